@@ -1,0 +1,57 @@
+# Dropout and Linearity -- the two commands of the README, and a few helpers.
+#
+#   make essay   set up .venv if needed, execute every notebook, write figures/,
+#                render the site to build/html/ (re-executes only what changed)
+#   make test    set up .venv (+ test tools, Debian's chromium) and run the whole suite
+#
+# Both are idempotent: a second run reuses .venv and the caches.
+
+VENV       ?= .venv
+PYTHON     ?= python3
+PY         := $(VENV)/bin/python
+# The PyTorch build to install when .venv has none.  torch==2.13.0 is the CPU
+# build that lies on the project's machines; a GPU user passes e.g.
+# `make essay TORCH_SPEC=torch` (README, "Running on a GPU").
+TORCH_SPEC ?= torch==2.13.0
+STAMP      := $(VENV)/.essay-installed
+export MPLBACKEND ?= Agg
+
+.PHONY: essay test lab setup browser lint clean
+
+essay: $(STAMP)
+	$(PY) -m essay_lib build $(BUILD_ARGS)
+
+test: $(STAMP) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { echo "make: creating virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@$(PY) -c "import torch" 2>/dev/null \
+	  && echo "make: keeping the installed torch $$($(PY) -c 'import torch; print(torch.__version__)')" \
+	  || { echo "make: installing $(TORCH_SPEC)"; $(PY) -m pip install -q "$(TORCH_SPEC)"; }
+	@echo "make: installing essay_lib (editable) with its test tools"
+	@$(PY) -m pip install -q -e ".[test]"
+	@touch $(STAMP)
+	@echo "make: environment ready in $(VENV)"
+
+# Debian's chromium drives the browser test of the site.  Installs it when
+# missing (needs root, as on the project's machines and CI).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then \
+	  echo "make: using $$(command -v chromium)"; \
+	else \
+	  echo "make: installing Debian's chromium for the browser test"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "make: not root: run 'sudo apt-get install chromium' and retry" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check essay_lib tests benchmarks notebooks
+
+clean:
+	rm -rf build

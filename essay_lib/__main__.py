@@ -1,0 +1,42 @@
+"""Command line: ``python -m essay_lib <command>``.
+
+Commands are registered here and implemented in their own modules:
+
+* ``build``  execute the notebooks and render the site (:mod:`essay_lib.build`)
+* ``sweep``  run or complete a cached sweep and print a summary (:mod:`essay_lib.sweeps`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command name -> (module, help).  Each module defines ``add_arguments(parser)``
+#: and ``run(args) -> int``.
+COMMANDS = {
+    "build": ("essay_lib.build", "execute every notebook and render the HTML site"),
+    "sweep": ("essay_lib.sweeps_cli", "run or complete a regularization sweep (cached)"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m essay_lib", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        command.set_defaults(module=module_name)
+        try:
+            importlib.import_module(module_name).add_arguments(command)
+        except ModuleNotFoundError as exc:  # a command whose module is not written yet
+            if exc.name != module_name:
+                raise
+            command.set_defaults(missing=True)
+    args = parser.parse_args(argv)
+    if getattr(args, "missing", False):
+        parser.error(f"command {args.command!r} is not available in this version")
+    return int(importlib.import_module(args.module).run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Offline tasks of the essay: generated data and scikit-learn's bundled sets.
+
+Every task is a :class:`Task` holding float32 numpy arrays:
+
+* ``X_train`` (n_train, d), ``X_test`` (n_test, d): inputs, standardised with
+  statistics of the *training* split only (the 1-D task is left on its
+  natural scale [-1, 1] so that plots read in the original units);
+* ``y_train``, ``y_test``: regression targets of shape (n, 1), float32,
+  or class labels of shape (n,), int64.
+
+Nothing is downloaded: the polynomial and moons tasks are generated from a
+seed, diabetes and digits ship inside scikit-learn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.datasets import load_diabetes, load_digits, make_moons
+from sklearn.model_selection import train_test_split
+
+TASK_NAMES = ("quadratic", "moons", "diabetes", "digits")
+
+
+@dataclass(frozen=True)
+class Task:
+    """A supervised task with a fixed train/test split.
+
+    ``kind`` is ``"regression"`` (targets (n, 1), MSE loss) or
+    ``"classification"`` (integer labels (n,), cross-entropy on logits).
+    ``n_outputs`` is the width of the network's last layer.
+    ``description`` states the task's generating parameters (used in cache keys).
+    """
+
+    name: str
+    kind: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_outputs: int
+    description: dict = field(default_factory=dict)
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X_train.shape[1])
+
+    @property
+    def n_train(self) -> int:
+        return int(self.X_train.shape[0])
+
+    @property
+    def n_test(self) -> int:
+        return int(self.X_test.shape[0])
+
+
+def _check_positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_nonnegative(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number >= 0, got {type(value).__name__}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def _check_fraction(name: str, value) -> float:
+    value = _check_nonnegative(name, value)
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must lie in (0, 1), got {value}")
+    return value
+
+
+def check_finite(name: str, array) -> np.ndarray:
+    """Return ``array`` as a numpy array, raising ``ValueError`` on NaN/inf."""
+    array = np.asarray(array)
+    if array.size and not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def standardize(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale columns to zero mean, unit variance using the training split's statistics.
+
+    Constant training columns are left centred but unscaled (no division by 0).
+    """
+    X_train = check_finite("X_train", X_train).astype(np.float64)
+    X_test = check_finite("X_test", X_test).astype(np.float64)
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return (X_train - mean) / std, (X_test - mean) / std
+
+
+def quadratic_target(x: np.ndarray) -> np.ndarray:
+    """The true function of the 1-D task: y = x**2 (the Deep Learning book's Fig 5.2 setting)."""
+    return np.asarray(x, dtype=np.float64) ** 2
+
+
+def quadratic_task(
+    *, n_train: int = 20, n_test: int = 200, noise: float = 0.1, seed: int = 0
+) -> Task:
+    """Noisy quadratic on [-1, 1]: y = x**2 + noise * N(0, 1).
+
+    Inputs are uniform on [-1, 1] (not standardised), shape (n, 1); targets (n, 1).
+    ``noise`` is the standard deviation of the Gaussian noise, in target units.
+    """
+    n_train = _check_positive_int("n_train", n_train)
+    n_test = _check_positive_int("n_test", n_test)
+    noise = _check_nonnegative("noise", noise)
+    rng = np.random.default_rng(seed)
+    x_train = np.sort(rng.uniform(-1, 1, size=n_train))
+    x_test = rng.uniform(-1, 1, size=n_test)
+    y_train = quadratic_target(x_train) + noise * rng.standard_normal(n_train)
+    y_test = quadratic_target(x_test) + noise * rng.standard_normal(n_test)
+    return Task(
+        name="quadratic",
+        kind="regression",
+        X_train=x_train[:, None].astype(np.float32),
+        y_train=y_train[:, None].astype(np.float32),
+        X_test=x_test[:, None].astype(np.float32),
+        y_test=y_test[:, None].astype(np.float32),
+        n_outputs=1,
+        description={"name": "quadratic", "n_train": n_train, "n_test": n_test,
+                     "noise": noise, "seed": seed},
+    )
+
+
+def moons_task(
+    *, n_samples: int = 200, noise: float = 0.3, test_fraction: float = 0.5, seed: int = 0
+) -> Task:
+    """scikit-learn's two interleaving half-moons, 2 classes, standardised inputs (n, 2)."""
+    n_samples = _check_positive_int("n_samples", n_samples, minimum=4)
+    noise = _check_nonnegative("noise", noise)
+    test_fraction = _check_fraction("test_fraction", test_fraction)
+    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    return _split_task("moons", "classification", X, y, 2, test_fraction, seed,
+                       {"n_samples": n_samples, "noise": noise})
+
+
+def diabetes_task(*, test_fraction: float = 0.3, seed: int = 0) -> Task:
+    """scikit-learn's bundled diabetes regression (442 patients, 10 features).
+
+    Targets are standardised with the training split's mean and std as well, so
+    a loss of 1.0 is the variance of the training targets.
+    """
+    test_fraction = _check_fraction("test_fraction", test_fraction)
+    X, y = load_diabetes(return_X_y=True)
+    return _split_task("diabetes", "regression", X, y, 1, test_fraction, seed, {})
+
+
+def digits_task(*, test_fraction: float = 0.3, seed: int = 0) -> Task:
+    """scikit-learn's bundled 8x8 digits (1797 images, 64 features, 10 classes)."""
+    test_fraction = _check_fraction("test_fraction", test_fraction)
+    X, y = load_digits(return_X_y=True)
+    return _split_task("digits", "classification", X, y, 10, test_fraction, seed, {})
+
+
+def _split_task(name, kind, X, y, n_outputs, test_fraction, seed, extra) -> Task:
+    stratify = y if kind == "classification" else None
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_fraction, random_state=seed, stratify=stratify
+    )
+    X_train, X_test = standardize(X_train, X_test)
+    if kind == "regression":
+        mean, std = y_train.mean(), y_train.std()
+        y_train = ((y_train - mean) / std)[:, None].astype(np.float32)
+        y_test = ((y_test - mean) / std)[:, None].astype(np.float32)
+    else:
+        y_train = y_train.astype(np.int64)
+        y_test = y_test.astype(np.int64)
+    description = {"name": name, "test_fraction": test_fraction, "seed": seed, **extra}
+    return Task(name, kind, X_train.astype(np.float32), y_train, X_test.astype(np.float32),
+                y_test, n_outputs, description)
+
+
+def load_task(name: str, *, seed: int = 0, **kwargs) -> Task:
+    """Build a task by name: one of ``TASK_NAMES``; ``kwargs`` go to its builder."""
+    builders = {"quadratic": quadratic_task, "moons": moons_task,
+                "diabetes": diabetes_task, "digits": digits_task}
+    if name not in builders:
+        raise ValueError(f"task name must be one of {TASK_NAMES}, got {name!r}")
+    return builders[name](seed=seed, **kwargs)
+
+
+def train_validation_split(
+    X: np.ndarray, y: np.ndarray, *, validation_fraction: float = 0.25, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split a training set into (X_fit, y_fit, X_val, y_val), seeded, no shuffling of labels."""
+    validation_fraction = _check_fraction("validation_fraction", validation_fraction)
+    X = check_finite("X", X)
+    y = check_finite("y", y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    n_val = max(1, int(round(validation_fraction * len(X))))
+    if n_val >= len(X):
+        raise ValueError(f"validation_fraction={validation_fraction} leaves no training rows")
+    order = np.random.default_rng(seed).permutation(len(X))
+    val, fit = order[:n_val], order[n_val:]
+    return X[fit], y[fit], X[val], y[val]
