@@ -46,7 +46,7 @@ def check_widths(n_inputs, hidden, n_outputs) -> tuple[int, ...]:
         raise ValueError("hidden must name at least one hidden layer width, got an empty sequence")
     widths = (n_inputs, *hidden, n_outputs)
     names = ["n_inputs"] + [f"hidden[{i}]" for i in range(len(hidden))] + ["n_outputs"]
-    for name, width in zip(names, widths):
+    for name, width in zip(names, widths, strict=True):
         if isinstance(width, bool) or not isinstance(width, int):
             raise TypeError(f"{name} must be a positive integer, got {width!r}")
         if width < 1:
@@ -63,7 +63,7 @@ def initial_parameters(widths: Sequence[int], seed: int) -> list[tuple[torch.Ten
     """
     generator = torch.Generator().manual_seed(int(seed))
     params = []
-    for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+    for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True):
         bound = 1.0 / math.sqrt(fan_in)
         weight = (torch.rand(fan_out, fan_in, generator=generator) * 2 - 1) * bound
         bias = (torch.rand(fan_out, generator=generator) * 2 - 1) * bound
@@ -88,7 +88,7 @@ class MLP(nn.Module):
         self.drop_rates = tuple(drop_rates)
         self.input_drop_rate = input_drop_rate
         self.layers = nn.ModuleList(
-            nn.Linear(a, b) for a, b in zip(self.widths[:-1], self.widths[1:])
+            nn.Linear(a, b) for a, b in zip(self.widths[:-1], self.widths[1:], strict=True)
         )
 
     @property
@@ -101,7 +101,7 @@ class MLP(nn.Module):
         if self.input_drop_rate > 0:
             x = F.dropout(x, self.input_drop_rate, self.training)
         hidden = []
-        for layer, rate in zip(self.layers[:-1], self.drop_rates):
+        for layer, rate in zip(self.layers[:-1], self.drop_rates, strict=True):
             x = act(layer(x))
             hidden.append(x)
             if rate > 0:
@@ -132,7 +132,7 @@ def make_mlp(
     layer; ``input_drop_rate``: drop probability of input features.  Both in [0, 1).
     """
     widths = check_widths(n_inputs, hidden, n_outputs)
-    if isinstance(drop_rate, Sequence):
+    if isinstance(drop_rate, Sequence) and not isinstance(drop_rate, str):
         if len(drop_rate) != len(hidden):
             raise ValueError(f"drop_rate must have one entry per hidden layer ({len(hidden)}), "
                              f"got {len(drop_rate)}")
@@ -144,7 +144,8 @@ def make_mlp(
         raise TypeError(f"seed must be an integer, got {seed!r}")
     model = MLP(widths, activation=activation, drop_rates=rates, input_drop_rate=input_drop_rate)
     with torch.no_grad():
-        for layer, (weight, bias) in zip(model.layers, initial_parameters(widths, seed)):
+        initial = initial_parameters(widths, seed)
+        for layer, (weight, bias) in zip(model.layers, initial, strict=True):
             layer.weight.copy_(weight)
             layer.bias.copy_(bias)
     return model

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch.nn import functional as F
+
 from .progress import progress_bar
 from .regularization import l1_penalty, l2_penalty
 
@@ -172,7 +173,8 @@ def train_model(
     :mod:`essay_lib.regularization`.  ``validation=(X_val, y_val)`` records a
     validation curve; with ``patience`` (in evaluations) training stops when the
     validation loss has not improved for that long, and with ``restore_best`` the
-    best weights are put back.  ``progress``: tqdm bar on/off (``None``: see :mod:`essay_lib.progress`).
+    best weights are put back.  ``progress``: tqdm bar on/off (``None``: see
+    :mod:`essay_lib.progress`).
     """
     epochs = _check_int("epochs", epochs)
     lr = _check_number("lr", lr, strict=True)

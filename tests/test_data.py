@@ -1,0 +1,174 @@
+"""essay_lib.data: shapes, determinism, train-only standardisation, no downloads, bad input."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.datasets import load_diabetes
+from sklearn.model_selection import train_test_split
+
+from essay_lib import data
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return {name: data.load_task(name, seed=0) for name in data.TASK_NAMES}
+
+
+@pytest.mark.parametrize("name, kind, n_features, n_outputs, n_total", [
+    ("quadratic", "regression", 1, 1, 220),
+    ("moons", "classification", 2, 2, 200),
+    ("diabetes", "regression", 10, 1, 442),
+    ("digits", "classification", 64, 10, 1797),
+])
+def test_shapes_and_dtypes(tasks, name, kind, n_features, n_outputs, n_total):
+    task = tasks[name]
+    assert task.name == name and task.kind == kind and task.n_outputs == n_outputs
+    assert task.n_features == n_features
+    assert task.n_train + task.n_test == n_total
+    assert task.X_train.shape == (task.n_train, n_features)
+    assert task.X_test.shape == (task.n_test, n_features)
+    assert task.X_train.dtype == task.X_test.dtype == np.float32
+    if kind == "regression":
+        assert task.y_train.shape == (task.n_train, 1) and task.y_train.dtype == np.float32
+        assert task.y_test.shape == (task.n_test, 1) and task.y_test.dtype == np.float32
+    else:
+        assert task.y_train.shape == (task.n_train,) and task.y_train.dtype == np.int64
+        assert set(np.unique(task.y_train)) == set(range(n_outputs))
+    assert task.description["name"] == name and task.description["seed"] == 0
+
+
+def test_split_sizes():
+    assert data.quadratic_task().n_train == 20
+    assert data.diabetes_task(test_fraction=0.3).n_test == 133  # ceil(0.3 * 442)
+    moons = data.moons_task(n_samples=100, test_fraction=0.25)
+    assert (moons.n_train, moons.n_test) == (75, 25)
+
+
+@pytest.mark.parametrize("name", data.TASK_NAMES)
+def test_same_seed_same_numbers_different_seed_different(name):
+    a, b, c = (data.load_task(name, seed=s) for s in (3, 3, 4))
+    for field in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    assert not np.array_equal(a.X_train, c.X_train)
+
+
+def test_quadratic_task_values():
+    task = data.quadratic_task(n_train=50, n_test=10, noise=0.0, seed=1)
+    x = task.X_train[:, 0]
+    assert np.all(np.diff(x) >= 0), "training inputs are sorted for plotting"
+    assert np.all((-1 <= x) & (x <= 1))
+    np.testing.assert_allclose(task.y_train[:, 0], x.astype(np.float64) ** 2, rtol=1e-6, atol=1e-7)
+    noisy = data.quadratic_task(n_train=4000, noise=0.1, seed=1)
+    residual = noisy.y_train[:, 0] - data.quadratic_target(noisy.X_train[:, 0])
+    assert residual.std() == pytest.approx(0.1, rel=0.05)
+    assert abs(residual.mean()) < 0.01
+    np.testing.assert_array_equal(data.quadratic_target(np.array([-2.0, 0.5])), [4.0, 0.25])
+
+
+@pytest.mark.parametrize("name", ["moons", "diabetes", "digits"])
+def test_standardised_on_training_split_only(tasks, name):
+    task = tasks[name]
+    np.testing.assert_allclose(task.X_train.mean(axis=0), 0, atol=1e-5)
+    std = task.X_train.std(axis=0)
+    # digits has pixels that are constant (0) in the training split: centred, not scaled
+    np.testing.assert_allclose(std[std > 1e-6], 1, rtol=1e-4)
+    # the test split is transformed with the training statistics, so it is NOT exactly centred
+    assert np.abs(task.X_test.mean(axis=0)).max() > 1e-3
+
+
+def test_diabetes_matches_an_independent_computation():
+    X, y = load_diabetes(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, random_state=5)
+    task = data.diabetes_task(seed=5)
+    mean, std = X_tr.mean(axis=0), X_tr.std(axis=0)
+    np.testing.assert_allclose(task.X_test, (X_te - mean) / std, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(task.y_test[:, 0], (y_te - y_tr.mean()) / y_tr.std(), rtol=1e-5,
+                               atol=1e-5)
+    assert task.y_train.mean() == pytest.approx(0, abs=1e-5)
+    assert task.y_train.std() == pytest.approx(1, rel=1e-4)
+
+
+def test_standardize_uses_train_statistics_and_keeps_constant_columns():
+    X_train = np.array([[0.0, 5.0], [2.0, 5.0]])
+    X_test = np.array([[4.0, 7.0]])
+    train, test = data.standardize(X_train, X_test)
+    np.testing.assert_array_equal(train, [[-1.0, 0.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(test, [[3.0, 2.0]])
+
+
+def test_nothing_downloads(monkeypatch, tmp_path):
+    """Every task builds with the network cut off and an empty scikit-learn data home."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a task tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path))
+    for name in data.TASK_NAMES:
+        assert data.load_task(name, seed=1).n_train > 0
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: data.quadratic_task(n_train=0), ValueError, "n_train"),
+    (lambda: data.quadratic_task(n_train=-3), ValueError, "n_train"),
+    (lambda: data.quadratic_task(n_train=2.5), TypeError, "n_train"),
+    (lambda: data.quadratic_task(n_train=True), TypeError, "n_train"),
+    (lambda: data.quadratic_task(n_test=0), ValueError, "n_test"),
+    (lambda: data.quadratic_task(noise=-0.1), ValueError, "noise"),
+    (lambda: data.quadratic_task(noise=float("nan")), ValueError, "noise"),
+    (lambda: data.quadratic_task(noise="0.1"), TypeError, "noise"),
+    (lambda: data.moons_task(n_samples=3), ValueError, "n_samples"),
+    (lambda: data.moons_task(test_fraction=1.0), ValueError, "test_fraction"),
+    (lambda: data.diabetes_task(test_fraction=0.0), ValueError, "test_fraction"),
+    (lambda: data.digits_task(test_fraction=-0.2), ValueError, "test_fraction"),
+    (lambda: data.load_task("mnist"), ValueError, "task name"),
+    (lambda: data.check_finite("X_val", np.array([1.0, np.inf])), ValueError, "X_val"),
+    (lambda: data.standardize(np.array([[1.0], [np.nan]]), np.zeros((1, 1))), ValueError,
+     "X_train"),
+    (lambda: data.train_validation_split(np.zeros((4, 1)), np.zeros(3)), ValueError, "rows"),
+    (lambda: data.train_validation_split(np.zeros((4, 1)), np.zeros(4), validation_fraction=1.5),
+     ValueError, "validation_fraction"),
+    (lambda: data.train_validation_split(np.zeros((1, 1)), np.zeros(1)), ValueError,
+     "validation_fraction"),
+    (lambda: data.train_validation_split(np.array([[0.0], [np.nan]]), np.zeros(2)), ValueError,
+     "X"),
+])
+def test_bad_input_names_the_argument(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_train_validation_split_is_seeded():
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    y = np.arange(20)
+    a = data.train_validation_split(X, y, validation_fraction=0.25, seed=0)
+    b = data.train_validation_split(X, y, validation_fraction=0.25, seed=0)
+    c = data.train_validation_split(X, y, validation_fraction=0.25, seed=1)
+    for u, v in zip(a, b, strict=True):
+        np.testing.assert_array_equal(u, v)
+    assert not np.array_equal(a[3], c[3])
+    assert [len(part) for part in a] == [15, 15, 5, 5]
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 60), fraction=st.floats(0.01, 0.99), seed=st.integers(0, 2**31 - 1))
+def test_train_validation_split_partitions_the_rows(n, fraction, seed):
+    X = np.arange(n, dtype=float)[:, None]
+    y = np.arange(n)
+    n_val = max(1, round(fraction * n))
+    if n_val >= n:
+        with pytest.raises(ValueError, match="validation_fraction"):
+            data.train_validation_split(X, y, validation_fraction=fraction, seed=seed)
+        return
+    X_fit, y_fit, X_val, y_val = data.train_validation_split(X, y, validation_fraction=fraction,
+                                                             seed=seed)
+    assert len(y_val) == n_val
+    np.testing.assert_array_equal(X_fit[:, 0], y_fit)  # rows stay paired with their labels
+    np.testing.assert_array_equal(X_val[:, 0], y_val)
+    np.testing.assert_array_equal(np.sort(np.concatenate([y_fit, y_val])), np.arange(n))
