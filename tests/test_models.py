@@ -109,6 +109,7 @@ def test_per_layer_and_input_drop_rates():
     torch.testing.assert_close(model(x), model(x))  # deterministic in eval mode
 
 
+@torch.no_grad()
 def test_input_dropout_zeroes_whole_features_in_train_mode():
     model = models.make_mlp(200, [1], 1, activation="identity", input_drop_rate=0.5, seed=0)
     with torch.no_grad():
