@@ -116,20 +116,16 @@ def _points(name: str, value) -> np.ndarray:
 def _displacement(name: str, value, shape: tuple[int, int]) -> np.ndarray:
     """A displacement broadcastable to the points' shape: scalar, (d,), (1, d) or (n, d)."""
     x = np.asarray(value, dtype=np.float64)
-    if x.ndim > 2 or not _broadcasts(x, shape) or np.broadcast_shapes(x.shape, shape) != shape:
+    try:
+        fits = x.ndim <= 2 and np.broadcast_shapes(x.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise ValueError(f"{name} must have shape {shape}, ({shape[1]},) or be a scalar, "
                          f"got shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return np.broadcast_to(x, shape)
-
-
-def _broadcasts(x: np.ndarray, shape) -> bool:
-    try:
-        np.broadcast_shapes(x.shape, shape)
-    except ValueError:
-        return False
-    return True
 
 
 def _evaluate(f, X: np.ndarray, groups) -> tuple[list[np.ndarray], bool]:
@@ -285,7 +281,8 @@ def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0) -> ZBar:
     uniform over the n rows, and l ≠ j, m ≠ k uniform over the other rows; then
     ``x0 = X[i]``, ``a = scale·(X[j] − X[l])``, ``b = scale·(X[k] − X[m])``, so
     x0 + a + b stays near the data.  Z̄ = Σ‖D‖ / Σ(‖u‖+‖v‖+‖w‖), a ratio of sums
-    (flat regions do not blow it up), in [0, 1]; 0 for a constant f.
+    (flat regions do not blow it up), in [0, 1]; 0 for a constant f.  One call of f
+    on the distinct base rows and the 3·n_triples displaced points.
 
     X: (n, d) with n >= 2; n_triples >= 1; scale > 0; seed: int or Generator.
     Returns a :class:`ZBar` (value, raw mean ‖D‖, per-triple parts, intervals).
@@ -335,8 +332,9 @@ def jacobian_norm(model_or_f, X, *, per_point: bool = False, step: float | None 
     autograd in float64 (one backward pass for all k outputs: the rows are
     replicated k times); numpy callables use central differences with step
     ``step·max(1, |x_j|)`` (default step: cube root of float64 epsilon), from one
-    call of f on 2·n·d stacked rows.  X: (n, d).  Returns a float, or the (n,)
-    per-row norms when ``per_point``.
+    call of f on 2·n·d stacked rows.  Both assume f treats rows independently (true
+    for MLPs in eval mode).  X: (n, d).  Returns a float, or the (n,) per-row norms
+    when ``per_point``.
     """
     X = _points("X", X)
     f = _function(model_or_f, "model_or_f")
@@ -432,12 +430,8 @@ def linear_piece_breakpoints(model, start, end, *, merge_collinear: bool = True,
     output unchanged.  start, end: (d,) points.  Returns a sorted array of t.
     """
     ops = _relu_ops(model)
-    start, end = (_points(name, np.reshape(value, (1, -1)) if np.ndim(value) == 1 else value)[0]
-                  for name, value in (("start", start), ("end", end)))
     d = ops[0][1].shape[1]
-    if start.shape != (d,) or end.shape != (d,):
-        raise ValueError(f"start and end must be points of shape ({d},), got {start.shape} "
-                         f"and {end.shape}")
+    start, end = (_segment_end(name, value, d) for name, value in (("start", start), ("end", end)))
     if np.array_equal(start, end):
         raise ValueError("start and end must differ (the segment has zero length)")
     direction = end - start
@@ -458,6 +452,16 @@ def linear_piece_breakpoints(model, start, end, *, merge_collinear: bool = True,
         tol = rtol * max(np.linalg.norm(slopes, axis=1).max(), np.finfo(float).tiny)
         return ts[1:-1][jump > tol]
     return ts[1:-1]
+
+
+def _segment_end(name: str, value, d: int) -> np.ndarray:
+    x = np.asarray(value, dtype=np.float64)
+    if x.shape != (d,):
+        raise ValueError(f"{name} must be a point of shape ({d},) (the model's input), "
+                         f"got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return x
 
 
 def count_linear_pieces(model, start, end, *, merge_collinear: bool = True) -> int:

@@ -349,7 +349,7 @@ def test_bad_inputs_raise_naming_the_argument():
         (ValueError, "more than d", lambda: L.affine_fit_r2(f, X[:3])),
         (ValueError, "output must be", lambda: L.as_function(nn.Linear(2, 1), output="softmax")),
         (TypeError, "model must be", lambda: L.as_function(f)),
-        (ValueError, "start and end must be points", lambda: L.count_linear_pieces(
+        (ValueError, "start must be a point of shape", lambda: L.count_linear_pieces(
             make_mlp(2, [3], 1), [0.0], [1.0])),
         (ValueError, "start and end must differ", lambda: L.count_linear_pieces(
             make_mlp(2, [3], 1), [1.0, 0.0], [1.0, 0.0])),
@@ -359,6 +359,8 @@ def test_bad_inputs_raise_naming_the_argument():
             make_mlp(2, [3], 1, activation="tanh"), [0.0, 0.0], [1.0, 0.0])),
         (TypeError, "only Linear", lambda: L.count_linear_pieces(
             nn.Sequential(nn.Linear(2, 3), nn.Tanh()), [0.0, 0.0], [1.0, 0.0])),
+        (ValueError, "end must be a point", lambda: L.count_linear_pieces(
+            make_mlp(2, [3], 1), [1.0, 0.0], 3.0)),
         (TypeError, "model must be", lambda: L.count_linear_pieces(f, [0.0], [1.0])),
     ]
     for error, message, call in cases:
