@@ -1,0 +1,436 @@
+"""``python -m essay_lib build``: execute every notebook and render the HTML site.
+
+For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in order:
+
+1. **Execute** it in a fresh ``python3`` kernel of this interpreter (nbclient), with the
+   working directory ``notebooks/`` (as JupyterLab does), ``ESSAY_PROGRESS=0`` (no progress
+   bars in the pages), matplotlib's inline backend, and ``ESSAY_FIGURES_DIR`` set to the
+   figures folder (``figures/`` by default; ``save_figure`` writes there).  A failing cell
+   stops the build with the notebook, the cell's source and the error.
+2. **Cache** the executed notebook in ``build/executed/`` with a content hash of the
+   notebook's source, of every ``essay_lib/**/*.py`` that runs in the kernel (all but this
+   file) and of the execution settings.  The next build re-executes the notebook only when
+   that hash changed, when a figure it wrote is missing, or with ``--force``.
+3. **Render** ``build/html/NN_name.html`` (:mod:`essay_lib.site.render`: math as MathML,
+   nothing loaded from a network) with previous / contents / next links, then
+   ``build/html/index.html``.  Rendering is quick and always redone.
+
+Every notebook needs an entry in :data:`CHAPTERS` (title and one-line summary).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+TITLE = "Dropout and Linearity"
+ABSTRACT = (
+    "In an informal 2019 paper, N. Teague argued that dropout does to a neural network what "
+    "L1 regularization does to sparsity and L2 to the size of the weights: it pushes the "
+    "function the network computes toward linearity. The paper states the idea without "
+    "testing it, and its formula for a measure of linearity was lost. This essay rebuilds "
+    "the argument one executable chapter at a time: why oversized networks need "
+    "regularizing, what L1 and L2 measurably do to the weights, how dropout works, how a "
+    "network behaves as a transformation function, and a concrete linearity measure that we "
+    "check on functions we understand before asking whether it falls as the dropout rate "
+    "rises. Every number and figure on these pages was computed by the notebook that shows "
+    "it, so the verdict is whatever the measurements say."
+)
+
+#: notebook file stem -> (title, one-line summary).  A notebook without an entry fails
+#: the build; an entry without a notebook is left out of the site.
+CHAPTERS: dict[str, tuple[str, str]] = {
+    "00_introduction": (
+        "Introduction: too small, too big, just right",
+        "An undersized network underfits, an oversized one overfits; early stopping and "
+        "regularization let us oversize safely. Measured on a 1-D task and on diabetes data."),
+    "01_l1_l2_regularization": (
+        "L1 and L2 regularization",
+        "Sweeping the penalty: L1 drives weights to zero (sparsity), L2 shrinks their size; "
+        "choosing the coefficient on validation data."),
+    "02_dropout": (
+        "Dropout",
+        "The mechanism (random masks, inverted scaling), dropout as an ensemble, weight "
+        "scaling against Monte Carlo averaging, and input dropout as a ridge penalty."),
+    "03_transformation_functions": (
+        "Networks as transformation functions",
+        "Polynomial fits of rising degree, a ReLU network as a piecewise-linear function, "
+        "and units that act like logic gates."),
+    "04_linearity_measure": (
+        "A measure of linearity",
+        "The measure Z defined and checked on known functions; then the experiment: does Z "
+        "fall as the dropout rate rises, next to L1, L2 and controls?"),
+    "05_conclusion": (
+        "Conclusion",
+        "The paper's analogy table filled in with measured numbers, the limits of what we "
+        "showed, and further reading."),
+}
+
+#: The index page's figure; when it does not exist, the first figure of chapter 00.
+HEADLINE_FIGURE = "05-analogy"
+
+#: Environment given to every kernel (on top of this process's environment).
+KERNEL_ENV = {
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "ESSAY_PROGRESS": "0",
+    "PYTHONHASHSEED": "0",
+}
+#: Run in each kernel before the first cell: alt text for inline figures.
+KERNEL_SETUP = "__import__('essay_lib.site.figure_alt', fromlist=['install']).install()"
+
+_STEM_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+
+
+class BuildError(RuntimeError):
+    """The build cannot go on (a failing cell, a notebook without a CHAPTERS entry, ...)."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One notebook of the essay: ``source`` is ``notebooks/NN_name.py``."""
+
+    stem: str
+    number: str
+    title: str
+    summary: str
+    source: Path
+
+    @property
+    def page(self) -> str:
+        """File name of the chapter's HTML page."""
+        return f"{self.stem}.html"
+
+
+@dataclass
+class BuildReport:
+    """What a build did: per chapter ``"executed"``/``"cached"`` and seconds; the site."""
+
+    html_dir: Path
+    status: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    pages: list[Path] = field(default_factory=list)
+    total_seconds: float = 0.0
+
+
+def find_chapters(notebooks_dir: Path, chapters: dict | None = None) -> list[Chapter]:
+    """The notebooks ``NN_name.py`` in ``notebooks_dir``, sorted; each must be in ``chapters``."""
+    chapters = CHAPTERS if chapters is None else chapters
+    notebooks_dir = Path(notebooks_dir)
+    if not notebooks_dir.is_dir():
+        raise BuildError(f"notebooks folder {notebooks_dir} does not exist")
+    found, numbers = [], {}
+    for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.py")):
+        match = _STEM_RE.match(path.stem)
+        if not match:
+            raise BuildError(f"{path.name}: notebook names are NN_lowercase_words.py")
+        if path.stem not in chapters:
+            raise BuildError(
+                f"{path.name} has no entry in essay_lib.build.CHAPTERS: add "
+                f'"{path.stem}": ("Title", "One-line summary") there')
+        number = match.group(1)
+        if number in numbers:
+            raise BuildError(f"{path.name} and {numbers[number]} share the number {number}")
+        numbers[number] = path.name
+        title, summary = chapters[path.stem]
+        found.append(Chapter(path.stem, number, title, summary, path))
+    return found
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def code_fingerprint() -> dict[str, str]:
+    """sha256 of each ``essay_lib/**/*.py`` that can run in a kernel (all but this file)."""
+    this = Path(__file__).resolve()
+    return {str(p.relative_to(PACKAGE)): _sha256(p.read_bytes())
+            for p in sorted(PACKAGE.rglob("*.py")) if p.resolve() != this}
+
+
+def execution_inputs(chapter: Chapter, fingerprint: dict[str, str], settings: dict) -> dict:
+    """What an execution depends on: the notebook's hash, ``fingerprint``, ``settings``."""
+    return {"notebook": _sha256(chapter.source.read_bytes()), "code": fingerprint,
+            "settings": settings}
+
+
+def execution_key(inputs: dict) -> str:
+    """Content hash of :func:`execution_inputs`: a change means execute again."""
+    return _sha256(json.dumps(inputs, sort_keys=True).encode())
+
+
+def _what_changed(old: dict, new: dict) -> str:
+    if old.get("notebook") != new["notebook"]:
+        return "notebook changed"
+    if old.get("settings") != new["settings"]:
+        return "build settings changed"
+    old_code = old.get("code", {})
+    changed = sorted(k for k in set(old_code) | set(new["code"])
+                     if old_code.get(k) != new["code"].get(k))
+    return "changed: " + ", ".join(f"essay_lib/{k}" for k in changed[:3]) + (
+        " ..." if len(changed) > 3 else "")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _cell_line(source_text: str, cell_source: str) -> int | None:
+    """1-based line of ``cell_source``'s first line in the .py file, if found."""
+    first = next((ln for ln in cell_source.splitlines() if ln.strip()), "")
+    for number, line in enumerate(source_text.splitlines(), start=1):
+        if first and line == first:
+            return number
+    return None
+
+
+def _failure_message(chapter: Chapter, nb, exc: Exception) -> str:
+    from nbconvert.filters import strip_ansi
+
+    failing = None
+    for index, cell in enumerate(nb.cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            failing = (index, cell)
+    lines = [f"notebook {chapter.source.name} failed"]
+    if failing is None:
+        lines.append(f"{type(exc).__name__}: {strip_ansi(str(exc))}")
+        return "\n".join(lines)
+    index, cell = failing
+    error = next(o for o in cell.outputs if o.get("output_type") == "error")
+    where = _cell_line(chapter.source.read_text(encoding="utf-8"), cell.source)
+    at = f", line {where} of {chapter.source}" if where else ""
+    lines += [f"in cell {index}{at}:", "-" * 60, cell.source, "-" * 60,
+              strip_ansi("\n".join(error.get("traceback", []))),
+              f"{error.get('ename')}: {error.get('evalue')}"]
+    return "\n".join(lines)
+
+
+def execute_notebook(chapter: Chapter, *, cwd: Path, env: dict[str, str], timeout: int):
+    """Execute ``chapter`` in a fresh kernel of this interpreter; returns the notebook.
+
+    ``env`` is the kernel's whole environment; ``timeout`` the seconds allowed per cell.
+    Raises :class:`BuildError` with the failing cell's source and error.
+    """
+    import jupytext
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = jupytext.read(chapter.source)
+    # An empty kernel search path leaves ipykernel's own "python3": sys.executable.
+    specs = KernelSpecManager(kernel_dirs=[])
+    # Local sockets (ipc) in a private folder rather than TCP ports.
+    sockets = tempfile.TemporaryDirectory(prefix="essay-kernel-")
+    manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs, transport="ipc",
+                            ip=os.path.join(sockets.name, "kernel"))
+    client = NotebookClient(
+        nb, km=manager, timeout=timeout, kernel_name="python3", allow_errors=False,
+        store_widget_state=False, record_timing=False,
+        resources={"metadata": {"path": str(cwd)}},
+        extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_SETUP}"])
+    try:
+        client.execute(env=env)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        raise BuildError(_failure_message(chapter, nb, exc)) from None
+    finally:  # nbclient leaves a kernel it was given running
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=False)
+        sockets.cleanup()
+    return nb
+
+
+def _figures_since(figures_dir: Path, number: str, since: float) -> list[str]:
+    if not figures_dir.is_dir():
+        return []
+    return sorted(p.name for p in figures_dir.glob(f"{number}-*")
+                  if p.is_file() and p.stat().st_mtime >= since - 1.0)
+
+
+def _kernel_env(figures_dir: Path, extra_env: dict | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(KERNEL_ENV)
+    env["ESSAY_FIGURES_DIR"] = str(figures_dir)
+    env.update(extra_env or {})
+    return env
+
+
+def _link(chapter: Chapter) -> dict:
+    return {"href": chapter.page, "title": f"{chapter.number} {chapter.title}"}
+
+
+def _headline(chapters: list[Chapter], executed: dict, figures_dir: Path, html_dir: Path,
+              log) -> dict | None:
+    """Copy the headline figure into the site; its alt text from the cell that saved it."""
+    name = HEADLINE_FIGURE
+    if not (figures_dir / f"{name}.png").exists():
+        first = next((c for c in chapters if c.number == "00"), None)
+        pngs = sorted(figures_dir.glob("00-*.png")) if first else []
+        if not pngs:
+            log(f"note: no {name}.png and no chapter 00 figure: the index has no figure")
+            return None
+        name = pngs[0].stem
+        log(f"note: {HEADLINE_FIGURE}.png does not exist yet: the index shows {name}.png")
+    alt = f"Figure {name}"
+    for nb in executed.values():
+        for cell in nb.cells:
+            if cell.cell_type == "code" and (f'"{name}"' in cell.source
+                                             or f"'{name}'" in cell.source):
+                for output in cell.get("outputs", []):
+                    found = output.get("metadata", {}).get("image/png", {}).get("alt")
+                    if found:
+                        alt = found
+    (html_dir / "figures").mkdir(exist_ok=True)
+    shutil.copyfile(figures_dir / f"{name}.png", html_dir / "figures" / f"{name}.png")
+    return {"src": f"figures/{name}.png", "alt": alt, "caption": f"{alt} (figures/{name}.png)"}
+
+
+def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
+               output_dir: Path | str = REPO / "build", figures_dir: Path | str | None = None,
+               force: bool = False, only: list[str] | None = None, timeout: int = 1800,
+               extra_env: dict | None = None, chapters: dict | None = None,
+               log=None) -> BuildReport:
+    """Execute (or reuse) every notebook and render ``output_dir/html``; see the module doc.
+
+    ``only``: chapter numbers ("00", ...) to execute and render (others are left as they
+    are); ``extra_env``: more environment for the kernels (e.g. ``ESSAY_CACHE_DIR``);
+    ``chapters``: replaces :data:`CHAPTERS` (tests).  Raises :class:`BuildError`.
+    """
+    from essay_lib.plotting import figures_dir as default_figures_dir
+    from essay_lib.site import render
+
+    start = time.perf_counter()
+    log = log or (lambda message: print(message, flush=True))
+    if not isinstance(timeout, int) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    notebooks_dir = Path(notebooks_dir).resolve()
+    output_dir = Path(output_dir).resolve()
+    figures_dir = Path(figures_dir or default_figures_dir()).resolve()
+    found = find_chapters(notebooks_dir, chapters)
+    if not found:
+        raise BuildError(f"no notebooks NN_name.py in {notebooks_dir}")
+    selected = found
+    if only:
+        unknown = sorted(set(only) - {c.number for c in found})
+        if unknown:
+            raise BuildError(f"--only {', '.join(unknown)}: no such chapter number in "
+                             f"{notebooks_dir} (have {', '.join(c.number for c in found)})")
+        selected = [c for c in found if c.number in only]
+    executed_dir, html_dir = output_dir / "executed", output_dir / "html"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    html_dir.mkdir(parents=True, exist_ok=True)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+
+    import nbformat
+
+    env = _kernel_env(figures_dir, extra_env)
+    settings = {"env": KERNEL_ENV, "setup": KERNEL_SETUP, "python": sys.executable,
+                "extra_env": extra_env or {}}
+    fingerprint = code_fingerprint()
+    report = BuildReport(html_dir=html_dir)
+    executed = {}
+    for chapter in selected:
+        inputs = execution_inputs(chapter, fingerprint, settings)
+        key = execution_key(inputs)
+        nb_path = executed_dir / f"{chapter.stem}.ipynb"
+        meta_path = executed_dir / f"{chapter.stem}.json"
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        missing = [f for f in meta.get("figures", []) if not (figures_dir / f).exists()]
+        reason = ("--force" if force else "new" if not meta else
+                  _what_changed(meta.get("inputs", {}), inputs) if meta.get("key") != key else
+                  f"missing figure {missing[0]}" if missing else
+                  "no executed notebook" if not nb_path.exists() else None)
+        t0 = time.perf_counter()
+        if reason is None:
+            executed[chapter.stem] = nbformat.read(nb_path, as_version=4)
+            report.status[chapter.stem] = "cached"
+            log(f"[{chapter.number}] {chapter.stem}: unchanged, using {nb_path}")
+        else:
+            log(f"[{chapter.number}] {chapter.stem}: executing ({reason}) ...")
+            wall = time.time()
+            nb = execute_notebook(chapter, cwd=notebooks_dir, env=env, timeout=timeout)
+            seconds = time.perf_counter() - t0
+            _write_atomic(nb_path, nbformat.writes(nb))
+            _write_atomic(meta_path, json.dumps({
+                "key": key, "seconds": round(seconds, 2), "source": str(chapter.source),
+                "figures": _figures_since(figures_dir, chapter.number, wall),
+                "inputs": inputs}, indent=1))
+            executed[chapter.stem] = nb
+            report.status[chapter.stem] = "executed"
+            log(f"[{chapter.number}] {chapter.stem}: executed in {seconds:.1f} s")
+        report.seconds[chapter.stem] = time.perf_counter() - t0
+
+    exporter = render.EssayHTMLExporter()
+    for chapter in selected if only else found:
+        position = found.index(chapter)
+        nav = {"contents": "index.html",
+               "prev": _link(found[position - 1]) if position > 0 else None,
+               "next": _link(found[position + 1]) if position + 1 < len(found) else None}
+        try:
+            page = render.render_chapter(
+                exporter, executed[chapter.stem], title=f"{chapter.number} {chapter.title}",
+                notebooks_dir=notebooks_dir, nav=nav)
+        except render.MathError as exc:
+            raise BuildError(f"notebook {chapter.source.name}: {exc}") from None
+        _write_atomic(html_dir / chapter.page, page)
+        report.pages.append(html_dir / chapter.page)
+    if not only:  # pages of notebooks that no longer exist
+        keep = {c.page for c in found} | {"index.html"}
+        for stale in html_dir.glob("*.html"):
+            if stale.name not in keep:
+                stale.unlink()
+    render.copy_static(html_dir)
+    headline = _headline(found, executed, figures_dir, html_dir, log)
+    index = render.render_index(
+        title=TITLE, abstract=ABSTRACT, headline=headline,
+        chapters=[{"href": c.page, "number": c.number, "title": c.title, "summary": c.summary,
+                   "built": (html_dir / c.page).exists()} for c in found])
+    _write_atomic(html_dir / "index.html", index)
+    report.pages.insert(0, html_dir / "index.html")
+    report.total_seconds = time.perf_counter() - start
+    size = sum(p.stat().st_size for p in html_dir.rglob("*") if p.is_file())
+    log(f"built {len(report.pages)} pages ({size / 1e6:.1f} MB) in {report.total_seconds:.1f} s")
+    log(f"open {(html_dir / 'index.html').as_uri()}")
+    return report
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``python -m essay_lib build``."""
+    parser.add_argument("--force", action="store_true",
+                        help="execute every notebook again, even if unchanged")
+    parser.add_argument("--only", action="append", metavar="NN",
+                        help="only this chapter number (repeatable), e.g. --only 00")
+    parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks",
+                        help="folder of NN_name.py notebooks (default: notebooks/)")
+    parser.add_argument("--output", type=Path, default=REPO / "build",
+                        help="build folder: executed/ and html/ go there (default: build/)")
+    parser.add_argument("--figures", type=Path, default=None,
+                        help="where notebooks save figures (default: $ESSAY_FIGURES_DIR or "
+                             "figures/)")
+    parser.add_argument("--timeout", type=int, default=1800,
+                        help="seconds allowed per cell (default: 1800)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the build from parsed arguments; 0 on success, 1 on a build error."""
+    try:
+        build_site(notebooks_dir=args.notebooks, output_dir=args.output,
+                   figures_dir=args.figures, force=args.force, only=args.only,
+                   timeout=args.timeout)
+    except BuildError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,159 @@
+"""Render executed notebooks to self-contained HTML pages, with math as MathML.
+
+Pages are made by nbconvert with our template ``essay`` (``templates/essay``, which
+extends JupyterLab's ``lab`` template), changed in four ways:
+
+* **Math is typeset at build time.**  Every ``$...$``, ``$$...$$``, ``\\(...\\)``,
+  ``\\[...\\]`` and ``\\begin{env}...\\end{env}`` in markdown cells, in ``text/markdown``
+  outputs (``display(Markdown(...))``) and in ``text/latex`` outputs is converted to
+  MathML with ``latex2mathml``; browsers render MathML natively, so no MathJax, no
+  JavaScript and no network.  A TeX command the converter does not know fails the build.
+* No ``<script>`` loads anything: require.js, MathJax, mermaid and the widget manager
+  (all from CDNs in the stock template) are left out.
+* PNG outputs carry ``alt`` and ``title`` from their output metadata (``essay_lib.site.
+  figure_alt`` puts the figure's title there).
+* Each page has previous / contents / next links and links ``essay.css``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+from latex2mathml.converter import convert as _latex_to_mathml
+from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+from essay_lib.site import STATIC_DIR, TEMPLATES_DIR
+
+#: A TeX control word that survived conversion (``<mi>\foo</mi>``): the converter
+#: did not know it and would show it raw.
+_UNCONVERTED = re.compile(r">(\\[A-Za-z]+)<")
+
+
+class MathError(ValueError):
+    """A formula that cannot be converted to MathML."""
+
+
+def tex_to_mathml(tex: str, *, display: bool) -> str:
+    """Convert one TeX formula (without delimiters) to a ``<math>`` element (a string).
+
+    ``display=True`` gives block math (``display="block"``), else inline.  The TeX source is
+    kept in the ``alttext`` attribute.  Raises :class:`MathError` naming the formula when the
+    converter fails or leaves a TeX command unconverted.
+    """
+    if not isinstance(tex, str):
+        raise TypeError(f"tex must be a str, got {type(tex).__name__}")
+    body = tex.strip()
+    if not body:
+        raise MathError("empty formula")
+    try:
+        mathml = _latex_to_mathml(body, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many exception types
+        raise MathError(f"cannot convert ${body}$ to MathML: {type(exc).__name__} {exc}") from exc
+    unknown = _UNCONVERTED.search(mathml)
+    if unknown:
+        raise MathError(f"TeX command {unknown.group(1)} in ${body}$ is not supported by "
+                        "latex2mathml; rewrite the formula with a supported command")
+    alt = html.escape(body, quote=True)
+    return mathml.replace("<math ", f'<math alttext="{alt}" ', 1)
+
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer with math converted to MathML instead of left for MathJax."""
+
+    def block_math(self, body: str) -> str:  # noqa: D102 - mistune hook
+        return tex_to_mathml(body, display=True)
+
+    def inline_math(self, body: str) -> str:  # noqa: D102 - mistune hook
+        return tex_to_mathml(body, display=False)
+
+    def latex_environment(self, name: str, body: str) -> str:  # noqa: D102 - mistune hook
+        return tex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+
+    def multiline_math(self, text: str) -> str:  # noqa: D102 - mistune v2 hook
+        return tex_to_mathml(text.strip().strip("$"), display=True)
+
+
+class EssayHTMLExporter(HTMLExporter):
+    """``HTMLExporter`` with our template and MathML math (see the module docstring)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("template_name", "essay")
+        kwargs.setdefault("extra_template_basedirs", [str(TEMPLATES_DIR)])
+        kwargs.setdefault("embed_images", True)
+        super().__init__(**kwargs)
+
+    @jinja2.pass_context
+    def markdown2html(self, context, source):
+        """Markdown (with math) to HTML; math becomes MathML."""
+        cell = context.get("cell", {})
+        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        renderer = MathMLRenderer(
+            escape=False,
+            attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images,
+            path=path,
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            **self.lexer_options,
+        )
+        try:
+            return MarkdownWithMath(renderer=renderer).render(source)
+        except MathError as exc:
+            first = source.strip().splitlines()[0][:80] if source.strip() else ""
+            raise MathError(f"{exc}\n  in the cell or output starting: {first!r}") from exc
+
+
+    def latex_output2html(self, source: str) -> str:
+        """A ``text/latex`` output: one ``$...$``/``$$...$$`` formula becomes block math,
+        anything else is read as markdown with math."""
+        text = source.strip()
+        inner = text.strip("$")
+        if text.startswith("$") and text.endswith("$") and inner and "$" not in inner:
+            return tex_to_mathml(inner, display=True)
+        return self.markdown2html({"cell": {}, "resources": {}}, source)
+
+    def default_filters(self):
+        """nbconvert's filters plus ``latex_output2html``."""
+        yield from super().default_filters()
+        yield ("latex_output2html", self.latex_output2html)
+
+
+def render_chapter(exporter: EssayHTMLExporter, nb, *, title: str, notebooks_dir: Path,
+                   nav: dict) -> str:
+    """One chapter page (an HTML string) from an executed notebook ``nb``.
+
+    ``nav`` holds ``prev`` / ``next`` (``{"href", "title"}`` or ``None``) and ``contents``
+    (an href); the template draws them at the top and bottom of the page.
+    """
+    nb = nb.copy()
+    nb.metadata = dict(nb.metadata)
+    nb.metadata.pop("widgets", None)  # widget state would pull in the CDN widget manager
+    nb.metadata["title"] = title
+    resources = {"metadata": {"name": title, "path": str(notebooks_dir)}, "essay": nav}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def render_index(*, title: str, abstract: str, chapters: list[dict], headline: dict | None,
+                 notes: list[str] = ()) -> str:
+    """The contents page: title, abstract, headline figure, chapter list (an HTML string).
+
+    ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool);
+    ``headline``: ``{"src", "alt", "caption"}`` or ``None``.
+    """
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.get_template("contents.html.j2").render(
+        title=title, abstract=abstract, chapters=chapters, headline=headline, notes=list(notes))
+
+
+def copy_static(html_dir: Path) -> None:
+    """Copy the site's static files (``essay.css``) into ``html_dir``."""
+    for path in STATIC_DIR.iterdir():
+        if path.is_file():
+            shutil.copyfile(path, html_dir / path.name)
