@@ -1,0 +1,372 @@
+"""Dropout: masks, inverted scaling, Monte Carlo averaging, and the exact linear case.
+
+Conventions
+-----------
+* ``drop_rate`` (written ``q``) is the probability of *dropping* a unit
+  (PyTorch's ``p``); ``keep_prob = 1 - drop_rate`` is Srivastava et al.'s ``p``.
+* A *keep mask* ``m`` has entries 1 (kept, probability ``1 - q``) or 0
+  (dropped, probability ``q``), drawn independently per entry.
+* Dropout here is *inverted*: ``x -> m * x / (1 - q)``, so that
+  ``E[m * x / (1 - q)] = x`` and the network needs no rescaling at test time
+  (the "weight scaling" rule is built in).
+* Linear regression with inverted dropout on the inputs (rows of ``X`` are
+  examples; every column is dropped, so centre the data rather than adding a
+  constant column) has, averaged over masks, the loss
+
+  ``E ||y - (M * X / (1 - q)) w||^2 = ||y - X w||^2 + q / (1 - q) * sum_j (X^T X)_jj w_j^2``
+
+  whose minimiser is ``(X^T X + q / (1 - q) * diag(X^T X))^{-1} X^T y``
+  (Srivastava et al. 2014, section 9.1; Wager et al. 2013).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .models import MLP
+
+__all__ = [
+    "keep_probability", "dropout_mask", "apply_dropout", "mc_predict", "running_mean",
+    "first_sustained_index", "ridge_equivalent_weights", "expected_dropout_loss",
+    "mc_dropout_loss", "fit_input_dropout_regression", "hidden_activation_stats",
+    "plot_subnetwork",
+]
+
+
+# ----------------------------------------------------------------------------- validation
+def _check_drop_rate(drop_rate, name: str = "drop_rate") -> float:
+    if isinstance(drop_rate, bool) or not isinstance(drop_rate, (int, float, np.floating)):
+        raise TypeError(f"{name} must be a number in [0, 1), got {type(drop_rate).__name__}")
+    if not 0.0 <= float(drop_rate) < 1.0:
+        raise ValueError(f"{name} must lie in [0, 1) (probability of dropping a unit), "
+                         f"got {drop_rate}")
+    return float(drop_rate)
+
+
+def _check_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_generator(generator) -> torch.Generator | None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, "
+                        f"got {type(generator).__name__}")
+    return generator
+
+
+def _as_matrix(name: str, value, *, ndim=(2,)) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim not in ndim:
+        raise ValueError(f"{name} must have {' or '.join(map(str, ndim))} dimensions, "
+                         f"got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def _regression_inputs(X, y, w=None):
+    X = _as_matrix("X", X)
+    y = _as_matrix("y", y, ndim=(1, 2))
+    if len(y) != len(X):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    if w is None:
+        return X, y
+    w = _as_matrix("w", w, ndim=(1, 2))
+    if w.shape[0] != X.shape[1]:
+        raise ValueError(f"w must have one row per column of X ({X.shape[1]}), got shape {w.shape}")
+    if w.ndim != y.ndim or (w.ndim == 2 and w.shape[1] != y.shape[1]):
+        raise ValueError(f"w (shape {w.shape}) and y (shape {y.shape}) must both be vectors or "
+                         "have the same number of columns")
+    return X, y, w
+
+
+# ----------------------------------------------------------------------------- masks
+def keep_probability(drop_rate: float) -> float:
+    """Srivastava et al.'s ``p`` (probability of keeping a unit) for a PyTorch ``drop_rate``."""
+    return 1.0 - _check_drop_rate(drop_rate)
+
+
+def dropout_mask(shape, drop_rate: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """A Bernoulli *keep* mask: float32 tensor of ``shape`` with entries in {0, 1}.
+
+    Each entry is 1 with probability ``1 - drop_rate`` and 0 with probability
+    ``drop_rate``, independently.  The mask is *not* scaled; inverted dropout
+    multiplies by ``mask / (1 - drop_rate)`` (see :func:`apply_dropout`).
+    ``generator``: a seeded ``torch.Generator`` (None: torch's global stream).
+    """
+    q = _check_drop_rate(drop_rate)
+    generator = _check_generator(generator)
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, Sequence) or not all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in shape):
+        raise ValueError(f"shape must be a tuple of non-negative integers, got {shape!r}")
+    uniform = torch.rand(tuple(int(s) for s in shape), generator=generator)
+    return (uniform >= q).to(torch.float32)
+
+
+def apply_dropout(x, drop_rate: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Inverted dropout of ``x`` (tensor or array, any shape): ``x * mask / (1 - drop_rate)``.
+
+    Returns a tensor of ``x``'s shape (float32 for numpy input); its expectation
+    over masks is ``x``.  ``drop_rate = 0`` returns ``x`` unchanged (as a tensor).
+    """
+    q = _check_drop_rate(drop_rate)
+    x = torch.as_tensor(x)
+    if not torch.is_floating_point(x):
+        raise TypeError(f"x must hold floating-point values, got dtype {x.dtype}")
+    if q == 0.0:
+        return x
+    mask = dropout_mask(tuple(x.shape), q, generator).to(dtype=x.dtype, device=x.device)
+    return x * mask / (1.0 - q)
+
+
+# ----------------------------------------------------------------------------- MC averaging
+def _dropout_modules(model: nn.Module) -> list[nn.Module]:
+    """Modules whose dropout depends on their ``training`` flag and is actually on."""
+    found = []
+    for module in model.modules():
+        if isinstance(module, MLP) and (module.input_drop_rate > 0 or any(module.drop_rates)):
+            found.append(module)
+        elif isinstance(module, nn.modules.dropout._DropoutNd) and module.p > 0:
+            found.append(module)
+    return found
+
+
+@torch.no_grad()
+def mc_predict(model: nn.Module, X, n_samples: int, seed: int = 0, *,
+               max_rows: int = 1 << 16) -> np.ndarray:
+    """Predictions of ``n_samples`` sampled sub-networks: float64 array (n_samples, n, k).
+
+    Everything is in evaluation mode except dropout, which is switched on for
+    :class:`~essay_lib.models.MLP` modules (their own flag only) and ``nn.Dropout``
+    layers; the previous modes are restored.  ``X`` (n, d) is stacked
+    ``n_samples`` times and run in batches of at most ``max_rows`` rows, so each
+    (sample, example) pair gets its own mask: for every example the
+    ``n_samples`` outputs come from independent sub-networks.  Masks come from
+    torch's global stream seeded with ``seed`` inside ``fork_rng`` (the caller's
+    random state is untouched).  Average over axis 0 (or use
+    :func:`running_mean`) for the Monte Carlo model average.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    n_samples = _check_int("n_samples", n_samples)
+    max_rows = _check_int("max_rows", max_rows)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    X = _as_matrix("X", X)
+    switch = _dropout_modules(model)
+    if not switch:
+        raise ValueError("model has no dropout with a rate > 0: Monte Carlo averaging would "
+                         "repeat the deterministic prediction")
+    device = next(model.parameters()).device
+    X_t = torch.as_tensor(X, dtype=torch.float32, device=device)
+    n = len(X_t)
+    per_chunk = max(1, max_rows // n)
+    modes = {m: m.training for m in model.modules()}
+    outputs = []
+    try:
+        model.eval()
+        for module in switch:
+            module.training = True
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(int(seed))
+            for start in range(0, n_samples, per_chunk):
+                reps = min(per_chunk, n_samples - start)
+                out = model(X_t.repeat(reps, 1))
+                outputs.append(out.double().cpu().reshape(reps, n, -1))
+    finally:
+        for module, mode in modes.items():
+            module.training = mode
+    return torch.cat(outputs).numpy()
+
+
+def running_mean(samples) -> np.ndarray:
+    """Cumulative mean over axis 0: ``out[k-1] = mean(samples[:k], axis=0)`` for k = 1..K."""
+    samples = _as_matrix("samples", samples, ndim=(1, 2, 3, 4))
+    counts = np.arange(1, len(samples) + 1).reshape((-1,) + (1,) * (samples.ndim - 1))
+    return np.cumsum(samples, axis=0) / counts
+
+
+def first_sustained_index(condition) -> int | None:
+    """Smallest index i with ``condition[j]`` true for every j >= i (None if the last is false).
+
+    Used for "from which k on does the Monte Carlo curve stay within the
+    tolerance": pass a boolean vector indexed by k - 1.
+    """
+    condition = np.asarray(condition)
+    if condition.ndim != 1 or condition.size == 0 or condition.dtype != bool:
+        raise ValueError(f"condition must be a non-empty 1-D boolean array, got dtype "
+                         f"{condition.dtype} shape {condition.shape}")
+    if not condition[-1]:
+        return None
+    failures = np.flatnonzero(~condition)
+    return int(failures[-1] + 1) if failures.size else 0
+
+
+# ----------------------------------------------------------------------------- linear regression
+def ridge_equivalent_weights(X, y, drop_rate: float) -> np.ndarray:
+    """Minimiser of the expected input-dropout loss: float64, shape of ``y`` with d rows.
+
+    ``(X^T X + q / (1 - q) * diag(X^T X))^{-1} X^T y`` for ``X`` (n, d), ``y`` (n,)
+    or (n, k), ``q = drop_rate`` in [0, 1).  ``q = 0`` gives ordinary least squares.
+    Raises ``ValueError`` when the system is singular (e.g. q = 0 with n < d).
+    """
+    q = _check_drop_rate(drop_rate)
+    X, y = _regression_inputs(X, y)
+    gram = X.T @ X
+    matrix = gram + q / (1.0 - q) * np.diag(np.diag(gram))
+    try:
+        return np.linalg.solve(matrix, X.T @ y)
+    except np.linalg.LinAlgError as error:
+        raise ValueError(f"X^T X + q/(1-q) diag(X^T X) is singular for drop_rate={q}: "
+                         "X has a zero or duplicated column, or too few rows") from error
+
+
+def expected_dropout_loss(X, y, w, drop_rate: float) -> float:
+    """``||y - X w||^2 + q / (1 - q) * sum_j (X^T X)_jj w_j^2`` (a sum of squares, not a mean).
+
+    The exact mean over keep masks of ``||y - (M * X / (1 - q)) w||^2``; ``w`` has
+    shape (d,) with ``y`` (n,), or (d, k) with ``y`` (n, k).
+    """
+    q = _check_drop_rate(drop_rate)
+    X, y, w = _regression_inputs(X, y, w)
+    residual = y - X @ w
+    column_energy = (X ** 2).sum(axis=0)
+    w2 = w ** 2 if w.ndim == 1 else (w ** 2).sum(axis=1)
+    return float((residual ** 2).sum() + q / (1.0 - q) * column_energy @ w2)
+
+
+def mc_dropout_loss(X, y, w, drop_rate: float, n_samples: int,
+                    seed: int = 0) -> tuple[float, float]:
+    """Monte Carlo estimate of :func:`expected_dropout_loss`: ``(mean, standard_error)``.
+
+    Draws ``n_samples`` independent keep masks of ``X``'s shape, applies inverted
+    dropout and averages ``||y - X_dropped w||^2``.  Seeded by ``seed``.
+    """
+    q = _check_drop_rate(drop_rate)
+    X, y, w = _regression_inputs(X, y, w)
+    n_samples = _check_int("n_samples", n_samples, minimum=2)
+    generator = torch.Generator().manual_seed(int(seed))
+    X_t, y_t, w_t = (torch.as_tensor(a, dtype=torch.float64) for a in (X, y, w))
+    losses = []
+    chunk = max(1, (1 << 22) // X.size)
+    for start in range(0, n_samples, chunk):
+        reps = min(chunk, n_samples - start)
+        X_drop = apply_dropout(X_t.expand(reps, *X_t.shape), q, generator)
+        residual = y_t - X_drop @ w_t
+        losses.append(residual.pow(2).flatten(1).sum(dim=1))
+    losses = torch.cat(losses).numpy()
+    return float(losses.mean()), float(losses.std(ddof=1) / np.sqrt(n_samples))
+
+
+def fit_input_dropout_regression(X, y, drop_rate: float, *, steps: int = 4000, lr: float = 0.05,
+                                 average_from: float = 0.5, seed: int = 0) -> np.ndarray:
+    """Linear regression (no bias) trained with inverted input dropout: w, float64 (d,) or (d, k).
+
+    Plain full-batch gradient descent on the mean squared error
+    ``(1/n) ||y - X_dropped w||^2`` with a fresh keep mask (every entry of ``X``)
+    each step, starting from ``w = 0``; ``lr`` in (0, 1] is scaled by ``1 / max_j
+    mean_i X_ij^2`` to make it unit-free.  The returned weights are the average of
+    the iterates after the first ``average_from`` fraction of the steps
+    (Polyak-Ruppert averaging), which removes most of the mask noise.
+    Masks come from a ``torch.Generator`` seeded with ``seed``.
+    """
+    q = _check_drop_rate(drop_rate)
+    X, y = _regression_inputs(X, y)
+    steps = _check_int("steps", steps, minimum=2)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr <= 1:
+        raise ValueError(f"lr must be a number in (0, 1], got {lr!r}")
+    if isinstance(average_from, bool) or not isinstance(average_from, (int, float)) \
+            or not 0 <= average_from < 1:
+        raise ValueError(f"average_from must be a number in [0, 1), got {average_from!r}")
+    n = len(X)
+    step_size = lr / max(float((X ** 2).mean(axis=0).max()), 1e-12)
+    generator = torch.Generator().manual_seed(int(seed))
+    X_t, y_t = (torch.as_tensor(a, dtype=torch.float64) for a in (X, y))
+    w = torch.zeros((X.shape[1],) + y.shape[1:], dtype=torch.float64)
+    total = torch.zeros_like(w)
+    first = int(average_from * steps)
+    for step in range(steps):
+        X_drop = apply_dropout(X_t, q, generator)
+        gradient = -2.0 / n * X_drop.T @ (y_t - X_drop @ w)
+        w = w - step_size * gradient
+        if step >= first:
+            total += w
+    return (total / (steps - first)).numpy()
+
+
+# ----------------------------------------------------------------------------- activations
+@torch.no_grad()
+def hidden_activation_stats(model: MLP, X) -> dict[str, np.ndarray]:
+    """Per hidden layer, in evaluation mode: ``"mean"`` activation and ``"active_fraction"``.
+
+    ``mean``: average over examples and units of the activation (after the
+    nonlinearity, before dropout); ``active_fraction``: share of (example, unit)
+    pairs with activation > 0.  Arrays of shape (n_hidden_layers,).
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an essay_lib.models.MLP, got {type(model).__name__}")
+    X = _as_matrix("X", X)
+    if X.shape[1] != model.widths[0]:
+        raise ValueError(f"X must have {model.widths[0]} columns, got {X.shape[1]}")
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    _, hidden = model.forward_with_hidden(torch.as_tensor(X, dtype=torch.float32, device=device))
+    model.train(was_training)
+    return {"mean": np.array([float(h.double().mean()) for h in hidden]),
+            "active_fraction": np.array([float((h > 0).double().mean()) for h in hidden])}
+
+
+# ----------------------------------------------------------------------------- drawing
+def plot_subnetwork(widths: Sequence[int], keep_masks: Sequence | None = None, *, ax=None,
+                    color: str = "#1b6ca8", title: str | None = None):
+    """Draw a fully connected network; units with a 0 in ``keep_masks`` are dropped.
+
+    ``keep_masks``: one 0/1 vector per layer (len(widths) vectors, the last
+    usually all ones); None draws the full network.  Dropped units are hollow
+    with a cross, and their connections are left out.  Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    widths = [_check_int(f"widths[{i}]", w) for i, w in enumerate(widths)]
+    if keep_masks is None:
+        keep_masks = [np.ones(w) for w in widths]
+    keep = [np.asarray(m, dtype=float).ravel() > 0.5 for m in keep_masks]
+    if len(keep) != len(widths) or any(len(k) != w for k, w in zip(keep, widths, strict=False)):
+        raise ValueError("keep_masks must hold one vector per layer with the layer's width")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3, 3))
+    height = max(widths)
+    ys = [np.linspace(0, height - 1, w) if w > 1 else np.array([(height - 1) / 2]) for w in widths]
+    for i in range(len(widths) - 1):
+        for a in np.flatnonzero(keep[i]):
+            for b in np.flatnonzero(keep[i + 1]):
+                ax.plot([i, i + 1], [ys[i][a], ys[i + 1][b]], color=color, lw=0.6, alpha=0.5,
+                        zorder=1)
+    for i, (y, k) in enumerate(zip(ys, keep, strict=True)):
+        ax.scatter(np.full(k.sum(), i), y[k], s=90, color=color, zorder=3, edgecolor="black",
+                   linewidth=0.6)
+        ax.scatter(np.full((~k).sum(), i), y[~k], s=90, facecolor="white", edgecolor="0.6",
+                   zorder=3, linewidth=0.8)
+        ax.scatter(np.full((~k).sum(), i), y[~k], s=40, marker="x", color="0.6", zorder=4,
+                   linewidth=0.8)
+    ax.set_xlim(-0.4, len(widths) - 0.6)
+    ax.set_ylim(-0.8, height - 0.2)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
