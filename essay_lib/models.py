@@ -87,9 +87,12 @@ class MLP(nn.Module):
         self.activation = activation
         self.drop_rates = tuple(drop_rates)
         self.input_drop_rate = input_drop_rate
-        self.layers = nn.ModuleList(
-            nn.Linear(a, b) for a, b in zip(self.widths[:-1], self.widths[1:], strict=True)
-        )
+        # nn.Linear draws a default initialisation from torch's global stream; fork it so
+        # that building a model leaves the caller's global random state untouched
+        with torch.random.fork_rng(devices=[]):
+            self.layers = nn.ModuleList(
+                nn.Linear(a, b) for a, b in zip(self.widths[:-1], self.widths[1:], strict=True)
+            )
 
     @property
     def n_hidden_layers(self) -> int:
