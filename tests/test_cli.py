@@ -1,0 +1,88 @@
+"""The command-line dispatcher ``python -m essay_lib <command>``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from essay_lib import __main__ as cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "essay_lib", *args], capture_output=True,
+                          text=True, cwd=REPO, timeout=120)
+
+
+def test_help_lists_every_command():
+    result = run_cli("--help")
+    assert result.returncode == 0, result.stderr
+    assert "usage: python -m essay_lib" in result.stdout
+    for name, (_, help_text) in cli.COMMANDS.items():
+        assert name in result.stdout and help_text in result.stdout
+
+
+def test_unknown_command_is_a_usage_error():
+    result = run_cli("frobnicate")
+    assert result.returncode == 2
+    assert "invalid choice: 'frobnicate'" in result.stderr
+    assert "usage: python -m essay_lib" in result.stderr
+
+
+def test_a_command_is_required(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([])
+    assert exit_info.value.code == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_build_has_its_own_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["build", "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: python -m essay_lib build" in capsys.readouterr().out
+
+
+@pytest.fixture
+def fake_command(monkeypatch):
+    """Register ``hello`` -> a module in sys.modules that records what it was given."""
+    module = types.ModuleType("essay_lib_fake_hello")
+    module.calls = []
+    module.add_arguments = lambda parser: parser.add_argument("--times", type=int, default=1)
+    module.run = lambda args: module.calls.append(args.times) or 3
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(cli.COMMANDS, "hello", (module.__name__, "say hello"))
+    return module
+
+
+def test_dispatches_to_the_command_module_and_returns_its_status(fake_command):
+    assert cli.main(["hello", "--times", "2"]) == 3
+    assert fake_command.calls == [2]
+
+
+def test_a_command_returning_none_exits_zero(fake_command):
+    fake_command.run = lambda args: None
+    assert cli.main(["hello"]) == 0
+
+
+def test_a_command_whose_module_is_missing_says_so(monkeypatch, capsys):
+    monkeypatch.setitem(cli.COMMANDS, "later", ("essay_lib.not_written_yet", "comes later"))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["later"])
+    assert exit_info.value.code == 2
+    assert "'later' is not available" in capsys.readouterr().err
+
+
+def test_a_missing_dependency_of_a_command_is_not_hidden(fake_command):
+    def add_arguments(parser):
+        raise ModuleNotFoundError("No module named 'somedep'", name="somedep")
+
+    fake_command.add_arguments = add_arguments
+    with pytest.raises(ModuleNotFoundError, match="somedep"):
+        cli.main(["hello"])
