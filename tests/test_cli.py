@@ -14,7 +14,6 @@ from essay_lib import __main__ as cli
 REPO = Path(__file__).resolve().parent.parent
 
 
-
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "essay_lib", *args], capture_output=True,
                           text=True, cwd=REPO, timeout=120)
