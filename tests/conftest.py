@@ -1,0 +1,40 @@
+"""Shared fixtures.
+
+* ``REPO``, ``NOTEBOOKS_DIR`` (``notebooks/``, or ``$ESSAY_TEST_NOTEBOOKS`` to try the
+  notebook/site/lab tests on another folder), ``NOTEBOOKS`` (its ``NN_*.py``, sorted).
+* ``built_site`` (session): runs the real site build **once per test session** — every
+  notebook in ``notebooks/`` executed in full in fresh kernels (``force=True``) into a
+  temporary build folder, figures into a temporary folder, sweep cache
+  (``ESSAY_CACHE_DIR``) a fresh empty folder so nothing is reused from earlier runs.
+  ``tests/test_notebooks.py`` and ``tests/test_site.py`` both use it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = Path(os.environ.get("ESSAY_TEST_NOTEBOOKS") or REPO / "notebooks").resolve()
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The essay built from scratch: ``SimpleNamespace(report, output_dir, html_dir,
+    executed_dir, figures_dir, log)``; a failing notebook fails every test using it."""
+    from essay_lib.build import build_site
+
+    if not NOTEBOOKS:
+        pytest.fail(f"no notebooks NN_name.py in {NOTEBOOKS_DIR}")
+    root = tmp_path_factory.mktemp("essay-build")
+    log: list[str] = []
+    report = build_site(notebooks_dir=NOTEBOOKS_DIR, output_dir=root / "build",
+                        figures_dir=root / "figures", force=True, log=log.append,
+                        extra_env={"ESSAY_CACHE_DIR": str(root / "sweep-cache")})
+    return SimpleNamespace(report=report, output_dir=root / "build", html_dir=report.html_dir,
+                           executed_dir=root / "build" / "executed",
+                           figures_dir=root / "figures", log=log)

@@ -1,0 +1,204 @@
+"""The site build on tiny notebooks in a temporary folder: failures name the notebook and
+cell, the content-hash cache, the CHAPTERS table, MathML math and figure alt text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from types import SimpleNamespace
+
+import matplotlib
+import pytest
+
+from essay_lib import build
+from essay_lib.site import figure_alt, render
+
+matplotlib.use("Agg")
+
+HEADER = """# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+"""
+
+TINY = HEADER + '''
+# %% [markdown]
+# # Tiny
+#
+# Additive: $$ f(x_1 + x_2) = f(x_1) + f(x_2) $$ and inline $Z$.
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from essay_lib import plotting
+
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 1])
+ax.set_title("A straight line")
+_ = plotting.save_figure(fig, "00-line")
+
+# %%
+display(Markdown(f"Computed: $Z = {0.5:.2f}$"))
+'''
+
+FAILING = HEADER + '''
+# %%
+x = 1
+
+# %%
+y = x / 0
+'''
+
+CHAPTERS = {"00_tiny": ("Tiny", "A tiny chapter."), "01_failing": ("Failing", "It fails.")}
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A folder with one tiny notebook, and the build's folders; ``run()`` builds it."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "00_tiny.py").write_text(TINY)
+    log = []
+
+    def run(**kw):
+        log.clear()
+        return build.build_site(notebooks_dir=notebooks, output_dir=tmp_path / "build",
+                                figures_dir=tmp_path / "figures", chapters=CHAPTERS,
+                                log=log.append, timeout=120,
+                                extra_env={"ESSAY_CACHE_DIR": str(tmp_path / "cache")}, **kw)
+
+    return SimpleNamespace(notebooks=notebooks, root=tmp_path, run=run, log=log,
+                           figures=tmp_path / "figures", html=tmp_path / "build" / "html")
+
+
+def test_build_caches_and_reexecutes_only_what_changed(tiny):
+    first = tiny.run()
+    assert first.status == {"00_tiny": "executed"}
+    assert (tiny.figures / "00-line.png").exists() and (tiny.figures / "00-line.svg").exists()
+    meta = json.loads((tiny.root / "build" / "executed" / "00_tiny.json").read_text())
+    assert meta["figures"] == ["00-line.png", "00-line.svg"]
+    assert any("open file://" in line and line.endswith("index.html") for line in tiny.log)
+
+    page = (tiny.html / "00_tiny.html").read_text()
+    assert "<script" not in page and "$$" not in page
+    assert page.count("<math ") == 3  # display, inline, and the one in the Markdown output
+    assert 'alt="A straight line"' in page and 'title="A straight line"' in page
+    assert 'href="index.html"' in page and "http://" not in page.replace(
+        "http://www.w3.org/1998/Math/MathML", "")
+    index = (tiny.html / "index.html").read_text()
+    assert 'href="00_tiny.html"' in index and "figures/00-line.png" in index
+    assert (tiny.html / "figures" / "00-line.png").exists()
+
+    assert tiny.run().status == {"00_tiny": "cached"}  # nothing changed
+    (tiny.figures / "00-line.png").unlink()  # a figure it wrote is gone
+    assert tiny.run().status == {"00_tiny": "executed"}
+    assert any("missing figure 00-line.png" in line for line in tiny.log)
+    assert tiny.run(force=True).status == {"00_tiny": "executed"}
+    path = tiny.notebooks / "00_tiny.py"
+    path.write_text(path.read_text() + "\n# %%\n1 + 1\n")
+    assert tiny.run().status == {"00_tiny": "executed"}
+    assert any("notebook changed" in line for line in tiny.log)
+
+
+def test_a_failing_cell_fails_the_build_with_notebook_cell_and_error(tiny):
+    (tiny.notebooks / "01_failing.py").write_text(FAILING)
+    with pytest.raises(build.BuildError) as info:
+        tiny.run(only=["01"])
+    message = str(info.value)
+    assert "01_failing.py failed" in message
+    assert "y = x / 0" in message
+    assert re.search(r"in cell \d+, line 13 of .*01_failing\.py", message)
+    assert "ZeroDivisionError" in message
+
+
+def test_the_cli_reports_a_failure_and_returns_1(tiny, capsys):
+    (tiny.notebooks / "00_tiny.py").unlink()
+    (tiny.notebooks / "00_introduction.py").write_text(FAILING)  # a name in build.CHAPTERS
+    parser = argparse.ArgumentParser()
+    build.add_arguments(parser)
+    args = parser.parse_args(["--notebooks", str(tiny.notebooks),
+                              "--output", str(tiny.root / "build"),
+                              "--figures", str(tiny.figures), "--timeout", "60"])
+    assert build.run(args) == 1
+    err = capsys.readouterr().err
+    assert "build failed: notebook 00_introduction.py failed" in err
+    assert "ZeroDivisionError" in err
+
+
+def test_every_notebook_needs_a_chapters_entry(tmp_path):
+    (tmp_path / "00_tiny.py").write_text(TINY)
+    (tmp_path / "07_unknown.py").write_text(TINY)
+    with pytest.raises(build.BuildError, match="07_unknown.py has no entry in .*CHAPTERS"):
+        build.find_chapters(tmp_path, CHAPTERS)
+
+
+def test_find_chapters_rejects_bad_names_and_shared_numbers(tmp_path):
+    assert [c.stem for c in build.find_chapters(tmp_path, CHAPTERS)] == []
+    (tmp_path / "00_tiny.py").write_text(TINY)
+    (tmp_path / "00_Other.py").write_text(TINY)
+    with pytest.raises(build.BuildError, match="NN_lowercase_words"):
+        build.find_chapters(tmp_path, CHAPTERS)
+    (tmp_path / "00_Other.py").unlink()
+    (tmp_path / "00_other.py").write_text(TINY)
+    with pytest.raises(build.BuildError, match="share the number 00"):
+        build.find_chapters(tmp_path, {**CHAPTERS, "00_other": ("x", "y")})
+    with pytest.raises(build.BuildError, match="does not exist"):
+        build.find_chapters(tmp_path / "nowhere", CHAPTERS)
+
+
+def test_bad_arguments(tiny):
+    with pytest.raises(build.BuildError, match="--only 05: no such chapter"):
+        tiny.run(only=["05"])
+    with pytest.raises(ValueError, match="timeout must be a positive"):
+        build.build_site(notebooks_dir=tiny.notebooks, output_dir=tiny.root / "b", timeout=0)
+
+
+def test_the_real_chapters_table_covers_the_notebooks():
+    chapters = build.find_chapters(build.REPO / "notebooks")
+    for chapter in chapters:
+        assert chapter.title and chapter.summary.endswith(".")
+
+
+def test_tex_to_mathml():
+    mathml = render.tex_to_mathml(r"\frac{a}{b}", display=True)
+    assert mathml.startswith('<math alttext="\\frac{a}{b}" ')
+    assert 'display="block"' in mathml and "<mfrac>" in mathml
+    assert 'display="inline"' in render.tex_to_mathml("Z", display=False)
+    with pytest.raises(render.MathError, match=r"\\foo"):
+        render.tex_to_mathml(r"\foo x", display=False)
+    with pytest.raises(render.MathError, match="cannot convert"):
+        render.tex_to_mathml("x^{", display=False)
+    with pytest.raises(render.MathError, match="empty"):
+        render.tex_to_mathml("  ", display=False)
+    with pytest.raises(TypeError, match="tex must be a str"):
+        render.tex_to_mathml(1.0, display=False)
+
+
+def test_unsupported_tex_fails_the_render_naming_the_notebook(tiny):
+    path = tiny.notebooks / "00_tiny.py"
+    path.write_text(path.read_text().replace("inline $Z$", r"inline $\foo Z$"))
+    with pytest.raises(build.BuildError, match=r"00_tiny.py: TeX command \\foo"):
+        tiny.run()
+
+
+def test_figure_alt_text():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2)
+    assert figure_alt.figure_alt_text(fig) == "Figure"
+    axes[0].set_xlabel("x")
+    axes[0].set_ylabel("loss")
+    assert figure_alt.figure_alt_text(fig) == "Figure: loss against x"
+    axes[0].set_title("left")
+    axes[1].set_title("right")
+    assert figure_alt.figure_alt_text(fig) == "left; right"
+    fig.suptitle("Both")
+    assert figure_alt.figure_alt_text(fig) == "Both"
+    fig.set_label("Two panels: loss falls")
+    assert figure_alt.figure_alt_text(fig) == "Two panels: loss falls"
+    plt.close(fig)

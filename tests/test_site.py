@@ -1,0 +1,155 @@
+"""The rendered site in a real browser: Debian's chromium, headless, driven by Playwright.
+
+Every page of the site that ``built_site`` built from scratch is opened from ``file://``
+with the network emulated offline, and must: load; show every equation typeset (MathML
+laid out by the browser, no raw TeX left in the visible text); show every image; request
+nothing outside the site's folder; have navigation links that resolve to existing files.
+A full-page screenshot of each page goes to ``build/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from conftest import NOTEBOOKS, NOTEBOOKS_DIR, REPO
+
+pytestmark = pytest.mark.site
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--disable-quic"]
+SCREENSHOTS = REPO / "build" / "screenshots"
+
+# Raw TeX that a reader must never see: display/inline delimiters, environments, commands.
+RAW_TEX = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$[^$\s][^$\n]*\$|\\[A-Za-z]{2,}")
+
+# Visible text outside code: the text of <main> without <pre>, <code> and code cells.
+VISIBLE_PROSE = """() => {
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('pre, code, .jp-InputArea, math, style, script').forEach(e => e.remove());
+  return copy.innerText;
+}"""
+
+MATH_LAYOUT = """() => [...document.querySelectorAll('math')].map(m => {
+  const r = m.getBoundingClientRect();
+  return {tex: m.getAttribute('alttext'), width: r.width, height: r.height,
+          display: getComputedStyle(m).display, errors: m.querySelectorAll('merror').length};
+})"""
+
+IMAGES = """() => [...document.images].map(i => ({src: i.currentSrc.slice(0, 80),
+  complete: i.complete, width: i.naturalWidth, alt: i.getAttribute('alt')}))"""
+
+LINKS = """() => [...document.querySelectorAll('a[href]')].map(a => ({href: a.href,
+  raw: a.getAttribute('href'), nav: !!a.closest('nav')}))"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium (fails, does not skip, when it is missing)."""
+    assert CHROMIUM.exists(), (
+        f"{CHROMIUM} is missing: the browser test needs Debian's chromium "
+        "(run `make browser`, or `apt-get install chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+def _pages(site) -> list[Path]:
+    return sorted(site.html_dir.glob("*.html"))
+
+
+def test_the_site_has_an_index_and_a_page_per_notebook(built_site):
+    names = {p.name for p in _pages(built_site)}
+    assert names == {"index.html"} | {f"{p.stem}.html" for p in NOTEBOOKS}
+
+
+def test_every_page_in_the_browser(built_site, browser):
+    site_root = built_site.html_dir.resolve()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for path in _pages(built_site):
+        context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        requests, failures = [], []
+        page.on("request", lambda r, requests=requests: requests.append(r.url))
+        page.on("requestfailed", lambda r, failures=failures: failures.append(r.url))
+        page.on("pageerror", lambda e, failures=failures: failures.append(f"error: {e}"))
+        response = page.goto(path.as_uri(), wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        name = path.name
+        if response is not None and not response.ok:
+            problems.append(f"{name}: status {response.status}")
+        # nothing outside the site folder
+        for url in requests:
+            parsed = urlparse(url)
+            if parsed.scheme == "data":
+                continue
+            local = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+            if local is None or not local.is_relative_to(site_root):
+                problems.append(f"{name}: requested {url[:120]}")
+        problems += [f"{name}: failed {u[:120]}" for u in failures]
+        # math: laid out by the browser's MathML engine, no raw TeX in the prose
+        maths = page.evaluate(MATH_LAYOUT)
+        for m in maths:
+            if m["width"] <= 0 or m["height"] <= 0 or "math" not in m["display"] or m["errors"]:
+                problems.append(f"{name}: equation not typeset: {m}")
+        raw = RAW_TEX.findall(page.evaluate(VISIBLE_PROSE))
+        if raw:
+            problems.append(f"{name}: raw TeX in the visible text: {raw[:5]}")
+        if name != "index.html":
+            source = (NOTEBOOKS_DIR / f"{path.stem}.py").read_text(encoding="utf-8")
+            if "$" in source and not maths:
+                problems.append(f"{name}: the notebook has math but the page has no <math>")
+        # images: loaded, with alt text
+        for image in page.evaluate(IMAGES):
+            if not image["complete"] or image["width"] <= 0:
+                problems.append(f"{name}: image did not load: {image['src']}")
+            if not image["alt"]:
+                problems.append(f"{name}: image without alt text: {image['src']}")
+        # links to local files resolve; the navigation is there
+        links = page.evaluate(LINKS)
+        for link in links:
+            parsed = urlparse(link["href"])
+            if parsed.scheme == "file" and not Path(unquote(parsed.path)).exists():
+                problems.append(f"{name}: broken link {link['raw']}")
+        nav = {link["raw"] for link in links if link["nav"]}
+        if name != "index.html" and "index.html" not in nav:
+            problems.append(f"{name}: no link back to the contents")
+        page.screenshot(path=str(SCREENSHOTS / f"{path.stem}.png"), full_page=True)
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_index_page(built_site, browser):
+    page = browser.new_page()
+    page.goto((built_site.html_dir / "index.html").as_uri(), wait_until="load")
+    assert page.title() == "Dropout and Linearity"
+    assert page.inner_text("h1") == "Dropout and Linearity"
+    hrefs = page.eval_on_selector_all(".essay-chapters a",
+                                      "as => as.map(a => a.getAttribute('href'))")
+    assert hrefs == [f"{p.stem}.html" for p in NOTEBOOKS]
+    headline = page.eval_on_selector(".essay-headline img", "i => [i.naturalWidth, i.alt]")
+    assert headline[0] > 0 and headline[1]
+    page.close()
+
+
+def test_chapter_pages_link_previous_and_next(built_site, browser):
+    stems = [p.stem for p in NOTEBOOKS]
+    page = browser.new_page()
+    for i, stem in enumerate(stems):
+        page.goto((built_site.html_dir / f"{stem}.html").as_uri(), wait_until="load")
+        prev = page.eval_on_selector_all(".essay-nav-top a[rel=prev]",
+                                         "as => as.map(a => a.getAttribute('href'))")
+        nxt = page.eval_on_selector_all(".essay-nav-top a[rel=next]",
+                                        "as => as.map(a => a.getAttribute('href'))")
+        assert prev == ([f"{stems[i - 1]}.html"] if i > 0 else [])
+        assert nxt == ([f"{stems[i + 1]}.html"] if i + 1 < len(stems) else [])
+    page.close()
