@@ -80,13 +80,18 @@ def _axes(ax):
 
 
 def plot_learning_curves(epochs, train_loss, validation_loss=None, *, label="", ax=None,
-                         color=None, best_epoch=None, log_y=True):
-    """Train (solid) and validation (dashed) loss against epoch; marks ``best_epoch``."""
+                         color=None, best_epoch=None, log_y=True,
+                         validation_label="validation"):
+    """Train (solid) and validation (dashed) loss against epoch; marks ``best_epoch``.
+
+    ``validation_label`` names the dashed curve in the legend (e.g. ``"held-out"`` when
+    it is measured on test points that choose nothing).
+    """
     ax = _axes(ax)
     line, = ax.plot(epochs, train_loss, color=color, label=f"{label} train".strip())
     if validation_loss is not None and len(validation_loss):
         ax.plot(epochs, validation_loss, color=line.get_color(), linestyle="--",
-                label=f"{label} validation".strip())
+                label=f"{label} {validation_label}".strip())
     if best_epoch is not None:
         ax.axvline(best_epoch, color=line.get_color(), linestyle=":", linewidth=1)
     ax.set_xlabel("epoch")

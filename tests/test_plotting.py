@@ -91,6 +91,11 @@ def test_plot_learning_curves():
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
 
 
+def test_plot_learning_curves_names_the_dashed_curve():
+    ax = plotting.plot_learning_curves([1, 2], [1.0, 0.5], [1.2, 0.9], validation_label="held-out")
+    assert [line.get_label() for line in ax.get_lines()] == ["train", "held-out"]
+
+
 def test_plot_learning_curves_without_validation_makes_its_own_axes():
     ax = plotting.plot_learning_curves([1, 2], [1.0, 0.5], log_y=False)
     assert len(ax.get_lines()) == 1 and ax.get_yscale() == "linear"
