@@ -24,8 +24,11 @@ essay: $(STAMP)
 test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# JupyterLab on the notebooks: jupytext (a server extension installed with it) opens each
+# NN_name.py as a notebook paired with its .ipynb.  Root (containers, CI) needs --allow-root.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	@echo "make: starting JupyterLab in notebooks/ (open the URL it prints; Ctrl-C stops it)"
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 setup: $(STAMP)
 
@@ -39,15 +42,18 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "make: environment ready in $(VENV)"
 
-# Debian's chromium drives the browser test of the site.  Installs it when
-# missing (needs root, as on the project's machines and CI).
+# Debian's chromium (/usr/bin/chromium) drives the browser test of the site
+# (tests/test_site.py, through Playwright).  Installs it when missing; needs root, as on
+# the project's machines and CI.
+CHROMIUM := /usr/bin/chromium
 browser:
-	@if command -v chromium >/dev/null 2>&1; then \
-	  echo "make: using $$(command -v chromium)"; \
+	@if [ -x $(CHROMIUM) ]; then \
+	  echo "make: using $$($(CHROMIUM) --version 2>/dev/null || echo $(CHROMIUM))"; \
 	else \
-	  echo "make: installing Debian's chromium for the browser test"; \
+	  echo "make: installing Debian's chromium for the browser test (about a minute)"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "make: not root: run 'sudo apt-get install chromium' and retry" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	    && echo "make: installed $$($(CHROMIUM) --version)"; \
 	fi
 
 lint: $(STAMP)
