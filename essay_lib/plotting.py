@@ -126,3 +126,138 @@ def plot_mean_interval(x, mean, low, high, *, ax=None, label=None, color=None, l
     if log_x:
         ax.set_xscale("symlog", linthresh=min(v for v in np.ravel(x) if v > 0))
     return ax
+
+
+# ---------------------------------------------------------------- sweeps (chapters 04 and 05)
+#: How a regularizer's strength is named on an axis, and whether its grid is logarithmic.
+STRENGTH_LABELS = {"dropout": ("drop rate", False), "l1": ("L1 coefficient", True),
+                   "l2": ("L2 coefficient", True), "mixup": ("mixup α", True),
+                   "none": ("strength", False)}
+
+
+def _curve(name: str, curve) -> tuple[np.ndarray, ...]:
+    try:
+        arrays = [np.asarray(curve[key], dtype=float).ravel()
+                  for key in ("strength", "mean", "low", "high")]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"curves[{name!r}] must map 'strength', 'mean', 'low' and 'high' to "
+                         f"arrays") from exc
+    if len({len(a) for a in arrays}) != 1 or len(arrays[0]) == 0:
+        raise ValueError(f"curves[{name!r}]: 'strength', 'mean', 'low' and 'high' must be "
+                         f"non-empty and of one length, got {[len(a) for a in arrays]}")
+    return tuple(arrays)
+
+
+def plot_strength_panels(curves, *, measure_label: str, axes=None, baseline=None,
+                         sharey: bool = True):
+    """One panel per regularizer: a measure against strength, mean with a shaded interval.
+
+    ``curves``: mapping regularizer name (``"dropout"``, ``"l1"``, ``"l2"``,
+    ``"mixup"``...) -> mapping with equal-length arrays ``strength``, ``mean``,
+    ``low``, ``high`` (e.g. the mean over seeds and its 95% bootstrap interval).
+    ``baseline``: optional ``(mean, low, high)`` of the unregularized networks,
+    drawn as a grey band in every panel.  L1, L2 and mixup strengths get a
+    logarithmic axis (zero strengths are left out there: the baseline shows them).
+    ``axes``: a sequence of one Axes per regularizer, or None for a new row.
+    Returns the list of Axes.
+    """
+    if not hasattr(curves, "items") or len(curves) == 0:
+        raise ValueError("curves must be a non-empty mapping regularizer -> curve")
+    if not isinstance(measure_label, str):
+        raise TypeError(f"measure_label must be a str, got {type(measure_label).__name__}")
+    data = {name: _curve(name, curve) for name, curve in curves.items()}
+    if axes is None:
+        _, axes = plt.subplots(1, len(data), figsize=(3.0 * len(data) + 0.6, 3.0),
+                               sharey=sharey, squeeze=False)
+        axes = axes[0]
+    axes = list(np.ravel(axes))
+    if len(axes) != len(data):
+        raise ValueError(f"axes must hold one Axes per regularizer ({len(data)}), got {len(axes)}")
+    for ax, (name, (strength, mean, low, high)) in zip(axes, data.items(), strict=True):
+        label, log = STRENGTH_LABELS.get(name, (f"{name} strength", False))
+        keep = strength > 0 if log else np.ones(len(strength), bool)
+        if baseline is not None:
+            b_mean, b_low, b_high = (float(v) for v in baseline)
+            ax.axhspan(b_low, b_high, color="0.6", alpha=0.2, linewidth=0)
+            ax.axhline(b_mean, color="0.4", linestyle=":", linewidth=1, label="no regularization")
+        plot_mean_interval(strength[keep], mean[keep], low[keep], high[keep], ax=ax,
+                           color=REGULARIZER_COLORS.get(name), label=name)
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlabel(label)
+        ax.set_title(name)
+    axes[0].set_ylabel(measure_label)
+    return axes
+
+
+def plot_rank_correlations(rows, *, ax=None, group_colors=None, xlabel="Spearman's ρ"):
+    """A forest plot of rank correlations with their intervals.
+
+    ``rows``: sequence of mappings with ``label`` (one line of the plot, e.g.
+    ``"dropout → Z̄"``), ``group`` (e.g. the task; groups are dodged within a
+    line and coloured), ``rho``, ``low``, ``high``.  Lines are drawn top to
+    bottom in first-seen order; a vertical rule marks 0.  Returns the Axes.
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows must hold at least one correlation")
+    for i, row in enumerate(rows):
+        missing = {"label", "group", "rho", "low", "high"} - set(row)
+        if missing:
+            raise ValueError(f"rows[{i}] lacks {sorted(missing)}")
+    ax = _axes(ax)
+    labels = list(dict.fromkeys(r["label"] for r in rows))
+    groups = list(dict.fromkeys(r["group"] for r in rows))
+    colors = dict(group_colors or {})
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, g in enumerate(groups):
+        colors.setdefault(g, cycle[i % len(cycle)])
+    step = 0.7 / max(len(groups), 1)
+    for row in rows:
+        k = groups.index(row["group"])
+        y = labels.index(row["label"]) + (k - (len(groups) - 1) / 2) * step
+        ax.errorbar([row["rho"]], [y], xerr=[[row["rho"] - row["low"]], [row["high"] - row["rho"]]],
+                    fmt="o", markersize=5, capsize=3, color=colors[row["group"]])
+    for g in groups:
+        ax.plot([], [], "o", color=colors[g], label=str(g))
+    ax.axvline(0, color="0.3", linewidth=1)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def plot_decision_function_2d(x_grid, y_grid, values, *, X=None, labels=None, ax=None,
+                              cmap="RdBu_r", limit=None, colorbar_label=None):
+    """A scalar function of two inputs (e.g. the logit margin of a classifier) as a heat map.
+
+    ``x_grid`` (nx,), ``y_grid`` (ny,): the grid axes; ``values``: (ny, nx).  The
+    colour scale is symmetric about 0 (``limit`` = largest |value| shown, default
+    the data's); the 0 level (the decision boundary) is a black line.  ``X``
+    (n, 2) and integer ``labels`` (n,) are drawn as points.  Returns the Axes.
+    """
+    x_grid, y_grid = np.asarray(x_grid, float).ravel(), np.asarray(y_grid, float).ravel()
+    values = np.asarray(values, float)
+    if values.shape != (len(y_grid), len(x_grid)):
+        raise ValueError(f"values must have shape (len(y_grid), len(x_grid)) = "
+                         f"{(len(y_grid), len(x_grid))}, got {values.shape}")
+    ax = _axes(ax)
+    limit = float(np.max(np.abs(values))) if limit is None else float(limit)
+    limit = limit if limit > 0 else 1.0
+    mesh = ax.pcolormesh(x_grid, y_grid, np.clip(values, -limit, limit), cmap=cmap,
+                         vmin=-limit, vmax=limit, shading="auto", rasterized=True)
+    if values.min() < 0 < values.max():
+        ax.contour(x_grid, y_grid, values, levels=[0.0], colors="black", linewidths=1.2)
+    if X is not None:
+        X = np.asarray(X, float)
+        c = None if labels is None else np.asarray(labels).ravel()
+        ax.scatter(X[:, 0], X[:, 1], c=c, cmap="coolwarm", s=10, edgecolors="white",
+                   linewidths=0.4, zorder=3)
+    if colorbar_label is not None:
+        ax.figure.colorbar(mesh, ax=ax, label=colorbar_label, shrink=0.85)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.grid(False)
+    return ax
