@@ -89,10 +89,16 @@ def check_finite(name: str, array) -> np.ndarray:
 def standardize(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scale columns to zero mean, unit variance using the training split's statistics.
 
+    ``X_train`` (n_train, d) and ``X_test`` (n_test, d), returned as float64.
     Constant training columns are left centred but unscaled (no division by 0).
     """
     X_train = check_finite("X_train", X_train).astype(np.float64)
     X_test = check_finite("X_test", X_test).astype(np.float64)
+    if X_train.ndim != 2 or X_test.ndim != 2 or X_train.shape[1] != X_test.shape[1]:
+        raise ValueError(f"X_train and X_test must have shapes (n_train, d) and (n_test, d), "
+                         f"got {X_train.shape} and {X_test.shape}")
+    if len(X_train) == 0:
+        raise ValueError("X_train must have at least one row")
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)

@@ -242,12 +242,15 @@ def train_model(
 
 @torch.no_grad()
 def predict(model: torch.nn.Module, X, *, device: str = "cpu") -> np.ndarray:
-    """Model output in evaluation mode as a float64 array (n, k)."""
+    """Model output in evaluation mode as a float64 array (n, k); ``X`` has shape (n, d)."""
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (n, d), got {X.shape}")
     dev = resolve_device(device)
     model.to(dev)
     was_training = model.training
     model.eval()
-    out = model(torch.as_tensor(np.asarray(X), dtype=torch.float32, device=dev))
+    out = model(torch.as_tensor(X, dtype=torch.float32, device=dev))
     model.train(was_training)
     return out.double().cpu().numpy()
 

@@ -230,6 +230,11 @@ def test_predict_and_score_match_a_hand_computation():
     assert scores["r2"] == pytest.approx(1 - ss_res / ss_tot, rel=1e-6)
 
 
+def test_predict_rejects_inputs_that_are_not_a_matrix():
+    with pytest.raises(ValueError, match=r"X must have shape \(n, d\)"):
+        training.predict(linear_model(), np.zeros(3))
+
+
 def test_score_accuracy_by_hand():
     model = nn.Linear(2, 3, bias=False)
     with torch.no_grad():
