@@ -90,9 +90,11 @@ diabetes = data.diabetes_task(seed=SEED)
 X_fit, y_fit, X_val, y_val = data.train_validation_split(
     diabetes.X_train, diabetes.y_train, validation_fraction=0.25, seed=SEED)
 
-# one-line helpers: train a fresh network of a given size; test R^2 of a trained one
-train = lambda hidden, X, y, epochs, seed=SEED, **kw: training.train_model(models.make_mlp(X.shape[1], hidden, 1, seed=seed), X, y, epochs=epochs, lr=LR, seed=seed, **kw)  # noqa: E731
-test_r2 = lambda model, task: training.score(model, task.X_test, task.y_test, kind=task.kind)["r2"]  # noqa: E731
+# two one-line helpers: train a fresh network of a given size; the test R^2 of a trained one
+train = lambda hidden, X, y, epochs, seed=SEED, **kw: training.train_model(  # noqa: E731
+    models.make_mlp(X.shape[1], hidden, 1, seed=seed), X, y, epochs=epochs, lr=LR, seed=seed, **kw)
+test_r2 = lambda model, task: training.score(  # noqa: E731
+    model, task.X_test, task.y_test, kind=task.kind)["r2"]
 
 rows = [f"| {name} | {hidden} | {models.count_parameters(models.make_mlp(1, hidden, 1))} | "
         f"{models.count_parameters(models.make_mlp(diabetes.n_features, hidden, 1))} |"
@@ -215,7 +217,7 @@ plt.show()
 # %%
 display(Markdown(
     "| model | train $R^2$ | test $R^2$ |\n|---|---|---|\n"
-    + "\n".join(f"| {name} network {SIZES[name]} | {train_r2[name]:.3f} | "
+    + "\n".join(f"| {LABELS[name]} | {train_r2[name]:.3f} | "
                 f"{diabetes_r2[name]:.3f} |" for name in SIZES)
     + f"\n| ridge regression (penalty {ridge.alpha_:.3g}) | "
       f"{ridge.score(X_fit, y_fit.ravel()):.3f} | {ridge_r2:.3f} |"))
