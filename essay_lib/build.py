@@ -8,9 +8,10 @@ For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in ord
    figures folder (``figures/`` by default; ``save_figure`` writes there).  A failing cell
    stops the build with the notebook, the cell's source and the error.
 2. **Cache** the executed notebook in ``build/executed/`` with a content hash of the
-   notebook's source, of every ``essay_lib/**/*.py`` that runs in the kernel (all but this
-   file) and of the execution settings.  The next build re-executes the notebook only when
-   that hash changed, when a figure it wrote is missing, or with ``--force``.
+   notebook's source, of every ``essay_lib/**/*.py`` that can run in the kernel (all but
+   this file and the renderer) and of the execution settings.  The next build re-executes
+   the notebook only when that hash changed, when a figure it wrote is missing, or with
+   ``--force``.
 3. **Render** ``build/html/NN_name.html`` (:mod:`essay_lib.site.render`: math as MathML,
    nothing loaded from a network) with previous / contents / next links, then
    ``build/html/index.html``.  Rendering is quick and always redone.
@@ -152,11 +153,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Package files that never run in a kernel (the build and the renderer): editing them
+#: re-renders the pages but does not re-execute the notebooks.
+NOT_IN_KERNEL = ("build.py", "site/render.py")
+
+
 def code_fingerprint() -> dict[str, str]:
-    """sha256 of each ``essay_lib/**/*.py`` that can run in a kernel (all but this file)."""
-    this = Path(__file__).resolve()
-    return {str(p.relative_to(PACKAGE)): _sha256(p.read_bytes())
-            for p in sorted(PACKAGE.rglob("*.py")) if p.resolve() != this}
+    """sha256 of each ``essay_lib/**/*.py`` that can run in a kernel (all but
+    :data:`NOT_IN_KERNEL`), keyed by path relative to the package."""
+    files = {p.relative_to(PACKAGE).as_posix(): p for p in sorted(PACKAGE.rglob("*.py"))}
+    return {name: _sha256(path.read_bytes()) for name, path in files.items()
+            if name not in NOT_IN_KERNEL}
 
 
 def execution_inputs(chapter: Chapter, fingerprint: dict[str, str], settings: dict) -> dict:

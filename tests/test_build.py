@@ -27,7 +27,7 @@ HEADER = """# ---
 
 TINY = HEADER + '''
 # %% [markdown]
-# # Tiny
+# # Tiny with $\\bar Z$ in the heading
 #
 # Additive: $$ f(x_1 + x_2) = f(x_1) + f(x_2) $$ and inline $Z$.
 
@@ -86,7 +86,8 @@ def test_build_caches_and_reexecutes_only_what_changed(tiny):
 
     page = (tiny.html / "00_tiny.html").read_text()
     assert "<script" not in page and "$$" not in page
-    assert page.count("<math ") == 3  # display, inline, and the one in the Markdown output
+    # heading, display, inline, and the one in the Markdown output; all plain <math> elements
+    assert page.count("<math ") == 4 and ":math" not in page
     assert 'alt="A straight line"' in page and 'title="A straight line"' in page
     assert 'href="index.html"' in page and "http://" not in page.replace(
         "http://www.w3.org/1998/Math/MathML", "")
@@ -151,6 +152,12 @@ def test_find_chapters_rejects_bad_names_and_shared_numbers(tmp_path):
         build.find_chapters(tmp_path / "nowhere", CHAPTERS)
 
 
+def test_the_fingerprint_covers_kernel_code_only():
+    names = build.code_fingerprint()
+    assert "plotting.py" in names and "site/figure_alt.py" in names
+    assert "build.py" not in names and "site/render.py" not in names
+
+
 def test_bad_arguments(tiny):
     with pytest.raises(build.BuildError, match="--only 05: no such chapter"):
         tiny.run(only=["05"])
@@ -161,13 +168,15 @@ def test_bad_arguments(tiny):
 def test_the_real_chapters_table_covers_the_notebooks():
     chapters = build.find_chapters(build.REPO / "notebooks")
     for chapter in chapters:
-        assert chapter.title and chapter.summary.endswith(".")
+        assert chapter.title and chapter.summary.endswith((".", "?"))
 
 
 def test_tex_to_mathml():
     mathml = render.tex_to_mathml(r"\frac{a}{b}", display=True)
-    assert mathml.startswith('<math alttext="\\frac{a}{b}" ')
-    assert 'display="block"' in mathml and "<mfrac>" in mathml
+    assert mathml == ('<math display="block" alttext="\\frac{a}{b}"><mrow><mfrac><mrow><mi>a</mi>'
+                      "</mrow><mrow><mi>b</mi></mrow></mfrac></mrow></math>")
+    escaped = render.tex_to_mathml(r"a < b \text{ & <i>}", display=False)
+    assert "<mo>&lt;</mo>" in escaped and "&amp;\xa0&lt;i&gt;</mtext>" in escaped
     assert 'display="inline"' in render.tex_to_mathml("Z", display=False)
     with pytest.raises(render.MathError, match=r"\\foo"):
         render.tex_to_mathml(r"\foo x", display=False)

@@ -40,6 +40,10 @@ MATH_LAYOUT = """() => [...document.querySelectorAll('math')].map(m => {
           display: getComputedStyle(m).display, errors: m.querySelectorAll('merror').length};
 })"""
 
+# Elements the HTML parser did not know: e.g. "ns0:math" from an XML round trip.
+FOREIGN = """() => [...document.querySelectorAll('*')].map(e => e.tagName)
+  .filter(t => t.includes(':'))"""
+
 IMAGES = """() => [...document.images].map(i => ({src: i.currentSrc.slice(0, 80),
   complete: i.complete, width: i.naturalWidth, alt: i.getAttribute('alt')}))"""
 
@@ -101,6 +105,9 @@ def test_every_page_in_the_browser(built_site, browser):
         for m in maths:
             if m["width"] <= 0 or m["height"] <= 0 or "math" not in m["display"] or m["errors"]:
                 problems.append(f"{name}: equation not typeset: {m}")
+        foreign = page.evaluate(FOREIGN)
+        if foreign:
+            problems.append(f"{name}: elements the browser does not know: {sorted(set(foreign))}")
         raw = RAW_TEX.findall(page.evaluate(VISIBLE_PROSE))
         if raw:
             problems.append(f"{name}: raw TeX in the visible text: {raw[:5]}")

@@ -21,9 +21,10 @@ import html
 import re
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jinja2
-from latex2mathml.converter import convert as _latex_to_mathml
+from latex2mathml.converter import convert_to_element
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
@@ -31,7 +32,7 @@ from essay_lib.site import STATIC_DIR, TEMPLATES_DIR
 
 #: A TeX control word that survived conversion (``<mi>\foo</mi>``): the converter
 #: did not know it and would show it raw.
-_UNCONVERTED = re.compile(r">(\\[A-Za-z]+)<")
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 
 
 class MathError(ValueError):
@@ -42,8 +43,10 @@ def tex_to_mathml(tex: str, *, display: bool) -> str:
     """Convert one TeX formula (without delimiters) to a ``<math>`` element (a string).
 
     ``display=True`` gives block math (``display="block"``), else inline.  The TeX source is
-    kept in the ``alttext`` attribute.  Raises :class:`MathError` naming the formula when the
-    converter fails or leaves a TeX command unconverted.
+    kept in the ``alttext`` attribute.  The element has no ``xmlns`` (HTML puts ``<math>`` in
+    the MathML namespace itself) and its text is escaped for HTML.  Raises
+    :class:`MathError` naming the formula when the converter fails or leaves a TeX command
+    unconverted.
     """
     if not isinstance(tex, str):
         raise TypeError(f"tex must be a str, got {type(tex).__name__}")
@@ -51,15 +54,23 @@ def tex_to_mathml(tex: str, *, display: bool) -> str:
     if not body:
         raise MathError("empty formula")
     try:
-        mathml = _latex_to_mathml(body, display="block" if display else "inline")
+        element = convert_to_element(body, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many exception types
         raise MathError(f"cannot convert ${body}$ to MathML: {type(exc).__name__} {exc}") from exc
-    unknown = _UNCONVERTED.search(mathml)
-    if unknown:
-        raise MathError(f"TeX command {unknown.group(1)} in ${body}$ is not supported by "
-                        "latex2mathml; rewrite the formula with a supported command")
-    alt = html.escape(body, quote=True)
-    return mathml.replace("<math ", f'<math alttext="{alt}" ', 1)
+    # latex2mathml stores symbols as entity strings ("&#x0003C;") next to raw user text
+    # (\text{...}); turn both into plain characters and let ElementTree escape them.
+    for node in element.iter():
+        if node.text:
+            node.text = html.unescape(node.text)
+        if node.tail:
+            node.tail = html.unescape(node.tail)
+        unknown = _TEX_COMMAND.fullmatch(node.text or "")
+        if unknown and node.tag in ("mi", "mo"):
+            raise MathError(f"TeX command {unknown.group(0)} in ${body}$ is not supported by "
+                            "latex2mathml; rewrite the formula with a supported command")
+    element.attrib.pop("xmlns", None)
+    element.set("alttext", body)
+    return ElementTree.tostring(element, encoding="unicode")
 
 
 class MathMLRenderer(IPythonRenderer):
