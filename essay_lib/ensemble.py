@@ -1,0 +1,440 @@
+"""Training K small MLPs at once: stacked weights, batched matmuls, explicit gradients.
+
+A :class:`BatchedMLP` holds K members of one architecture.  Layer ``i`` of
+member ``k`` has weights ``weights[i][k]`` of shape (in, out) (the transpose of
+``nn.Linear.weight``) and bias ``biases[i][k]`` of shape (1, out); all of them
+are views into one flat float32 buffer, so an optimizer step is a handful of
+whole-buffer operations.  :func:`train_ensemble` writes forward and backward
+passes by hand (``torch.bmm`` on (K, n, width) activations) instead of autograd.
+
+**A member's result depends on its own configuration alone** (not on K nor on its
+position), because every random stream is keyed by the member's seed:
+
+* initial weights: :func:`essay_lib.models.initial_parameters` (``seed``), the
+  same numbers ``make_mlp(..., seed=seed)`` starts from;
+* mini-batch order: ``torch.Generator().manual_seed(seed)`` and
+  :func:`essay_lib.training.batch_indices`, as in :func:`~essay_lib.training.train_model`,
+  so with dropout off a member follows ``train_model``'s trajectory;
+* dropout masks of layer ``l`` (0 = input): a ``torch.Generator`` seeded from
+  ``SeedSequence((seed, 1, l))``, drawing 64-bit words read as 16-bit integers;
+  a unit is kept when its integer clears a threshold, so drop rates are used
+  rounded to a multiple of 1/65536 and kept units are scaled by 1 / (1 - that rate);
+* mixup: numpy generators seeded from ``SeedSequence((seed, 2))`` (mixing
+  weight lambda ~ Beta(alpha, alpha) per step) and ``SeedSequence((seed, 3))``
+  (the partner permutation of the batch); classification mixes one-hot targets.
+
+Losses and penalties follow :mod:`essay_lib.training`: mean squared error or
+cross-entropy on logits, plus ``l1 * sum|w| + l2 * sum w**2`` over weights (not
+biases).  Adam (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8) or plain SGD.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from .models import ACTIVATIONS, MLP, check_widths, initial_parameters
+from .progress import progress_bar
+from .training import KINDS, OPTIMIZERS, as_tensors, batch_indices, resolve_device
+
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
+_CHUNK_BYTES = 1 << 23  # dropout randomness drawn ahead, per layer (results do not depend on it)
+
+
+def _rate(name, value, upper=1.0):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (math.isfinite(value) and 0.0 <= value < upper):
+        raise ValueError(f"{name} must lie in [0, {upper:g}), got {value}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member's configuration: seed and regularizers.
+
+    ``drop_rate`` (every hidden layer) and ``input_drop_rate``: drop probabilities
+    in [0, 1); ``l1``, ``l2``: penalty coefficients >= 0; ``mixup_alpha`` >= 0
+    (0 = no mixup); ``lr`` > 0.
+    """
+
+    seed: int = 0
+    drop_rate: float = 0.0
+    input_drop_rate: float = 0.0
+    l1: float = 0.0
+    l2: float = 0.0
+    mixup_alpha: float = 0.0
+    lr: float = 1e-2
+
+    def __post_init__(self):
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
+            raise TypeError(f"seed must be an integer, got {self.seed!r}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        _rate("drop_rate", self.drop_rate)
+        _rate("input_drop_rate", self.input_drop_rate)
+        for name in ("l1", "l2", "mixup_alpha", "lr"):
+            _rate(name, getattr(self, name), math.inf)
+        if self.lr == 0:
+            raise ValueError("lr must be > 0, got 0")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class BatchedMLP:
+    """K MLPs of widths ``(n_inputs, *hidden, n_outputs)`` stacked in one flat buffer.
+
+    ``seeds[k]`` gives member k the initial weights of ``make_mlp(..., seed=seeds[k])``.
+    ``weights[i]``: (K, widths[i], widths[i+1]); ``biases[i]``: (K, 1, widths[i+1]).
+    """
+
+    def __init__(self, widths: Sequence[int], seeds: Sequence[int], *, activation: str = "relu",
+                 device: str | torch.device = "cpu"):
+        self.widths = check_widths(widths[0], list(widths[1:-1]), widths[-1])
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        if len(seeds) == 0:
+            raise ValueError("seeds must name at least one member, got an empty sequence")
+        self.activation = activation
+        self.seeds = tuple(int(s) for s in seeds)
+        self.device = resolve_device(device) if isinstance(device, str) else device
+        K = self.K = len(self.seeds)
+        pairs = list(zip(self.widths[:-1], self.widths[1:], strict=True))
+        sizes = [K * a * b for a, b in pairs] + [K * b for _, b in pairs]
+        self.n_weights = sum(sizes[: len(pairs)])
+        self.flat = torch.empty(sum(sizes), device=self.device)
+        self.weights, self.biases, self.blocks, offset = [], [], [], 0
+        for i, size in enumerate(sizes):
+            view = self.flat[offset: offset + size]
+            self.blocks.append((offset, size))
+            a, b = pairs[i % len(pairs)]
+            (self.weights.append(view.view(K, a, b)) if i < len(pairs)
+             else self.biases.append(view.view(K, 1, b)))
+            offset += size
+        with torch.no_grad():
+            for k, seed in enumerate(self.seeds):
+                for i, (w, b) in enumerate(initial_parameters(self.widths, seed)):
+                    self.weights[i][k].copy_(w.T)
+                    self.biases[i][k, 0].copy_(b)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.weights)
+
+    def forward_with_hidden(self, X: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Evaluation-mode outputs (K, n, n_outputs) and hidden activations (K, n, width).
+
+        ``X``: (n, n_inputs) shared by all members, or (K, n, n_inputs).
+        """
+        act = ACTIVATIONS[self.activation]
+        hidden, x = [], X
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            x = torch.matmul(x, w) + b
+            if i < self.n_layers - 1:
+                x = act(x)
+                hidden.append(x)
+        return x, hidden
+
+    @torch.no_grad()
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Evaluation-mode outputs (K, n, n_outputs) for inputs (n, d) or (K, n, d)."""
+        return self.forward_with_hidden(X)[0]
+
+    def member(self, k: int, *, drop_rate: float = 0.0, input_drop_rate: float = 0.0) -> MLP:
+        """Member ``k`` as a plain :class:`~essay_lib.models.MLP` (CPU, eval mode, own weights)."""
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < self.K:
+            raise ValueError(f"k must be an integer in [0, {self.K}), got {k!r}")
+        model = MLP(self.widths, activation=self.activation,
+                    drop_rates=(float(drop_rate),) * (self.n_layers - 1),
+                    input_drop_rate=float(input_drop_rate))
+        with torch.no_grad():
+            for layer, w, b in zip(model.layers, self.weights, self.biases, strict=True):
+                layer.weight.copy_(w[k].T.cpu())
+                layer.bias.copy_(b[k, 0].cpu())
+        return model.eval()
+
+
+@dataclass
+class EnsembleResult:
+    """What :func:`train_ensemble` returns.
+
+    ``train_loss``: (len(epochs), K) data loss on the whole training set in
+    evaluation mode at the (1-based) ``epochs``; the last row is the end of training.
+    """
+
+    model: BatchedMLP
+    members: tuple[Member, ...]
+    epochs: list[int] = field(default_factory=list)
+    train_loss: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    @property
+    def final_train_loss(self) -> np.ndarray:
+        return self.train_loss[-1]
+
+
+def _derived_seed(*key: int) -> int:
+    return int(np.random.SeedSequence(list(key)).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def member_losses(out: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
+    """Per-member data loss (K,): MSE over (n, k) for regression; mean cross-entropy otherwise.
+
+    ``out``: (K, n, k); ``target``: (n, k) float / (n,) int labels, or with a leading K.
+    """
+    if kind == "regression":
+        return ((out - target) ** 2).mean(dim=(1, 2))
+    logp = torch.log_softmax(out, dim=-1)
+    labels = target.expand(out.shape[:2]) if target.dim() == 1 else target
+    return -logp.gather(2, labels.unsqueeze(-1)).squeeze(-1).mean(dim=1)
+
+
+class _Masks:
+    """Per-member dropout masks of one maskable layer (keep/scale as a float (K, b, w) tensor)."""
+
+    def __init__(self, rates, seeds, layer, batch, width, total_steps, device):
+        K = len(rates)
+        counts = np.round(np.asarray(rates, dtype=np.float64) * 65536.0)
+        self.active = [k for k in range(K) if counts[k] > 0]
+        self.thresh = torch.as_tensor(counts - 32768, dtype=torch.int16,
+                                      device=device).view(K, 1, 1)
+        keep = torch.as_tensor(1.0 - counts / 65536.0, dtype=torch.float32, device=device)
+        self.scale = (1.0 / keep).view(K, 1, 1)
+        self.shape, self.step_len = (batch, width), batch * width
+        self.words = -(-self.step_len // 4)
+        self.chunk = max(1, min(total_steps, _CHUNK_BYTES // (8 * self.words * K)))
+        self.gens = {k: torch.Generator(device=device) for k in self.active}
+        for k, gen in self.gens.items():
+            gen.manual_seed(_derived_seed(seeds[k], 1, layer))
+        self.buffer = torch.zeros(K, self.chunk * self.words, dtype=torch.int64, device=device)
+        self.position = self.chunk
+
+    def next(self, rows: int) -> torch.Tensor:
+        if self.position == self.chunk:
+            for k, gen in self.gens.items():
+                self.buffer[k].random_(-(2 ** 63), None, generator=gen)
+            self.position = 0
+        start = self.position * self.words * 4
+        self.position += 1
+        block = self.buffer.view(torch.int16)[:, start: start + self.step_len]
+        block = block.view(-1, *self.shape)[:, :rows]
+        return torch.where(block >= self.thresh, self.scale, 0.0)
+
+
+class _Mixup:
+    """Per-member mixup draws: lambda per step (K,), partner permutation per step (K, b)."""
+
+    def __init__(self, alphas, seeds, batch, device):
+        self.active = [k for k, a in enumerate(alphas) if a > 0]
+        self.alphas, self.batch, self.device = alphas, batch, device
+        self.lam_rngs = {k: np.random.default_rng(_derived_seed(seeds[k], 2)) for k in self.active}
+        self.perm_rngs = {k: np.random.default_rng(_derived_seed(seeds[k], 3)) for k in self.active}
+        self.lam = np.ones(len(alphas), dtype=np.float32)
+        self.perm = np.tile(np.arange(batch), (len(alphas), 1))
+
+    def next(self, rows: int) -> tuple[torch.Tensor, torch.Tensor]:
+        for k in self.active:
+            self.lam[k] = self.lam_rngs[k].beta(self.alphas[k], self.alphas[k])
+            self.perm[k, :rows] = self.perm_rngs[k].permutation(rows)
+        lam = torch.as_tensor(self.lam, device=self.device).view(-1, 1, 1)
+        return lam, torch.as_tensor(self.perm[:, :rows], device=self.device)
+
+
+def _check_members(members) -> tuple[Member, ...]:
+    members = tuple(members)
+    if not members:
+        raise ValueError("members must hold at least one Member, got none")
+    for i, m in enumerate(members):
+        if not isinstance(m, Member):
+            raise TypeError(f"members[{i}] must be an ensemble.Member, got {type(m).__name__}")
+    return members
+
+
+def _check_int(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+class _Trainer:
+    """State of one batched training run (buffers, streams, optimizer moments)."""
+
+    def __init__(self, model, members, X, targets, kind, batch, total_steps, optimizer):
+        self.model, self.kind, self.X, self.T = model, kind, X, targets
+        dev, K, seeds = model.device, model.K, model.seeds
+        widths = model.widths
+        col = lambda values: torch.tensor(values, dtype=torch.float32, device=dev).view(K, 1, 1)  # noqa: E731
+        self.masks = [None] * model.n_layers  # masks[0]: input, masks[i]: hidden layer i
+        rates = [[m.input_drop_rate for m in members]] + [[m.drop_rate for m in members]] * (
+            model.n_layers - 1)
+        for i, r in enumerate(rates):
+            if any(v > 0 for v in r):
+                self.masks[i] = _Masks(r, seeds, i, batch, widths[i], total_steps, dev)
+        alphas = [m.mixup_alpha for m in members]
+        self.mixup = _Mixup(alphas, seeds, batch, dev) if any(a > 0 for a in alphas) else None
+        self.l1 = col([m.l1 for m in members]) if any(m.l1 > 0 for m in members) else None
+        self.l2 = col([2 * m.l2 for m in members]) if any(m.l2 > 0 for m in members) else None
+        lrs = {m.lr for m in members}
+        if len(lrs) == 1:
+            self.lr = lrs.pop()
+        else:  # one learning rate per member, spread over the flat buffer
+            per_member = torch.tensor([m.lr for m in members], dtype=torch.float32, device=dev)
+            self.lr = torch.cat([per_member.repeat_interleave(size // K)
+                                 for _, size in model.blocks])
+        self.optimizer, self.t = optimizer, 0
+        self.grad = torch.zeros_like(model.flat)
+        views = [self.grad[o: o + s] for o, s in model.blocks]
+        self.g_w = [v.view_as(w) for v, w in zip(views, model.weights, strict=False)]
+        self.g_b = [v.view_as(b) for v, b in zip(views[model.n_layers:], model.biases,
+                                                  strict=True)]
+        if optimizer == "adam":
+            self.m1, self.m2 = torch.zeros_like(model.flat), torch.zeros_like(model.flat)
+        self.derivative = {"relu": lambda a, d: d.mul_(a > 0),
+                           "tanh": lambda a, d: d.mul_(1 - a * a),
+                           "sigmoid": lambda a, d: d.mul_(a * (1 - a)),
+                           "identity": lambda a, d: d}[model.activation]
+
+    def step(self, idx: torch.Tensor | None):
+        model, K = self.model, self.model.K
+        if idx is None:
+            x, target = self.X, self.T
+        else:
+            x, target = self.X[idx], self.T[idx]
+        rows = x.shape[-2]
+        if self.mixup is not None:
+            lam, perm = self.mixup.next(rows)
+            x, target = (v.expand(K, *v.shape[-2:]) for v in (x, target))
+            pick = torch.arange(K, device=x.device).view(K, 1), perm
+            x = torch.lerp(x[pick], x, lam)
+            target = torch.lerp(target[pick], target, lam)
+        if self.masks[0] is not None:
+            x = x * self.masks[0].next(rows)
+        act = ACTIVATIONS[model.activation]
+        inputs, saved = [x], []
+        for i in range(model.n_layers):
+            z = torch.matmul(x, model.weights[i]).add_(model.biases[i])
+            if i == model.n_layers - 1:
+                break
+            a = z.clamp_min_(0) if model.activation == "relu" else act(z)
+            mask = self.masks[i + 1].next(rows) if self.masks[i + 1] is not None else None
+            x = a * mask if mask is not None else a
+            inputs.append(x)
+            saved.append((a, mask))
+        if self.kind == "regression":
+            d = (z - target).mul_(2.0 / (rows * z.shape[-1]))
+        else:
+            d = torch.softmax(z, dim=-1).sub_(target).mul_(1.0 / rows)
+        for i in reversed(range(model.n_layers)):
+            inp = inputs[i]
+            torch.matmul(inp.transpose(-1, -2), d, out=self.g_w[i])
+            torch.sum(d, dim=1, keepdim=True, out=self.g_b[i])
+            if i == 0:
+                break
+            d = torch.bmm(d, model.weights[i].transpose(1, 2))
+            a, mask = saved[i - 1]
+            if mask is not None:
+                d.mul_(mask)
+            d = self.derivative(a, d)
+        self._penalties()
+        self._update()
+
+    def _penalties(self):
+        for w, g in zip(self.model.weights, self.g_w, strict=True):
+            if self.l2 is not None:
+                g.addcmul_(w, self.l2)
+            if self.l1 is not None:
+                g.addcmul_(torch.sign(w), self.l1)
+
+    def _update(self):
+        p, g, lr = self.model.flat, self.grad, self.lr
+        if self.optimizer == "sgd":
+            p.sub_(g * lr) if isinstance(lr, torch.Tensor) else p.add_(g, alpha=-lr)
+            return
+        self.t += 1
+        self.m1.lerp_(g, 1 - _BETA1)
+        self.m2.mul_(_BETA2).addcmul_(g, g, value=1 - _BETA2)
+        bias1, bias2 = 1 - _BETA1 ** self.t, 1 - _BETA2 ** self.t
+        denom = self.m2.sqrt().div_(math.sqrt(bias2)).add_(_EPS)
+        if isinstance(lr, torch.Tensor):
+            p.sub_(self.m1.div(denom).mul_(lr).div_(bias1))
+        else:
+            p.addcdiv_(self.m1, denom, value=-lr / bias1)
+
+
+def train_ensemble(
+    widths: Sequence[int],
+    members: Sequence[Member],
+    X,
+    y,
+    *,
+    kind: str = "regression",
+    epochs: int = 500,
+    optimizer: str = "adam",
+    batch_size: int | None = None,
+    activation: str = "relu",
+    eval_every: int | None = None,
+    device: str = "cpu",
+    progress: bool | None = None,
+    description: str = "ensemble",
+) -> EnsembleResult:
+    """Train one :class:`BatchedMLP` member per entry of ``members`` on (X, y).
+
+    ``widths``: (n_inputs, *hidden, n_outputs); ``X`` (n, n_inputs); ``y`` (n, k)
+    float targets or (n,) integer labels (``kind="classification"``, ``n_outputs``
+    classes).  ``epochs`` passes over the data, each ``ceil(n / batch_size)`` steps
+    (one with ``batch_size=None``, full batch).  ``eval_every``: record the
+    evaluation-mode training loss every that many epochs (always at the end).
+    """
+    members = _check_members(members)
+    epochs = _check_int("epochs", epochs)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    if batch_size is not None:
+        batch_size = _check_int("batch_size", batch_size)
+    if eval_every is not None:
+        eval_every = _check_int("eval_every", eval_every)
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    dev = resolve_device(device)
+    X_t, y_t = as_tensors(X, y, kind, dev)
+    model = BatchedMLP(widths, [m.seed for m in members], activation=activation, device=dev)
+    n, n_out = len(X_t), model.widths[-1]
+    if X_t.shape[1] != model.widths[0]:
+        raise ValueError(f"X has {X_t.shape[1]} columns but widths[0] is {model.widths[0]}")
+    if kind == "regression":
+        if y_t.shape[1] != n_out:
+            raise ValueError(f"y has {y_t.shape[1]} columns but widths[-1] is {n_out}")
+        targets = y_t
+    else:
+        if int(y_t.min()) < 0 or int(y_t.max()) >= n_out:
+            raise ValueError(f"class labels must lie in [0, {n_out}) (widths[-1] classes)")
+        targets = torch.nn.functional.one_hot(y_t, n_out).float()
+    full = batch_size is None or batch_size >= n
+    batch = n if full else batch_size
+    per_epoch = -(-n // batch)
+    trainer = _Trainer(model, members, X_t, targets, kind, batch, epochs * per_epoch, optimizer)
+    order = None if full else [torch.Generator().manual_seed(m.seed) for m in members]
+    result = EnsembleResult(model=model, members=members)
+    history = []
+    bar = progress_bar(total=epochs * per_epoch, enabled=progress, desc=description, unit="step")
+    with torch.no_grad():
+        for epoch in range(1, epochs + 1):
+            if full:
+                trainer.step(None)
+            else:
+                perms = torch.stack([torch.cat(batch_indices(n, batch, g)) for g in order]).to(dev)
+                for start in range(0, n, batch):
+                    trainer.step(perms[:, start: start + batch])
+            bar.update(per_epoch)
+            if epoch == epochs or (eval_every is not None and epoch % eval_every == 0):
+                result.epochs.append(epoch)
+                history.append(member_losses(model.forward(X_t), y_t, kind).cpu().numpy())
+    bar.close()
+    result.train_loss = np.stack(history).astype(np.float64)
+    return result
