@@ -29,13 +29,6 @@ from torch import nn
 
 from .models import MLP
 
-__all__ = [
-    "keep_probability", "dropout_mask", "apply_dropout", "mc_predict", "running_mean",
-    "first_sustained_index", "ridge_equivalent_weights", "expected_dropout_loss",
-    "mc_dropout_loss", "fit_input_dropout_regression", "hidden_activation_stats",
-    "plot_subnetwork",
-]
-
 
 # ----------------------------------------------------------------------------- validation
 def _check_drop_rate(drop_rate, name: str = "drop_rate") -> float:
@@ -216,6 +209,55 @@ def first_sustained_index(condition) -> int | None:
     return int(failures[-1] + 1) if failures.size else 0
 
 
+def mc_convergence(samples, deterministic, y, *, n_streams: int = 1, tolerance: float = 0.01,
+                   margin: float | None = None) -> dict:
+    """How fast the Monte Carlo average of sub-networks approaches weight scaling (regression).
+
+    ``samples``: (n_streams * K, n, k) from :func:`mc_predict`, cut into ``n_streams``
+    independent streams of K consecutive samples; ``deterministic``: (n, k) predictions
+    of the full network in evaluation mode; ``y``: targets (n, k).  Returns arrays over
+    k = 1..K (key ``"k"``): ``"error"`` (n_streams, K) test MSE of each stream's
+    running mean and ``"gap"`` (n_streams, K) RMS distance of that running mean from
+    ``deterministic``; and scalars: ``"det_error"``, ``"floor"`` (RMS gap of the
+    average of *all* samples), and first k values ("from k on, up to K"; None if never):
+    ``"k_meet_relative"``: mean MC error <= (1 + tolerance) * det_error;
+    ``"k_meet_margin"``: mean MC error <= det_error + margin (None without ``margin``),
+    e.g. ``margin`` = the seed-to-seed spread of the test error;
+    ``"k_settle"``: mean MC error within ``tolerance`` (relative) of its value at K.
+    """
+    samples = _as_matrix("samples", samples, ndim=(3,))
+    n_streams = _check_int("n_streams", n_streams)
+    if len(samples) % n_streams:
+        raise ValueError(f"samples ({len(samples)} rows) must split into n_streams={n_streams} "
+                         "equal streams")
+    det = _as_matrix("deterministic", deterministic)
+    y = _as_matrix("y", y)
+    if det.shape != samples.shape[1:] or y.shape != det.shape:
+        raise ValueError(f"deterministic {det.shape} and y {y.shape} must both have shape "
+                         f"{samples.shape[1:]}")
+    for name, value in (("tolerance", tolerance), ("margin", 0.0 if margin is None else margin)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    n_k = len(samples) // n_streams
+    running = running_mean(samples.reshape(n_streams, n_k, *det.shape).swapaxes(0, 1))
+    error = ((running - y) ** 2).mean(axis=(2, 3)).T
+    det_error = float(((det - y) ** 2).mean())
+    mean_error = error.mean(axis=0)
+
+    def first_k(condition):
+        index = first_sustained_index(np.asarray(condition, dtype=bool))
+        return None if index is None else index + 1
+
+    return {"k": np.arange(1, n_k + 1), "error": error,
+            "gap": np.sqrt(((running - det) ** 2).mean(axis=(2, 3))).T,
+            "det_error": det_error,
+            "floor": float(np.sqrt(((samples.mean(axis=0) - det) ** 2).mean())),
+            "k_meet_relative": first_k(mean_error <= (1 + tolerance) * det_error),
+            "k_meet_margin": None if margin is None else first_k(mean_error <= det_error + margin),
+            "k_settle": first_k(np.abs(mean_error - mean_error[-1])
+                                <= tolerance * abs(mean_error[-1]))}
+
+
 # ----------------------------------------------------------------------------- linear regression
 def ridge_equivalent_weights(X, y, drop_rate: float) -> np.ndarray:
     """Minimiser of the expected input-dropout loss: float64, shape of ``y`` with d rows.
@@ -311,11 +353,12 @@ def fit_input_dropout_regression(X, y, drop_rate: float, *, steps: int = 4000, l
 # ----------------------------------------------------------------------------- activations
 @torch.no_grad()
 def hidden_activation_stats(model: MLP, X) -> dict[str, np.ndarray]:
-    """Per hidden layer, in evaluation mode: ``"mean"`` activation and ``"active_fraction"``.
+    """Per hidden layer, in evaluation mode: ``"mean"``, ``"active_fraction"``, ``"dead_units"``.
 
     ``mean``: average over examples and units of the activation (after the
     nonlinearity, before dropout); ``active_fraction``: share of (example, unit)
-    pairs with activation > 0.  Arrays of shape (n_hidden_layers,).
+    pairs with activation > 0; ``dead_units``: number of units that are <= 0 for
+    every row of ``X``.  Arrays of shape (n_hidden_layers,).
     """
     if not isinstance(model, MLP):
         raise TypeError(f"model must be an essay_lib.models.MLP, got {type(model).__name__}")
@@ -328,7 +371,8 @@ def hidden_activation_stats(model: MLP, X) -> dict[str, np.ndarray]:
     _, hidden = model.forward_with_hidden(torch.as_tensor(X, dtype=torch.float32, device=device))
     model.train(was_training)
     return {"mean": np.array([float(h.double().mean()) for h in hidden]),
-            "active_fraction": np.array([float((h > 0).double().mean()) for h in hidden])}
+            "active_fraction": np.array([float((h > 0).double().mean()) for h in hidden]),
+            "dead_units": np.array([int((h.max(dim=0).values <= 0).sum()) for h in hidden])}
 
 
 # ----------------------------------------------------------------------------- drawing

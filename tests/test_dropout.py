@@ -261,6 +261,7 @@ def test_hidden_activation_stats_exact():
     stats = dropout.hidden_activation_stats(model, np.array([[1.0], [2.0]]))
     np.testing.assert_allclose(stats["mean"], [0.75])  # hidden [[1, 0], [2, 0]]
     np.testing.assert_allclose(stats["active_fraction"], [0.5])
+    np.testing.assert_array_equal(stats["dead_units"], [1])  # the second unit never fires
     with pytest.raises(ValueError, match="columns"):
         dropout.hidden_activation_stats(model, np.ones((2, 3)))
     with pytest.raises(TypeError, match="MLP"):
@@ -274,3 +275,52 @@ def test_plot_subnetwork_draws_and_validates():
     with pytest.raises(ValueError, match="keep_masks"):
         dropout.plot_subnetwork([3, 4, 1], masks[:2])
     matplotlib.pyplot.close("all")
+
+
+# ----------------------------------------------------------------------------- MC convergence
+def test_mc_convergence_exact_hand_made_case():
+    samples = np.array([[[1.0], [1.0]], [[-1.0], [-1.0]]])  # 1 stream, K = 2, n = 2
+    out = dropout.mc_convergence(samples, np.zeros((2, 1)), np.ones((2, 1)), n_streams=1)
+    np.testing.assert_array_equal(out["k"], [1, 2])
+    np.testing.assert_allclose(out["error"], [[0.0, 1.0]])
+    np.testing.assert_allclose(out["gap"], [[1.0, 0.0]])
+    assert out["det_error"] == 1.0 and out["floor"] == 0.0
+    assert (out["k_meet_relative"], out["k_meet_margin"], out["k_settle"]) == (1, None, 2)
+
+
+def test_mc_convergence_noise_falls_like_one_over_k():
+    rng = np.random.default_rng(0)
+    streams, k_max, n, sigma = 50, 40, 400, 0.5
+    det = rng.standard_normal((n, 1))
+    y = det + 0.3 * rng.standard_normal((n, 1))
+    samples = det + sigma * rng.standard_normal((streams * k_max, n, 1))
+    out = dropout.mc_convergence(samples, det, y, n_streams=streams, margin=0.025)
+    gap2 = (out["gap"] ** 2).mean(axis=0)
+    np.testing.assert_allclose(gap2, sigma ** 2 / out["k"], rtol=0.05)  # E gap^2 = sigma^2 / k
+    excess = out["error"].mean(axis=0) - out["det_error"]
+    np.testing.assert_allclose(excess, sigma ** 2 / out["k"], rtol=0.1, atol=0.003)
+    assert out["floor"] < 0.02
+    assert out["k_meet_margin"] == pytest.approx(10, abs=2)  # sigma^2 / k <= 0.025 from k = 10
+    assert out["k_meet_relative"] is None  # 1% of det_error (~0.09) needs k ~ 280 > k_max
+
+
+def test_mc_convergence_finds_a_bias_that_never_meets():
+    det, y = np.zeros((3, 1)), np.ones((3, 1))
+    samples = np.full((20, 3, 1), 0.5)  # every sub-network is better than weight scaling
+    assert dropout.mc_convergence(samples, det, y)["k_meet_relative"] == 1
+    worse = np.full((20, 3, 1), -0.5)  # error 2.25 against 1.0, at every k
+    out = dropout.mc_convergence(worse, det, y, n_streams=2, margin=1.0)
+    assert out["k_meet_relative"] is None and out["k_meet_margin"] is None
+    assert out["k_settle"] == 1 and out["floor"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"n_streams": 3}, "n_streams"),
+    ({"tolerance": -0.1}, "tolerance"),
+    ({"margin": float("nan")}, "margin"),
+])
+def test_mc_convergence_bad_input(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        dropout.mc_convergence(np.zeros((4, 2, 1)), np.zeros((2, 1)), np.zeros((2, 1)), **kwargs)
+    with pytest.raises(ValueError, match="deterministic"):
+        dropout.mc_convergence(np.zeros((4, 2, 1)), np.zeros((3, 1)), np.zeros((3, 1)))
