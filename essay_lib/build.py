@@ -8,10 +8,11 @@ For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in ord
    figures folder (``figures/`` by default; ``save_figure`` writes there).  A failing cell
    stops the build with the notebook, the cell's source and the error.
 2. **Cache** the executed notebook in ``build/executed/`` with a content hash of the
-   notebook's source, of every ``essay_lib/**/*.py`` that can run in the kernel (all but
-   this file and the renderer) and of the execution settings.  The next build re-executes
-   the notebook only when that hash changed, when a figure it wrote is missing, or with
-   ``--force``.
+   notebook's source, of every ``essay_lib/**/*.py`` module its kernel had imported when it
+   finished (asked of the kernel after the last cell) and of the execution settings.  The
+   next build re-executes the notebook only when that hash changed, when a figure it wrote
+   is missing, or with ``--force``; editing a module the notebook never imports (or the
+   build itself) does not re-execute it.
 3. **Render** ``build/html/NN_name.html`` (:mod:`essay_lib.site.render`: math as MathML,
    nothing loaded from a network) with previous / contents / next links, then
    ``build/html/index.html``.  Rendering is quick and always redone.
@@ -91,7 +92,14 @@ KERNEL_ENV = {
 #: Run in each kernel before the first cell: alt text for inline figures.
 KERNEL_SETUP = "__import__('essay_lib.site.figure_alt', fromlist=['install']).install()"
 
+#: Run after the last cell: which essay_lib files the kernel imported (printed as JSON).
+_PROBE = ("import json as _j, sys as _s\n"
+          "print(_j.dumps(sorted(getattr(m, '__file__', None) or '' for n, m in "
+          "list(_s.modules.items()) if n == 'essay_lib' or n.startswith('essay_lib.'))))")
+
 _STEM_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+# save_figure(fig, "NN-name") in a notebook's source, in order.
+_SAVED_FIGURE = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"'](\d\d-[a-z0-9-]+)[\"']")
 
 
 class BuildError(RuntimeError):
@@ -153,22 +161,16 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-#: Package files that never run in a kernel (the build and the renderer): editing them
-#: re-renders the pages but does not re-execute the notebooks.
-NOT_IN_KERNEL = ("build.py", "site/render.py")
+def code_hashes(names) -> dict[str, str]:
+    """sha256 of package files named relative to ``essay_lib/`` ("missing" if gone)."""
+    return {name: _sha256((PACKAGE / name).read_bytes()) if (PACKAGE / name).is_file()
+            else "missing" for name in sorted(names)}
 
 
-def code_fingerprint() -> dict[str, str]:
-    """sha256 of each ``essay_lib/**/*.py`` that can run in a kernel (all but
-    :data:`NOT_IN_KERNEL`), keyed by path relative to the package."""
-    files = {p.relative_to(PACKAGE).as_posix(): p for p in sorted(PACKAGE.rglob("*.py"))}
-    return {name: _sha256(path.read_bytes()) for name, path in files.items()
-            if name not in NOT_IN_KERNEL}
-
-
-def execution_inputs(chapter: Chapter, fingerprint: dict[str, str], settings: dict) -> dict:
-    """What an execution depends on: the notebook's hash, ``fingerprint``, ``settings``."""
-    return {"notebook": _sha256(chapter.source.read_bytes()), "code": fingerprint,
+def execution_inputs(chapter: Chapter, modules, settings: dict) -> dict:
+    """What an execution depends on: the notebook's source, the ``essay_lib`` files its
+    kernel imported (``modules``, paths relative to the package) and ``settings``."""
+    return {"notebook": _sha256(chapter.source.read_bytes()), "code": code_hashes(modules),
             "settings": settings}
 
 
@@ -226,18 +228,22 @@ def _failure_message(chapter: Chapter, nb, exc: Exception) -> str:
 
 
 def execute_notebook(chapter: Chapter, *, cwd: Path, env: dict[str, str], timeout: int):
-    """Execute ``chapter`` in a fresh kernel of this interpreter; returns the notebook.
+    """Execute ``chapter`` in a fresh kernel of this interpreter.
 
     ``env`` is the kernel's whole environment; ``timeout`` the seconds allowed per cell.
-    Raises :class:`BuildError` with the failing cell's source and error.
+    Returns ``(notebook, modules)``: the executed notebook and the ``essay_lib`` files
+    (relative to the package) that the kernel had imported at the end.  Raises
+    :class:`BuildError` with the failing cell's source and error.
     """
     import jupytext
+    import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = jupytext.read(chapter.source)
+    nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
     # An empty kernel search path leaves ipykernel's own "python3": sys.executable.
     specs = KernelSpecManager(kernel_dirs=[])
     # Local sockets (ipc) in a private folder rather than TCP ports.
@@ -257,7 +263,14 @@ def execute_notebook(chapter: Chapter, *, cwd: Path, env: dict[str, str], timeou
         if manager.has_kernel:
             manager.shutdown_kernel(now=False)
         sockets.cleanup()
-    return nb
+    probe = nb.cells.pop()
+    text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
+    modules = set()
+    for file in json.loads(text.strip().splitlines()[-1]):
+        path = Path(file).resolve() if file else None
+        if path is not None and path.is_relative_to(PACKAGE):
+            modules.add(path.relative_to(PACKAGE).as_posix())
+    return nb, sorted(modules)
 
 
 def _figures_since(figures_dir: Path, number: str, since: float) -> list[str]:
@@ -281,15 +294,19 @@ def _link(chapter: Chapter) -> dict:
 
 def _headline(chapters: list[Chapter], executed: dict, figures_dir: Path, html_dir: Path,
               log) -> dict | None:
-    """Copy the headline figure into the site; its alt text from the cell that saved it."""
+    """Copy the headline figure into the site; its alt text from the cell that saved it.
+
+    :data:`HEADLINE_FIGURE` if it exists, else the first figure saved in the earliest
+    chapter (in the order of the ``save_figure`` calls in its source)."""
     name = HEADLINE_FIGURE
     if not (figures_dir / f"{name}.png").exists():
-        first = next((c for c in chapters if c.number == "00"), None)
-        pngs = sorted(figures_dir.glob("00-*.png")) if first else []
-        if not pngs:
-            log(f"note: no {name}.png and no chapter 00 figure: the index has no figure")
+        candidates = [n for c in chapters
+                      for n in _SAVED_FIGURE.findall(c.source.read_text(encoding="utf-8"))
+                      if (figures_dir / f"{n}.png").exists()]
+        if not candidates:
+            log(f"note: no {name}.png and no other figure: the index has no figure")
             return None
-        name = pngs[0].stem
+        name = candidates[0]
         log(f"note: {HEADLINE_FIGURE}.png does not exist yet: the index shows {name}.png")
     alt = f"Figure {name}"
     for nb in executed.values():
@@ -346,18 +363,18 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     env = _kernel_env(figures_dir, extra_env)
     settings = {"env": KERNEL_ENV, "setup": KERNEL_SETUP, "python": sys.executable,
                 "extra_env": extra_env or {}}
-    fingerprint = code_fingerprint()
     report = BuildReport(html_dir=html_dir)
     executed = {}
     for chapter in selected:
-        inputs = execution_inputs(chapter, fingerprint, settings)
-        key = execution_key(inputs)
         nb_path = executed_dir / f"{chapter.stem}.ipynb"
         meta_path = executed_dir / f"{chapter.stem}.json"
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        stored = meta.get("inputs", {})
+        inputs = execution_inputs(chapter, stored.get("code", {}), settings)
         missing = [f for f in meta.get("figures", []) if not (figures_dir / f).exists()]
-        reason = ("--force" if force else "new" if not meta else
-                  _what_changed(meta.get("inputs", {}), inputs) if meta.get("key") != key else
+        reason = ("--force" if force else "new" if not stored else
+                  _what_changed(stored, inputs)
+                  if meta.get("key") != execution_key(inputs) else
                   f"missing figure {missing[0]}" if missing else
                   "no executed notebook" if not nb_path.exists() else None)
         t0 = time.perf_counter()
@@ -368,11 +385,14 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
         else:
             log(f"[{chapter.number}] {chapter.stem}: executing ({reason}) ...")
             wall = time.time()
-            nb = execute_notebook(chapter, cwd=notebooks_dir, env=env, timeout=timeout)
+            nb, modules = execute_notebook(chapter, cwd=notebooks_dir, env=env,
+                                           timeout=timeout)
             seconds = time.perf_counter() - t0
+            inputs = execution_inputs(chapter, modules, settings)
             _write_atomic(nb_path, nbformat.writes(nb))
             _write_atomic(meta_path, json.dumps({
-                "key": key, "seconds": round(seconds, 2), "source": str(chapter.source),
+                "key": execution_key(inputs), "seconds": round(seconds, 2),
+                "source": str(chapter.source),
                 "figures": _figures_since(figures_dir, chapter.number, wall),
                 "inputs": inputs}, indent=1))
             executed[chapter.stem] = nb

@@ -152,10 +152,22 @@ def test_find_chapters_rejects_bad_names_and_shared_numbers(tmp_path):
         build.find_chapters(tmp_path / "nowhere", CHAPTERS)
 
 
-def test_the_fingerprint_covers_kernel_code_only():
-    names = build.code_fingerprint()
-    assert "plotting.py" in names and "site/figure_alt.py" in names
-    assert "build.py" not in names and "site/render.py" not in names
+def test_the_cache_follows_the_modules_the_kernel_imported(tiny):
+    tiny.run()
+    meta_path = tiny.root / "build" / "executed" / "00_tiny.json"
+    meta = json.loads(meta_path.read_text())
+    code = meta["inputs"]["code"]
+    assert {"__init__.py", "plotting.py", "site/__init__.py", "site/figure_alt.py"} <= set(code)
+    assert "training.py" not in code and "build.py" not in code  # never imported there
+    assert tiny.run().status == {"00_tiny": "cached"}
+    code["plotting.py"] = "0" * 64  # as if plotting.py had been edited since
+    meta["key"] = build.execution_key(meta["inputs"])
+    meta_path.write_text(json.dumps(meta))
+    assert tiny.run().status == {"00_tiny": "executed"}
+    assert any("changed: essay_lib/plotting.py" in line for line in tiny.log)
+    # the probe cell that asked the kernel is not part of the executed notebook
+    executed = (tiny.root / "build" / "executed" / "00_tiny.ipynb").read_text()
+    assert "_s.modules" not in executed
 
 
 def test_bad_arguments(tiny):
