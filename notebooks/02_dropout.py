@@ -200,7 +200,7 @@ fig, axes = plt.subplots(1, 2, figsize=(13, 4.4))
 band(r["error"], axes[0], f"Monte Carlo average of k sub-networks ({STREAMS} streams)")
 axes[0].axhline(r["det_error"], color="black", ls="--", lw=1.3, label="weight scaling (one deterministic pass)")
 axes[0].axhspan(r["det_error"], (1 + TOLERANCE) * r["det_error"], color="0.5", alpha=0.35,
-                label=f"within {TOLERANCE:.0%} (about the seed-to-seed noise here)")
+                label=f"within {TOLERANCE:.0%} (seed-to-seed noise: {SEED_NOISE:.4f})")
 for key, ls in (("k_meet_margin", ":"), ("k_meet_relative", "-")):
     if r[key] is not None:
         axes[0].axvline(r[key], color="black", ls=ls, lw=1.1,
@@ -233,9 +233,9 @@ display(Markdown("\n".join(
 
 # %% [markdown]
 # The left panel is our version of Srivastava et al.'s Figure 11: one
-# sub-network alone is clearly worse than the deterministic network, and
-# averaging more of them closes most of the gap within the first ten or twenty
-# samples. The right panel shows why the curves need not meet exactly: the
+# sub-network alone is worse than the deterministic network, and averaging
+# more of them closes most of the gap (the table above says how fast). The
+# right panel shows why the curves need not meet exactly: the
 # distance between the two predictors first falls like pure sampling noise,
 # $1/\sqrt{k}$, and then levels off at a floor, the real difference between the
 # ensemble average and the weight-scaled network of a non-linear model. That
@@ -472,8 +472,8 @@ display(Markdown(
 # * Each step trains one of exponentially many weight-sharing sub-networks; the
 #   deterministic network at test time is a one-pass stand-in for their average.
 #   The Monte Carlo average of sampled sub-networks converges to a nearby but
-#   different predictor, and on this task the two are close after a few dozen
-#   samples at most.
+#   different predictor: how many samples it takes to match weight scaling,
+#   and whether it ever does, depends on the network (measured above).
 # * On an oversized network dropout narrows the gap between training and test
 #   error, and it changes how active the hidden units are.
 # * For linear regression, input dropout *is* an L2 penalty in expectation,
