@@ -18,9 +18,11 @@
 # # 02 · Dropout
 #
 # **What the paper claims.** Dropout is a regularizer of a different kind from
-# L1 and L2: nothing is added to the cost. Instead, at every training step a set
-# fraction of the network's units, picked at random, is switched off together
-# with its connections, and the step is taken on the network that remains.
+# L1 and L2: nothing is added to the cost. Instead, a set fraction of the
+# network's units, picked at random, is switched off together with its
+# connections, and training proceeds on the network that remains. (The paper
+# says a new selection is made each epoch; in practice, and in this essay, a
+# fresh one is drawn at every training step and for every example.)
 # Teague recalls the explanations summarised in the *Deep Learning* book
 # (Goodfellow, Bengio and Courville): dropout resembles **bagging**, an ensemble
 # of models trained separately and averaged, except that the "members" are
