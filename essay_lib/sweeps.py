@@ -30,6 +30,7 @@ test points, drawn with seed :data:`METRIC_SEED`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 
@@ -161,7 +162,8 @@ def run_sweep(task: Task | str, grid: Mapping[str, Sequence[float]], seeds: Sequ
                 "batch_size": batch_size, "optimizer": optimizer}
     specs = [(reg, s, seed) for reg, strengths in grid.items() for s in strengths for seed in seeds]
     cache = SweepCache(cache_dir)
-    configs = [{"task": task.description, "kind": task.kind, "widths": list(widths),
+    configs = [{"task_description": task.description, "data_sha256": _data_hash(task),
+                "kind": task.kind, "widths": list(widths),
                 "activation": "relu", **settings, "regularizer": reg, "strength": s,
                 "member": _member(reg, s, seed, lr).as_dict(), "metrics": _METRIC_SETTINGS}
                for reg, s, seed in specs]
@@ -181,6 +183,16 @@ def run_sweep(task: Task | str, grid: Mapping[str, Sequence[float]], seeds: Sequ
             cache.store(configs[i], record)
             records[i] = clean_record(record)
     return records
+
+
+def _data_hash(task: Task) -> str:
+    """SHA-256 of the task's arrays (dtype, shape, bytes): a cache key covers the data itself."""
+    digest = hashlib.sha256()
+    for array in (task.X_train, task.y_train, task.X_test, task.y_test):
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def _segment(X: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
