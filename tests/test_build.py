@@ -41,6 +41,7 @@ fig, ax = plt.subplots()
 ax.plot([0, 1], [0, 1])
 ax.set_title("A straight line")
 _ = plotting.save_figure(fig, "00-line")
+plt.show()  # displayed in the cell that loads the inline backend: alt text all the same
 
 # %%
 display(Markdown(f"Computed: $Z = {0.5:.2f}$"))
@@ -222,4 +223,21 @@ def test_figure_alt_text():
     assert figure_alt.figure_alt_text(fig) == "Both"
     fig.set_label("Two panels: loss falls")
     assert figure_alt.figure_alt_text(fig) == "Two panels: loss falls"
+    plt.close(fig)
+
+
+def test_install_adds_alt_metadata_to_figure_pngs():
+    import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = InteractiveShell.instance()
+    select_figure_formats(shell, {"png"})
+    figure_alt.install(shell)
+    figure_alt.install(shell)  # idempotent
+    fig, ax = plt.subplots()
+    ax.set_title("Test $R^2$ by size")
+    data, metadata = shell.display_formatter.format(fig)
+    assert data["image/png"] and metadata["image/png"]["alt"] == "Test R^2 by size"
+    assert "image/png" not in shell.display_formatter.format([1, 2])[1]
     plt.close(fig)

@@ -1,9 +1,10 @@
 """Alt text for inline matplotlib figures, installed in each kernel the site build starts.
 
 The build starts every kernel with ``IPKernelApp.exec_lines`` calling :func:`install`.
-From then on, each ``image/png`` that IPython makes of a matplotlib ``Figure`` carries
-output metadata ``{"alt": ...}``, which the site template writes as the ``<img>``'s
-``alt`` and ``title``.  The text comes from the figure itself (:func:`figure_alt_text`):
+From then on, each ``image/png`` that IPython makes of a matplotlib ``Figure`` (the inline
+backend's figures, ``display(fig)``) carries output metadata ``{"alt": ...}``, which the
+site template writes as the ``<img>``'s ``alt`` and ``title``.  The text comes from the
+figure itself (:func:`figure_alt_text`):
 
 1. ``fig.set_label("...")`` if the author set one (an explicit description);
 2. else the figure's suptitle;
@@ -20,14 +21,19 @@ import sys
 _MARK = "_essay_alt_wrapped"
 
 
+def _plain(text: str) -> str:
+    """Matplotlib mathtext ``$R^2$`` -> ``R^2``; newlines -> spaces."""
+    return " ".join(text.replace("$", "").split())
+
+
 def figure_alt_text(fig) -> str:
     """A one-line description of a matplotlib ``Figure`` (see the module docstring)."""
     label = (fig.get_label() or "").strip()
     if label:
-        return label
+        return _plain(label)
     suptitle = fig.get_suptitle().strip() if hasattr(fig, "get_suptitle") else ""
     if suptitle:
-        return suptitle
+        return _plain(suptitle)
     titles, labels = [], []
     for ax in fig.get_axes():
         for loc in ("center", "left", "right"):
@@ -37,46 +43,41 @@ def figure_alt_text(fig) -> str:
         if ax.get_ylabel() and ax.get_xlabel():
             labels.append(f"{ax.get_ylabel()} against {ax.get_xlabel()}")
     if titles:
-        return "; ".join(titles)
+        return _plain("; ".join(titles))
     if labels:
-        return "Figure: " + "; ".join(labels)
+        return _plain("Figure: " + "; ".join(labels))
     return "Figure"
 
 
-def _wrap_png_formatter(shell) -> None:
-    """Make the shell's PNG formatter for ``Figure`` also return ``{"alt": ...}`` metadata."""
-    if "matplotlib.figure" not in sys.modules:
-        return
-    from matplotlib.figure import Figure
+def _with_alt(format_method):
+    """Wrap ``DisplayFormatter.format``: a ``Figure``'s PNG gets ``{"alt": ...}`` metadata."""
 
-    formatter = shell.display_formatter.formatters["image/png"]
-    try:
-        current = formatter.lookup_by_type(Figure)
-    except KeyError:
-        return
-    if getattr(current, _MARK, False):
-        return
+    def format_with_alt(obj, include=None, exclude=None):
+        data, metadata = format_method(obj, include=include, exclude=exclude)
+        figure_module = sys.modules.get("matplotlib.figure")
+        if figure_module is not None and isinstance(obj, figure_module.Figure) \
+                and "image/png" in data:
+            metadata = dict(metadata)
+            metadata["image/png"] = {**metadata.get("image/png", {}),
+                                     "alt": figure_alt_text(obj)}
+        return data, metadata
 
-    def png_with_alt(fig):
-        result = current(fig)
-        if result is None:
-            return None
-        data, metadata = result if isinstance(result, tuple) else (result, {})
-        return data, {**(metadata or {}), "alt": figure_alt_text(fig)}
-
-    setattr(png_with_alt, _MARK, True)
-    formatter.for_type(Figure, png_with_alt)
+    setattr(format_with_alt, _MARK, True)
+    return format_with_alt
 
 
 def install(shell=None) -> None:
-    """Register the wrapper on ``shell`` (default: the running IPython) before each cell
-    and after each cell (so it is in place before the inline backend flushes figures)."""
+    """Give ``shell``'s (default: the running IPython's) figure PNGs alt-text metadata.
+
+    Wraps the shell's display formatter, which every ``display(fig)`` (and the inline
+    backend's end-of-cell display) goes through, whenever matplotlib is loaded.
+    """
     if shell is None:
         from IPython import get_ipython
 
         shell = get_ipython()
     if shell is None:
         raise RuntimeError("install() must run inside IPython (the build's kernel)")
-    callback = lambda *_: _wrap_png_formatter(shell)  # noqa: E731
-    shell.events.register("pre_execute", callback)
-    shell.events.register("post_execute", callback)
+    formatter = shell.display_formatter
+    if not getattr(formatter.format, _MARK, False):
+        formatter.format = _with_alt(formatter.format)
