@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib as mpl
@@ -260,4 +261,44 @@ def plot_decision_function_2d(x_grid, y_grid, values, *, X=None, labels=None, ax
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.grid(False)
+    return ax
+
+
+def plot_subnetwork(widths: Sequence[int], keep_masks: Sequence | None = None, *, ax=None,
+                    color: str = "#1b6ca8", title: str | None = None):
+    """Draw a fully connected network; units with a 0 in ``keep_masks`` are dropped.
+
+    ``keep_masks``: one 0/1 vector per layer (len(widths) vectors, the last
+    usually all ones); None draws the full network.  Dropped units are hollow
+    with a cross, and their connections are left out.  Returns the axes.
+    """
+    for i, w in enumerate(widths):
+        if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1:
+            raise ValueError(f"widths[{i}] must be a positive integer, got {w!r}")
+    if keep_masks is None:
+        keep_masks = [np.ones(w) for w in widths]
+    keep = [np.asarray(m, dtype=float).ravel() > 0.5 for m in keep_masks]
+    if len(keep) != len(widths) or any(len(k) != w for k, w in zip(keep, widths, strict=False)):
+        raise ValueError("keep_masks must hold one vector per layer with the layer's width")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3, 3))
+    height = max(widths)
+    ys = [np.linspace(0, height - 1, w) if w > 1 else np.array([(height - 1) / 2]) for w in widths]
+    for i in range(len(widths) - 1):
+        for a in np.flatnonzero(keep[i]):
+            for b in np.flatnonzero(keep[i + 1]):
+                ax.plot([i, i + 1], [ys[i][a], ys[i + 1][b]], color=color, lw=0.6, alpha=0.5,
+                        zorder=1)
+    for i, (y, k) in enumerate(zip(ys, keep, strict=True)):
+        ax.scatter(np.full(k.sum(), i), y[k], s=90, color=color, zorder=3, edgecolor="black",
+                   linewidth=0.6)
+        ax.scatter(np.full((~k).sum(), i), y[~k], s=90, facecolor="white", edgecolor="0.6",
+                   zorder=3, linewidth=0.8)
+        ax.scatter(np.full((~k).sum(), i), y[~k], s=40, marker="x", color="0.6", zorder=4,
+                   linewidth=0.8)
+    ax.set_xlim(-0.4, len(widths) - 0.6)
+    ax.set_ylim(-0.8, height - 0.2)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
     return ax

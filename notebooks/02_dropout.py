@@ -113,11 +113,11 @@ display(Markdown(
 WIDTHS = (4, 6, 6, 1)
 RATES = (0.2, 0.5, 0.5, 0.0)  # input, hidden, hidden, output
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
-dropout.plot_subnetwork(WIDTHS, ax=axes[0], color="0.35", title="full network")
+plotting.plot_subnetwork(WIDTHS, ax=axes[0], color="0.35", title="full network")
 for i, ax in enumerate(axes[1:], start=1):
     masks = [dropout.dropout_mask((w,), q, generator) for w, q in zip(WIDTHS, RATES, strict=True)]
     kept = int(sum(m.sum() for m in masks[1:-1]))
-    dropout.plot_subnetwork(WIDTHS, masks, ax=ax, color=COLOR,
+    plotting.plot_subnetwork(WIDTHS, masks, ax=ax, color=COLOR,
                             title=f"sample {i}: {kept} of {sum(WIDTHS[1:-1])} hidden kept")
 fig.suptitle("Each training step uses one randomly thinned network; all of them share the weights", y=1.04)
 plotting.save_figure(fig, "02-subnetworks")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 from torch import nn
 
-from essay_lib import dropout, models
+from essay_lib import dropout, models, plotting
 
 matplotlib.use("Agg")
 torch.set_num_threads(1)
@@ -270,10 +270,10 @@ def test_hidden_activation_stats_exact():
 
 def test_plot_subnetwork_draws_and_validates():
     masks = [np.array([1, 0, 1]), np.array([0, 1, 1, 1]), np.array([1])]
-    ax = dropout.plot_subnetwork([3, 4, 1], masks, title="one")
+    ax = plotting.plot_subnetwork([3, 4, 1], masks, title="one")
     assert ax.get_title() == "one" and len(ax.lines) == 2 * 3 + 3 * 1
     with pytest.raises(ValueError, match="keep_masks"):
-        dropout.plot_subnetwork([3, 4, 1], masks[:2])
+        plotting.plot_subnetwork([3, 4, 1], masks[:2])
     matplotlib.pyplot.close("all")
 
 
