@@ -317,7 +317,8 @@ def _headline(chapters: list[Chapter], executed: dict, figures_dir: Path, html_d
                     found = output.get("metadata", {}).get("image/png", {}).get("alt")
                     if found:
                         alt = found
-    (html_dir / "figures").mkdir(exist_ok=True)
+    shutil.rmtree(html_dir / "figures", ignore_errors=True)  # no stale copies
+    (html_dir / "figures").mkdir()
     shutil.copyfile(figures_dir / f"{name}.png", html_dir / "figures" / f"{name}.png")
     return {"src": f"figures/{name}.png", "alt": alt, "caption": f"{alt} (figures/{name}.png)"}
 

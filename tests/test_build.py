@@ -236,8 +236,8 @@ def test_install_adds_alt_metadata_to_figure_pngs():
     figure_alt.install(shell)
     figure_alt.install(shell)  # idempotent
     fig, ax = plt.subplots()
-    ax.set_title("Test $R^2$ by size")
+    ax.set_title("Test $R^2$ by size, $\\bar{Z}$")
     data, metadata = shell.display_formatter.format(fig)
-    assert data["image/png"] and metadata["image/png"]["alt"] == "Test R^2 by size"
+    assert data["image/png"] and metadata["image/png"]["alt"] == "Test R^2 by size, bar Z"
     assert "image/png" not in shell.display_formatter.format([1, 2])[1]
     plt.close(fig)

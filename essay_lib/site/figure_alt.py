@@ -16,14 +16,19 @@ Nothing here changes what a notebook computes or draws.
 
 from __future__ import annotations
 
+import re
 import sys
 
 _MARK = "_essay_alt_wrapped"
 
 
 def _plain(text: str) -> str:
-    """Matplotlib mathtext ``$R^2$`` -> ``R^2``; newlines -> spaces."""
-    return " ".join(text.replace("$", "").split())
+    """Readable text from matplotlib mathtext: ``$R^2$`` -> ``R^2``, ``$\\bar Z$`` ->
+    ``bar Z``; newlines -> spaces."""
+    text = re.sub(r"\\([A-Za-z]+)\s*", r"\1 ", text)
+    for char in "${}\\":
+        text = text.replace(char, "")
+    return " ".join(text.split())
 
 
 def figure_alt_text(fig) -> str:
