@@ -29,10 +29,14 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from essay_lib.site.execute import KERNEL_SETUP, BuildError, execute_notebook
+
+__all__ = ["CHAPTERS", "BuildError", "BuildReport", "Chapter", "build_site", "find_chapters",
+           "execute_notebook", "add_arguments", "run"]
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
@@ -89,21 +93,9 @@ KERNEL_ENV = {
     "ESSAY_PROGRESS": "0",
     "PYTHONHASHSEED": "0",
 }
-#: Run in each kernel before the first cell: alt text for inline figures.
-KERNEL_SETUP = "__import__('essay_lib.site.figure_alt', fromlist=['install']).install()"
-
-#: Run after the last cell: which essay_lib files the kernel imported (printed as JSON).
-_PROBE = ("import json as _j, sys as _s\n"
-          "print(_j.dumps(sorted(getattr(m, '__file__', None) or '' for n, m in "
-          "list(_s.modules.items()) if n == 'essay_lib' or n.startswith('essay_lib.'))))")
-
 _STEM_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 # save_figure(fig, "NN-name") in a notebook's source, in order.
 _SAVED_FIGURE = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"'](\d\d-[a-z0-9-]+)[\"']")
-
-
-class BuildError(RuntimeError):
-    """The build cannot go on (a failing cell, a notebook without a CHAPTERS entry, ...)."""
 
 
 @dataclass(frozen=True)
@@ -195,82 +187,6 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def _cell_line(source_text: str, cell_source: str) -> int | None:
-    """1-based line of ``cell_source``'s first line in the .py file, if found."""
-    first = next((ln for ln in cell_source.splitlines() if ln.strip()), "")
-    for number, line in enumerate(source_text.splitlines(), start=1):
-        if first and line == first:
-            return number
-    return None
-
-
-def _failure_message(chapter: Chapter, nb, exc: Exception) -> str:
-    from nbconvert.filters import strip_ansi
-
-    failing = None
-    for index, cell in enumerate(nb.cells):
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            failing = (index, cell)
-    lines = [f"notebook {chapter.source.name} failed"]
-    if failing is None:
-        lines.append(f"{type(exc).__name__}: {strip_ansi(str(exc))}")
-        return "\n".join(lines)
-    index, cell = failing
-    error = next(o for o in cell.outputs if o.get("output_type") == "error")
-    where = _cell_line(chapter.source.read_text(encoding="utf-8"), cell.source)
-    at = f", line {where} of {chapter.source}" if where else ""
-    lines += [f"in cell {index}{at}:", "-" * 60, cell.source, "-" * 60,
-              strip_ansi("\n".join(error.get("traceback", []))),
-              f"{error.get('ename')}: {error.get('evalue')}"]
-    return "\n".join(lines)
-
-
-def execute_notebook(chapter: Chapter, *, cwd: Path, env: dict[str, str], timeout: int):
-    """Execute ``chapter`` in a fresh kernel of this interpreter.
-
-    ``env`` is the kernel's whole environment; ``timeout`` the seconds allowed per cell.
-    Returns ``(notebook, modules)``: the executed notebook and the ``essay_lib`` files
-    (relative to the package) that the kernel had imported at the end.  Raises
-    :class:`BuildError` with the failing cell's source and error.
-    """
-    import jupytext
-    import nbformat
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    nb = jupytext.read(chapter.source)
-    nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
-    # An empty kernel search path leaves ipykernel's own "python3": sys.executable.
-    specs = KernelSpecManager(kernel_dirs=[])
-    # Local sockets (ipc) in a private folder rather than TCP ports.
-    sockets = tempfile.TemporaryDirectory(prefix="essay-kernel-")
-    manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs, transport="ipc",
-                            ip=os.path.join(sockets.name, "kernel"))
-    client = NotebookClient(
-        nb, km=manager, timeout=timeout, kernel_name="python3", allow_errors=False,
-        store_widget_state=False, record_timing=False,
-        resources={"metadata": {"path": str(cwd)}},
-        extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_SETUP}"])
-    try:
-        client.execute(env=env)
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        raise BuildError(_failure_message(chapter, nb, exc)) from None
-    finally:  # nbclient leaves a kernel it was given running
-        if manager.has_kernel:
-            manager.shutdown_kernel(now=False)
-        sockets.cleanup()
-    probe = nb.cells.pop()
-    text = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout")
-    modules = set()
-    for file in json.loads(text.strip().splitlines()[-1]):
-        path = Path(file).resolve() if file else None
-        if path is not None and path.is_relative_to(PACKAGE):
-            modules.add(path.relative_to(PACKAGE).as_posix())
-    return nb, sorted(modules)
 
 
 def _figures_since(figures_dir: Path, number: str, since: float) -> list[str]:
@@ -386,7 +302,7 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
         else:
             log(f"[{chapter.number}] {chapter.stem}: executing ({reason}) ...")
             wall = time.time()
-            nb, modules = execute_notebook(chapter, cwd=notebooks_dir, env=env,
+            nb, modules = execute_notebook(chapter.source, cwd=notebooks_dir, env=env,
                                            timeout=timeout)
             seconds = time.perf_counter() - t0
             inputs = execution_inputs(chapter, modules, settings)

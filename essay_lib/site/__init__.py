@@ -2,6 +2,8 @@
 
 Top floor (DESIGN.md §7), used only by :mod:`essay_lib.build`:
 
+* :mod:`essay_lib.site.execute`  one notebook in a fresh kernel (nbclient); failures name the
+  notebook, cell and line
 * :mod:`essay_lib.site.render`  notebook -> HTML page (nbconvert, LaTeX -> MathML), index page
 * :mod:`essay_lib.site.figure_alt`  run inside each build kernel: gives inline matplotlib
   figures alt text taken from their titles
