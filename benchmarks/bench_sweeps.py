@@ -9,9 +9,11 @@ Two workloads, both with dropout and Adam (issue 4, "Speed"):
 
 The loop baseline trains separate ``make_mlp`` models with ``torch.optim.Adam``
 and autograd, the way :func:`essay_lib.training.train_model` does (without its
-per-epoch evaluation).  The loop for the large workload is timed on
-``--loop-fraction`` of the members and scaled to K (its cost is linear in the
-number of models).  The matmul rate is that of ``torch.mm`` on 1024x1024
+per-epoch evaluation).  Both sides are timed in alternating rounds (the best
+round counts) and reported per member-step, scaled to the workload: the loop on
+a few models (its cost is linear in their number), the large workload on 40-step
+runs (the batched runs include building the model and the final evaluation).
+The matmul rate is that of ``torch.mm`` on 1024x1024
 float32 matrices, measured in the same run; the trainer's FLOPs are counted as
 6 x parameters x batch per member-step.
 
@@ -73,58 +75,70 @@ def loop_time(widths, n_models, X, y, steps, batch_size) -> float:
 
 
 def batched_time(widths, K, X, y, steps, batch_size) -> float:
-    """Seconds for :func:`essay_lib.ensemble.train_ensemble` to train K members ``steps`` steps."""
+    """Seconds for :func:`essay_lib.ensemble.train_ensemble` to train K members ``steps`` steps
+    (including building the model and the final evaluation)."""
     members = [ensemble.Member(seed=s, drop_rate=DROP_RATE, lr=1e-3) for s in range(K)]
     per_epoch = -(-len(X) // (batch_size or len(X)))
-    epochs = steps // per_epoch
     start = time.perf_counter()
-    ensemble.train_ensemble(widths, members, X, y, epochs=epochs, batch_size=batch_size,
-                            progress=False)
+    ensemble.train_ensemble(widths, members, X, y, epochs=steps // per_epoch,
+                            batch_size=batch_size, progress=False)
     return time.perf_counter() - start
 
 
-def workload(name, widths, K, n, steps, batch_size, loop_fraction, seed=0):
-    rng = np.random.default_rng(seed)
+def workload(name, widths, K, n, steps, batch_size, *, loop_models, round_steps, rounds):
+    """Per member-step seconds of the loop and of the batched trainer, scaled to the workload.
+
+    ``rounds`` alternating rounds of ``round_steps`` steps each (the batched trainer on
+    all K members, the loop on ``loop_models`` models); the best round of each counts,
+    so a burst of load from other processes hurts neither side more than the other.
+    """
+    rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, size=(n, widths[0])).astype(np.float32)
     y = (X ** 2).sum(axis=1, keepdims=True).astype(np.float32)
-    batched_time(widths, min(K, 4), X, y, steps if batch_size is None else 2 * (n // batch_size),
-                 batch_size)  # warm-up
-    t_batched = batched_time(widths, K, X, y, steps, batch_size)
-    n_loop = max(1, int(round(K * loop_fraction)))
-    t_loop = loop_time(widths, n_loop, X, y, steps, batch_size) * K / n_loop
-    params = sum(a * b + b for a, b in zip(widths[:-1], widths[1:], strict=False))
-    flops = 6 * params * (batch_size or n) * K * steps
+    warm = -(-n // (batch_size or n))
+    batched_time(widths, min(K, 4), X, y, warm, batch_size)
+    loop_time(widths, 1, X, y, warm, batch_size)
+    per_batched, per_loop = np.inf, np.inf
+    for _ in range(rounds):
+        per_batched = min(per_batched, batched_time(widths, K, X, y, round_steps, batch_size)
+                          / (K * round_steps))
+        per_loop = min(per_loop, loop_time(widths, loop_models, X, y, round_steps, batch_size)
+                       / (loop_models * round_steps))
+    params = sum(a * b + b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    flop_rate = 6 * params * (batch_size or n) / per_batched
     print(f"{name}: K={K} widths={widths} n={n} batch={batch_size or n} steps={steps}")
-    print(f"  loop    {t_loop:8.3f} s  ({t_loop / (K * steps) * 1e3:.3f} ms per model-step; "
-          f"timed on {n_loop} of {K} models)")
-    print(f"  batched {t_batched:8.3f} s  ({t_batched / (K * steps) * 1e3:.3f} ms per "
-          f"member-step, {flops / t_batched / 1e9:.1f} GFLOP/s)")
-    return t_loop, t_batched, flops
+    print(f"  loop    {per_loop * 1e3:8.3f} ms per model-step  -> {per_loop * K * steps:7.2f} s "
+          f"for the workload ({loop_models} models x {round_steps} steps timed per round)")
+    print(f"  batched {per_batched * 1e3:8.3f} ms per member-step -> {per_batched * K * steps:7.2f}"
+          f" s ({flop_rate / 1e9:.1f} GFLOP/s; {round_steps}-step runs)")
+    return per_loop, per_batched, flop_rate
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
-    parser.add_argument("--loop-fraction", type=float, default=0.25,
-                        help="fraction of the large workload's models timed in the loop")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating timing rounds")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     start = time.perf_counter()
-    rate = matmul_rate()
+    rates = [matmul_rate()]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"matmul 1024^2 float32: {rate / 1e9:.1f} GFLOP/s")
-    small_loop, small_batched, _ = workload("small", (1, 64, 64, 1), 64, 20, 300, None, 1.0)
-    large_loop, large_batched, flops = workload("large", (2, 256, 256, 1), 32, 2048, 200, 256,
-                                                args.loop_fraction)
-    rate_after = matmul_rate()
-    print(f"matmul rate after the workloads: {rate_after / 1e9:.1f} GFLOP/s "
-          f"(the fraction uses the mean of both)")
-    fraction = flops / large_batched / ((rate + rate_after) / 2)
+          f"matmul 1024^2 float32: {rates[0] / 1e9:.1f} GFLOP/s")
+    small_loop, small_batched, _ = workload("small", (1, 64, 64, 1), 64, 20, 300, None,
+                                            loop_models=8, round_steps=300, rounds=args.rounds)
+    rates.append(matmul_rate())
+    large_loop, large_batched, flop_rate = workload(
+        "large", (2, 256, 256, 1), 32, 2048, 200, 256, loop_models=4, round_steps=40,
+        rounds=args.rounds)
+    rates.append(matmul_rate())
+    rate = max(rates)
+    print(f"matmul rate: {', '.join(f'{r / 1e9:.1f}' for r in rates)} GFLOP/s "
+          f"(before, between and after the workloads; the fraction uses the best)")
     print(f"total time {time.perf_counter() - start:.1f} s")
     print(f"speedup_small: {small_loop / small_batched:.2f}")
     print(f"speedup_large: {large_loop / large_batched:.2f}")
-    print(f"fraction_of_matmul: {fraction:.3f}")
+    print(f"fraction_of_matmul: {flop_rate / rate:.3f}")
     return 0
 
 
