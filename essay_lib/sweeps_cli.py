@@ -18,6 +18,8 @@ import argparse
 import math
 import time
 
+import torch
+
 from . import data, stats, sweeps
 
 DEFAULT_METRICS = ("test_loss", "z_bar", "jacobian_norm")
@@ -40,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=None,
                         help="training epochs (default: the experiment's)")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "auto"))
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -64,9 +68,12 @@ def format_table(records: list[dict], metrics) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep(s) named by ``args`` and print one summary table per task."""
-    for name, value in (("--seeds", args.seeds), ("--epochs", args.epochs)):
+    for name, value in (("--seeds", args.seeds), ("--epochs", args.epochs),
+                        ("--threads", args.threads)):
         if value is not None and value < 1:
             raise SystemExit(f"{name} must be a positive integer, got {value}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
     tasks = tuple(sweeps.ESSAY_EXPERIMENT) if args.all else (args.task,)
     metrics = tuple(args.metric) if args.metric else DEFAULT_METRICS
     progress = False if args.quiet else None
