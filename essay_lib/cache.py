@@ -32,8 +32,8 @@ import essay_lib
 
 FORMAT = 1
 #: modules whose source changes the numbers a sweep produces (their text is hashed into keys)
-RESULT_MODULES = ("data", "models", "training", "regularization", "ensemble", "sweeps",
-                  "linearity", "linear_pieces")
+RESULT_MODULES = ("data", "models", "training", "regularization", "ensemble", "ensemble_step",
+                  "sweeps", "linearity", "linear_pieces")
 ENV_VAR = "ESSAY_CACHE_DIR"
 
 

@@ -65,7 +65,7 @@ def test_key_changes_with_version_and_code(cache, monkeypatch):
 def test_code_fingerprint_hashes_result_modules():
     fingerprint = cache_module.code_fingerprint()
     assert len(fingerprint) == 64
-    assert {"ensemble", "sweeps", "models", "training", "linearity"} <= set(
+    assert {"ensemble", "ensemble_step", "sweeps", "models", "training", "linearity"} <= set(
         cache_module.RESULT_MODULES)
 
 

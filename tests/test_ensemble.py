@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from essay_lib import data, ensemble, models, training
+from essay_lib import data, ensemble, ensemble_step, models, training
 from essay_lib.ensemble import BatchedMLP, Member, train_ensemble
 
 
@@ -63,6 +65,22 @@ def quadratic():
 # initial weights by 1e-7 moves its weights by ~1e-2 at step 300; so is Adam with an L1
 # term once weights start flipping sign around 0 (~200 steps here).  The runs below are
 # not chaotic, so a float-level difference between the two trainers would show.
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=3, max_size=5), st.integers(1, 5),
+       st.sampled_from(["relu", "tanh", "sigmoid", "identity"]), st.integers(1, 7))
+def test_forward_matches_members_property(widths, K, activation, n):
+    """Any widths, K and activation: the batched forward is each member's forward (the
+    products switch layout for narrow layers and 1-2 inputs, so all paths are covered)."""
+    model = BatchedMLP(tuple(widths), list(range(K)), activation=activation)
+    X = torch.randn(n, widths[0], generator=torch.Generator().manual_seed(n))
+    out = model.forward(X)
+    stacked = model.forward(X.expand(K, n, widths[0]))
+    for k in range(K):
+        expected = model.member(k)(X)
+        torch.testing.assert_close(out[k], expected, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(stacked[k], expected, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("batch_size, epochs, optimizer, l1, l2", [
     (None, 300, "adam", 0.0, 0.0),
     (8, 100, "adam", 0.0, 1e-3),   # 3 batches per epoch: 300 steps
@@ -155,7 +173,7 @@ def test_same_seed_same_result_and_seeds_differ(diabetes):
 
 def test_dropout_masks_have_the_stated_rate():
     rates, seeds = [0.0, 0.3, 0.75], [0, 1, 2]
-    masks = ensemble._Masks(rates, seeds, 1, 50, 40, 20, torch.device("cpu"))
+    masks = ensemble_step.Masks(rates, seeds, 1, 50, 40, 20, torch.device("cpu"))
     drawn = torch.stack([masks.next(50) for _ in range(20)])  # (20, K, 50, 40)
     assert torch.all(drawn[:, 0] == 1.0)
     for k, rate in ((1, 0.3), (2, 0.75)):
@@ -165,7 +183,7 @@ def test_dropout_masks_have_the_stated_rate():
         sd = np.sqrt(rate * (1 - rate) / kept.numel())
         assert abs(1 - kept.float().mean().item() - rate) < 5 * sd
     # masks are member-only: the same member alone draws the same masks
-    alone = ensemble._Masks([0.3], [1], 1, 50, 40, 20, torch.device("cpu"))
+    alone = ensemble_step.Masks([0.3], [1], 1, 50, 40, 20, torch.device("cpu"))
     assert torch.equal(torch.stack([alone.next(50) for _ in range(20)])[:, 0], drawn[:, 1])
 
 
