@@ -33,7 +33,6 @@ def derived_seed(*key: int) -> int:
     return int(np.random.SeedSequence(list(key)).generate_state(1, dtype=np.uint64)[0] >> 1)
 
 
-
 class Masks:
     """Per-member dropout masks of one maskable layer (keep/scale as a float (K, b, w) tensor)."""
 
@@ -87,7 +86,6 @@ class Mixup:
         return lam, torch.as_tensor(self.perm[:, :rows], device=self.device)
 
 
-
 # Batched products, arranged for speed: MKL's batched GEMM is 2-5x slower when the
 # result has few columns, so narrow layers (o <= i / 4, e.g. the output layer) use
 # the transposed products, and a product through one output is a broadcast multiply.
@@ -120,7 +118,6 @@ def grad_input(d: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     if w.shape[2] == 1:
         return d * w.transpose(1, 2)
     return torch.bmm(d, w.transpose(1, 2))
-
 
 
 class Trainer:

@@ -266,3 +266,13 @@ def test_cuda_matches_cpu_without_dropout(diabetes):
     dropped = train_ensemble((10, 16, 1), [Member(drop_rate=0.5, mixup_alpha=1.0)],
                              diabetes.X_train, diabetes.y_train, device="cuda", **kwargs)
     assert np.isfinite(dropped.final_train_loss).all()
+
+
+def test_fallback_adam_matches_fused(diabetes, monkeypatch):
+    members = [Member(seed=6, l2=1e-3), Member(seed=7, drop_rate=0.2)]
+    args = ((10, 16, 1), members, diabetes.X_train, diabetes.y_train)
+    fused = train_ensemble(*args, epochs=40, progress=False)
+    monkeypatch.setitem(ensemble_step.FUSED, "cpu", False)
+    plain = train_ensemble(*args, epochs=40, progress=False)
+    for k in range(2):
+        assert _max_relative(plain.model.member(k), fused.model.member(k)) < 1e-5
