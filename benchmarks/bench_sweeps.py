@@ -26,6 +26,7 @@ Usage: ``.venv/bin/python benchmarks/bench_sweeps.py [--threads 2]``
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -128,8 +129,9 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     start = time.perf_counter()
     rates = [matmul_rate()]
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"matmul 1024^2 float32: {rates[0] / 1e9:.1f} GFLOP/s")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.2f}; matmul 1024^2 float32: "
+          f"{rates[0] / 1e9:.1f} GFLOP/s")
     small_loop, small_batched, _ = workload("small", (1, 64, 64, 1), 64, 20, 300, None,
                                             loop_models=8, round_steps=300, rounds=args.rounds)
     rates.append(matmul_rate())
@@ -140,7 +142,8 @@ def main(argv=None) -> int:
     rate = max(rates)
     print(f"matmul rate: {', '.join(f'{r / 1e9:.1f}' for r in rates)} GFLOP/s "
           f"(before, between and after the workloads; the fraction uses the best)")
-    print(f"total time {time.perf_counter() - start:.1f} s")
+    print(f"total time {time.perf_counter() - start:.1f} s; load average now "
+          f"{os.getloadavg()[0]:.2f} (other processes slow both sides, the loop most)")
     print(f"speedup_small: {small_loop / small_batched:.2f}")
     print(f"speedup_large: {large_loop / large_batched:.2f}")
     print(f"fraction_of_matmul: {flop_rate / rate:.3f}")
