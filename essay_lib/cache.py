@@ -14,7 +14,8 @@
   differs from what was asked (stale) is reported with a :class:`CacheWarning`
   and treated as missing, so the member is recomputed and the file rewritten.
 * **Location**: the ``directory`` argument, else ``$ESSAY_CACHE_DIR``, else
-  ``<repository>/.cache/sweeps`` (ignored by git).  Deleting it is always safe.
+  ``<repository>/.cache/sweeps`` (ignored by git; ``~/.cache/essay_lib/sweeps`` for
+  an installed package).  Deleting it is always safe.
 """
 
 from __future__ import annotations
@@ -54,11 +55,15 @@ def code_fingerprint() -> str:
 
 
 def default_directory() -> Path:
-    """``$ESSAY_CACHE_DIR`` if set and non-empty, else ``<repository>/.cache/sweeps``."""
+    """``$ESSAY_CACHE_DIR`` if set and non-empty, else ``<repository>/.cache/sweeps``
+    (``~/.cache/essay_lib/sweeps`` when the package is installed outside a checkout)."""
     env = os.environ.get(ENV_VAR, "")
     if env:
         return Path(env)
-    return Path(essay_lib.__file__).resolve().parent.parent / ".cache" / "sweeps"
+    root = Path(essay_lib.__file__).resolve().parent.parent
+    if (root / "pyproject.toml").exists():
+        return root / ".cache" / "sweeps"
+    return Path.home() / ".cache" / "essay_lib" / "sweeps"
 
 
 def canonical_json(value) -> str:
