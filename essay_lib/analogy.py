@@ -67,6 +67,23 @@ def strength_curves(records, task: str, measure: str,
     return curves, (float(b["mean"][0]), float(b["low"][0]), float(b["high"][0]))
 
 
+def setting_means(records, task: str, regularizer: str, measures: Sequence[str]) -> list[dict]:
+    """Per strength of the series (0 = no regularization first), the mean over seeds of each
+    measure: ``[{"strength": s, "n": seeds, measure: mean, ...}, ...]``."""
+    columns = {m: series(records, task, regularizer, m) for m in measures}
+    levels = np.unique(np.concatenate([c[0] for c in columns.values()]))
+    return [{"strength": float(lv), "n": int(np.sum(columns[measures[0]][0] == lv)),
+             **{m: float(np.mean(v[s == lv])) if np.any(s == lv) else math.nan
+                for m, (s, v, _) in columns.items()}} for lv in levels]
+
+
+def best_setting(records, task: str, regularizer: str, measures: Sequence[str], *,
+                 by: str = "test_loss") -> dict:
+    """The row of :func:`setting_means` with the lowest mean ``by`` (ties: the weakest)."""
+    rows = setting_means(records, task, regularizer, (by, *[m for m in measures if m != by]))
+    return min(rows, key=lambda r: (r[by], r["strength"]))
+
+
 @dataclass(frozen=True)
 class Effect:
     """Mean change of a measure from no regularization to the strongest setting, by seed."""

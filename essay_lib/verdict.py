@@ -43,8 +43,8 @@ TASK_LABELS = {"quadratic": "1-D quadratic", "moons": "two moons", "diabetes": "
                "digits": "digits"}
 #: how a measure is named in tables (markdown; the site typesets $...$)
 MEASURE_LABELS = {
-    "z_bar": "$\\bar Z$", "z_bar_raw": "raw $\\lVert D\\rVert$",
-    "taleb_h": "Taleb's $H$ (normalised)", "taleb_h_raw": "raw $\\lVert H\\rVert$",
+    "z_bar": "$\\bar Z$", "z_bar_raw": "raw ‖D‖",
+    "taleb_h": "Taleb's $H$ (normalised)", "taleb_h_raw": "raw ‖H‖",
     "jacobian_norm": "Jacobian norm", "affine_nonlinearity": "$1 - R^2$ (affine fit)",
     "linear_pieces": "linear pieces", "weight_sparsity": "weight sparsity",
     "weight_norm": "weight norm", "test_loss": "test loss", "train_loss": "train loss",
@@ -225,8 +225,9 @@ def trend_table(records, *, measures: Sequence[str] = ("z_bar",),
     return out
 
 
-def _find(trends: Sequence[Trend], task: str, regularizer: str, measure: str = "z_bar"
-          ) -> Trend | None:
+def find_trend(trends: Sequence[Trend], task: str, regularizer: str, measure: str = "z_bar"
+               ) -> Trend | None:
+    """The trend of (task, regularizer, measure) in ``trends``, or None."""
     for t in trends:
         if (t.task, t.regularizer, t.measure) == (task, regularizer, measure):
             return t
@@ -240,7 +241,7 @@ def _tasks(trends: Sequence[Trend]) -> list[str]:
 def specificity(trends: Sequence[Trend], task: str) -> str:
     """``"specific to dropout"``, ``"shared with L2"`` or ``"no effect to share"``
     (dropout does not lower Z̄ on this task), from the Z̄ trends of dropout and L2."""
-    d, l2 = _find(trends, task, "dropout"), _find(trends, task, "l2")
+    d, l2 = find_trend(trends, task, "dropout"), find_trend(trends, task, "l2")
     if d is None or l2 is None:
         raise ValueError(f"trends need Z̄ rows for dropout and l2 on task {task!r}")
     if d.direction != "falls":
@@ -257,9 +258,9 @@ def verdict_markdown(trends: Sequence[Trend], measure: str = "z_bar") -> str:
             + " | paper's thesis (dropout) | dropout-specific? |")
     rows = [head, "|---|" + "---|" * (len(regs) + 2)]
     for task in _tasks(trends):
-        cells = [(_find(trends, task, r, measure) or _missing(task, r, measure)).cell()
+        cells = [(find_trend(trends, task, r, measure) or _missing(task, r, measure)).cell()
                  for r in regs]
-        d = _find(trends, task, "dropout", measure)
+        d = find_trend(trends, task, "dropout", measure)
         verdict = f"**{d.verdict}**" if d is not None else "n/a"
         spec = specificity(trends, task) if measure == "z_bar" and "l2" in regs else "n/a"
         rows.append(f"| {task_label(task)} | " + " | ".join(cells) + f" | {verdict} | {spec} |")
@@ -277,12 +278,22 @@ def measures_markdown(trends: Sequence[Trend], measures: Sequence[str],
     lines = [head, "|---|---|" + "---|" * len(measures)]
     for task in _tasks(trends):
         for reg in regularizers:
-            cells = [_find(trends, task, reg, m) for m in measures]
+            cells = [find_trend(trends, task, reg, m) for m in measures]
             if all(c is None for c in cells):
                 continue
             lines.append(f"| {task_label(task)} | {REGULARIZER_LABELS.get(reg, reg)} | "
                          + " | ".join("n/a" if c is None else c.cell() for c in cells) + " |")
     return "\n".join(lines)
+
+
+def agreement(trends: Sequence[Trend], task: str, regularizer: str, measures: Sequence[str],
+              reference: str = "z_bar") -> tuple[int, int]:
+    """(how many of ``measures`` move like ``reference`` by the rule, how many were measured)."""
+    ref = find_trend(trends, task, regularizer, reference)
+    found = [t for m in measures if (t := find_trend(trends, task, regularizer, m)) is not None]
+    if ref is None:
+        raise ValueError(f"no {reference!r} trend for task {task!r} and {regularizer!r}")
+    return sum(t.direction == ref.direction for t in found), len(found)
 
 
 def join_names(tasks: Sequence[str]) -> str:
@@ -303,7 +314,7 @@ def verdict_findings(trends: Sequence[Trend]) -> list[str]:
     """Markdown sentences reading the Z̄ table: the thesis per task, the L2 control, mixup."""
     tasks = _tasks(trends)
     n = len(tasks)
-    dropout = {t: d for t in tasks if (d := _find(trends, t, "dropout")) is not None}
+    dropout = {t: d for t in tasks if (d := find_trend(trends, t, "dropout")) is not None}
     out = []
     for word, phrase in (("supports", "support"), ("contradicts", "contradict"),
                          ("inconclusive", "are inconclusive about")):
@@ -329,8 +340,8 @@ def verdict_findings(trends: Sequence[Trend]) -> list[str]:
                    + (f" ({join_names(falls_l2)})." if falls_l2 else "."))
     mix = _where(trends, "mixup", "falls")
     if any(t.regularizer == "mixup" for t in trends):
-        stronger = [t for t in tasks if (m := _find(trends, t, "mixup")) and
-                    (d := _find(trends, t, "dropout")) and m.rho < d.rho]
+        stronger = [t for t in tasks if (m := find_trend(trends, t, "mixup")) and
+                    (d := find_trend(trends, t, "dropout")) and m.rho < d.rho]
         out.append(f"Mixup, the positive control, lowers $\\bar Z$ on {len(mix)} of {n} tasks"
                    + (f" ({join_names(mix)})" if mix else "")
                    + f", and its ρ is more negative than dropout's on {len(stronger)} of {n}.")
@@ -345,7 +356,7 @@ def raw_vs_normalised(trends: Sequence[Trend], regularizers: Sequence[str] = ("d
     out = []
     for task in _tasks(trends):
         for reg in regularizers:
-            r, z = _find(trends, task, reg, raw), _find(trends, task, reg, normalised)
+            r, z = find_trend(trends, task, reg, raw), find_trend(trends, task, reg, normalised)
             if r is None or z is None:
                 continue
             if r.direction == "falls" and z.direction != "falls":

@@ -205,7 +205,7 @@ def test_headline_sentence_when_everything_falls():
 def test_measures_table_has_a_row_per_task_and_regularizer(scenario_trends):
     table = verdict.measures_markdown(scenario_trends, ("z_bar", "z_bar_raw"))
     lines = table.splitlines()
-    assert lines[0] == "| task | regularizer | $\\bar Z$ | raw $\\lVert D\\rVert$ |"
+    assert lines[0] == "| task | regularizer | $\\bar Z$ | raw ‖D‖ |"
     assert len(lines) == 2 + 3 * 3
 
 

@@ -1,0 +1,196 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Conclusion: the analogy, measured
+#
+# **What the paper claims.** Teague's conclusion restates the analogy in one
+# line: L1 regularization shifts a network's weights toward sparsity, L2 toward
+# "macro reduction", and dropout shifts the function the network computes
+# toward increased linearity, so a measure of linearity $Z$ should fall as the
+# drop rate rises, the way sparsity rises with the L1 coefficient and the weight
+# norm falls with the L2 one. He offers the measure as a way to demonstrate the
+# effect, without running the demonstration.
+#
+# Chapter 04 ran it. This chapter puts the three arms of the analogy side by
+# side, with the same networks, the same rule and the same kind of numbers: for
+# each arm and each task, Spearman's $\rho$ between strength and the measure
+# (with a 95% bootstrap interval), and the size of the change from no
+# regularization to the strongest setting. It reads the records of chapter 04's
+# sweep from the cache, so it runs in seconds.
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from essay_lib import analogy, plotting, sweeps, verdict
+
+SEED = 0  # the bootstrap seed; the networks' seeds (0-7) are those of chapter 04
+plotting.set_style()
+
+TASKS = tuple(sweeps.ESSAY_EXPERIMENT)
+records = [r for t in TASKS for r in sweeps.run_experiment(t)]
+rows = analogy.analogy_rows(records, seed=SEED)
+trends = verdict.trend_table(records, seed=SEED)
+display(Markdown(f"{len(records)} network records from chapter 04's sweep "
+                 f"({len(TASKS)} tasks, seeds "
+                 f"{', '.join(map(str, sweeps.essay_experiment(TASKS[0])['seeds']))})."))
+
+# %% [markdown]
+# ## The analogy table
+#
+# Each line is one arm of the analogy: a regularizer, the measure it should
+# move, and the direction the paper expects (↑ rises, ↓ falls with strength).
+# The first three lines are the paper's analogy itself; the others hold dropout
+# to the other measures of linearity of chapter 04, and to the raw defect in
+# output units. A cell reads **✓** when the 95% interval of $\rho$ lies on the
+# expected side of 0, **✗** when it lies on the other side, and **?** when it
+# contains 0: the rule of chapter 04.
+
+# %%
+display(Markdown(analogy.analogy_markdown(rows)))
+
+# %% [markdown]
+# The size of each effect: the mean over the 8 seeds without regularization →
+# at the strongest setting of the grid, and the mean change, paired by seed,
+# with its 95% bootstrap interval (weight sparsity is the fraction of weights
+# below $10^{-3}$ in absolute value; the weight norm is the Euclidean norm of
+# all weights).
+
+# %%
+display(Markdown(analogy.analogy_markdown(rows, what="effect")))
+
+# %% [markdown]
+# ## What held, and what did not
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in analogy.analogy_findings(rows))))
+display(Markdown("\n\n".join(verdict.verdict_findings(trends))))
+
+# %% [markdown]
+# The closing figure draws the analogy's arms and the two controls of chapter
+# 04 (L2 and mixup acting on $\bar Z$) as rank correlations: a dot right of the
+# vertical line means the measure rises with strength, left means it falls; the
+# arrow in each label is the direction the paper expects.
+
+# %%
+FIGURE_CLAIMS = (*analogy.CLAIMS[:3], analogy.Claim("l2", "z_bar", "falls"),
+                 analogy.Claim("mixup", "z_bar", "falls"))
+figure_rows = [r for r in rows if r.claim in FIGURE_CLAIMS] + analogy.analogy_rows(
+    records, FIGURE_CLAIMS[3:], seed=SEED)
+headline = verdict.headline_sentence(trends)
+fig, ax = plt.subplots(figsize=(8.5, 4.2))
+plotting.plot_rank_correlations(analogy.forest_rows(figure_rows), ax=ax,
+                                xlabel="Spearman's ρ between regularization strength and the "
+                                       "measure (95% interval)")
+for i, claim in enumerate(FIGURE_CLAIMS):  # shade the side of 0 the paper expects
+    ax.fill_betweenx([i - 0.45, i + 0.45], 0, 1.05 if claim.expected == "rises" else -1.05,
+                     color="#8ab17d", alpha=0.15, linewidth=0)
+ax.fill_between([], [], color="#8ab17d", alpha=0.3, label="side the paper expects")
+ax.axhline(2.5, color="0.6", linewidth=0.8, linestyle="--")
+ax.text(1.04, 2.45, "the paper's analogy ↑", ha="right", va="bottom", fontsize=8, color="0.4")
+ax.text(1.04, 2.55, "controls ↓", ha="right", va="top", fontsize=8, color="0.4")
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+ax.set_title("Dropout and linearity: the paper's analogy, measured on 4 tasks × 8 seeds")
+_ = plotting.save_figure(fig, "05-analogy")
+alt = ("Forest plot of Spearman's rho between regularization strength and a measure, per task: "
+       "L1 and weight sparsity, L2 and weight norm, dropout and the linearity defect Z-bar, and "
+       "the controls L2 and mixup on Z-bar. " + headline)
+display(fig, metadata={"image/png": {"alt": alt}})
+plt.close(fig)
+(plotting.figures_dir() / "05-verdict.md").write_text(headline + "\n", encoding="utf-8")
+display(Markdown(f"**The verdict in one sentence:** {headline}"))
+
+# %% [markdown]
+# ## Limits of what we showed
+#
+# * **$Z$ is our reconstruction.** The paper's formula was an image and is
+#   lost. We built $\bar Z$ from its words (additivity, "the step preceding the
+#   coarse graining", its citation of Taleb et al.) and had to choose: the
+#   second difference instead of the literal test (which only sees the bias),
+#   normalisation by the size of the changes, a ratio of sums over triples, and
+#   displacements half the size of differences between data points. Another
+#   faithful reading could weigh things differently; chapter 04's table of
+#   $\bar Z$ against the displacement scale shows how much that one choice
+#   moves the numbers.
+# * **Small networks, small data, one architecture.** Two hidden layers of 64
+#   ReLU units, full-batch Adam, a fixed number of epochs, four tasks that fit
+#   on a laptop. The paper speaks of networks in general; we tested the regime
+#   where an oversized network overfits a small data set, and no other.
+# * **Monotone trends only.** Spearman's $\rho$ detects a steady rise or fall
+#   with strength. An effect that appears at the first step and then stays flat,
+#   or a U-shape, reads as "no clear trend", which is why chapter 04 also reports
+#   the change from no regularization to the strongest setting.
+# * **Sparsity is measured with a threshold.** With Adam, L1 rarely lands a
+#   weight exactly on zero, so "sparse" means "below $10^{-3}$", as in chapter 01.
+# * **Test inputs only.** Every measure is taken on the test inputs of each
+#   task. Far from the data, the functions can behave differently.
+#
+# ## Further reading
+#
+# * N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever, R. Salakhutdinov,
+#   *Dropout: A Simple Way to Prevent Neural Networks from Overfitting*, JMLR
+#   2014: the method, the keep-probability convention, weight scaling versus
+#   Monte Carlo averaging, and the link to ridge regression for linear models.
+# * S. Wager, S. Wang, P. Liang, *Dropout Training as Adaptive Regularization*,
+#   NeurIPS 2013: to second order, dropout on a generalized linear model is an
+#   L2 penalty scaled by the data, the bridge checked exactly in chapter 02.
+# * C. Wei, S. Kakade, T. Ma, *The Implicit and Explicit Regularization Effects
+#   of Dropout*, ICML 2020: dropout's explicit part penalises a
+#   curvature-weighted sensitivity of the output to the hidden units; one precise
+#   sense in which dropout does prefer "flatter" functions.
+# * D. Helmbold, P. Long, *On the Inductive Bias of Dropout* (JMLR 2015) and
+#   *Surprising Properties of Dropout in Deep Networks* (COLT 2017): dropout's
+#   penalty is not a norm, and in deep networks it can grow exponentially with
+#   depth, evidence that dropout is not just L2 in disguise.
+# * R. Novak, Y. Bahri, D. Abolafia, J. Pennington, J. Sohl-Dickstein,
+#   *Sensitivity and Generalization in Neural Networks: an Empirical Study*, ICLR
+#   2018: the input–output Jacobian norm as a measure of a trained network's
+#   sensitivity, and its link to generalization.
+# * B. Hanin, D. Rolnick, *Complexity of Linear Regions in Deep Networks*, ICML
+#   2019: counting the linear pieces of ReLU networks, and why trained networks
+#   have far fewer than their bound.
+# * I. Goodfellow, Y. Bengio, A. Courville, *Deep Learning*, MIT Press 2016:
+#   chapter 5 (capacity, Figs 5.2 and 5.5) and chapter 7 (regularization,
+#   dropout and its bagging interpretation), the sources of the paper's
+#   pictures.
+# * N. N. Taleb, E. Canetti, T. Kinda, E. Loukoianova, C. Schmieder, *A New
+#   Heuristic Measure of Fragility and Tail Risks: Application to Stress
+#   Testing*, IMF Working Paper 2012: the second-difference heuristic $H$ that
+#   the paper cites, the diagonal case of our $D$.
+# * H. Zhang, M. Cisse, Y. Dauphin, D. Lopez-Paz, *mixup: Beyond Empirical Risk
+#   Minimization*, ICLR 2018: the positive control of chapter 04.
+#
+# ## Summary
+#
+# * The paper's analogy has three arms. We measured each on the same networks,
+#   with the same rule; the tables above say which arms held on which tasks.
+# * The linearity arm needed a measure first: $\bar Z$, a bounded, scale-free
+#   second-difference defect, checked on functions whose answer is known.
+# * Whether dropout's effect on $\bar Z$ is its own or shared with a plain L2
+#   penalty is the control that matters most: see the verdict sentence above.
+#
+# ## Exercises
+#
+# 1. Add a claim, e.g. `analogy.Claim("dropout", "mean_hidden_activation",
+#    "falls")` (Srivastava et al. report that dropout lowers mean activations),
+#    to `analogy.analogy_rows(records, [...])`. Does it hold on every task?
+# 2. The rule uses 95% intervals. Rebuild the tables with `confidence=0.8` in
+#    `analogy.analogy_rows` and `verdict.trend_table`: which cells change, and
+#    what does that say about how close they were?
+# 3. Ask the same question of L1: is L1's effect on $\bar Z$ (chapter 04's
+#    table) closer to dropout's or to L2's? What would that mean for the
+#    analogy?
