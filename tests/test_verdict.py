@@ -249,3 +249,15 @@ def test_claims_and_outcomes():
     assert forest[0]["group"] == "two moons" and forest[0]["label"] == rows[0].claim.label
     with pytest.raises(ValueError, match="what must be"):
         analogy.analogy_markdown(rows, what="both")
+
+
+def test_setting_means_and_best_setting():
+    recs = make_records({}, noise=0.0, extra={
+        "test_loss": lambda t, r, s, k: {0.0: 1.0, 0.1: 0.8, 0.3: 0.5, 0.5: 0.5, 0.7: 0.9}.get(
+            s, 1.0) + 0.01 * k})
+    rows = analogy.setting_means(recs, "moons", "dropout", ("test_loss", "z_bar"))
+    assert [r["strength"] for r in rows] == [0.0, 0.1, 0.3, 0.5, 0.7]
+    assert rows[0] == pytest.approx({"strength": 0.0, "n": 8, "test_loss": 1.035, "z_bar": 0.5})
+    best = analogy.best_setting(recs, "moons", "dropout", ("z_bar",))
+    assert best["strength"] == 0.3  # tie with 0.5: the weaker setting wins
+    assert best["test_loss"] == pytest.approx(0.535)
