@@ -319,8 +319,8 @@ display(Markdown(
 # %% [markdown]
 # ## 3 · The experiment
 #
-# Now the thesis itself. We train many copies of one **oversized** network, two
-# hidden layers of 64 ReLU units, on four small tasks where such a network
+# Now the thesis itself. We train many copies of one **oversized** ReLU network
+# (its layers are in the table below) on four small tasks where such a network
 # overfits, under each regularizer at a range of strengths, and measure every
 # trained network on its task's *test* inputs.
 #
@@ -338,8 +338,8 @@ display(Markdown(
 #   measure of linearity ought to see it. L2 is the *control* the other way: it
 #   shrinks the network without any sub-networks, so if dropout's effect is shared
 #   by L2 it is not the mechanism the paper describes.
-# * **Measures**, on the logits for the classifiers: $\bar Z$ (1000 triples,
-#   $s = 1/2$) and the raw mean $\lVert D \rVert$; Taleb's $H$, normalised the same
+# * **Measures**, on the logits for the classifiers: $\bar Z$ (triples and scale
+#   under the tables below) and the raw mean $\lVert D \rVert$; Taleb's $H$, normalised the same
 #   way on symmetric triples, and raw; the mean input–output Jacobian norm; $1 -
 #   R^2$ of the best affine fit over the test inputs; the number of linear pieces
 #   along the segment across the test inputs (1-D and 2-D tasks); and weight
@@ -381,7 +381,9 @@ n_networks = sum(len(specs[t]["seeds"]) * sum(len(v) for v in specs[t]["grid"].v
 display(Markdown("| regularizer | strengths | exceptions |\n|---|---|---|\n"
                  + "\n".join(grid_rows)
                  + f"\n\nIn all: {n_networks} networks, seeds "
-                   f"{', '.join(map(str, specs[TASKS[0]]['seeds']))}."))
+                   f"{', '.join(map(str, specs[TASKS[0]]['seeds']))}. $\\bar Z$ uses "
+                   f"{sweeps.Z_TRIPLES} triples at scale $s = {sweeps.DISPLACEMENT_SCALE:g}$ "
+                   f"(triple seed {sweeps.METRIC_SEED}), on the test inputs."))
 
 # %%
 sweep_start = time.perf_counter()
