@@ -360,11 +360,15 @@ def raw_vs_normalised(trends: Sequence[Trend], regularizers: Sequence[str] = ("d
             if r is None or z is None:
                 continue
             if r.direction == "falls" and z.direction != "falls":
-                verb = "rises" if z.direction == "rises" else "shows no clear trend"
+                if z.direction == "rises":
+                    verb, reading = "rises", "the shape becomes less linear"
+                else:
+                    verb, reading = "shows no clear trend", "the shape does not steadily become "\
+                                                            "more linear"
                 out.append(f"On {task_label(task)}, {REGULARIZER_LABELS[reg]} makes "
                            f"{measure_label(raw)} fall (ρ = {signed(r.rho)}) while "
                            f"{measure_label(normalised)} {verb} (ρ = {signed(z.rho)}): the "
-                           f"outputs shrink, but the shape does not become more linear.")
+                           f"outputs shrink, but by {measure_label(normalised)} {reading}.")
     return out
 
 
