@@ -4,9 +4,10 @@ For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in ord
 
 1. **Execute** it in a fresh ``python3`` kernel of this interpreter (nbclient), with the
    working directory ``notebooks/`` (as JupyterLab does), ``ESSAY_PROGRESS=0`` (no progress
-   bars in the pages), matplotlib's inline backend, and ``ESSAY_FIGURES_DIR`` set to the
-   figures folder (``figures/`` by default; ``save_figure`` writes there).  A failing cell
-   stops the build with the notebook, the cell's source and the error.
+   bars in the pages), ``ESSAY_STATIC=1`` (static figures instead of widgets), matplotlib's
+   inline backend, and ``ESSAY_FIGURES_DIR`` set to the figures folder (``figures/`` by
+   default; ``save_figure`` writes there).  A failing cell stops the build with the
+   notebook, the cell's source and the error.
 2. **Cache** the executed notebook in ``build/executed/`` with a content hash of the
    notebook's source, of every ``essay_lib/**/*.py`` module its kernel had imported when it
    finished (asked of the kernel after the last cell) and of the execution settings.  The
@@ -91,6 +92,7 @@ HEADLINE_FIGURE = "05-analogy"
 KERNEL_ENV = {
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     "ESSAY_PROGRESS": "0",
+    "ESSAY_STATIC": "1",
     "PYTHONHASHSEED": "0",
 }
 _STEM_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")

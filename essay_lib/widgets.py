@@ -19,9 +19,9 @@ STATIC_ENV = "ESSAY_STATIC"
 
 
 def static_mode() -> bool:
-    """True when widgets would not work: ``$ESSAY_STATIC=1``, ``$ESSAY_PROGRESS=0`` (the
-    site build sets it), or no IPython kernel is running (a plain script)."""
-    if os.environ.get(STATIC_ENV, "") == "1" or os.environ.get("ESSAY_PROGRESS", "") == "0":
+    """True when widgets would not work: ``$ESSAY_STATIC=1`` (the site build sets it) or
+    no IPython kernel is running (a plain script)."""
+    if os.environ.get(STATIC_ENV, "") == "1":
         return True
     try:
         from IPython import get_ipython
