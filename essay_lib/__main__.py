@@ -21,21 +21,19 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="python -m essay_lib",
                                      description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    # Only the chosen command's module is imported (the sweep command pulls in torch,
+    # which would add seconds to every `make essay`).
+    chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, (module_name, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text)
         command.set_defaults(module=module_name)
-        try:
+        if name == chosen:
             importlib.import_module(module_name).add_arguments(command)
-        except ModuleNotFoundError as exc:  # a command whose module is not written yet
-            if exc.name != module_name:
-                raise
-            command.set_defaults(missing=True)
     args = parser.parse_args(argv)
-    if getattr(args, "missing", False):
-        parser.error(f"command {args.command!r} is not available in this version")
     return int(importlib.import_module(args.module).run(args) or 0)
 
 

@@ -70,12 +70,13 @@ def test_a_command_returning_none_exits_zero(fake_command):
     assert cli.main(["hello"]) == 0
 
 
-def test_a_command_whose_module_is_missing_says_so(monkeypatch, capsys):
-    monkeypatch.setitem(cli.COMMANDS, "later", ("essay_lib.not_written_yet", "comes later"))
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["later"])
-    assert exit_info.value.code == 2
-    assert "'later' is not available" in capsys.readouterr().err
+def test_only_the_chosen_command_module_is_imported(monkeypatch, fake_command):
+    imported = []
+    real_import = cli.importlib.import_module
+    monkeypatch.setattr(cli.importlib, "import_module",
+                        lambda name: imported.append(name) or real_import(name))
+    cli.main(["hello"])
+    assert "essay_lib.sweeps_cli" not in imported and "essay_lib.build" not in imported
 
 
 def test_a_missing_dependency_of_a_command_is_not_hidden(fake_command):
