@@ -20,6 +20,8 @@ import numpy as np
 from sklearn.datasets import load_diabetes, load_digits, make_moons
 from sklearn.model_selection import train_test_split
 
+from .checks import check_int
+
 TASK_NAMES = ("quadratic", "moons", "diabetes", "digits")
 
 
@@ -53,14 +55,6 @@ class Task:
     @property
     def n_test(self) -> int:
         return int(self.X_test.shape[0])
-
-
-def _check_positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def _check_nonnegative(name: str, value) -> float:
@@ -118,8 +112,8 @@ def quadratic_task(
     Inputs are uniform on [-1, 1] (not standardised), shape (n, 1); targets (n, 1).
     ``noise`` is the standard deviation of the Gaussian noise, in target units.
     """
-    n_train = _check_positive_int("n_train", n_train)
-    n_test = _check_positive_int("n_test", n_test)
+    n_train = check_int("n_train", n_train)
+    n_test = check_int("n_test", n_test)
     noise = _check_nonnegative("noise", noise)
     rng = np.random.default_rng(seed)
     x_train = np.sort(rng.uniform(-1, 1, size=n_train))
@@ -143,7 +137,7 @@ def moons_task(
     *, n_samples: int = 200, noise: float = 0.3, test_fraction: float = 0.5, seed: int = 0
 ) -> Task:
     """scikit-learn's two interleaving half-moons, 2 classes, standardised inputs (n, 2)."""
-    n_samples = _check_positive_int("n_samples", n_samples, minimum=4)
+    n_samples = check_int("n_samples", n_samples, minimum=4)
     noise = _check_nonnegative("noise", noise)
     test_fraction = _check_fraction("test_fraction", test_fraction)
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)

@@ -27,25 +27,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from .checks import check_drop_rate, check_int
 from .models import MLP
 
-
 # ----------------------------------------------------------------------------- validation
-def _check_drop_rate(drop_rate, name: str = "drop_rate") -> float:
-    if isinstance(drop_rate, bool) or not isinstance(drop_rate, (int, float, np.floating)):
-        raise TypeError(f"{name} must be a number in [0, 1), got {type(drop_rate).__name__}")
-    if not 0.0 <= float(drop_rate) < 1.0:
-        raise ValueError(f"{name} must lie in [0, 1) (probability of dropping a unit), "
-                         f"got {drop_rate}")
-    return float(drop_rate)
-
-
-def _check_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def _check_generator(generator) -> torch.Generator | None:
@@ -88,7 +73,7 @@ def _regression_inputs(X, y, w=None):
 # ----------------------------------------------------------------------------- masks
 def keep_probability(drop_rate: float) -> float:
     """Srivastava et al.'s ``p`` (probability of keeping a unit) for a PyTorch ``drop_rate``."""
-    return 1.0 - _check_drop_rate(drop_rate)
+    return 1.0 - check_drop_rate("drop_rate", drop_rate)
 
 
 def dropout_mask(shape, drop_rate: float, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -99,7 +84,7 @@ def dropout_mask(shape, drop_rate: float, generator: torch.Generator | None = No
     multiplies by ``mask / (1 - drop_rate)`` (see :func:`apply_dropout`).
     ``generator``: a seeded ``torch.Generator`` (None: torch's global stream).
     """
-    q = _check_drop_rate(drop_rate)
+    q = check_drop_rate("drop_rate", drop_rate)
     generator = _check_generator(generator)
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
@@ -116,7 +101,7 @@ def apply_dropout(x, drop_rate: float, generator: torch.Generator | None = None)
     Returns a tensor of ``x``'s shape (float32 for numpy input); its expectation
     over masks is ``x``.  ``drop_rate = 0`` returns ``x`` unchanged (as a tensor).
     """
-    q = _check_drop_rate(drop_rate)
+    q = check_drop_rate("drop_rate", drop_rate)
     x = torch.as_tensor(x)
     if not torch.is_floating_point(x):
         raise TypeError(f"x must hold floating-point values, got dtype {x.dtype}")
@@ -155,8 +140,8 @@ def mc_predict(model: nn.Module, X, n_samples: int, seed: int = 0, *,
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    n_samples = _check_int("n_samples", n_samples)
-    max_rows = _check_int("max_rows", max_rows)
+    n_samples = check_int("n_samples", n_samples)
+    max_rows = check_int("max_rows", max_rows)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {seed!r}")
     X = _as_matrix("X", X)
@@ -226,7 +211,7 @@ def mc_convergence(samples, deterministic, y, *, n_streams: int = 1, tolerance: 
     ``"k_settle"``: mean MC error within ``tolerance`` (relative) of its value at K.
     """
     samples = _as_matrix("samples", samples, ndim=(3,))
-    n_streams = _check_int("n_streams", n_streams)
+    n_streams = check_int("n_streams", n_streams)
     if len(samples) % n_streams:
         raise ValueError(f"samples ({len(samples)} rows) must split into n_streams={n_streams} "
                          "equal streams")
@@ -266,7 +251,7 @@ def ridge_equivalent_weights(X, y, drop_rate: float) -> np.ndarray:
     or (n, k), ``q = drop_rate`` in [0, 1).  ``q = 0`` gives ordinary least squares.
     Raises ``ValueError`` when the system is singular (e.g. q = 0 with n < d).
     """
-    q = _check_drop_rate(drop_rate)
+    q = check_drop_rate("drop_rate", drop_rate)
     X, y = _regression_inputs(X, y)
     gram = X.T @ X
     matrix = gram + q / (1.0 - q) * np.diag(np.diag(gram))
@@ -283,7 +268,7 @@ def expected_dropout_loss(X, y, w, drop_rate: float) -> float:
     The exact mean over keep masks of ``||y - (M * X / (1 - q)) w||^2``; ``w`` has
     shape (d,) with ``y`` (n,), or (d, k) with ``y`` (n, k).
     """
-    q = _check_drop_rate(drop_rate)
+    q = check_drop_rate("drop_rate", drop_rate)
     X, y, w = _regression_inputs(X, y, w)
     residual = y - X @ w
     column_energy = (X ** 2).sum(axis=0)
@@ -298,9 +283,9 @@ def mc_dropout_loss(X, y, w, drop_rate: float, n_samples: int,
     Draws ``n_samples`` independent keep masks of ``X``'s shape, applies inverted
     dropout and averages ``||y - X_dropped w||^2``.  Seeded by ``seed``.
     """
-    q = _check_drop_rate(drop_rate)
+    q = check_drop_rate("drop_rate", drop_rate)
     X, y, w = _regression_inputs(X, y, w)
-    n_samples = _check_int("n_samples", n_samples, minimum=2)
+    n_samples = check_int("n_samples", n_samples, minimum=2)
     generator = torch.Generator().manual_seed(int(seed))
     X_t, y_t, w_t = (torch.as_tensor(a, dtype=torch.float64) for a in (X, y, w))
     losses = []
@@ -326,9 +311,9 @@ def fit_input_dropout_regression(X, y, drop_rate: float, *, steps: int = 4000, l
     (Polyak-Ruppert averaging), which removes most of the mask noise.
     Masks come from a ``torch.Generator`` seeded with ``seed``.
     """
-    q = _check_drop_rate(drop_rate)
+    q = check_drop_rate("drop_rate", drop_rate)
     X, y = _regression_inputs(X, y)
-    steps = _check_int("steps", steps, minimum=2)
+    steps = check_int("steps", steps, minimum=2)
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr <= 1:
         raise ValueError(f"lr must be a number in (0, 1], got {lr!r}")
     if isinstance(average_from, bool) or not isinstance(average_from, (int, float)) \

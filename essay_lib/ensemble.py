@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
+from .checks import check_int
 from .ensemble_step import Trainer, linear
 from .models import ACTIVATIONS, MLP, check_widths, initial_parameters
 from .progress import progress_bar
@@ -212,14 +213,6 @@ def _check_members(members) -> tuple[Member, ...]:
     return members
 
 
-def _check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
 def train_ensemble(
     widths: Sequence[int],
     members: Sequence[Member],
@@ -245,13 +238,13 @@ def train_ensemble(
     evaluation-mode training loss every that many epochs (always at the end).
     """
     members = _check_members(members)
-    epochs = _check_int("epochs", epochs)
+    epochs = check_int("epochs", epochs)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     if batch_size is not None:
-        batch_size = _check_int("batch_size", batch_size)
+        batch_size = check_int("batch_size", batch_size)
     if eval_every is not None:
-        eval_every = _check_int("eval_every", eval_every)
+        eval_every = check_int("eval_every", eval_every)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     dev = resolve_device(device)

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from .checks import check_int
 from .linear_pieces import count_linear_pieces, linear_piece_breakpoints
 
 __all__ = [
@@ -253,7 +254,7 @@ class ZBar:
         ``quantity``: ``"value"`` (the ratio of sums Z̄) or ``"raw"`` (mean ‖D‖).
         ``seed``: int or ``numpy.random.Generator``.  Returns (low, high).
         """
-        _check_int("n_boot", n_boot, 1)
+        check_int("n_boot", n_boot, 1)
         if not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
             raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
         if quantity not in ("value", "raw"):
@@ -270,14 +271,6 @@ class ZBar:
         alpha = (1 - confidence) / 2
         low, high = np.quantile(np.concatenate(stats), [alpha, 1 - alpha])
         return float(low), float(high)
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0) -> ZBar:
@@ -297,7 +290,7 @@ def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0) -> ZBar:
     X = _points("X", X)
     if len(X) < 2:
         raise ValueError(f"X must have at least 2 rows to form differences, got {len(X)}")
-    n_triples = _check_int("n_triples", n_triples, 1)
+    n_triples = check_int("n_triples", n_triples, 1)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (
             math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a finite number > 0, got {scale!r}")

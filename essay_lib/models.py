@@ -25,17 +25,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .checks import check_drop_rate
+
 ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
                "identity": lambda x: x}
-
-
-def _check_rate(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number in [0, 1), got {type(value).__name__}")
-    if not 0.0 <= float(value) < 1.0:
-        raise ValueError(f"{name} must lie in [0, 1) (it is the probability of dropping a unit), "
-                         f"got {value}")
-    return float(value)
 
 
 def check_widths(n_inputs, hidden, n_outputs) -> tuple[int, ...]:
@@ -139,10 +132,10 @@ def make_mlp(
         if len(drop_rate) != len(hidden):
             raise ValueError(f"drop_rate must have one entry per hidden layer ({len(hidden)}), "
                              f"got {len(drop_rate)}")
-        rates = tuple(_check_rate(f"drop_rate[{i}]", r) for i, r in enumerate(drop_rate))
+        rates = tuple(check_drop_rate(f"drop_rate[{i}]", r) for i, r in enumerate(drop_rate))
     else:
-        rates = (_check_rate("drop_rate", drop_rate),) * len(hidden)
-    input_drop_rate = _check_rate("input_drop_rate", input_drop_rate)
+        rates = (check_drop_rate("drop_rate", drop_rate),) * len(hidden)
+    input_drop_rate = check_drop_rate("input_drop_rate", input_drop_rate)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an integer, got {seed!r}")
     model = MLP(widths, activation=activation, drop_rates=rates, input_drop_rate=input_drop_rate)

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from .checks import check_int
 from .progress import progress_bar
 from .regularization import l1_penalty, l2_penalty
 
@@ -118,14 +119,6 @@ def _check_number(name, value, *, minimum=0.0, strict=False):
     return float(value)
 
 
-def _check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     """Adam or plain SGD (no momentum) with learning rate ``lr``."""
     if name == "adam":
@@ -176,15 +169,15 @@ def train_model(
     best weights are put back.  ``progress``: tqdm bar on/off (``None``: see
     :mod:`essay_lib.progress`).
     """
-    epochs = _check_int("epochs", epochs)
+    epochs = check_int("epochs", epochs)
     lr = _check_number("lr", lr, strict=True)
     l1 = _check_number("l1", l1)
     l2 = _check_number("l2", l2)
-    eval_every = _check_int("eval_every", eval_every)
+    eval_every = check_int("eval_every", eval_every)
     if batch_size is not None:
-        batch_size = _check_int("batch_size", batch_size)
+        batch_size = check_int("batch_size", batch_size)
     if patience is not None:
-        patience = _check_int("patience", patience)
+        patience = check_int("patience", patience)
         if validation is None:
             raise ValueError("patience (early stopping) needs validation=(X_val, y_val)")
     dev = resolve_device(device)
