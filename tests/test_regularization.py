@@ -37,8 +37,8 @@ def test_l2_penalty_exact_value():
 
 def test_penalties_ignore_biases_of_a_module():
     layer = _linear(W, torch.tensor([100.0, -100.0]))
-    assert float(reg.l1_penalty(layer, 1.0)) == pytest.approx(6.0)
-    assert float(reg.l2_penalty(layer, 1.0)) == pytest.approx(14.0)
+    assert reg.l1_penalty(layer, 1.0).item() == pytest.approx(6.0)
+    assert reg.l2_penalty(layer, 1.0).item() == pytest.approx(14.0)
     assert len(reg.weight_tensors(models.make_mlp(3, [4, 5], 2))) == 3
 
 
