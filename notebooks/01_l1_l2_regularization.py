@@ -47,7 +47,7 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from essay_lib import data, dropout, models, plotting, progress, regularization, training
+from essay_lib import data, dropout, ensemble, models, plotting, regularization, training
 
 SEED = 0
 torch.set_num_threads(1)
@@ -176,30 +176,31 @@ PENALTIES = ("l1", "l2")
 
 X_fit, y_fit, X_val, y_val = data.train_validation_split(
     task.X_train, task.y_train, validation_fraction=0.25, seed=SEED)
-fit = lambda pen, lam, seed: training.train_model(  # noqa: E731
-    models.make_mlp(task.n_features, HIDDEN, 1, seed=seed), X_fit, y_fit, epochs=EPOCHS, lr=LR,
-    validation=(X_val, y_val), eval_every=EPOCHS, seed=seed, progress=False,
-    **({} if pen == "none" else {pen: float(lam)}))
 configs = [("none", 0.0)] + [(pen, lam) for pen in PENALTIES for lam in LAMBDAS]
-runs = {(pen, lam, s): fit(pen, lam, s)
-        for pen, lam in progress.progress_bar(configs, desc="lambda sweep") for s in SEEDS}
+keys = [(pen, lam, s) for pen, lam in configs for s in SEEDS]
+# all networks at once, side by side (each one's result depends on its own seed and penalty alone)
+sweep = ensemble.train_ensemble(
+    (task.n_features, *HIDDEN, 1),
+    [ensemble.Member(seed=s, lr=LR, **({} if pen == "none" else {pen: float(lam)})) for pen, lam, s in keys],
+    X_fit, y_fit, kind="regression", epochs=EPOCHS, description="lambda sweep")
+runs = {key: sweep.model.member(k) for k, key in enumerate(keys)}  # plain essay_lib MLPs
+fit_loss = dict(zip(keys, sweep.final_train_loss, strict=True))
 
 # one array per measurement, shape (penalty, lambda, seed); the unpenalised runs apart
-table = lambda f: np.array([[[f(runs[pen, lam, s]) for s in SEEDS] for lam in LAMBDAS]  # noqa: E731
-                            for pen in PENALTIES])
-baseline = lambda f: np.array([f(runs["none", 0.0, s]) for s in SEEDS])  # noqa: E731
-test_loss_of = lambda r: training.score(r.model, task.X_test, task.y_test, kind="regression")["loss"]  # noqa: E731
-sparsity_of = lambda r: regularization.weight_sparsity(r.model, THRESHOLD)  # noqa: E731
-norm_of = lambda r: regularization.weight_norm(r.model)  # noqa: E731
-sparsity, norm = table(sparsity_of), table(norm_of)
-train_loss, val_loss = table(lambda r: r.train_loss[-1]), table(lambda r: r.validation_loss[-1])
-test_loss = table(test_loss_of)
-base = {name: baseline(f) for name, f in [("sparsity", sparsity_of), ("norm", norm_of),
-        ("train", lambda r: r.train_loss[-1]), ("val", lambda r: r.validation_loss[-1]),
-        ("test", test_loss_of)]}
+measures = {
+    "sparsity": lambda key: regularization.weight_sparsity(runs[key], THRESHOLD),
+    "norm": lambda key: regularization.weight_norm(runs[key]),
+    "train": lambda key: fit_loss[key],
+    "val": lambda key: training.score(runs[key], X_val, y_val, kind="regression")["loss"],
+    "test": lambda key: training.score(runs[key], task.X_test, task.y_test, kind="regression")["loss"],
+}
+grid_of = {name: np.array([[[f((pen, lam, s)) for s in SEEDS] for lam in LAMBDAS] for pen in PENALTIES])
+           for name, f in measures.items()}
+base = {name: np.array([f(("none", 0.0, s)) for s in SEEDS]) for name, f in measures.items()}
+sparsity, norm, train_loss, val_loss, test_loss = (grid_of[name] for name in measures)
 init_sparsity = regularization.weight_sparsity(models.make_mlp(task.n_features, HIDDEN, 1, seed=SEED), THRESHOLD)
 display(Markdown(
-    f"{len(runs)} networks trained ({models.count_parameters(runs['none', 0.0, SEEDS[0]].model)} "
+    f"{len(runs)} networks trained ({models.count_parameters(runs['none', 0.0, SEEDS[0]])} "
     f"parameters each). Without a penalty: training loss {base['train'].mean():.3f}, validation "
     f"loss {base['val'].mean():.3f}, test loss {base['test'].mean():.3f} (mean squared error "
     "on standardised targets, so 1.0 is what predicting the mean would score): a clear overfit. "
@@ -263,7 +264,7 @@ bins = np.linspace(-8, 0.5, 60)
 for ax, lam in zip(axes, HIST_LAMBDAS, strict=True):
     key = LAMBDAS[int(np.argmin(np.abs(LAMBDAS - lam)))]
     for pen in PENALTIES:
-        w = regularization.flat_weights(runs[pen, key, SEEDS[0]].model)
+        w = regularization.flat_weights(runs[pen, key, SEEDS[0]])
         ax.hist(np.log10(np.maximum(np.abs(w), 1e-8)), bins=bins, color=COLORS[pen], histtype="step",
                 lw=1.8, label=pen.upper())
     ax.axvline(np.log10(THRESHOLD), color="black", ls=":", lw=1, label="near-zero threshold")
@@ -276,11 +277,11 @@ fig.suptitle("L1 splits the weights into a pile near zero and a few large ones; 
              y=1.03)
 plotting.save_figure(fig, "01-weight-histograms")
 plt.show()
-tiny = {pen: float(np.mean(np.abs(regularization.flat_weights(runs[pen, LAMBDAS[-3], SEEDS[0]].model)) < 1e-6))
+tiny = {pen: float(np.mean(np.abs(regularization.flat_weights(runs[pen, LAMBDAS[-3], SEEDS[0]])) < 1e-6))
         for pen in PENALTIES}
-dead = {pen: dropout.hidden_activation_stats(runs[pen, LAMBDAS[-3], SEEDS[0]].model, X_fit)["dead_units"]
+dead = {pen: dropout.hidden_activation_stats(runs[pen, LAMBDAS[-3], SEEDS[0]], X_fit)["dead_units"]
         for pen in PENALTIES}
-dead["none"] = dropout.hidden_activation_stats(runs["none", 0.0, SEEDS[0]].model, X_fit)["dead_units"]
+dead["none"] = dropout.hidden_activation_stats(runs["none", 0.0, SEEDS[0]], X_fit)["dead_units"]
 display(Markdown(
     f"At $\\lambda$ = {LAMBDAS[-3]:.0e}, {tiny['l2']:.1%} of the L2 network's weights are below $10^{{-6}}$ "
     f"(L1: {tiny['l1']:.1%}). The L2 network has {dead['l2'].sum()} hidden units that no training input "
@@ -380,7 +381,7 @@ display(Markdown(
 #
 # 1. Set `THRESHOLD = 1e-4` (or `1e-2`) and rerun section 3. Which conclusions
 #    depend on the threshold, and which do not?
-# 2. Pass `optimizer="sgd"` and `lr=0.1` to `training.train_model` in `fit`.
+# 2. Pass `optimizer="sgd"` to `ensemble.train_ensemble` in section 3 and set `LR = 0.1`.
 #    Plain gradient descent moves a weight by $\text{lr}\cdot\lambda$ per step under
 #    L1; does the share of near-zero weights change? Why?
 # 3. Move `OPTIMUM` in section 1 to `[1.0, 1.0]` or change the off-diagonal of
