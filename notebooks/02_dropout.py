@@ -55,7 +55,7 @@ from IPython.display import Markdown, display
 from essay_lib import data, dropout, ensemble, plotting, regularization, training
 
 SEED = 0
-torch.set_num_threads(1)
+torch.set_num_threads(2)
 plotting.set_style()
 COLOR = plotting.REGULARIZER_COLORS["dropout"]
 
