@@ -7,6 +7,10 @@
   temporary build folder, figures into a temporary folder, sweep cache
   (``ESSAY_CACHE_DIR``) a fresh empty folder so nothing is reused from earlier runs.
   ``tests/test_notebooks.py`` and ``tests/test_site.py`` both use it.
+* ``single_torch_thread``: torch runs on one thread for the test (float results that
+  are compared do not depend on the thread count), restored afterwards.
+* ``no_plt_show``: ``plt.show()`` raises (plot helpers must not call it); figures are
+  closed after the test.
 """
 
 from __future__ import annotations
@@ -38,3 +42,25 @@ def built_site(tmp_path_factory):
     return SimpleNamespace(report=report, output_dir=root / "build", html_dir=report.html_dir,
                            executed_dir=root / "build" / "executed",
                            figures_dir=root / "figures", log=log)
+
+
+@pytest.fixture
+def single_torch_thread():
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture
+def no_plt_show(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    def refuse():
+        raise AssertionError("plot helpers must not call plt.show()")
+
+    monkeypatch.setattr(plt, "show", refuse)
+    yield
+    plt.close("all")

@@ -14,7 +14,7 @@ from torch import nn
 from essay_lib import dropout, models, plotting
 
 matplotlib.use("Agg")
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 Z = 5.0  # tolerances below are Z standard errors: a false alarm has probability < 1e-6
 

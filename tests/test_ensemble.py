@@ -12,13 +12,7 @@ from scipy import stats as scipy_stats
 from essay_lib import data, ensemble, ensemble_step, models, training
 from essay_lib.ensemble import BatchedMLP, Member, train_ensemble
 
-
-@pytest.fixture(autouse=True)
-def _threads():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from essay_lib.gates import (
 )
 from essay_lib.models import make_mlp
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 
 def test_truth_tables():

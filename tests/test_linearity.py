@@ -10,7 +10,7 @@ from torch import nn
 from essay_lib import linearity as L
 from essay_lib.models import make_mlp
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 FAST = settings(max_examples=40, deadline=None)
 seeds = st.integers(0, 2**32 - 1)
 dims = st.integers(1, 5)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from essay_lib import models
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 
 def test_widths_layers_and_output_shape():

@@ -12,14 +12,7 @@ from essay_lib import plotting
 plt.switch_backend("Agg")  # no windows, whatever MPLBACKEND says
 
 
-@pytest.fixture(autouse=True)
-def no_show_and_close(monkeypatch):
-    def refuse():
-        raise AssertionError("plot helpers must not call plt.show()")
-
-    monkeypatch.setattr(plt, "show", refuse)
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("no_plt_show")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from torch import nn
 from essay_lib import models
 from essay_lib import regularization as reg
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 W = torch.tensor([[1.0, -2.0], [3.0, 0.0]])
 

@@ -16,12 +16,7 @@ from essay_lib.cache import CacheWarning, SweepCache
 SMALL = dict(hidden=(8, 8), epochs=20, lr=1e-2, progress=False)
 
 
-@pytest.fixture(autouse=True)
-def _threads():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from torch import nn
 
 from essay_lib import data, models, training
 
-torch.set_num_threads(1)
+pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 
 @pytest.fixture(scope="module")
