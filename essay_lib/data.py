@@ -14,13 +14,14 @@ seed, diabetes and digits ship inside scikit-learn.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.datasets import load_diabetes, load_digits, make_moons
 from sklearn.model_selection import train_test_split
 
-from .checks import check_int
+from essay_lib.util.checks import check_array, check_int, check_number, check_probability
 
 TASK_NAMES = ("quadratic", "moons", "diabetes", "digits")
 
@@ -44,6 +45,15 @@ class Task:
     n_outputs: int
     description: dict = field(default_factory=dict)
 
+    def data_sha256(self) -> str:
+        """SHA-256 of the task's arrays (dtype, shape, bytes): cache keys cover the data."""
+        digest = hashlib.sha256()
+        for array in (self.X_train, self.y_train, self.X_test, self.y_test):
+            array = np.ascontiguousarray(array)
+            digest.update(f"{array.dtype.str}{array.shape}".encode())
+            digest.update(array.tobytes())
+        return digest.hexdigest()
+
     @property
     def n_features(self) -> int:
         return int(self.X_train.shape[1])
@@ -57,37 +67,14 @@ class Task:
         return int(self.X_test.shape[0])
 
 
-def _check_nonnegative(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number >= 0, got {type(value).__name__}")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return float(value)
-
-
-def _check_fraction(name: str, value) -> float:
-    value = _check_nonnegative(name, value)
-    if not 0 < value < 1:
-        raise ValueError(f"{name} must lie in (0, 1), got {value}")
-    return value
-
-
-def check_finite(name: str, array) -> np.ndarray:
-    """Return ``array`` as a numpy array, raising ``ValueError`` on NaN/inf."""
-    array = np.asarray(array)
-    if array.size and not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return array
-
-
 def standardize(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scale columns to zero mean, unit variance using the training split's statistics.
 
     ``X_train`` (n_train, d) and ``X_test`` (n_test, d), returned as float64.
     Constant training columns are left centred but unscaled (no division by 0).
     """
-    X_train = check_finite("X_train", X_train).astype(np.float64)
-    X_test = check_finite("X_test", X_test).astype(np.float64)
+    X_train = check_array("X_train", X_train, non_empty=False)
+    X_test = check_array("X_test", X_test, non_empty=False)
     if X_train.ndim != 2 or X_test.ndim != 2 or X_train.shape[1] != X_test.shape[1]:
         raise ValueError(f"X_train and X_test must have shapes (n_train, d) and (n_test, d), "
                          f"got {X_train.shape} and {X_test.shape}")
@@ -114,7 +101,7 @@ def quadratic_task(
     """
     n_train = check_int("n_train", n_train)
     n_test = check_int("n_test", n_test)
-    noise = _check_nonnegative("noise", noise)
+    noise = check_number("noise", noise, minimum=0.0)
     rng = np.random.default_rng(seed)
     x_train = np.sort(rng.uniform(-1, 1, size=n_train))
     x_test = rng.uniform(-1, 1, size=n_test)
@@ -138,8 +125,8 @@ def moons_task(
 ) -> Task:
     """scikit-learn's two interleaving half-moons, 2 classes, standardised inputs (n, 2)."""
     n_samples = check_int("n_samples", n_samples, minimum=4)
-    noise = _check_nonnegative("noise", noise)
-    test_fraction = _check_fraction("test_fraction", test_fraction)
+    noise = check_number("noise", noise, minimum=0.0)
+    test_fraction = check_probability("test_fraction", test_fraction)
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return _split_task("moons", "classification", X, y, 2, test_fraction, seed,
                        {"n_samples": n_samples, "noise": noise})
@@ -151,14 +138,14 @@ def diabetes_task(*, test_fraction: float = 0.3, seed: int = 0) -> Task:
     Targets are standardised with the training split's mean and std as well, so
     a loss of 1.0 is the variance of the training targets.
     """
-    test_fraction = _check_fraction("test_fraction", test_fraction)
+    test_fraction = check_probability("test_fraction", test_fraction)
     X, y = load_diabetes(return_X_y=True)
     return _split_task("diabetes", "regression", X, y, 1, test_fraction, seed, {})
 
 
 def digits_task(*, test_fraction: float = 0.3, seed: int = 0) -> Task:
     """scikit-learn's bundled 8x8 digits (1797 images, 64 features, 10 classes)."""
-    test_fraction = _check_fraction("test_fraction", test_fraction)
+    test_fraction = check_probability("test_fraction", test_fraction)
     X, y = load_digits(return_X_y=True)
     return _split_task("digits", "classification", X, y, 10, test_fraction, seed, {})
 
@@ -194,9 +181,9 @@ def train_validation_split(
     X: np.ndarray, y: np.ndarray, *, validation_fraction: float = 0.25, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split a training set into (X_fit, y_fit, X_val, y_val), seeded, no shuffling of labels."""
-    validation_fraction = _check_fraction("validation_fraction", validation_fraction)
-    X = check_finite("X", X)
-    y = check_finite("y", y)
+    validation_fraction = check_probability("validation_fraction", validation_fraction)
+    X = check_array("X", X, dtype=None, non_empty=False)
+    y = check_array("y", y, dtype=None, non_empty=False)
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
     n_val = max(1, int(round(validation_fraction * len(X))))

@@ -64,7 +64,10 @@ from IPython.display import Markdown, display
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
 
-from essay_lib import data, models, plotting, progress, training
+from essay_lib import data
+from essay_lib.nets import models, training
+from essay_lib.report import plotting
+from essay_lib.util import progress
 
 SEED = 0
 torch.set_num_threads(1)

@@ -52,7 +52,9 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from essay_lib import data, dropout, ensemble, plotting, regularization, training
+from essay_lib import data
+from essay_lib.nets import dropout, ensemble, regularization, training
+from essay_lib.report import plotting
 
 SEED = 0
 torch.set_num_threads(2)

@@ -45,8 +45,11 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from essay_lib import data, gates, linearity, models, plotting, training
-from essay_lib import polynomials as poly
+from essay_lib import data
+from essay_lib.measures import gates, linearity
+from essay_lib.measures import polynomials as poly
+from essay_lib.nets import models, training
+from essay_lib.report import plotting
 
 SEED = 0
 torch.set_num_threads(1)
@@ -380,16 +383,16 @@ unit_labels = [f"h{j + 1}" for j in range(GATE_WIDTH)]
 weight_labels = [f"x{i + 1}→h{j + 1}" for j in range(GATE_WIDTH) for i in range(2)]
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 5), gridspec_kw={"wspace": 0.55})
-gates.plot_gate_matrix(hand_sens.transpose(1, 2, 0).reshape(4, 3),
+plotting.plot_gate_matrix(hand_sens.transpose(1, 2, 0).reshape(4, 3),
                        row_labels=["x1→h1", "x2→h1", "x1→h2", "x2→h2"],
                        column_labels=[g.upper() for g in GATE_NAMES], ax=axes[0], cmap="Blues",
                        symmetric=False, fmt="{:.2f}",
                        title="hand-set: |d gate / d weight|")
-gates.plot_gate_matrix(first["sens"].transpose(1, 2, 0).reshape(-1, 3), row_labels=weight_labels,
+plotting.plot_gate_matrix(first["sens"].transpose(1, 2, 0).reshape(-1, 3), row_labels=weight_labels,
                        column_labels=[g.upper() for g in GATE_NAMES], ax=axes[1], cmap="Blues",
                        symmetric=False, fmt="{:.2f}",
                        title=f"trained (seed {first['seed']}): |d gate / d weight|")
-gates.plot_gate_matrix(first["ablation"][1:], row_labels=[f"without {u}" for u in unit_labels],
+plotting.plot_gate_matrix(first["ablation"][1:], row_labels=[f"without {u}" for u in unit_labels],
                        column_labels=[g.upper() for g in GATE_NAMES], ax=axes[2], cmap="Reds",
                        symmetric=False, fmt="{:.2f}",
                        title="trained: largest error, one unit removed")

@@ -48,8 +48,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from essay_lib import analogy, data, ensemble, linearity, plotting, sweeps, verdict, widgets
-from essay_lib import polynomials as poly
+from essay_lib import data, experiment
+from essay_lib.measures import linearity
+from essay_lib.measures import polynomials as poly
+from essay_lib.report import analogy, plotting, verdict, widgets
 
 SEED = 0  # seeds the examples of sections 1-2, the bootstrap intervals and the figures' picks
 plotting.set_style()
@@ -357,37 +359,39 @@ display(Markdown(
 # beside it.
 
 # %%
-TASKS = tuple(sweeps.ESSAY_EXPERIMENT)
-specs = {t: sweeps.essay_experiment(t) for t in TASKS}
-tasks = {t: data.load_task(t, **specs[t]["task"]) for t in TASKS}
+EXPERIMENT = experiment.essay_experiment()
+TASKS = EXPERIMENT.tasks
+specs = {t: EXPERIMENT[t] for t in TASKS}
+MEASURES = EXPERIMENT[TASKS[0]].measures
+tasks = {t: data.load_task(t, **specs[t].task_kwargs) for t in TASKS}
 REGS = verdict.REGULARIZERS
 display(Markdown(
     "| task | inputs → outputs | kind | train / test points | hidden layers | full-batch Adam "
     "epochs |\n|---|---|---|---|---|---|\n" + "\n".join(
         f"| {verdict.task_label(t)} | {tk.n_features} → {tk.n_outputs} | {tk.kind} | "
-        f"{tk.n_train} / {tk.n_test} | {' × '.join(map(str, specs[t]['hidden']))} | "
-        f"{specs[t]['epochs']} (learning rate {specs[t]['lr']:g}) |"
+        f"{tk.n_train} / {tk.n_test} | {' × '.join(map(str, specs[t].hidden))} | "
+        f"{specs[t].epochs} (learning rate {specs[t].lr:g}) |"
         for t, tk in tasks.items())))
 grid_rows = []
 for reg in ("none", *REGS):
-    variants = {t: tuple(specs[t]["grid"][reg]) for t in TASKS}
+    variants = {t: tuple(specs[t].grid_dict[reg]) for t in TASKS}
     common = max(set(variants.values()), key=list(variants.values()).count)
     note = "; ".join(f"{verdict.task_label(t)}: {', '.join(f'{v:g}' for v in g)}"
                      for t, g in variants.items() if g != common)
     grid_rows.append(f"| {verdict.REGULARIZER_LABELS[reg]} | {', '.join(f'{v:g}' for v in common)}"
                      f" | {note or '—'} |")
-n_networks = sum(len(specs[t]["seeds"]) * sum(len(v) for v in specs[t]["grid"].values())
+n_networks = sum(len(specs[t].seeds) * sum(len(v) for v in specs[t].grid_dict.values())
                  for t in TASKS)
 display(Markdown("| regularizer | strengths | exceptions |\n|---|---|---|\n"
                  + "\n".join(grid_rows)
                  + f"\n\nIn all: {n_networks} networks, seeds "
-                   f"{', '.join(map(str, specs[TASKS[0]]['seeds']))}. $\\bar Z$ uses "
-                   f"{sweeps.Z_TRIPLES} triples at scale $s = {sweeps.DISPLACEMENT_SCALE:g}$ "
-                   f"(triple seed {sweeps.METRIC_SEED}), on the test inputs."))
+                   f"{', '.join(map(str, specs[TASKS[0]].seeds))}. $\\bar Z$ uses "
+                   f"{MEASURES.z_triples} triples at scale $s = {MEASURES.displacement_scale:g}$ "
+                   f"(triple seed {MEASURES.metric_seed}), on the test inputs."))
 
 # %%
 sweep_start = time.perf_counter()
-records = [r for t in TASKS for r in sweeps.run_experiment(t)]
+records = experiment.run_experiment(EXPERIMENT)
 sweep_seconds = time.perf_counter() - sweep_start
 display(Markdown(f"{len(records)} network records ready in {sweep_seconds:.0f} s "
                  f"(trained now, or read back from the cache)."))
@@ -456,33 +460,28 @@ display(Markdown(
 # %% [markdown]
 # ### What the networks learned
 #
-# Numbers aside, what do these functions look like? We retrain, with the very
-# settings of the sweep, the seed-0 networks of the 1-D quadratic at every drop
-# rate (and all 8 seeds, for the interactive cell of section 6) and of the two
-# moons at four drop rates, and draw them. Retraining gives back the sweep's
-# networks: their $\bar Z$ matches the cached records (checked below).
+# Numbers aside, what do these functions look like? The sweep's cache keeps every
+# trained network's weights, so we read back the networks of the 1-D quadratic at
+# every drop rate (all 8 seeds, for the interactive cell of section 6) and of the
+# two moons at four drop rates, and draw them. Measured again here, their $\bar Z$
+# matches the cached records (checked below).
 
 # %%
 SHOW_RATES = (0.0, 0.3, 0.5, 0.7)
-q_rates = [0.0, *specs["quadratic"]["grid"]["dropout"]]
-retrain = {}
-for t, rates, seeds in (("quadratic", q_rates, specs["quadratic"]["seeds"]),
-                        ("moons", SHOW_RATES, [SEED])):
-    keys = [(float(r), int(s)) for r in rates for s in seeds]
-    members = [ensemble.Member(seed=s, drop_rate=r, lr=specs[t]["lr"]) for r, s in keys]
-    result = ensemble.train_ensemble((tasks[t].n_features, *specs[t]["hidden"], tasks[t].n_outputs),
-                                     members, tasks[t].X_train, tasks[t].y_train,
-                                     kind=tasks[t].kind, epochs=specs[t]["epochs"], progress=False)
-    retrain[t] = {key: result.model.member(k) for k, key in enumerate(keys)}
+q_rates = [0.0, *specs["quadratic"].grid_dict["dropout"]]
+retrain = {t: {(s, seed): net for (reg, s, seed), net in
+               experiment.sweep_models(specs[t].replace(grid={"none": [0], "dropout": rates}, seeds=seeds)).items()}
+           for t, rates, seeds in (("quadratic", q_rates[1:], specs["quadratic"].seeds),
+                                   ("moons", SHOW_RATES[1:], (SEED,)))}
 
 recorded = {(r["task"], 0.0 if r["regularizer"] == "none" else r["strength"], r["seed"]): r["z_bar"]
             for r in records if r["regularizer"] in ("none", "dropout")}
 z_again = {(t, *key): linearity.z_bar(net, tasks[t].X_test.astype(float),
-                                      n_triples=sweeps.Z_TRIPLES, scale=sweeps.DISPLACEMENT_SCALE,
-                                      seed=sweeps.METRIC_SEED).value
+                                      n_triples=MEASURES.z_triples, scale=MEASURES.displacement_scale,
+                                      seed=MEASURES.metric_seed).value
            for t, nets in retrain.items() for key, net in nets.items()}
 mismatch = max(abs(z - recorded[key]) for key, z in z_again.items())
-display(Markdown(f"Retrained {len(z_again)} networks; the largest difference between their "
+display(Markdown(f"Read back {len(z_again)} networks; the largest difference between their "
                  f"$\\bar Z$ and the cached records is {mismatch:.1e}."))
 
 # %%
@@ -646,7 +645,7 @@ ax_f.set_xlabel("x")
 ax_f.set_ylabel("network output")
 ax_f.set_title(f"1-D quadratic, seed {SEED}, every drop rate")
 ax_f.legend(title="drop rate", fontsize=7, title_fontsize=8, ncol=2, loc="upper center")
-for seed in specs["quadratic"]["seeds"]:
+for seed in specs["quadratic"].seeds:
     ax_z.plot(q_rates, [q_z[r, seed] for r in q_rates], color="0.7", linewidth=0.8, marker=".")
 curve = z_curves["quadratic"][0]["dropout"]
 plotting.plot_mean_interval(curve["strength"], curve["mean"], curve["low"], curve["high"],
@@ -684,8 +683,8 @@ display(Markdown("\n".join([
     f"fits in the order of their capacity).",
     f"- **The experiment.** {len(records)} networks: {len(TASKS)} tasks; no regularization, "
     f"{', '.join(verdict.REGULARIZER_LABELS[r] for r in REGS)} at "
-    f"{', '.join(str(len(specs[TASKS[0]]['grid'][r])) for r in REGS)} strengths; "
-    f"{len(specs[TASKS[0]]['seeds'])} seeds each.",
+    f"{', '.join(str(len(specs[TASKS[0]].grid_dict[r])) for r in REGS)} strengths; "
+    f"{len(specs[TASKS[0]].seeds)} seeds each.",
     "- **Dropout and $\\bar Z$** (Spearman's ρ, 95% interval): " + "; ".join(
         f"{verdict.task_label(t)} {tr.cell()} → {tr.verdict}" for t, tr in z_rows.items()) + ".",
     f"- **The verdict.** {headline}",
@@ -710,11 +709,11 @@ display(Markdown("\n".join([
 # ## Exercises
 #
 # 1. Change the displacement scale $s$ of $\bar Z$ (`SCALE` in section 2, and
-#    `sweeps.DISPLACEMENT_SCALE` for the experiment). Does the verdict on any
+#    `experiment.essay_experiment().replace(displacement_scale=0.1)` for the experiment). Does the verdict on any
 #    task change at $s = 0.1$? Why might it?
 # 2. Make the rule stricter: require $\rho < -0.5$ *and* an interval below 0
 #    before calling a fall. Which verdicts survive?
-# 3. Add input dropout to the grid (`"input_dropout"` in `sweeps.run_sweep`) on
+# 3. Add input dropout to the grid (`"input_dropout"` in the spec's `grid`, e.g. `EXPERIMENT["moons"].replace(grid={...})`) on
 #    the two moons. Is its effect on $\bar Z$ like hidden-unit dropout's?
 # 4. In the interactive cell, find the drop rate at which the seed-0 network of
 #    the 1-D quadratic stops passing through the training points. Is that where

@@ -36,18 +36,20 @@
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from essay_lib import analogy, plotting, sweeps, verdict
+from essay_lib import experiment
+from essay_lib.report import analogy, plotting, verdict
 
 SEED = 0  # the bootstrap seed; the networks' seeds (0-7) are those of chapter 04
 plotting.set_style()
 
-TASKS = tuple(sweeps.ESSAY_EXPERIMENT)
-records = [r for t in TASKS for r in sweeps.run_experiment(t)]
+EXPERIMENT = experiment.essay_experiment()
+TASKS = EXPERIMENT.tasks
+records = experiment.run_experiment(EXPERIMENT)
 rows = analogy.analogy_rows(records, seed=SEED)
 trends = verdict.trend_table(records, seed=SEED)
 display(Markdown(f"{len(records)} network records from chapter 04's sweep "
                  f"({len(TASKS)} tasks, seeds "
-                 f"{', '.join(map(str, sweeps.essay_experiment(TASKS[0])['seeds']))})."))
+                 f"{', '.join(map(str, EXPERIMENT[TASKS[0]].seeds))})."))
 
 # %% [markdown]
 # ## The analogy table

@@ -30,7 +30,7 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
 def built_site(tmp_path_factory):
     """The essay built from scratch: ``SimpleNamespace(report, output_dir, html_dir,
     executed_dir, figures_dir, log)``; a failing notebook fails every test using it."""
-    from essay_lib.build import build_site
+    from essay_lib.site.build import build_site
 
     if not NOTEBOOKS:
         pytest.fail(f"no notebooks NN_name.py in {NOTEBOOKS_DIR}")

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import matplotlib
 import pytest
 
-from essay_lib import build
-from essay_lib.site import figure_alt, render
+from essay_lib.cli import build as build_command
+from essay_lib.site import build, figure_alt, render
 
 matplotlib.use("Agg")
 
@@ -35,7 +35,7 @@ TINY = HEADER + '''
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from essay_lib import plotting
+from essay_lib.report import plotting
 
 fig, ax = plt.subplots()
 ax.plot([0, 1], [0, 1])
@@ -122,11 +122,11 @@ def test_the_cli_reports_a_failure_and_returns_1(tiny, capsys):
     (tiny.notebooks / "00_tiny.py").unlink()
     (tiny.notebooks / "00_introduction.py").write_text(FAILING)  # a name in build.CHAPTERS
     parser = argparse.ArgumentParser()
-    build.add_arguments(parser)
+    build_command.add_arguments(parser)
     args = parser.parse_args(["--notebooks", str(tiny.notebooks),
                               "--output", str(tiny.root / "build"),
                               "--figures", str(tiny.figures), "--timeout", "60"])
-    assert build.run(args) == 1
+    assert build_command.run(args) == 1
     err = capsys.readouterr().err
     assert "build failed: notebook 00_introduction.py failed" in err
     assert "ZeroDivisionError" in err
@@ -158,14 +158,15 @@ def test_the_cache_follows_the_modules_the_kernel_imported(tiny):
     meta_path = tiny.root / "build" / "executed" / "00_tiny.json"
     meta = json.loads(meta_path.read_text())
     code = meta["inputs"]["code"]
-    assert {"__init__.py", "plotting.py", "site/__init__.py", "site/figure_alt.py"} <= set(code)
-    assert "training.py" not in code and "build.py" not in code  # never imported there
+    assert {"__init__.py", "report/plotting/style.py", "site/__init__.py",
+            "site/figure_alt.py"} <= set(code)
+    assert "nets/training.py" not in code and "site/build.py" not in code  # never imported
     assert tiny.run().status == {"00_tiny": "cached"}
-    code["plotting.py"] = "0" * 64  # as if plotting.py had been edited since
+    code["report/plotting/style.py"] = "0" * 64  # as if style.py had been edited since
     meta["key"] = build.execution_key(meta["inputs"])
     meta_path.write_text(json.dumps(meta))
     assert tiny.run().status == {"00_tiny": "executed"}
-    assert any("changed: essay_lib/plotting.py" in line for line in tiny.log)
+    assert any("changed: essay_lib/report/plotting/style.py" in line for line in tiny.log)
     # the probe cell that asked the kernel is not part of the executed notebook
     executed = (tiny.root / "build" / "executed" / "00_tiny.ipynb").read_text()
     assert "_s.modules" not in executed

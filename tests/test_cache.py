@@ -1,4 +1,5 @@
-"""Tests for essay_lib.cache: per-member JSON records, atomic, never trusted blindly."""
+"""Tests for essay_lib.experiment.cache: JSON records and NPZ weights per network, atomic,
+keyed by configuration and source fingerprint, never trusted blindly."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import essay_lib
-from essay_lib import cache as cache_module
-from essay_lib.cache import CacheWarning, SweepCache
+from essay_lib.experiment import cache as cache_module
+from essay_lib.experiment.cache import CacheWarning, SweepCache
+from essay_lib.util import paths
 
 CONFIG = {"task": {"name": "quadratic", "seed": 0}, "widths": [1, 8, 1], "member": {"seed": 3},
           "lr": 0.01}
@@ -53,20 +55,99 @@ def test_key_is_deterministic_and_covers_the_config(cache, tmp_path):
     assert cache.key({**CONFIG, "lr": 0.010001}) != key
 
 
-def test_key_changes_with_version_and_code(cache, monkeypatch):
+def test_key_changes_with_version_code_and_kind(cache, monkeypatch):
     key = cache.key(CONFIG)
-    monkeypatch.setattr(essay_lib, "__version__", "9.9.9")
+    assert cache.key(CONFIG, "weights") != key
+    monkeypatch.setattr(cache_module, "VERSION", "9.9.9")
     assert SweepCache(cache.directory).key(CONFIG) != key
     monkeypatch.undo()
-    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "0" * 64)
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda kind="record": "0" * 64)
     assert SweepCache(cache.directory).key(CONFIG) != key
 
 
-def test_code_fingerprint_hashes_result_modules():
-    fingerprint = cache_module.code_fingerprint()
-    assert len(fingerprint) == 64
-    assert {"ensemble", "ensemble_step", "sweeps", "models", "training", "linearity"} <= set(
-        cache_module.RESULT_MODULES)
+def _package_copy(tmp_path):
+    """A small package tree with the layout the fingerprint reads."""
+    root = tmp_path / "pkg"
+    for name in ("data.py", "nets/models.py", "nets/ensemble.py", "measures/linearity.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"# {name}\n")
+    (root / "nets" / "__pycache__").mkdir()
+    (root / "nets" / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"\0")
+    return root
+
+
+def test_fingerprint_sees_edits_additions_renames_and_removals(tmp_path):
+    root = _package_copy(tmp_path)
+    sources = ("data.py", "nets", "measures")
+    base = cache_module.fingerprint(sources, root)
+    assert base == cache_module.fingerprint(sources, root)  # deterministic
+    (root / "nets" / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"\1")
+    assert cache_module.fingerprint(sources, root) == base  # compiled files do not count
+    (root / "nets" / "models.py").write_text("# edited\n")
+    edited = cache_module.fingerprint(sources, root)
+    assert edited != base
+    (root / "nets" / "extra.py").write_text("")
+    added = cache_module.fingerprint(sources, root)
+    assert added != edited
+    (root / "nets" / "extra.py").rename(root / "nets" / "renamed.py")
+    renamed = cache_module.fingerprint(sources, root)
+    assert renamed != added
+    (root / "nets" / "renamed.py").unlink()
+    assert cache_module.fingerprint(sources, root) == edited
+    assert cache_module.fingerprint(("data.py", "nets"), root) != edited  # a floor less
+
+
+def test_a_missing_source_is_an_error(tmp_path):
+    root = _package_copy(tmp_path)
+    with pytest.raises(FileNotFoundError, match="experiment"):
+        cache_module.fingerprint(("nets", "experiment"), root)
+    (root / "data.py").unlink()
+    with pytest.raises(FileNotFoundError, match="data.py"):
+        cache_module.fingerprint(("data.py",), root)
+
+
+def test_the_real_fingerprints_cover_every_result_floor():
+    files = {p.relative_to(cache_module.PACKAGE_DIR).as_posix()
+             for p in cache_module.source_files(cache_module.RECORD_SOURCES)}
+    assert {"data.py", "nets/ensemble.py", "nets/ensemble_step.py", "measures/linearity.py",
+            "experiment/metrics.py", "experiment/sweeps.py", "util/checks.py"} <= files
+    assert not any(f.startswith(("report/", "site/", "cli/")) for f in files)
+    training = {p.relative_to(cache_module.PACKAGE_DIR).as_posix()
+                for p in cache_module.source_files(cache_module.TRAINING_SOURCES)}
+    assert "nets/ensemble_step.py" in training and "experiment/metrics.py" not in training
+    assert len(cache_module.code_fingerprint("record")) == 64
+    assert cache_module.code_fingerprint("record") != cache_module.code_fingerprint("weights")
+
+
+def test_weights_round_trip_without_pickle(cache):
+    import numpy as np
+
+    arrays = {"layers.0.weight": np.arange(6, dtype=np.float32).reshape(2, 3),
+              "layers.0.bias": np.zeros(2, np.float32)}
+    path = cache.store_arrays(CONFIG, arrays, {"curve": {"epoch": [1, 2]}})
+    assert path.suffix == ".npz" and path == cache.path(cache.key(CONFIG, "weights"), "weights")
+    with np.load(path, allow_pickle=False) as npz:  # a plain NPZ
+        assert set(npz.files) == {*arrays, "__meta__"}
+    loaded, extra = cache.load_arrays(CONFIG)
+    assert extra == {"curve": {"epoch": [1, 2]}}
+    for name, a in arrays.items():
+        np.testing.assert_array_equal(loaded[name], a)
+    assert cache.load(CONFIG) is None  # records and weights are separate entries
+
+
+def test_damaged_or_stale_weights_warn(cache):
+    import numpy as np
+
+    path = cache.store_arrays(CONFIG, {"w": np.ones(3)})
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.warns(CacheWarning, match="unreadable"):
+        assert cache.load_arrays(CONFIG) is None
+    other = {**CONFIG, "lr": 0.5}
+    cache.store_arrays(other, {"w": np.ones(3)})
+    cache.path(cache.key(other, "weights"), "weights").replace(path)
+    with pytest.warns(CacheWarning, match="stale"):
+        assert cache.load_arrays(CONFIG) is None
 
 
 def test_file_cut_in_half_warns_and_is_ignored(cache):
@@ -122,7 +203,7 @@ def test_write_is_atomic(cache, monkeypatch):
     def failing_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(cache_module.os, "replace", failing_replace)
+    monkeypatch.setattr(paths.os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
         cache.store(CONFIG, {**RECORD, "z_bar": 0.5})
     assert path.read_bytes() == before  # the old entry survives whole

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from essay_lib.checks import check_drop_rate, check_int
+from essay_lib.util.checks import check_drop_rate, check_int
 
 
 def test_check_int_accepts_integers_and_numpy_integers():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from essay_lib import __main__ as cli
+from essay_lib import cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -76,7 +76,7 @@ def test_only_the_chosen_command_module_is_imported(monkeypatch, fake_command):
     monkeypatch.setattr(cli.importlib, "import_module",
                         lambda name: imported.append(name) or real_import(name))
     cli.main(["hello"])
-    assert "essay_lib.sweeps_cli" not in imported and "essay_lib.build" not in imported
+    assert "essay_lib.cli.sweep" not in imported and "essay_lib.cli.build" not in imported
 
 
 def test_a_missing_dependency_of_a_command_is_not_hidden(fake_command):

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 from torch import nn
 
-from essay_lib import dropout, models, plotting
+from essay_lib.nets import dropout, models
+from essay_lib.report import plotting
 
 matplotlib.use("Agg")
 pytestmark = pytest.mark.usefixtures("single_torch_thread")

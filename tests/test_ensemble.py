@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from essay_lib import data, ensemble, ensemble_step, models, training
-from essay_lib.ensemble import BatchedMLP, Member, train_ensemble
+from essay_lib import data
+from essay_lib.nets import ensemble, ensemble_step, models, training
+from essay_lib.nets.ensemble import BatchedMLP, Member, train_ensemble
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 

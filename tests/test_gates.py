@@ -8,18 +8,18 @@ import numpy as np
 import pytest
 import torch
 
-from essay_lib.gates import (
+from essay_lib.measures.gates import (
     GATE_INPUTS,
     GATE_NAMES,
     gate_accuracy,
     gate_targets,
     hand_set_gate_network,
-    plot_gate_matrix,
     unit_ablation,
     unit_contributions,
     weight_gate_sensitivity,
 )
-from essay_lib.models import make_mlp
+from essay_lib.nets.models import make_mlp
+from essay_lib.report.plotting import plot_gate_matrix
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from essay_lib import linearity as L
-from essay_lib.models import make_mlp
+from essay_lib.measures import linearity as L
+from essay_lib.nets.models import make_mlp
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 FAST = settings(max_examples=40, deadline=None)

@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from essay_lib import models
+from essay_lib.nets import models
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from essay_lib import plotting
+from essay_lib.report import plotting
 
 plt.switch_backend("Agg")
 

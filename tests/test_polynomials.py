@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from essay_lib.polynomials import (
+from essay_lib.measures.polynomials import (
     degree_sweep,
     fit_polynomial,
     mean_squared_error,

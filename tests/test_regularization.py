@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch import nn
 
-from essay_lib import models
-from essay_lib import regularization as reg
+from essay_lib.nets import models
+from essay_lib.nets import regularization as reg
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from essay_lib.stats import bootstrap_mean_interval, spearman_with_interval, summarize
+from essay_lib.report.stats import bootstrap_mean_interval, spearman_with_interval, summarize
 
 
 def test_mean_interval_known_values():
@@ -53,9 +53,9 @@ def test_mean_interval_lies_within_the_sample(values, seed):
 
 
 @pytest.mark.parametrize("values, error, match", [
-    ([], ValueError, "at least one"),
+    ([], ValueError, "must not be empty"),
     ([1.0, float("nan")], ValueError, "NaN"),
-    ([[1.0, 2.0]], ValueError, "one-dimensional"),
+    ([[1.0, 2.0]], ValueError, "must have 1 dimensions"),
     (["a", "b"], TypeError, "numbers"),
 ])
 def test_mean_interval_bad_values(values, error, match):

@@ -1,7 +1,9 @@
-"""Tests for essay_lib.sweeps (grid -> records, metrics, cache use) and the sweep CLI."""
+"""Tests for essay_lib.experiment: the frozen spec, run_sweep (records, metrics, cache use,
+re-measuring cached weights), sweep_models, the essay's experiment and the sweep CLI."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 
@@ -9,50 +11,63 @@ import numpy as np
 import pytest
 import torch
 
-from essay_lib import __main__ as cli
-from essay_lib import data, ensemble, linearity, models, regularization, sweeps
-from essay_lib.cache import CacheWarning, SweepCache
+from essay_lib import cli, data
+from essay_lib.experiment import (
+    CacheWarning,
+    ExperimentSpec,
+    MeasureSpec,
+    SweepCache,
+    SweepSpec,
+    essay_experiment,
+    run_experiment,
+    run_sweep,
+    sweep_models,
+    sweeps,
+    train,
+)
+from essay_lib.experiment.metrics import METRICS, measure_members
+from essay_lib.measures import linearity
+from essay_lib.nets import ensemble, models, regularization
 
-SMALL = dict(hidden=(8, 8), epochs=20, lr=1e-2, progress=False)
-
+SMALL = dict(task="quadratic", hidden=(8, 8), epochs=20, lr=1e-2)
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
 
-@pytest.fixture(scope="module")
-def quadratic():
-    return data.quadratic_task()
+def small(**changes) -> SweepSpec:
+    return SweepSpec(**{**SMALL, **changes})
 
 
-@pytest.fixture(scope="module")
-def moons():
-    return data.moons_task(n_samples=80)
-
-
-def test_records_are_tidy_and_in_grid_order(quadratic, tmp_path):
+def test_records_are_tidy_and_in_grid_order(tmp_path):
     grid = {"none": [0], "dropout": [0.2, 0.5], "mixup": [1.0]}
-    records = sweeps.run_sweep(quadratic, grid, [0, 1], cache_dir=tmp_path, **SMALL)
+    records = run_sweep(small(grid=grid, seeds=(0, 1)), cache_dir=tmp_path, progress=False)
     assert [(r["regularizer"], r["strength"], r["seed"]) for r in records] == [
         (reg, s, seed) for reg, strengths in grid.items() for s in strengths for seed in (0, 1)]
     for r in records:
-        assert set(sweeps.METRICS) <= set(r)
+        assert set(METRICS) <= set(r)
         assert r["task"] == "quadratic" and r["hidden"] == [8, 8] and r["epochs"] == 20
         assert r["test_accuracy"] is None and r["test_r2"] is not None
         assert 0 <= r["z_bar"] <= 1 and 0 <= r["taleb_h"] <= 1 and 0 <= r["weight_sparsity"] <= 1
         assert isinstance(r["linear_pieces"], int) and r["linear_pieces"] >= 1
+        curve = r["curve"]
+        assert curve["epoch"][-1] == 20 and len(curve["train_loss"]) == len(curve["epoch"])
+        assert curve["train_loss"][-1] == pytest.approx(r["train_loss"])
+        assert curve["test_loss"][-1] == pytest.approx(r["test_loss"], rel=1e-5)
         assert json.loads(json.dumps(r)) == r  # plain JSON values
 
 
-def test_metrics_match_the_linearity_module(moons, tmp_path):
+def test_metrics_match_the_linearity_module():
+    moons = data.moons_task(n_samples=80)
     member = ensemble.Member(seed=2, drop_rate=0.3)
     result = ensemble.train_ensemble((2, 8, 8, 2), [ensemble.Member(seed=9), member],
                                      moons.X_train, moons.y_train, kind="classification",
                                      epochs=15, progress=False)
-    record = sweeps.measure_members(result, moons, progress=False)[1]
+    measures = MeasureSpec(z_triples=300, displacement_scale=0.3, metric_seed=4)
+    record = measure_members(result.model, result.final_train_loss, moons, measures,
+                             progress=False)[1]
     model = result.model.member(1)
     X = moons.X_test.astype(np.float64)
-    expected_z = linearity.z_bar(model, X, n_triples=sweeps.Z_TRIPLES,
-                                 scale=sweeps.DISPLACEMENT_SCALE, seed=sweeps.METRIC_SEED)
+    expected_z = linearity.z_bar(model, X, n_triples=300, scale=0.3, seed=4)
     assert record["z_bar"] == pytest.approx(expected_z.value, rel=1e-9)
     assert record["z_bar_raw"] == pytest.approx(expected_z.raw, rel=1e-9)
     assert record["jacobian_norm"] == pytest.approx(linearity.jacobian_norm(model, X), rel=1e-6)
@@ -66,32 +81,33 @@ def test_metrics_match_the_linearity_module(moons, tmp_path):
     mean_activation = np.mean([h.double().mean().item() for h in hidden])
     assert record["mean_hidden_activation"] == pytest.approx(mean_activation, rel=1e-6)
     assert record["train_loss"] == pytest.approx(result.final_train_loss[1])
+    with pytest.raises(ValueError, match="train_loss"):
+        measure_members(result.model, [0.1], moons, measures, progress=False)
 
 
 def test_taleb_normalised_equals_z_on_symmetric_triples():
     X = np.linspace(-1, 1, 30)[:, None]
     delta = np.full_like(X, 0.2)
-    f = lambda x: x[:, 0] ** 2  # noqa: E731
-    normalised, raw = sweeps._taleb(f, X, delta)
+    normalised, raw = linearity.taleb_bar(lambda x: x[:, 0] ** 2, X, delta)
     assert raw == pytest.approx(0.04)  # H of x^2 is delta^2
     u, w = 0.2 * (2 * X[:, 0] - 0.2), 4 * 0.2 * X[:, 0]  # f(x)-f(x-d), f(x+d)-f(x-d)
     assert normalised == pytest.approx(2 * 0.04 * 30 / (2 * np.abs(u) + np.abs(w)).sum())
-    assert sweeps._taleb(lambda x: 3 * x - 1, X, delta) == pytest.approx((0.0, 0.0), abs=1e-12)
+    assert linearity.taleb_bar(lambda x: 3 * x - 1, X, delta) == pytest.approx((0.0, 0.0),
+                                                                                abs=1e-12)
 
 
-def test_regularizers_move_their_own_statistic(quadratic, tmp_path):
-    grid = {"none": [0], "l1": [3e-2], "l2": [3e-2]}
-    records = sweeps.run_sweep(quadratic, grid, [0], hidden=(16, 16), epochs=150, lr=1e-2,
-                               cache_dir=tmp_path, progress=False)
-    by = {r["regularizer"]: r for r in records}
+def test_regularizers_move_their_own_statistic(tmp_path):
+    spec = small(grid={"none": [0], "l1": [3e-2], "l2": [3e-2]}, hidden=(16, 16), epochs=150)
+    by = {r["regularizer"]: r for r in run_sweep(spec, cache_dir=tmp_path, progress=False)}
     assert by["l1"]["weight_sparsity"] > by["none"]["weight_sparsity"] + 0.2
     assert by["l2"]["weight_norm"] < 0.7 * by["none"]["weight_norm"]
 
 
-def test_members_match_a_separate_run(quadratic, tmp_path):
-    one = sweeps.run_sweep(quadratic, {"dropout": [0.5]}, [3], cache_dir=tmp_path / "a", **SMALL)
-    many = sweeps.run_sweep(quadratic, {"none": [0], "dropout": [0.1, 0.5]}, [1, 3, 5],
-                            cache_dir=tmp_path / "b", **SMALL)
+def test_members_match_a_separate_run(tmp_path):
+    one = run_sweep(small(grid={"dropout": [0.5]}, seeds=(3,)), cache_dir=tmp_path / "a",
+                    progress=False)
+    many = run_sweep(small(grid={"none": [0], "dropout": [0.1, 0.5]}, seeds=(1, 3, 5)),
+                     cache_dir=tmp_path / "b", progress=False)
     twin = next(r for r in many if r["regularizer"] == "dropout" and r["strength"] == 0.5
                 and r["seed"] == 3)
     for name in ("train_loss", "test_loss", "z_bar", "weight_norm"):
@@ -99,90 +115,183 @@ def test_members_match_a_separate_run(quadratic, tmp_path):
     assert twin["key"] == one[0]["key"]
 
 
-def test_cache_hits_skip_training_and_damaged_entries_are_recomputed(quadratic, tmp_path,
-                                                                      monkeypatch):
-    grid = {"none": [0], "l2": [1e-3]}
-    first = sweeps.run_sweep(quadratic, grid, [0, 1], cache_dir=tmp_path, **SMALL)
+@pytest.fixture
+def count_training(monkeypatch):
+    """Wraps the sweep's trainer: the list holds the number of networks of each call."""
     calls = []
-    real = sweeps.train_ensemble
-    monkeypatch.setattr(sweeps, "train_ensemble",
-                        lambda *a, **k: calls.append(len(a[1])) or real(*a, **k))
+    real = sweeps.train_members
+    monkeypatch.setattr(sweeps, "train_members",
+                        lambda spec, task, keys, **k: calls.append(len(keys)) or real(
+                            spec, task, keys, **k))
+    return calls
+
+
+def test_cache_hits_skip_training_and_damaged_entries_are_recomputed(tmp_path, count_training):
+    spec = small(grid={"none": [0], "l2": [1e-3]}, seeds=(0, 1))
+    first = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    assert count_training == [4]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        again = sweeps.run_sweep(quadratic, grid, [0, 1], cache_dir=tmp_path, **SMALL)
-    assert again == first and calls == []
+        again = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    assert again == first and count_training == [4]
     path = SweepCache(tmp_path).path(first[2]["key"])
     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     with pytest.warns(CacheWarning, match="unreadable"):
-        repaired = sweeps.run_sweep(quadratic, grid, [0, 1], cache_dir=tmp_path, **SMALL)
-    assert calls == [1]  # only the damaged member was trained again
-    assert repaired[2]["z_bar"] == pytest.approx(first[2]["z_bar"], rel=1e-6)
+        repaired = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    assert count_training == [4]  # its weights were cached: re-measured, not retrained
+    assert repaired[2] == first[2]
     assert json.loads(path.read_text())["record"]["key"] == first[2]["key"]
-    sweeps.run_sweep(quadratic, grid, [0, 1], cache_dir=tmp_path, use_cache=False, **SMALL)
-    assert calls == [1, 4]
+    run_sweep(spec, cache_dir=tmp_path, use_cache=False, progress=False)
+    assert count_training == [4, 4]
 
 
-def test_different_settings_are_different_entries(quadratic, tmp_path):
-    a = sweeps.run_sweep(quadratic, {"none": [0]}, [0], cache_dir=tmp_path, **SMALL)
-    b = sweeps.run_sweep(quadratic, {"none": [0]}, [0], cache_dir=tmp_path,
-                         **{**SMALL, "epochs": 21})
-    c = sweeps.run_sweep(data.quadratic_task(noise=0.2), {"none": [0]}, [0], cache_dir=tmp_path,
-                         **SMALL)
-    assert len({a[0]["key"], b[0]["key"], c[0]["key"]}) == 3
+def test_a_new_measurement_setting_remeasures_without_retraining(tmp_path, count_training):
+    spec = small(grid={"none": [0], "dropout": [0.5]})
+    first = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    other = run_sweep(spec.replace(displacement_scale=0.1), cache_dir=tmp_path, progress=False)
+    assert count_training == [2]
+    for a, b in zip(first, other, strict=True):
+        assert a["key"] != b["key"]
+        assert a["test_loss"] == b["test_loss"] and a["weight_norm"] == b["weight_norm"]
+        assert a["z_bar"] != b["z_bar"]  # freshly measured at the new scale
+        assert b["z_bar"] == pytest.approx(
+            linearity.z_bar(sweep_models(spec, cache_dir=tmp_path)[
+                (a["regularizer"], a["strength"], a["seed"])], data.quadratic_task().X_test,
+                n_triples=1000, scale=0.1, seed=0).value, rel=1e-9)
 
 
-@pytest.mark.parametrize("grid, seeds, error, match", [
-    ({"dropuot": [0.1]}, [0], ValueError, r"unknown grid key 'dropuot'.*'dropout'"),
-    ({"l2": [-1e-3]}, [0], ValueError, r"grid\['l2'\].*>= 0"),
-    ({"dropout": [1.0]}, [0], ValueError, r"grid\['dropout'\].*\[0, 1\)"),
-    ({"input_dropout": [1.5]}, [0], ValueError, "input_dropout"),
-    ({"none": [0.1]}, [0], ValueError, r"grid\['none'\]"),
-    ({"l1": []}, [0], ValueError, r"grid\['l1'\]"),
-    ({"l1": [float("nan")]}, [0], ValueError, r"grid\['l1'\]"),
-    ({"l1": ["big"]}, [0], TypeError, r"grid\['l1'\]"),
-    ({}, [0], ValueError, "allowed keys"),
-    ({"none": [0]}, [], ValueError, "seeds"),
-    ({"none": [0]}, [-1], ValueError, "seeds"),
+# Per field: a changed value, and a metric whose value must change with it.
+FIELD_CHANGES = {
+    "task_args": ({"noise": 0.3}, "test_loss"), "hidden": ((8, 9), "weight_norm"),
+    "epochs": (21, "train_loss"), "lr": (2e-2, "train_loss"), "batch_size": (7, "train_loss"),
+    "optimizer": ("sgd", "train_loss"),
+    "z_triples": (300, "z_bar"), "displacement_scale": (0.2, "z_bar"),
+    "metric_seed": (5, "z_bar"), "sparsity_threshold": (1e-1, "weight_sparsity"),
+}
+
+
+def test_every_field_is_covered_by_the_checks_below():
+    fields = {f.name for f in dataclasses.fields(SweepSpec)} | {
+        f.name for f in dataclasses.fields(MeasureSpec)}
+    assert fields - {"task", "grid", "seeds", "measures"} == set(FIELD_CHANGES)
+
+
+@pytest.mark.parametrize("name", sorted(FIELD_CHANGES))
+def test_changing_a_setting_changes_the_key_and_the_numbers(name, tmp_path):
+    spec = small(grid={"none": [0]}, seeds=(1,))
+    value, metric = FIELD_CHANGES[name]
+    base = run_sweep(spec, cache_dir=tmp_path, progress=False)[0]
+    changed = run_sweep(spec.replace(**{name: value}), cache_dir=tmp_path, progress=False)[0]
+    assert changed["key"] != base["key"]
+    assert changed[metric] != base[metric]
+
+
+def test_task_grid_and_seeds_decide_which_networks_exist(tmp_path):
+    spec = small(grid={"none": [0], "l2": [1e-3]}, seeds=(0, 1))
+    keys = {r["key"] for r in run_sweep(spec, cache_dir=tmp_path, progress=False)}
+    more = {r["key"] for r in run_sweep(spec.replace(seeds=(0, 1, 2)), cache_dir=tmp_path,
+                                        progress=False)}
+    assert keys < more and len(more) == 6  # one more seed: two more networks, same others
+    grid = {r["key"] for r in run_sweep(spec.replace(grid={"none": [0], "l2": [1e-2]}),
+                                        cache_dir=tmp_path, progress=False)}
+    assert len(grid & keys) == 2 and len(grid) == 4  # the 'none' networks are shared
+    moons = run_sweep(spec.replace(task="moons"), cache_dir=tmp_path, progress=False)
+    assert not {r["key"] for r in moons} & more
+
+
+def test_cpu_and_gpu_networks_are_kept_apart():
+    spec, task = small(), data.quadratic_task()
+    cpu = train.training_config(spec, task, ("none", 0.0, 0), torch.device("cpu"))
+    gpu = train.training_config(spec, task, ("none", 0.0, 0), torch.device("cuda"))
+    assert SweepCache().key(cpu, "weights") != SweepCache().key(gpu, "weights")
+
+
+def test_sweep_models_are_the_measured_networks(tmp_path):
+    spec = small(grid={"none": [0], "dropout": [0.3]}, seeds=(0, 2))
+    records = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    nets = sweep_models(spec, cache_dir=tmp_path)
+    assert set(nets) == {(r["regularizer"], r["strength"], r["seed"]) for r in records}
+    X = data.quadratic_task().X_test.astype(np.float64)
+    for r in records:
+        net = nets[r["regularizer"], r["strength"], r["seed"]]
+        assert isinstance(net, models.MLP) and not net.training
+        assert linearity.z_bar(net, X, n_triples=1000, scale=0.5, seed=0).value == pytest.approx(
+            r["z_bar"], rel=1e-12)
+
+
+@pytest.mark.parametrize("changes, error, match", [
+    ({"grid": {"dropuot": [0.1]}}, ValueError, r"grid key must be one of.*'dropout'"),
+    ({"grid": {"l2": [-1e-3]}}, ValueError, r"grid\['l2'\].*>= 0"),
+    ({"grid": {"dropout": [1.0]}}, ValueError, r"grid\['dropout'\].*\[0, 1\)"),
+    ({"grid": {"input_dropout": [1.5]}}, ValueError, "input_dropout"),
+    ({"grid": {"none": [0.1]}}, ValueError, r"grid\['none'\]"),
+    ({"grid": {"l1": []}}, ValueError, r"grid\['l1'\]"),
+    ({"grid": {"l1": [float("nan")]}}, ValueError, r"grid\['l1'\]"),
+    ({"grid": {"l1": ["big"]}}, TypeError, r"grid\['l1'\]"),
+    ({"grid": {}}, ValueError, "allowed keys"),
+    ({"grid": 5}, TypeError, "grid"),
+    ({"seeds": ()}, ValueError, "seeds"),
+    ({"seeds": (-1,)}, ValueError, "seeds"),
+    ({"seeds": (1, 1)}, ValueError, "repeat"),
+    ({"task": "mnist"}, ValueError, "task must be one of"),
+    ({"optimizer": "lbfgs"}, ValueError, "optimizer"),
+    ({"lr": -1.0}, ValueError, "lr"),
+    ({"epochs": 0}, ValueError, "epochs"),
+    ({"hidden": (8, 0)}, ValueError, r"hidden\[1\]"),
+    ({"batch_size": True}, TypeError, "batch_size"),
+    ({"task_args": {"noise": [1]}}, TypeError, "task_args"),
+    ({"measures": {"z_triples": 5}}, TypeError, "measures"),
 ])
-def test_bad_grid_or_seeds(quadratic, tmp_path, grid, seeds, error, match):
+def test_bad_specs_name_the_setting(changes, error, match):
     with pytest.raises(error, match=match):
-        sweeps.run_sweep(quadratic, grid, seeds, cache_dir=tmp_path, **SMALL)
+        small(**changes)
 
 
-def test_bad_task_and_settings(tmp_path):
-    with pytest.raises(ValueError, match="task must be"):
-        sweeps.run_sweep("mnist", {"none": [0]}, [0], cache_dir=tmp_path, **SMALL)
-    with pytest.raises(TypeError, match="task must be"):
-        sweeps.run_sweep(42, {"none": [0]}, [0], cache_dir=tmp_path, **SMALL)
-    with pytest.raises(ValueError, match="optimizer"):
-        sweeps.run_sweep("quadratic", {"none": [0]}, [0], cache_dir=tmp_path,
-                         optimizer="lbfgs", **SMALL)
-    with pytest.raises(ValueError, match="lr"):
-        sweeps.run_sweep("quadratic", {"none": [0]}, [0], cache_dir=tmp_path,
-                         **{**SMALL, "lr": -1.0})
+def test_bad_measure_settings_and_replace():
+    with pytest.raises(ValueError, match="displacement_scale"):
+        MeasureSpec(displacement_scale=0)
+    with pytest.raises(TypeError, match="z_triples"):
+        MeasureSpec(z_triples=1.5)
+    with pytest.raises(TypeError, match="no field 'scale'"):
+        small().replace(scale=0.1)
+    with pytest.raises(TypeError, match="spec must be"):
+        run_sweep("quadratic")
 
 
 def test_the_essay_experiment_is_well_formed():
-    assert set(sweeps.ESSAY_EXPERIMENT) == set(data.TASK_NAMES)
-    assert len(sweeps.SEEDS) >= 8
-    for name in data.TASK_NAMES:
-        spec = sweeps.essay_experiment(name)
-        grid = sweeps.check_grid(spec["grid"])
+    experiment = essay_experiment()
+    assert isinstance(experiment, ExperimentSpec)
+    assert set(experiment.tasks) == {"quadratic", "moons", "diabetes", "digits"}
+    for spec in experiment:
+        assert len(spec.seeds) >= 8
+        grid = spec.grid_dict
         assert set(grid) == {"none", "dropout", "l1", "l2", "mixup"}
         assert max(grid["dropout"]) == pytest.approx(0.7) and min(grid["dropout"]) <= 0.1
         for key in ("l1", "l2", "mixup"):
             assert len(grid[key]) >= 4 and sorted(grid[key]) == grid[key]
-        assert spec["epochs"] >= 50 and spec["lr"] > 0 and len(spec["hidden"]) == 2
-        task = data.load_task(name, **spec["task"])
+        assert spec.epochs >= 50 and spec.lr > 0 and len(spec.hidden) == 2
+        task = data.load_task(spec.task, **spec.task_kwargs)
         # oversized: more weights than training numbers
-        n_weights = models.count_parameters(models.make_mlp(task.n_features, list(spec["hidden"]),
+        n_weights = models.count_parameters(models.make_mlp(task.n_features, list(spec.hidden),
                                                             task.n_outputs))
         assert n_weights > task.n_train
-    spec = sweeps.essay_experiment("moons")
-    spec["grid"]["dropout"].append(0.9)  # a copy: the experiment is unchanged
-    assert 0.9 not in sweeps.ESSAY_EXPERIMENT["moons"]["grid"]["dropout"]
-    with pytest.raises(ValueError, match="task must be one of"):
-        sweeps.essay_experiment("mnist")
+    changed = experiment.replace(displacement_scale=0.1)
+    assert all(s.measures.displacement_scale == 0.1 for s in changed)
+    assert all(s.measures.displacement_scale == 0.5 for s in essay_experiment())  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        experiment["moons"].epochs = 5
+    with pytest.raises(KeyError, match="mnist"):
+        experiment["mnist"]
+    assert experiment.only("digits", "moons").tasks == ("digits", "moons")
+
+
+def test_run_experiment_reads_every_sweep(tmp_path):
+    spec = ExperimentSpec((small(), small(task="moons")))
+    records = run_experiment(spec, cache_dir=tmp_path, progress=False)
+    assert [r["task"] for r in records] == ["quadratic", "moons"]
+    assert run_experiment(small(), cache_dir=tmp_path, progress=False) == records[:1]
+    with pytest.raises(TypeError, match="ExperimentSpec"):
+        run_experiment({"task": "moons"})
 
 
 def test_cli_runs_and_completes_a_sweep(tmp_path, capsys):
@@ -196,8 +305,8 @@ def test_cli_runs_and_completes_a_sweep(tmp_path, capsys):
     assert "z_bar [95% CI]" in header and "test_loss [95% CI]" in header
     dropout_rows = [line for line in lines if line.startswith("dropout")]
     assert len(dropout_rows) == 7 and all(" 2 " in row for row in dropout_rows)
-    files = list(tmp_path.rglob("*.json"))
-    assert len(files) == 40
+    assert len(list(tmp_path.rglob("*.json"))) == 40
+    assert len(list(tmp_path.rglob("*.npz"))) == 40
     assert cli.main(argv) == 0  # completes from the cache
     assert capsys.readouterr().out.count("quadratic: 40 members") == 1
 

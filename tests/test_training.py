@@ -9,7 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from essay_lib import data, models, training
+from essay_lib import data
+from essay_lib.nets import models, training
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 
@@ -195,7 +196,7 @@ def test_progress_can_be_silenced(quadratic, capsys, monkeypatch):
     assert "training" in capsys.readouterr().err
     training.train_model(*args, epochs=5, progress=False)
     assert capsys.readouterr().err == ""
-    monkeypatch.setenv("ESSAY_PROGRESS", "0")
+    monkeypatch.setenv("TQDM_DISABLE", "1")
     training.train_model(*args, epochs=5)
     assert capsys.readouterr().err == ""
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from essay_lib import analogy, verdict
+from essay_lib.report import analogy, verdict
 
 SEEDS = range(8)
 GRIDS = {"dropout": [0.1, 0.3, 0.5, 0.7], "l1": [1e-4, 1e-2], "l2": [1e-4, 1e-3, 1e-2],

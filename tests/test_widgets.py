@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from essay_lib import widgets
+from essay_lib.report import widgets
 
 plt.switch_backend("Agg")
 
@@ -21,14 +21,27 @@ def close_all():
     plt.close("all")
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({"ESSAY_STATIC": "1"}, True), ({"ESSAY_PROGRESS": "0"}, True), ({}, True)])
-def test_static_mode(monkeypatch, env, expected):
+class _KernelShell:
+    """Stands in for a live ipykernel shell (it has a ``kernel``)."""
+
+    kernel = object()
+
+
+@pytest.mark.parametrize("env, kernel, expected", [
+    ({"ESSAY_STATIC": "1"}, True, True),   # the site build: static even inside a kernel
+    ({"ESSAY_STATIC": "0"}, True, False),  # a live notebook that says so
+    ({}, True, False),                     # a live notebook: widgets are shown
+    ({"TQDM_DISABLE": "1"}, True, False),  # silencing progress bars is another switch
+    ({}, False, True),                     # a plain script (no kernel): static
+])
+def test_static_mode(monkeypatch, env, kernel, expected):
+    import IPython
+
     monkeypatch.delenv("ESSAY_STATIC", raising=False)
-    monkeypatch.delenv("ESSAY_PROGRESS", raising=False)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    # pytest runs without an IPython kernel, so even with no variable set it is static
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _KernelShell() if kernel else None)
     assert widgets.static_mode() is expected
 
 

@@ -14,7 +14,9 @@ import os
 import tempfile
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent
+from essay_lib.util.paths import PACKAGE_DIR
+
+PACKAGE = PACKAGE_DIR
 
 class BuildError(RuntimeError):
     """The build cannot go on (a failing cell, a notebook without a CHAPTERS entry, ...)."""

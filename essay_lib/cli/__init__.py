@@ -1,0 +1,38 @@
+"""Command line: ``python -m essay_lib <command>``.
+
+Commands are registered here and implemented in their own modules of this package:
+
+* ``build``  execute the notebooks and render the site (:mod:`essay_lib.cli.build`)
+* ``sweep``  run or complete a cached sweep and print a summary (:mod:`essay_lib.cli.sweep`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command name -> (module, help).  Each module defines ``add_arguments(parser)``
+#: and ``run(args) -> int``.
+COMMANDS = {
+    "build": ("essay_lib.cli.build", "execute every notebook and render the HTML site"),
+    "sweep": ("essay_lib.cli.sweep", "run or complete a regularization sweep (cached)"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = argparse.ArgumentParser(prog="python -m essay_lib",
+                                     description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    # Only the chosen command's module is imported (the sweep command pulls in torch,
+    # which would add seconds to every `make essay`).
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        command.set_defaults(module=module_name)
+        if name == chosen:
+            importlib.import_module(module_name).add_arguments(command)
+    args = parser.parse_args(argv)
+    return int(importlib.import_module(args.module).run(args) or 0)
+

@@ -1,0 +1,26 @@
+"""The experiment floor: the frozen spec of a sweep, training, measuring, the cache.
+
+* :mod:`~essay_lib.experiment.spec`: :class:`SweepSpec`, :class:`MeasureSpec`,
+  :class:`ExperimentSpec`, :func:`essay_experiment` (chapter 04's settings);
+* :mod:`~essay_lib.experiment.sweeps`: :func:`run_sweep`, :func:`run_experiment`,
+  :func:`sweep_models`;
+* :mod:`~essay_lib.experiment.train`: the sweep's networks in the batched engine;
+* :mod:`~essay_lib.experiment.metrics`: what is measured on every network (``METRICS``);
+* :mod:`~essay_lib.experiment.cache`: plain JSON/NPZ entries keyed by spec and code.
+"""
+
+from essay_lib.experiment import cache, metrics, spec, sweeps, train
+from essay_lib.experiment.cache import CacheWarning, SweepCache
+from essay_lib.experiment.metrics import METRICS
+from essay_lib.experiment.spec import (
+    REGULARIZERS,
+    ExperimentSpec,
+    MeasureSpec,
+    SweepSpec,
+    essay_experiment,
+)
+from essay_lib.experiment.sweeps import run_experiment, run_sweep, sweep_models
+
+__all__ = ["METRICS", "REGULARIZERS", "CacheWarning", "ExperimentSpec", "MeasureSpec",
+           "SweepCache", "SweepSpec", "cache", "essay_experiment", "metrics", "run_experiment",
+           "run_sweep", "spec", "sweep_models", "sweeps", "train"]

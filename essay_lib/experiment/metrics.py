@@ -1,0 +1,113 @@
+"""The numbers measured on every trained network of a sweep (one record each).
+
+Metrics (:data:`METRICS`), on the task's test split unless named ``train_``:
+``train_loss``, ``test_loss`` (MSE or cross-entropy), ``test_r2`` (regression) or
+``test_accuracy`` (classification; the other is ``None``), ``z_bar`` (Z̄, normalised)
+and ``z_bar_raw`` (mean ‖D‖, output units), ``taleb_h`` (Σ‖2H‖ / Σ(‖u‖+‖v‖+‖w‖) over
+the triples (x−Δ, Δ, Δ): Z̄ on symmetric triples, so D = 2H) and ``taleb_h_raw``
+(mean ‖H‖, output units), ``jacobian_norm`` (mean Frobenius norm),
+``affine_nonlinearity`` (1 − R² of the best affine fit), ``linear_pieces`` (along the
+segment from the per-feature minimum to the maximum of the test inputs, for 1-D and
+2-D inputs; ``None`` otherwise), ``weight_sparsity`` (fraction of weights with |w|
+below the spec's threshold), ``weight_norm`` (L2 norm of all weights),
+``mean_hidden_activation`` (mean over test points, units and hidden layers, eval mode).
+
+Function measures use the logits, in float64.  Every setting comes from the
+:class:`~essay_lib.experiment.spec.MeasureSpec` passed in: Δ, a, b are its
+``displacement_scale`` times differences of two test points, drawn with its
+``metric_seed``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import torch
+
+from essay_lib.data import Task
+from essay_lib.experiment.spec import MeasureSpec
+from essay_lib.measures import linearity
+from essay_lib.nets import regularization
+from essay_lib.nets.ensemble import BatchedMLP, member_losses
+from essay_lib.util.progress import progress_bar
+
+METRICS = ("train_loss", "test_loss", "test_r2", "test_accuracy", "z_bar", "z_bar_raw",
+           "taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity", "linear_pieces",
+           "weight_sparsity", "weight_norm", "mean_hidden_activation")
+
+
+@torch.no_grad()
+def batched_metrics(model: BatchedMLP, task: Task) -> dict[str, np.ndarray | None]:
+    """Per-member test loss, R² / accuracy and mean hidden activation, (K,) each."""
+    X = torch.as_tensor(task.X_test, device=model.device)
+    y = torch.as_tensor(task.y_test, device=model.device)
+    out, hidden = model.forward_with_hidden(X)
+    loss = member_losses(out, y, task.kind)
+    if task.kind == "regression":
+        total = ((y - y.mean(dim=0)) ** 2).sum()
+        r2, accuracy = 1 - ((out - y) ** 2).sum(dim=(1, 2)) / total, None
+    else:
+        accuracy, r2 = (out.argmax(dim=-1) == y).double().mean(dim=1), None
+    activation = torch.stack([h.double().mean(dim=(1, 2)) for h in hidden]).mean(dim=0)
+    as_np = {"test_loss": loss, "test_r2": r2, "test_accuracy": accuracy,
+             "mean_hidden_activation": activation}
+    return {name: None if t is None else t.double().cpu().numpy() for name, t in as_np.items()}
+
+
+def taleb_displacements(X: np.ndarray, measures: MeasureSpec) -> np.ndarray:
+    """Δ for Taleb's heuristic at each test point: the scale times the difference to
+    another test point, drawn with the metric seed; (n, d)."""
+    rng = np.random.default_rng(measures.metric_seed)
+    j = rng.integers(0, len(X), size=len(X))
+    partner = (j + rng.integers(1, len(X), size=len(X))) % len(X)
+    return measures.displacement_scale * (X[j] - X[partner])
+
+
+def single_threaded_blas():
+    """numpy's BLAS on one thread: the metrics' small solves run faster so, a busy machine
+    does not stall them, and the numbers do not depend on the core count."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def measure_members(model: BatchedMLP, train_loss, task: Task, measures: MeasureSpec, *,
+                    progress: bool | None = None) -> list[dict]:
+    """The :data:`METRICS` of every member of ``model`` (a dict each, in member order).
+
+    ``train_loss``: (K,) final evaluation-mode training loss of each member (from its
+    training run); ``task``: the task the members were trained on (its test split is
+    measured); ``measures``: the settings of every measure.
+    """
+    train_loss = np.asarray(train_loss, dtype=np.float64).ravel()
+    if len(train_loss) != model.K:
+        raise ValueError(f"train_loss must hold one value per member ({model.K}), "
+                         f"got {len(train_loss)}")
+    batched = batched_metrics(model, task)
+    X = task.X_test.astype(np.float64)
+    delta = taleb_displacements(X, measures)
+    segment = (X.min(axis=0), X.max(axis=0)) if X.shape[1] <= 2 else None
+    records = []
+    with single_threaded_blas():
+        for k in progress_bar(range(model.K), enabled=progress, desc=f"{task.name}: metrics"):
+            net = model.member(k)
+            f = linearity.as_function(net)
+            zb = linearity.z_bar(f, X, n_triples=measures.z_triples,
+                                 scale=measures.displacement_scale, seed=measures.metric_seed)
+            taleb, taleb_raw = linearity.taleb_bar(f, X, delta)
+            record = {"train_loss": float(train_loss[k])}
+            record.update({name: None if v is None else float(v[k])
+                           for name, v in batched.items()})
+            record.update(
+                z_bar=zb.value, z_bar_raw=zb.raw, taleb_h=taleb, taleb_h_raw=taleb_raw,
+                jacobian_norm=linearity.jacobian_norm(net, X),
+                affine_nonlinearity=1.0 - linearity.affine_fit_r2(f, X),
+                linear_pieces=None if segment is None else linearity.count_linear_pieces(
+                    net, *segment),
+                weight_sparsity=regularization.weight_sparsity(net, measures.sparsity_threshold),
+                weight_norm=regularization.weight_norm(net))
+            records.append({name: record[name] for name in METRICS})
+    return records

@@ -1,0 +1,283 @@
+"""The experiment's settings as frozen objects: what a sweep trains and how it measures.
+
+* :class:`MeasureSpec`: how every trained network is measured (triples and scale of
+  Z̄, the metric seed, the sparsity threshold, ...);
+* :class:`SweepSpec`: one task's sweep: the task and its arguments, the network, the
+  training, the grid of regularizer strengths, the seeds and a :class:`MeasureSpec`;
+* :class:`ExperimentSpec`: several sweeps (chapter 04's experiment is one per task).
+
+Every setting that can change a number lives in one of these objects; a sweep
+receives the object and computes its cache keys from it (:mod:`essay_lib.experiment.sweeps`),
+and nothing reads a module-level setting at call time.  They are frozen: change a
+setting with :meth:`SweepSpec.replace` / :meth:`ExperimentSpec.replace` (a new object),
+e.g. ``essay_experiment().replace(displacement_scale=0.1)``.
+
+Regularizers of a grid (:data:`REGULARIZERS`): ``none`` (strength 0 only), ``dropout``
+(hidden drop rate, [0, 1)), ``input_dropout`` (input drop rate, [0, 1)), ``l1`` and
+``l2`` (penalty coefficients), ``mixup`` (α of Beta(α, α) mixing of inputs and targets:
+the positive control that favours linear behaviour between examples).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from essay_lib.data import TASK_NAMES
+from essay_lib.nets.training import OPTIMIZERS
+from essay_lib.util.checks import (
+    check_choice,
+    check_int,
+    check_int_sequence,
+    check_number,
+    check_seed,
+    is_number,
+)
+
+#: grid key -> the :class:`essay_lib.nets.ensemble.Member` field it sets (``none``: nothing)
+REGULARIZERS = {"none": None, "dropout": "drop_rate", "input_dropout": "input_drop_rate",
+                "l1": "l1", "l2": "l2", "mixup": "mixup_alpha"}
+_RATES = ("dropout", "input_dropout")
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """How each trained network is measured, on its task's test inputs (DESIGN.md §3).
+
+    ``z_triples``: triples of Z̄; ``displacement_scale``: the scale s of its
+    displacements (a, b = s × differences of test points; also Taleb's Δ);
+    ``metric_seed``: seeds the triples and displacements; ``sparsity_threshold``: a
+    weight with |w| below it counts as zero.
+    """
+
+    z_triples: int = 1000
+    displacement_scale: float = 0.5
+    metric_seed: int = 0
+    sparsity_threshold: float = 1e-3
+
+    def __post_init__(self):
+        check_int("z_triples", self.z_triples, minimum=1)
+        check_number("displacement_scale", self.displacement_scale, minimum=0, low_closed=False)
+        check_seed("metric_seed", self.metric_seed)
+        check_number("sparsity_threshold", self.sparsity_threshold, minimum=0, low_closed=False)
+
+    def as_dict(self) -> dict:
+        """A JSON-able dict of every field (part of every record's cache key)."""
+        return _plain(dataclasses.asdict(self))
+
+    def replace(self, **changes) -> MeasureSpec:
+        """A copy with ``changes`` applied (validated)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _plain(value):
+    """Tuples -> lists, recursively (JSON has no tuples): the form hashed into keys."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def check_grid(grid) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """Validate ``grid`` (regularizer -> strengths) into ``((name, (s, ...)), ...)``."""
+    items = grid.items() if isinstance(grid, Mapping) else grid
+    try:
+        items = [(key, strengths) for key, strengths in items]
+    except (TypeError, ValueError):
+        raise TypeError(f"grid must be a mapping from regularizer to strengths, got "
+                        f"{type(grid).__name__}") from None
+    if not items:
+        raise ValueError(f"grid must be a non-empty mapping from regularizer to strengths; "
+                         f"allowed keys: {tuple(REGULARIZERS)}")
+    out = []
+    for key, strengths in items:
+        check_choice("grid key", key, tuple(REGULARIZERS))
+        if isinstance(strengths, (str, bytes)) or not isinstance(strengths, Sequence) or not (
+                strengths):
+            raise ValueError(f"grid[{key!r}] must be a non-empty sequence of strengths")
+        values = []
+        for s in strengths:
+            if not is_number(s):
+                raise TypeError(f"grid[{key!r}] holds {s!r}; strengths must be numbers")
+            if not math.isfinite(s) or s < 0:
+                raise ValueError(f"grid[{key!r}] holds {s}; strengths must be finite and >= 0")
+            if key in _RATES and s >= 1:
+                raise ValueError(f"grid[{key!r}] holds {s}; drop rates must lie in [0, 1)")
+            if key == "none" and s != 0:
+                raise ValueError(f"grid['none'] holds {s}; its only allowed strength is 0")
+            values.append(float(s))
+        out.append((key, tuple(values)))
+    if len({k for k, _ in out}) != len(out):
+        raise ValueError("grid names a regularizer twice")
+    return tuple(out)
+
+
+def _check_task_args(task_args) -> tuple[tuple[str, object], ...]:
+    items = task_args.items() if isinstance(task_args, Mapping) else task_args
+    out = []
+    for pair in items:
+        name, value = pair
+        if not isinstance(name, str):
+            raise TypeError(f"task_args keys must be argument names (str), got {name!r}")
+        if not (value is None or isinstance(value, (bool, int, float, str))):
+            raise TypeError(f"task_args[{name!r}] must be a plain number, string or bool, "
+                            f"got {type(value).__name__}")
+        out.append((name, value))
+    return tuple(sorted(out))
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """One sweep: a task, a network, its training, a grid × seeds, and how to measure.
+
+    ``task``: a name from :data:`essay_lib.data.TASK_NAMES`; ``task_args``: keyword
+    arguments of its builder (``data.load_task(task, **task_args)``), e.g.
+    ``{"test_fraction": 0.7}``.  ``hidden``: hidden-layer widths of the ReLU MLP;
+    ``epochs``, ``lr``, ``batch_size`` (``None``: full batch), ``optimizer`` (adam | sgd).
+    ``grid``: regularizer -> strengths (see :data:`REGULARIZERS`); ``seeds``: one
+    network per (regularizer, strength, seed); ``measures``: a :class:`MeasureSpec`.
+    Mappings are stored as sorted tuples of pairs (the object is hashable);
+    :attr:`grid_dict` and :attr:`task_kwargs` give them back as dicts.
+    """
+
+    task: str
+    grid: tuple = (("none", (0.0,)),)
+    seeds: tuple[int, ...] = (0,)
+    task_args: tuple = ()
+    hidden: tuple[int, ...] = (64, 64)
+    epochs: int = 300
+    lr: float = 1e-2
+    batch_size: int | None = None
+    optimizer: str = "adam"
+    measures: MeasureSpec = field(default_factory=MeasureSpec)
+
+    def __post_init__(self):
+        check_choice("task", self.task, TASK_NAMES)
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_("grid", check_grid(self.grid))
+        set_("seeds", check_int_sequence("seeds", self.seeds, minimum=0))
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must not repeat, got {self.seeds}")
+        set_("task_args", _check_task_args(self.task_args))
+        set_("hidden", check_int_sequence("hidden", self.hidden, minimum=1))
+        check_int("epochs", self.epochs, minimum=1)
+        set_("lr", check_number("lr", self.lr, minimum=0, low_closed=False))
+        if self.batch_size is not None:
+            check_int("batch_size", self.batch_size, minimum=1)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        if not isinstance(self.measures, MeasureSpec):
+            raise TypeError(f"measures must be a MeasureSpec, got {type(self.measures).__name__}")
+
+    @property
+    def grid_dict(self) -> dict[str, list[float]]:
+        """The grid as ``{regularizer: [strengths]}`` in its order."""
+        return {key: list(values) for key, values in self.grid}
+
+    @property
+    def task_kwargs(self) -> dict:
+        """``task_args`` as keyword arguments of ``data.load_task``."""
+        return dict(self.task_args)
+
+    @property
+    def n_members(self) -> int:
+        """Number of networks: strengths × seeds."""
+        return sum(len(v) for _, v in self.grid) * len(self.seeds)
+
+    def members(self) -> list[tuple[str, float, int]]:
+        """(regularizer, strength, seed) of every network, in grid order, then seeds."""
+        return [(key, s, seed) for key, values in self.grid for s in values
+                for seed in self.seeds]
+
+    def training_dict(self) -> dict:
+        """The settings every member of the sweep shares (task, network, training), JSON-able."""
+        return {"task": self.task, "task_args": _plain(dict(self.task_args)),
+                "hidden": list(self.hidden), "epochs": self.epochs, "lr": self.lr,
+                "batch_size": self.batch_size, "optimizer": self.optimizer}
+
+    def replace(self, **changes) -> SweepSpec:
+        """A copy with ``changes`` applied; fields of :class:`MeasureSpec` may be given
+        directly (``spec.replace(displacement_scale=0.1)``)."""
+        measure_names = {f.name for f in dataclasses.fields(MeasureSpec)}
+        measure_changes = {k: changes.pop(k) for k in list(changes) if k in measure_names}
+        if measure_changes:
+            changes["measures"] = changes.get("measures", self.measures).replace(
+                **measure_changes)
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise TypeError(f"SweepSpec has no field {sorted(unknown)[0]!r}; fields: "
+                            f"{[f.name for f in dataclasses.fields(self)]} and "
+                            f"{sorted(measure_names)}")
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """Several sweeps run and read together (chapter 04: one per task)."""
+
+    sweeps: tuple[SweepSpec, ...]
+
+    def __post_init__(self):
+        sweeps = tuple(self.sweeps)
+        if not sweeps:
+            raise ValueError("sweeps must hold at least one SweepSpec")
+        for i, s in enumerate(sweeps):
+            if not isinstance(s, SweepSpec):
+                raise TypeError(f"sweeps[{i}] must be a SweepSpec, got {type(s).__name__}")
+        names = [s.task for s in sweeps]
+        if len(set(names)) != len(names):
+            raise ValueError(f"each task may appear once, got {names}")
+        object.__setattr__(self, "sweeps", sweeps)
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """Task names in order."""
+        return tuple(s.task for s in self.sweeps)
+
+    def __getitem__(self, task: str) -> SweepSpec:
+        for s in self.sweeps:
+            if s.task == task:
+                return s
+        raise KeyError(f"no sweep for task {task!r}; tasks: {self.tasks}")
+
+    def __iter__(self):
+        return iter(self.sweeps)
+
+    def __len__(self) -> int:
+        return len(self.sweeps)
+
+    def replace(self, **changes) -> ExperimentSpec:
+        """Every sweep with ``changes`` applied (see :meth:`SweepSpec.replace`)."""
+        return ExperimentSpec(tuple(s.replace(**changes) for s in self.sweeps))
+
+    def only(self, *tasks: str) -> ExperimentSpec:
+        """The sub-experiment of the named tasks (in the order given)."""
+        return ExperimentSpec(tuple(self[t] for t in tasks))
+
+
+#: Chapter 04's grid; drop rates follow PyTorch (the probability of dropping a unit).
+ESSAY_GRID = {"none": (0.0,), "dropout": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+              "l1": (1e-5, 1e-4, 1e-3, 1e-2), "l2": (1e-5, 1e-4, 1e-3, 1e-2),
+              "mixup": (0.1, 0.4, 1.0, 2.0)}
+ESSAY_SEEDS = tuple(range(8))
+
+
+def essay_experiment() -> ExperimentSpec:
+    """Chapter 04's experiment: four tasks, a 2 × 64 ReLU MLP, full-batch Adam, 8 seeds.
+
+    Digits' L1 grid stops at 1e-3 (at 1e-2 every member collapses to a constant) and
+    digits trains on 30% of the images (539) so that the oversized net overfits.
+    Epochs: each unregularized net has reached its overfit plateau (train loss near 0,
+    test loss flat or rising) while the whole experiment stays near a minute.
+    """
+    base = dict(grid=ESSAY_GRID, seeds=ESSAY_SEEDS, hidden=(64, 64), lr=1e-2)
+    digits_grid = {**ESSAY_GRID, "l1": (1e-5, 1e-4, 3e-4, 1e-3)}
+    return ExperimentSpec((
+        SweepSpec("quadratic", epochs=600, **base),
+        SweepSpec("moons", epochs=300, **base),
+        SweepSpec("diabetes", epochs=200, **base),
+        SweepSpec("digits", epochs=100, task_args={"test_fraction": 0.7},
+                  **{**base, "grid": digits_grid}),
+    ))

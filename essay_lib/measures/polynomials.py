@@ -1,0 +1,140 @@
+"""Polynomial transformation functions: design matrices, (ridge) fits, degree sweeps.
+
+The Deep Learning book (Goodfellow, Bengio & Courville, section 5.2) fits
+polynomials of rising degree to a handful of noisy points of a quadratic:
+degree 1 underfits, degree 2 generalises, degree 9 passes through every point
+(Fig 5.2); test error against degree is U-shaped (Fig 5.3); weight decay moves
+the degree-9 fit from overfit to the right shape to a constant (Fig 5.5).
+
+Conventions
+-----------
+* ``x`` is one input per row: shape (n,) or (n, 1); ``y`` is (n,) or (n, 1).
+* Coefficients are in *increasing* order, ``coef[k]`` multiplies ``x**k``
+  (numpy.polynomial's convention); :func:`fit_polynomial` returns a
+  :class:`numpy.polynomial.Polynomial`, which is callable: ``p(x)``.
+* The fit minimises ``mean((p(x) - y)**2) + l2 * sum(coef[1:]**2)``: the
+  intercept ``coef[0]`` is *not* penalised by default (so a very large ``l2``
+  gives the constant ``mean(y)``, the book's flat line); pass
+  ``penalize_intercept=True`` to penalise every coefficient (large ``l2`` then
+  gives the constant 0).
+* ``l2 = 0`` gives the least-squares solution of smallest Euclidean norm,
+  i.e. ``pinv(V) @ y`` (the Moore-Penrose pseudo-inverse): when the degree is
+  at least ``n - 1`` the polynomial interpolates the data and, among all the
+  interpolants, has the smallest coefficient norm, as in the book's degree-9 fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.polynomial import Polynomial
+from numpy.polynomial import polynomial as P
+
+from essay_lib.util.checks import check_int
+
+__all__ = ["check_degree", "degree_sweep", "fit_polynomial", "mean_squared_error",
+           "polynomial_design"]
+
+
+def check_degree(degree, name: str = "degree") -> int:
+    """Validate a polynomial degree: an integer >= 0."""
+    return check_int(name, degree, minimum=0)
+
+
+def _as_column(name: str, values) -> np.ndarray:
+    """(n,) or (n, 1) finite real values -> float64 (n,)."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers of shape (n,) or (n, 1)") from exc
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,) or (n, 1), got {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one value, got an empty array")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def _check_pair(x, y, x_name: str = "x", y_name: str = "y") -> tuple[np.ndarray, np.ndarray]:
+    x = _as_column(x_name, x)
+    y = _as_column(y_name, y)
+    if len(x) != len(y):
+        raise ValueError(f"{x_name} and {y_name} must have the same length, "
+                         f"got {len(x)} and {len(y)}")
+    return x, y
+
+
+def polynomial_design(x, degree: int) -> np.ndarray:
+    """Vandermonde matrix of ``x``: shape (n, degree + 1), column k is ``x**k``.
+
+    ``x``: (n,) or (n, 1) finite values; ``degree`` >= 0 (column 0 is all ones).
+    """
+    degree = check_degree(degree)
+    return P.polyvander(_as_column("x", x), degree)
+
+
+def fit_polynomial(x, y, degree: int, *, l2: float = 0.0,
+                   penalize_intercept: bool = False) -> Polynomial:
+    """Least-squares polynomial of degree ``degree`` through (x, y), with optional weight decay.
+
+    Minimises ``mean((p(x) - y)**2) + l2 * ||c||**2`` where ``c`` is ``coef[1:]``
+    (or all of ``coef`` with ``penalize_intercept=True``).  ``l2 = 0`` returns the
+    minimum-norm least-squares solution (the pseudo-inverse one), which
+    interpolates the n points whenever ``degree >= n - 1`` (distinct x).
+    Returns a :class:`numpy.polynomial.Polynomial` with ``degree + 1``
+    coefficients in increasing order (trailing zeros kept).
+    """
+    x, y = _check_pair(x, y)
+    degree = check_degree(degree)
+    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.integer, np.floating)):
+        raise TypeError(f"l2 must be a real number >= 0, got {type(l2).__name__}")
+    if not np.isfinite(l2) or l2 < 0:
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
+    design = P.polyvander(x, degree)
+    target = y
+    if l2 > 0:
+        # Ridge as an augmented least-squares problem: mean-squared error + l2 * ||c||^2
+        # equals (1/n) * ||[V; sqrt(n l2) E] c - [y; 0]||^2 with E selecting the penalised terms.
+        penalised = np.eye(degree + 1)
+        if not penalize_intercept:
+            penalised = penalised[1:]
+        design = np.vstack([design, np.sqrt(len(x) * float(l2)) * penalised])
+        target = np.concatenate([y, np.zeros(len(penalised))])
+    # lstsq (SVD) returns the minimum-norm least-squares solution = pinv(design) @ target.
+    coef, *_ = np.linalg.lstsq(design, target, rcond=None)
+    return Polynomial(coef)
+
+
+def mean_squared_error(p, x, y) -> float:
+    """Mean of ``(p(x) - y)**2``; ``p`` is any callable on (n,) arrays (e.g. a Polynomial)."""
+    x, y = _check_pair(x, y)
+    return float(np.mean((np.asarray(p(x), dtype=np.float64).reshape(-1) - y) ** 2))
+
+
+def degree_sweep(x_train, y_train, x_test, y_test, degrees: Iterable[int], *,
+                 l2: float = 0.0) -> dict[str, np.ndarray]:
+    """Fit one polynomial per degree on the training split; report train and test MSE.
+
+    Returns ``{"degree": (m,) int, "train_mse": (m,), "test_mse": (m,),
+    "coef_norm": (m,)}`` in the order of ``degrees`` (``coef_norm`` is the
+    Euclidean norm of all coefficients).  ``l2`` is passed to :func:`fit_polynomial`.
+    """
+    x_train, y_train = _check_pair(x_train, y_train, "x_train", "y_train")
+    x_test, y_test = _check_pair(x_test, y_test, "x_test", "y_test")
+    if isinstance(degrees, (int, np.integer)):
+        raise TypeError("degrees must be an iterable of integers >= 0, got a single integer")
+    degrees = [check_degree(d, "degrees[i]") for d in degrees]
+    if not degrees:
+        raise ValueError("degrees must name at least one degree, got an empty iterable")
+    train, test, norms = [], [], []
+    for degree in degrees:
+        p = fit_polynomial(x_train, y_train, degree, l2=l2)
+        train.append(mean_squared_error(p, x_train, y_train))
+        test.append(mean_squared_error(p, x_test, y_test))
+        norms.append(float(np.linalg.norm(p.coef)))
+    return {"degree": np.array(degrees, dtype=np.int64), "train_mse": np.array(train),
+            "test_mse": np.array(test), "coef_norm": np.array(norms)}

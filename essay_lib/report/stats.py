@@ -1,0 +1,127 @@
+"""Intervals over seeds and rank correlations for the sweep experiment (chapter 04).
+
+* :func:`bootstrap_mean_interval`: mean of a sample with a percentile bootstrap
+  interval (resampling the values, e.g. one per seed, with replacement).
+* :func:`spearman_with_interval`: Spearman's rho (``scipy.stats.spearmanr``)
+  with a percentile bootstrap interval over (x, y) pairs.
+* :func:`summarize`: tidy records -> one row per group (e.g. regularizer and
+  strength) with the mean and interval of a metric.
+
+All randomness comes from ``numpy.random.default_rng(seed)``; the same seed
+gives the same interval.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _scipy_stats
+
+from essay_lib.util.bootstrap import Interval, bootstrap_interval, percentile_interval
+from essay_lib.util.checks import check_array, check_int, check_probability
+
+
+@dataclass(frozen=True)
+class Correlation(Interval):
+    """Spearman's rho with its bootstrap interval and scipy's two-sided p-value."""
+
+    pvalue: float = math.nan
+
+
+def _sample(name: str, values) -> np.ndarray:
+    return check_array(name, values, ndim=1)
+
+
+def _settings(confidence, n_boot) -> tuple[float, int]:
+    return check_probability("confidence", confidence), check_int("n_boot", n_boot, 1)
+
+
+def bootstrap_mean_interval(values, confidence: float = 0.95, n_boot: int = 2000,
+                            seed=0) -> Interval:
+    """Mean of ``values`` (n,) and its percentile bootstrap interval (scipy).
+
+    The values must be independent draws (e.g. one per network seed).  One value
+    gives a zero-width interval.  ``seed``: int or ``numpy.random.Generator``.
+    """
+    x = _sample("values", values)
+    confidence, n_boot = _settings(confidence, n_boot)
+    return bootstrap_interval(np.mean, x, confidence=confidence, n_boot=n_boot, seed=seed)
+
+
+def rank_correlations(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman's rho of each row pair of ``x``, ``y`` (m, n), vectorized (average ranks for
+    ties, as ``scipy.stats.spearmanr``); NaN where a row is constant."""
+    rx = _scipy_stats.rankdata(np.atleast_2d(x), axis=-1)
+    ry = _scipy_stats.rankdata(np.atleast_2d(y), axis=-1)
+    rx -= rx.mean(axis=-1, keepdims=True)
+    ry -= ry.mean(axis=-1, keepdims=True)
+    den = np.sqrt((rx ** 2).sum(axis=-1) * (ry ** 2).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1), np.nan)
+
+
+def spearman_with_interval(x, y, n_boot: int = 2000, confidence: float = 0.95,
+                           seed=0) -> Correlation:
+    """Spearman's rank correlation of (x, y) with a bootstrap interval over pairs (scipy).
+
+    x, y: (n,) with n >= 3 and neither constant; the pairs must be independent draws.
+    Resamples in which x or y is constant (rho undefined) are left out of the interval.
+    Returns :class:`Correlation` (estimate = rho, low, high, confidence, n, pvalue).
+    """
+    x, y = _sample("x", x), _sample("y", y)
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    if len(x) < 3:
+        raise ValueError(f"x and y need at least 3 pairs for a rank correlation, got {len(x)}")
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        raise ValueError("x and y must not be constant (Spearman's rho is undefined)")
+    confidence, n_boot = _settings(confidence, n_boot)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rho, pvalue = _scipy_stats.spearmanr(x, y)
+    rows = np.random.default_rng(seed).integers(0, len(x), size=(n_boot, len(x)))
+    low, high = percentile_interval(rank_correlations(x[rows], y[rows]), confidence)
+    return Correlation(float(rho), low, high, confidence, len(x), float(pvalue))
+
+
+def summarize(records: Sequence[dict], *, by: Sequence[str] = ("regularizer", "strength"),
+              metric: str = "z_bar", confidence: float = 0.95, n_boot: int = 2000,
+              seed=0) -> list[dict]:
+    """One row per distinct value of the ``by`` fields: mean of ``metric`` with its interval.
+
+    Rows come in order of first appearance and hold the ``by`` fields, ``metric``,
+    ``n`` (records with a finite value), ``mean``, ``low``, ``high``.  Records whose
+    ``metric`` is ``None`` or not finite are left out (a group with none gets NaNs).
+    """
+    if isinstance(by, str):
+        by = (by,)
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be a field name (str), got {type(metric).__name__}")
+    confidence, n_boot = _settings(confidence, n_boot)
+    groups: dict[tuple, list[float]] = {}
+    for i, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise TypeError(f"records[{i}] must be a dict, got {type(record).__name__}")
+        missing = [name for name in (*by, metric) if name not in record]
+        if missing:
+            raise ValueError(f"records[{i}] has no field {missing[0]!r}; "
+                             f"fields: {sorted(record)}")
+        values = groups.setdefault(tuple(record[name] for name in by), [])
+        value = record[metric]
+        if value is not None and math.isfinite(float(value)):
+            values.append(float(value))
+    rows = []
+    for group, values in groups.items():
+        row = dict(zip(by, group, strict=True))
+        if values:
+            est = bootstrap_mean_interval(values, confidence, n_boot, seed)
+            row.update(metric=metric, n=len(values), mean=est.estimate, low=est.low,
+                       high=est.high)
+        else:
+            row.update(metric=metric, n=0, mean=math.nan, low=math.nan, high=math.nan)
+        rows.append(row)
+    return rows

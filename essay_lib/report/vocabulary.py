@@ -1,0 +1,72 @@
+"""The essay's vocabulary: how tasks, regularizers and measures are named and coloured.
+
+One home for every label and colour, so a word or a colour means one thing in every
+table, sentence and figure.  Keys are the identifiers of the records
+(:mod:`essay_lib.experiment`): task names, grid keys, metric names.
+"""
+
+from __future__ import annotations
+
+#: The figure palette (also matplotlib's colour cycle in :mod:`essay_lib.report.plotting`).
+PALETTE = ("#1b6ca8", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#3d3d3d", "#8ab17d",
+           "#e07a5f")
+
+#: How a task is named in prose and tables.
+TASK_LABELS = {"quadratic": "1-D quadratic", "moons": "two moons", "diabetes": "diabetes",
+               "digits": "digits", "mnist1d": "MNIST-1D"}
+
+#: How a regularizer is named in prose, tables and legends.
+REGULARIZER_LABELS = {"none": "none", "dropout": "dropout", "input_dropout": "input dropout",
+                      "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW"}
+#: One colour per regularizer, in every chapter.
+REGULARIZER_COLORS = {"none": "#3d3d3d", "dropout": "#1b6ca8", "input_dropout": "#6a4c93",
+                      "l1": "#d1495b", "l2": "#edae49", "mixup": "#00798c", "adamw": "#e07a5f"}
+#: How a regularizer's strength is named on an axis, and whether its grid is logarithmic.
+STRENGTH_LABELS = {"dropout": ("drop rate", False), "input_dropout": ("input drop rate", False),
+                   "l1": ("L1 coefficient", True), "l2": ("L2 coefficient", True),
+                   "mixup": ("mixup α", True), "adamw": ("weight decay", True),
+                   "none": ("strength", False)}
+
+#: How a measure is named in tables (markdown; the site typesets $...$).
+MEASURE_LABELS = {
+    "z_bar": "$\\bar Z$", "z_bar_raw": "raw ‖D‖",
+    "taleb_h": "Taleb's $H$ (normalised)", "taleb_h_raw": "raw ‖H‖",
+    "jacobian_norm": "Jacobian norm", "affine_nonlinearity": "$1 - R^2$ (affine fit)",
+    "linear_pieces": "linear pieces", "weight_sparsity": "weight sparsity",
+    "weight_norm": "weight norm", "test_loss": "test loss", "train_loss": "train loss",
+    "test_accuracy": "test accuracy", "test_r2": "test $R^2$",
+    "mean_hidden_activation": "mean hidden activation",
+}
+
+
+def task_label(task: str) -> str:
+    """The prose name of a task (its key when unknown)."""
+    return TASK_LABELS.get(task, str(task))
+
+
+def regularizer_label(regularizer: str) -> str:
+    """The prose name of a regularizer (its key when unknown)."""
+    return REGULARIZER_LABELS.get(regularizer, str(regularizer))
+
+
+def regularizer_color(regularizer: str) -> str | None:
+    """The colour of a regularizer (``None``, i.e. matplotlib's choice, when unknown)."""
+    return REGULARIZER_COLORS.get(regularizer)
+
+
+def measure_label(measure: str) -> str:
+    """The table name of a measure (its key when unknown)."""
+    return MEASURE_LABELS.get(measure, str(measure))
+
+
+def strength_label(regularizer: str) -> tuple[str, bool]:
+    """(axis label, logarithmic?) of a regularizer's strength."""
+    return STRENGTH_LABELS.get(regularizer, (f"{regularizer} strength", False))
+
+
+def join_names(names) -> str:
+    """A prose list: ``"two moons, diabetes and digits"`` (task keys become labels)."""
+    names = [task_label(t) for t in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -1,0 +1,136 @@
+"""The one bootstrap engine of the package: percentile intervals, plain or by cluster.
+
+* :func:`bootstrap_interval`: the ordinary bootstrap of a statistic of one or more
+  samples (paired or not), by ``scipy.stats.bootstrap`` with the percentile method.
+  Used where the rows really are independent draws: triples of a Z̄ (drawn i.i.d.
+  from the data), or one value per independently seeded network.
+* :func:`cluster_bootstrap`: resamples whole *clusters* (e.g. every record of one
+  network seed) with replacement and recomputes the statistic on the rows of the
+  drawn clusters.  Networks that share a seed share their initial weights, data order
+  and unregularized reference, so they are not independent: their seed is the unit of
+  evidence, and duplicating rows inside a cluster leaves the interval unchanged.
+  scipy has no cluster bootstrap; this is the one hand-written resampler.
+
+Intervals hold the central ``confidence`` share of the bootstrap distribution
+(percentile method).  Randomness comes from ``numpy.random.default_rng(seed)``: the
+same seed gives the same interval.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from essay_lib.util.checks import check_array, check_int, check_probability
+
+__all__ = ["Interval", "bootstrap_interval", "cluster_bootstrap", "percentile_interval",
+           "resample_clusters"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a two-sided interval at ``confidence``; ``n`` units resampled."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+    n: int
+
+    def __iter__(self):
+        return iter((self.estimate, self.low, self.high))
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def excludes_zero(self) -> bool:
+        """True when the whole interval lies on one side of 0."""
+        return self.low > 0 or self.high < 0
+
+
+def _settings(confidence, n_boot) -> tuple[float, int]:
+    return check_probability("confidence", confidence), check_int("n_boot", n_boot, 1)
+
+
+def percentile_interval(distribution, confidence: float) -> tuple[float, float]:
+    """The central ``confidence`` share of a bootstrap distribution (NaNs left out)."""
+    values = np.asarray(distribution, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return math.nan, math.nan
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(values, [alpha, 1 - alpha])
+    return float(low), float(high)
+
+
+def bootstrap_interval(statistic, *samples, paired: bool = True, confidence: float = 0.95,
+                       n_boot: int = 2000, seed=0) -> Interval:
+    """Percentile bootstrap interval of ``statistic(*samples, axis=-1)`` (scipy).
+
+    ``samples``: 1-D arrays (of equal length when ``paired``); ``statistic`` must be
+    vectorized: it receives arrays with the resamples along the leading axes and
+    reduces ``axis``.  One value per sample gives a zero-width interval.
+    """
+    confidence, n_boot = _settings(confidence, n_boot)
+    data = [check_array(f"samples[{i}]", s, ndim=1) for i, s in enumerate(samples)]
+    if not data:
+        raise ValueError("bootstrap_interval needs at least one sample")
+    estimate = float(statistic(*data, axis=-1))
+    n = len(data[0])
+    if paired and any(len(d) != n for d in data):
+        raise ValueError(f"paired samples must have one length, got {[len(d) for d in data]}")
+    if all(len(d) == 1 for d in data) or all(np.ptp(d) == 0 for d in data):
+        return Interval(estimate, estimate, estimate, confidence, n)
+    with warnings.catch_warnings():  # scipy warns on degenerate (e.g. constant) resamples
+        warnings.simplefilter("ignore")
+        result = scipy_stats.bootstrap(
+            tuple(data), statistic, n_resamples=n_boot, paired=paired, vectorized=True,
+            axis=-1, confidence_level=confidence, method="percentile",
+            rng=np.random.default_rng(seed))
+    low, high = result.confidence_interval
+    return Interval(estimate, float(low), float(high), confidence, n)
+
+
+def resample_clusters(labels, n_boot: int, seed=0) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The cluster resamples of :func:`cluster_bootstrap`.
+
+    ``labels``: (n,) cluster of each row.  Returns ``(clusters, draws)``: the distinct
+    labels (sorted) and, for each of ``n_boot`` resamples, the row indices of the drawn
+    clusters (a cluster drawn twice contributes its rows twice).
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) == 0:
+        raise ValueError(f"labels must be a non-empty 1-D array, got shape {labels.shape}")
+    n_boot = check_int("n_boot", n_boot, 1)
+    clusters, inverse = np.unique(labels, return_inverse=True)
+    rows = [np.flatnonzero(inverse == c) for c in range(len(clusters))]
+    picks = np.random.default_rng(seed).integers(0, len(clusters), size=(n_boot, len(clusters)))
+    return clusters, [np.concatenate([rows[c] for c in pick]) for pick in picks]
+
+
+def cluster_bootstrap(statistic, labels, *, confidence: float = 0.95, n_boot: int = 2000,
+                      seed=0, return_distribution: bool = False):
+    """Percentile interval of ``statistic(rows)`` resampling whole clusters of rows.
+
+    ``statistic``: a function of an index array (rows of the data, repeats allowed) to a
+    float; NaN results (a degenerate resample) are left out of the interval.
+    ``labels``: (n,) cluster of each row (e.g. the network seed).  Returns an
+    :class:`Interval` whose ``n`` is the number of clusters (and the distribution, an
+    (n_boot,) array, with ``return_distribution``).
+    """
+    confidence, n_boot = _settings(confidence, n_boot)
+    labels = np.asarray(labels)
+    estimate = float(statistic(np.arange(len(labels))))
+    clusters, draws = resample_clusters(labels, n_boot, seed)
+    distribution = np.array([statistic(rows) for rows in draws], dtype=np.float64)
+    if len(clusters) == 1:
+        low = high = estimate
+    else:
+        low, high = percentile_interval(distribution, confidence)
+    interval = Interval(estimate, low, high, confidence, len(clusters))
+    return (interval, distribution) if return_distribution else interval
