@@ -14,6 +14,7 @@ seed, diabetes and digits ship inside scikit-learn.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -34,6 +35,9 @@ class Task:
     ``"classification"`` (integer labels (n,), cross-entropy on logits).
     ``n_outputs`` is the width of the network's last layer.
     ``description`` states the task's generating parameters (used in cache keys).
+    ``X_val``/``y_val``: an optional validation split carved out of the training data
+    (``load_task(..., validation_fraction=...)``), ``None`` otherwise; it chooses
+    settings and is never trained on.
     """
 
     name: str
@@ -44,11 +48,20 @@ class Task:
     y_test: np.ndarray
     n_outputs: int
     description: dict = field(default_factory=dict)
+    X_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+
+    @property
+    def has_validation(self) -> bool:
+        return self.X_val is not None
 
     def data_sha256(self) -> str:
         """SHA-256 of the task's arrays (dtype, shape, bytes): cache keys cover the data."""
         digest = hashlib.sha256()
-        for array in (self.X_train, self.y_train, self.X_test, self.y_test):
+        arrays = (self.X_train, self.y_train, self.X_test, self.y_test)
+        if self.has_validation:
+            arrays += (self.X_val, self.y_val)
+        for array in arrays:
             array = np.ascontiguousarray(array)
             digest.update(f"{array.dtype.str}{array.shape}".encode())
             digest.update(array.tobytes())
@@ -168,13 +181,31 @@ def _split_task(name, kind, X, y, n_outputs, test_fraction, seed, extra) -> Task
                 y_test, n_outputs, description)
 
 
-def load_task(name: str, *, seed: int = 0, **kwargs) -> Task:
-    """Build a task by name: one of ``TASK_NAMES``; ``kwargs`` go to its builder."""
+def load_task(name: str, *, seed: int = 0, validation_fraction: float = 0.0, **kwargs) -> Task:
+    """Build a task by name: one of ``TASK_NAMES``; ``kwargs`` go to its builder.
+
+    ``validation_fraction`` > 0 moves that share of the training rows (drawn with
+    ``seed``, by :func:`train_validation_split`) into ``X_val``/``y_val``.
+    """
     builders = {"quadratic": quadratic_task, "moons": moons_task,
                 "diabetes": diabetes_task, "digits": digits_task}
     if name not in builders:
         raise ValueError(f"task name must be one of {TASK_NAMES}, got {name!r}")
-    return builders[name](seed=seed, **kwargs)
+    task = builders[name](seed=seed, **kwargs)
+    validation_fraction = check_number("validation_fraction", validation_fraction,
+                                       minimum=0.0, maximum=1.0, high_closed=False)
+    return with_validation(task, validation_fraction, seed) if validation_fraction else task
+
+
+def with_validation(task: Task, validation_fraction: float, seed: int = 0) -> Task:
+    """``task`` with ``validation_fraction`` of its training rows moved to a validation
+    split (seeded; the test split is untouched)."""
+    X_fit, y_fit, X_val, y_val = train_validation_split(
+        task.X_train, task.y_train, validation_fraction=validation_fraction, seed=seed)
+    description = {**task.description, "validation_fraction": validation_fraction,
+                   "validation_seed": seed}
+    return dataclasses.replace(task, X_train=X_fit, y_train=y_fit, X_val=X_val, y_val=y_val,
+                               description=description)
 
 
 def train_validation_split(

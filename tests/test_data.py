@@ -176,3 +176,19 @@ def test_train_validation_split_partitions_the_rows(n, fraction, seed):
     np.testing.assert_array_equal(X_fit[:, 0], y_fit)  # rows stay paired with their labels
     np.testing.assert_array_equal(X_val[:, 0], y_val)
     np.testing.assert_array_equal(np.sort(np.concatenate([y_fit, y_val])), np.arange(n))
+
+
+def test_a_validation_split_comes_out_of_the_training_rows():
+    plain = data.load_task("diabetes", seed=3)
+    task = data.load_task("diabetes", seed=3, validation_fraction=0.25)
+    X_fit, y_fit, X_val, y_val = data.train_validation_split(
+        plain.X_train, plain.y_train, validation_fraction=0.25, seed=3)
+    np.testing.assert_array_equal(task.X_train, X_fit)
+    np.testing.assert_array_equal(task.y_val, y_val)
+    np.testing.assert_array_equal(task.X_test, plain.X_test)
+    assert task.has_validation and not plain.has_validation
+    assert len(task.X_train) + len(task.X_val) == len(plain.X_train)
+    assert task.description["validation_fraction"] == 0.25
+    assert task.data_sha256() != plain.data_sha256()
+    with pytest.raises(ValueError, match="validation_fraction"):
+        data.load_task("diabetes", validation_fraction=1.0)

@@ -56,6 +56,16 @@ def test_records_are_tidy_and_in_grid_order(tmp_path):
         assert json.loads(json.dumps(r)) == r  # plain JSON values
 
 
+def test_a_validation_split_gives_a_validation_loss(tmp_path):
+    spec = small(task_args={"validation_fraction": 0.25})
+    record = run_sweep(spec, cache_dir=tmp_path, progress=False)[0]
+    plain = run_sweep(small(), cache_dir=tmp_path, progress=False)[0]
+    assert plain["validation_loss"] is None and "validation_loss" not in plain["curve"]
+    assert record["validation_loss"] > 0
+    assert record["curve"]["validation_loss"][-1] == pytest.approx(record["validation_loss"],
+                                                                    rel=1e-5)
+
+
 def test_metrics_match_the_linearity_module():
     moons = data.moons_task(n_samples=80)
     member = ensemble.Member(seed=2, drop_rate=0.3)

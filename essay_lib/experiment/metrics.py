@@ -1,7 +1,8 @@
 """The numbers measured on every trained network of a sweep (one record each).
 
 Metrics (:data:`METRICS`), on the task's test split unless named ``train_``:
-``train_loss``, ``test_loss`` (MSE or cross-entropy), ``test_r2`` (regression) or
+``train_loss``, ``validation_loss`` (on the task's validation split; ``None`` without one),
+``test_loss`` (MSE or cross-entropy), ``test_r2`` (regression) or
 ``test_accuracy`` (classification; the other is ``None``), ``z_bar`` (Z̄, normalised)
 and ``z_bar_raw`` (mean ‖D‖, output units), ``taleb_h`` (Σ‖2H‖ / Σ(‖u‖+‖v‖+‖w‖) over
 the triples (x−Δ, Δ, Δ): Z̄ on symmetric triples, so D = 2H) and ``taleb_h_raw``
@@ -32,14 +33,15 @@ from essay_lib.nets import regularization
 from essay_lib.nets.ensemble import BatchedMLP, member_losses
 from essay_lib.util.progress import progress_bar
 
-METRICS = ("train_loss", "test_loss", "test_r2", "test_accuracy", "z_bar", "z_bar_raw",
-           "taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity", "linear_pieces",
-           "weight_sparsity", "weight_norm", "mean_hidden_activation")
+METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accuracy", "z_bar",
+           "z_bar_raw", "taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity",
+           "linear_pieces", "weight_sparsity", "weight_norm", "mean_hidden_activation")
 
 
 @torch.no_grad()
 def batched_metrics(model: BatchedMLP, task: Task) -> dict[str, np.ndarray | None]:
-    """Per-member test loss, R² / accuracy and mean hidden activation, (K,) each."""
+    """Per-member validation and test loss, R² / accuracy and mean hidden activation, (K,)
+    each (``None`` where it does not apply)."""
     X = torch.as_tensor(task.X_test, device=model.device)
     y = torch.as_tensor(task.y_test, device=model.device)
     out, hidden = model.forward_with_hidden(X)
@@ -50,8 +52,13 @@ def batched_metrics(model: BatchedMLP, task: Task) -> dict[str, np.ndarray | Non
     else:
         accuracy, r2 = (out.argmax(dim=-1) == y).double().mean(dim=1), None
     activation = torch.stack([h.double().mean(dim=(1, 2)) for h in hidden]).mean(dim=0)
-    as_np = {"test_loss": loss, "test_r2": r2, "test_accuracy": accuracy,
-             "mean_hidden_activation": activation}
+    validation = None
+    if task.has_validation:
+        X_v = torch.as_tensor(task.X_val, device=model.device)
+        validation = member_losses(model.forward(X_v),
+                                   torch.as_tensor(task.y_val, device=model.device), task.kind)
+    as_np = {"validation_loss": validation, "test_loss": loss, "test_r2": r2,
+             "test_accuracy": accuracy, "mean_hidden_activation": activation}
     return {name: None if t is None else t.double().cpu().numpy() for name, t in as_np.items()}
 
 

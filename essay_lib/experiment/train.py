@@ -53,8 +53,9 @@ def training_config(spec: SweepSpec, task: Task, key: tuple[str, float, int],
 class Trained:
     """One trained network: parameters (``layers.i.weight``/``bias``) and loss curves.
 
-    ``curve``: ``{"epoch": [...], "train_loss": [...], "test_loss": [...]}`` (lists of
-    equal length, the last entry at the end of training).
+    ``curve``: ``{"epoch": [...], "train_loss": [...], "test_loss": [...]}`` and
+    ``"validation_loss"`` when the task has a validation split (lists of equal length,
+    the last entry at the end of training).
     """
 
     arrays: dict[str, np.ndarray]
@@ -63,6 +64,13 @@ class Trained:
     @property
     def train_loss(self) -> float:
         return float(self.curve["train_loss"][-1])
+
+
+def _held_out(task: Task) -> dict:
+    sets = {"test": (task.X_test, task.y_test)}
+    if task.has_validation:
+        sets["validation"] = (task.X_val, task.y_val)
+    return sets
 
 
 def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
@@ -78,11 +86,12 @@ def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
             widths_of(spec, task), [member_of(spec, *k) for k in chunk], task.X_train,
             task.y_train, kind=task.kind, epochs=spec.epochs, optimizer=spec.optimizer,
             batch_size=spec.batch_size, eval_every=every,
-            eval_data={"test": (task.X_test, task.y_test)}, device=str(device),
+            eval_data=_held_out(task), device=str(device),
             progress=progress, description=f"{task.name}: {len(chunk)} networks")
         for k in range(len(chunk)):
             curve = {"epoch": list(result.epochs),
-                     "train_loss": [float(v) for v in result.train_loss[:, k]],
-                     "test_loss": [float(v) for v in result.eval_loss["test"][:, k]]}
+                     "train_loss": [float(v) for v in result.train_loss[:, k]]}
+            for name, losses in result.eval_loss.items():
+                curve[f"{name}_loss"] = [float(v) for v in losses[:, k]]
             out.append(Trained(result.model.member_arrays(k), curve))
     return out
