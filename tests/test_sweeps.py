@@ -225,6 +225,8 @@ def test_sweep_models_are_the_measured_networks(tmp_path):
     for r in records:
         net = nets[r["regularizer"], r["strength"], r["seed"]]
         assert isinstance(net, models.MLP) and not net.training
+        assert net.drop_rates == ((r["strength"],) * 2 if r["regularizer"] == "dropout"
+                                  else (0.0, 0.0))
         assert linearity.z_bar(net, X, n_triples=1000, scale=0.5, seed=0).value == pytest.approx(
             r["z_bar"], rel=1e-12)
 

@@ -25,7 +25,13 @@ from essay_lib.data import Task, load_task
 from essay_lib.experiment.cache import SweepCache, clean_record
 from essay_lib.experiment.metrics import measure_members
 from essay_lib.experiment.spec import ExperimentSpec, SweepSpec, essay_experiment
-from essay_lib.experiment.train import Trained, train_members, training_config, widths_of
+from essay_lib.experiment.train import (
+    Trained,
+    member_of,
+    train_members,
+    training_config,
+    widths_of,
+)
 from essay_lib.nets.ensemble import BatchedMLP
 from essay_lib.nets.models import MLP
 from essay_lib.nets.training import resolve_device
@@ -94,14 +100,21 @@ def run_sweep(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True, device
 def sweep_models(spec: SweepSpec, *, cache_dir=None, device: str = "cpu",
                  progress: bool | None = None) -> dict[tuple[str, float, int], MLP]:
     """The trained networks of ``spec`` as CPU :class:`MLP` s in eval mode, keyed by
-    (regularizer, strength, seed): read from the cache, trained (and stored) if missing."""
+    (regularizer, strength, seed): read from the cache, trained (and stored) if missing.
+
+    A network trained with dropout carries its drop rates (``MLP.drop_rates``,
+    ``input_drop_rate``), so that Monte Carlo averaging
+    (:func:`essay_lib.nets.dropout.mc_predict`) samples the sub-networks it was trained on;
+    in eval mode (the default) its dropout is off."""
     spec = _check_spec(spec)
     dev = resolve_device(device)
     task = load_task(spec.task, **spec.task_kwargs)
     keys = spec.members()
     trained = _trained(spec, task, keys, SweepCache(cache_dir), dev, progress, True)
     model = BatchedMLP.from_arrays(widths_of(spec, task), [t.arrays for t in trained])
-    return {key: model.member(k) for k, key in enumerate(keys)}
+    members = [member_of(spec, *key) for key in keys]
+    return {key: model.member(k, drop_rate=m.drop_rate, input_drop_rate=m.input_drop_rate)
+            for k, (key, m) in enumerate(zip(keys, members, strict=True))}
 
 
 def run_experiment(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=None,
