@@ -56,6 +56,28 @@ def test_records_are_tidy_and_in_grid_order(tmp_path):
         assert json.loads(json.dumps(r)) == r  # plain JSON values
 
 
+def test_the_specification_curve_is_z_bar_under_each_setting(tmp_path):
+    spec = small(task="moons", grid={"none": [0], "mixup": [1.0]},
+                 measures=MeasureSpec(z_triples=200, curve_scales=(0.1, 0.5)))
+    records = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    nets = sweep_models(spec, cache_dir=tmp_path)
+    X = data.moons_task().X_test.astype(np.float64)
+    assert len(records[0]["z_spec"]) == 3 * 2 * 2
+    for r in records:
+        net = nets[r["regularizer"], r["strength"], r["seed"]]
+        for output, scale, triples in spec.measures.specifications("classification"):
+            f = linearity.as_function(net, output=output)
+            expected = linearity.z_bar(f, X, n_triples=200, scale=scale, seed=0,
+                                       triples=triples).value
+            assert r["z_spec"][f"{output}|{scale:g}|{triples}"] == pytest.approx(expected,
+                                                                                 rel=1e-9)
+    assert r["z_spec"]["logits|0.5|extrapolating"] == pytest.approx(r["z_bar"], rel=1e-9)
+    quadratic = run_sweep(small(measures=MeasureSpec(z_triples=50)), cache_dir=tmp_path,
+                          progress=False)[0]
+    assert sorted(quadratic["z_spec"]) == sorted(  # a regressor has one representation
+        f"logits|{s:g}|{t}" for s in (0.1, 0.25, 0.5) for t in ("extrapolating", "inside"))
+
+
 def test_a_validation_split_gives_a_validation_loss(tmp_path):
     spec = small(task_args={"validation_fraction": 0.25})
     record = run_sweep(spec, cache_dir=tmp_path, progress=False)[0]
@@ -177,6 +199,8 @@ FIELD_CHANGES = {
     "optimizer": ("sgd", "train_loss"),
     "z_triples": (300, "z_bar"), "displacement_scale": (0.2, "z_bar"),
     "metric_seed": (5, "z_bar"), "sparsity_threshold": (1e-1, "weight_sparsity"),
+    "curve_outputs": (("logits",), "z_spec"), "curve_scales": ((0.3,), "z_spec"),
+    "curve_triples": (("inside",), "z_spec"),
 }
 
 
@@ -189,6 +213,8 @@ def test_every_field_is_covered_by_the_checks_below():
 @pytest.mark.parametrize("name", sorted(FIELD_CHANGES))
 def test_changing_a_setting_changes_the_key_and_the_numbers(name, tmp_path):
     spec = small(grid={"none": [0]}, seeds=(1,))
+    if name == "curve_outputs":  # only classifiers have more than one representation
+        spec = spec.replace(task="moons")
     value, metric = FIELD_CHANGES[name]
     base = run_sweep(spec, cache_dir=tmp_path, progress=False)[0]
     changed = run_sweep(spec.replace(**{name: value}), cache_dir=tmp_path, progress=False)[0]

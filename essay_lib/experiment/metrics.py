@@ -11,7 +11,9 @@ the triples (x−Δ, Δ, Δ): Z̄ on symmetric triples, so D = 2H) and ``taleb_h
 segment from the per-feature minimum to the maximum of the test inputs, for 1-D and
 2-D inputs; ``None`` otherwise), ``weight_sparsity`` (fraction of weights with |w|
 below the spec's threshold), ``weight_norm`` (L2 norm of all weights),
-``mean_hidden_activation`` (mean over test points, units and hidden layers, eval mode).
+``mean_hidden_activation`` (mean over test points, units and hidden layers, eval mode);
+``z_spec`` (a dict: Z̄ under every specification of the spec's curve, keyed
+``"output|scale|triples"``, see :meth:`~essay_lib.experiment.spec.MeasureSpec.specifications`).
 
 Function measures use the logits, in float64.  Every setting comes from the
 :class:`~essay_lib.experiment.spec.MeasureSpec` passed in: Δ, a, b are its
@@ -27,15 +29,15 @@ import numpy as np
 import torch
 
 from essay_lib.data import Task
-from essay_lib.experiment.spec import MeasureSpec
-from essay_lib.measures import linearity
+from essay_lib.experiment.spec import MeasureSpec, specification_key
+from essay_lib.measures import batched, linearity
 from essay_lib.nets import regularization
 from essay_lib.nets.ensemble import BatchedMLP, member_losses
 from essay_lib.util.progress import progress_bar
 
 METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accuracy", "z_bar",
            "z_bar_raw", "taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity",
-           "linear_pieces", "weight_sparsity", "weight_norm", "mean_hidden_activation")
+           "linear_pieces", "weight_sparsity", "weight_norm", "mean_hidden_activation", "z_spec")
 
 
 @torch.no_grad()
@@ -71,6 +73,22 @@ def taleb_displacements(X: np.ndarray, measures: MeasureSpec) -> np.ndarray:
     return measures.displacement_scale * (X[j] - X[partner])
 
 
+def specification_curve(model: BatchedMLP, task: Task, measures: MeasureSpec) -> list[dict]:
+    """Per member, ``{"output|scale|triples": Z̄}`` over the spec's curve (batched, float64)."""
+    X = task.X_test.astype(np.float64)
+    out: list[dict] = [{} for _ in range(model.K)]
+    settings = measures.specifications(task.kind)
+    for scale, triples in dict.fromkeys((s, t) for _, s, t in settings):
+        outputs = [o for o, s, t in settings if (s, t) == (scale, triples)]
+        values = batched.z_bar_members(model, X, n_triples=measures.z_triples, scale=scale,
+                                       seed=measures.metric_seed, triples=triples,
+                                       outputs=outputs)
+        for o, (value, _) in values.items():
+            for k in range(model.K):
+                out[k][specification_key(o, scale, triples)] = float(value[k])
+    return out
+
+
 def single_threaded_blas():
     """numpy's BLAS on one thread: the metrics' small solves run faster so, a busy machine
     does not stall them, and the numbers do not depend on the core count."""
@@ -93,7 +111,8 @@ def measure_members(model: BatchedMLP, train_loss, task: Task, measures: Measure
     if len(train_loss) != model.K:
         raise ValueError(f"train_loss must hold one value per member ({model.K}), "
                          f"got {len(train_loss)}")
-    batched = batched_metrics(model, task)
+    per_member = batched_metrics(model, task)
+    curves = specification_curve(model, task, measures)
     X = task.X_test.astype(np.float64)
     delta = taleb_displacements(X, measures)
     segment = (X.min(axis=0), X.max(axis=0)) if X.shape[1] <= 2 else None
@@ -107,7 +126,8 @@ def measure_members(model: BatchedMLP, train_loss, task: Task, measures: Measure
             taleb, taleb_raw = linearity.taleb_bar(f, X, delta)
             record = {"train_loss": float(train_loss[k])}
             record.update({name: None if v is None else float(v[k])
-                           for name, v in batched.items()})
+                           for name, v in per_member.items()})
+            record["z_spec"] = curves[k]
             record.update(
                 z_bar=zb.value, z_bar_raw=zb.raw, taleb_h=taleb, taleb_h_raw=taleb_raw,
                 jacobian_norm=linearity.jacobian_norm(net, X),

@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from essay_lib.data import TASK_NAMES
+from essay_lib.measures.batched import REPRESENTATIONS
+from essay_lib.measures.triples import TRIPLE_TYPES
 from essay_lib.nets.training import OPTIMIZERS
 from essay_lib.util.checks import (
     check_choice,
@@ -50,18 +52,45 @@ class MeasureSpec:
     displacements (a, b = s × differences of test points; also Taleb's Δ);
     ``metric_seed``: seeds the triples and displacements; ``sparsity_threshold``: a
     weight with |w| below it counts as zero.
+
+    The specification curve (chapter 04) measures Z̄ once more for every combination of
+    ``curve_outputs`` (output representations; classifiers only use the ones beyond
+    ``"logits"``), ``curve_scales`` and ``curve_triples`` (``"extrapolating"`` and/or
+    ``"inside"``, :mod:`essay_lib.measures.triples`), on the same networks and triples
+    count: the record's ``z_spec`` maps ``"output|scale|triples"`` to Z̄.
     """
 
     z_triples: int = 1000
     displacement_scale: float = 0.5
     metric_seed: int = 0
     sparsity_threshold: float = 1e-3
+    curve_outputs: tuple[str, ...] = REPRESENTATIONS
+    curve_scales: tuple[float, ...] = (0.1, 0.25, 0.5)
+    curve_triples: tuple[str, ...] = TRIPLE_TYPES
 
     def __post_init__(self):
         check_int("z_triples", self.z_triples, minimum=1)
         check_number("displacement_scale", self.displacement_scale, minimum=0, low_closed=False)
         check_seed("metric_seed", self.metric_seed)
         check_number("sparsity_threshold", self.sparsity_threshold, minimum=0, low_closed=False)
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_("curve_outputs", tuple(check_choice(f"curve_outputs[{i}]", o, REPRESENTATIONS)
+                                    for i, o in enumerate(_sequence("curve_outputs",
+                                                                    self.curve_outputs))))
+        set_("curve_scales", tuple(check_number(f"curve_scales[{i}]", v, minimum=0,
+                                                low_closed=False)
+                                   for i, v in enumerate(_sequence("curve_scales",
+                                                                   self.curve_scales))))
+        set_("curve_triples", tuple(check_choice(f"curve_triples[{i}]", t, TRIPLE_TYPES)
+                                    for i, t in enumerate(_sequence("curve_triples",
+                                                                    self.curve_triples))))
+
+    def specifications(self, kind: str) -> list[tuple[str, float, str]]:
+        """(output, scale, triples) of every specification measured on a task of ``kind``
+        (regression: raw outputs only)."""
+        outputs = [o for o in self.curve_outputs if kind == "classification" or o == "logits"]
+        return [(o, s, t) for o in outputs for s in self.curve_scales
+                for t in self.curve_triples]
 
     def as_dict(self) -> dict:
         """A JSON-able dict of every field (part of every record's cache key)."""
@@ -70,6 +99,17 @@ class MeasureSpec:
     def replace(self, **changes) -> MeasureSpec:
         """A copy with ``changes`` applied (validated)."""
         return dataclasses.replace(self, **changes)
+
+
+def specification_key(output: str, scale: float, triples: str) -> str:
+    """The key of one specification in a record's ``z_spec``: ``"output|scale|triples"``."""
+    return f"{output}|{scale:g}|{triples}"
+
+
+def _sequence(name: str, value) -> tuple:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+        raise TypeError(f"{name} must be a non-empty sequence, got {value!r}")
+    return tuple(value)
 
 
 def _plain(value):

@@ -24,7 +24,7 @@ from essay_lib.experiment.spec import REGULARIZERS, SweepSpec
 from essay_lib.nets.ensemble import Member, train_ensemble
 
 MAX_MEMBERS = 256  # networks trained in one batched model (bounds memory)
-CURVE_POINTS = 20  # epochs at which the loss curves are recorded
+CURVE_POINTS = 10  # epochs at which the loss curves are recorded (each costs a full evaluation)
 
 
 def member_of(spec: SweepSpec, regularizer: str, strength: float, seed: int) -> Member:

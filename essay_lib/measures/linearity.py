@@ -28,8 +28,9 @@ from torch import nn
 from torch.func import functional_call
 
 from essay_lib.measures.linear_pieces import count_linear_pieces, linear_piece_breakpoints
+from essay_lib.measures.triples import draw_triples
 from essay_lib.util.bootstrap import bootstrap_interval
-from essay_lib.util.checks import check_choice, check_int, check_number
+from essay_lib.util.checks import check_choice, check_number
 
 __all__ = [
     "OUTPUTS", "ModuleFunction", "ZBar", "additivity_defect", "affine_fit_r2", "as_function",
@@ -37,7 +38,7 @@ __all__ = [
     "taleb_bar", "taleb_heuristic", "z_bar", "z_score",
 ]
 
-OUTPUTS = ("logits", "probabilities", "log_probabilities")
+OUTPUTS = ("logits", "centred_logits", "probabilities", "log_probabilities")
 _CHUNK_ROWS = 32768  # rows per forward pass of a wrapped module (bounds memory)
 
 
@@ -62,6 +63,8 @@ class ModuleFunction:
                 m.training = mode
         if out.ndim == 1:
             out = out[:, None]
+        if self.output == "centred_logits":
+            return out - out.mean(dim=1, keepdim=True)
         if self.output == "probabilities":
             return torch.sigmoid(out) if out.shape[1] == 1 else torch.softmax(out, dim=1)
         if self.output == "log_probabilities":
@@ -90,9 +93,11 @@ def as_function(model: nn.Module, *, output: str = "logits") -> ModuleFunction:
 
     ``output``: ``"logits"`` (default: the module's raw output, i.e. the
     pre-activation logits of a classifier or the values of a regressor, "the step
-    preceding the coarse graining"), ``"probabilities"`` (softmax; sigmoid when
-    k = 1) or ``"log_probabilities"``.  The module runs in eval mode (dropout off),
-    without gradients, in float64, on its own device; its state is left as it was.
+    preceding the coarse graining"), ``"centred_logits"`` (logits minus their mean
+    over the classes: softmax ignores that per-input shift), ``"probabilities"``
+    (softmax; sigmoid when k = 1) or ``"log_probabilities"``.  The module runs in eval
+    mode (dropout off), without gradients, in float64, on its own device; its state is
+    left as it was.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -266,32 +271,26 @@ class ZBar:
         return interval.low, interval.high
 
 
-def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0) -> ZBar:
+def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0,
+          triples: str = "extrapolating") -> ZBar:
     """Dataset-level linearity defect Z̄ over random triples drawn from the rows of ``X``.
 
-    Triple t uses five row indices from ``numpy.random.default_rng(seed)``: i, j, k
-    uniform over the n rows, and l ≠ j, m ≠ k uniform over the other rows; then
-    ``x0 = X[i]``, ``a = scale·(X[j] − X[l])``, ``b = scale·(X[k] − X[m])``, so
-    x0 + a + b stays near the data.  Z̄ = Σ‖D‖ / Σ(‖u‖+‖v‖+‖w‖), a ratio of sums
-    (flat regions do not blow it up), in [0, 1]; 0 for a constant f.  One call of f
-    on the distinct base rows and the 3·n_triples displaced points.
+    ``triples="extrapolating"`` (default): triple t uses five row indices from
+    ``numpy.random.default_rng(seed)``: i, j, k uniform over the n rows, and l ≠ j,
+    m ≠ k uniform over the other rows; then ``x0 = X[i]``, ``a = scale·(X[j] − X[l])``,
+    ``b = scale·(X[k] − X[m])``.  ``triples="inside"``: ``a = scale·(X[j] − X[i])``,
+    ``b = scale·(X[k] − X[i])``, so for scale ≤ 1/2 every point stays inside the data's
+    convex hull (:mod:`essay_lib.measures.triples`).  Z̄ = Σ‖D‖ / Σ(‖u‖+‖v‖+‖w‖), a
+    ratio of sums (flat regions do not blow it up), in [0, 1]; 0 for a constant f.  One
+    call of f on the distinct base rows and the 3·n_triples displaced points.
 
     X: (n, d) with n >= 2; n_triples >= 1; scale > 0; seed: int or Generator.
     Returns a :class:`ZBar` (value, raw mean ‖D‖, per-triple parts, intervals).
     """
     f = _function(f)
     X = _points("X", X)
-    if len(X) < 2:
-        raise ValueError(f"X must have at least 2 rows to form differences, got {len(X)}")
-    n_triples = check_int("n_triples", n_triples, 1)
-    check_number("scale", scale, minimum=0.0, low_closed=False)
-    rng = np.random.default_rng(seed)
-    n = len(X)
-    i, j, k = rng.integers(0, n, size=(3, n_triples))
-    l_, m = (np.stack([j, k]) + rng.integers(1, n, size=(2, n_triples))) % n
-    rows, base_index = np.unique(i, return_inverse=True)  # f(x0) once per distinct row
-    u, v, w, D, _ = _terms(f, X[rows], scale * (X[j] - X[l_]), scale * (X[k] - X[m]),
-                           base_index)
+    drawn = draw_triples(X, n_triples, scale, seed, triples)
+    u, v, w, D, _ = _terms(f, X[drawn.rows], drawn.a, drawn.b, drawn.base_index)
     num, den = _norm(D), _norm(u) + _norm(v) + _norm(w)
     for array in (num, den):
         array.setflags(write=False)
