@@ -22,7 +22,13 @@ import numpy as np
 from sklearn.datasets import load_diabetes, load_digits, make_moons
 from sklearn.model_selection import train_test_split
 
-from essay_lib.util.checks import check_array, check_int, check_number, check_probability
+from essay_lib.util.checks import (
+    check_array,
+    check_choice,
+    check_int,
+    check_number,
+    check_probability,
+)
 
 TASK_NAMES = ("quadratic", "moons", "diabetes", "digits")
 
@@ -181,11 +187,13 @@ def _split_task(name, kind, X, y, n_outputs, test_fraction, seed, extra) -> Task
                 y_test, n_outputs, description)
 
 
-def load_task(name: str, *, seed: int = 0, validation_fraction: float = 0.0, **kwargs) -> Task:
+def load_task(name: str, *, seed: int = 0, validation_fraction: float = 0.0,
+              validation_source: str = "train", **kwargs) -> Task:
     """Build a task by name: one of ``TASK_NAMES``; ``kwargs`` go to its builder.
 
-    ``validation_fraction`` > 0 moves that share of the training rows (drawn with
-    ``seed``, by :func:`train_validation_split`) into ``X_val``/``y_val``.
+    ``validation_fraction`` > 0 moves that share of the rows of the
+    ``validation_source`` split (``"train"`` or ``"test"``; drawn with ``seed`` by
+    :func:`train_validation_split`) into ``X_val``/``y_val``; see :func:`with_validation`.
     """
     builders = {"quadratic": quadratic_task, "moons": moons_task,
                 "diabetes": diabetes_task, "digits": digits_task}
@@ -194,18 +202,29 @@ def load_task(name: str, *, seed: int = 0, validation_fraction: float = 0.0, **k
     task = builders[name](seed=seed, **kwargs)
     validation_fraction = check_number("validation_fraction", validation_fraction,
                                        minimum=0.0, maximum=1.0, high_closed=False)
-    return with_validation(task, validation_fraction, seed) if validation_fraction else task
+    if not validation_fraction:
+        return task
+    return with_validation(task, validation_fraction, seed, source=validation_source)
 
 
-def with_validation(task: Task, validation_fraction: float, seed: int = 0) -> Task:
-    """``task`` with ``validation_fraction`` of its training rows moved to a validation
-    split (seeded; the test split is untouched)."""
-    X_fit, y_fit, X_val, y_val = train_validation_split(
-        task.X_train, task.y_train, validation_fraction=validation_fraction, seed=seed)
+def with_validation(task: Task, validation_fraction: float, seed: int = 0, *,
+                    source: str = "train") -> Task:
+    """``task`` with ``validation_fraction`` of the rows of its ``source`` split moved to
+    a validation split (seeded).
+
+    ``source="train"``: the usual carve-out of the training data (fewer rows to train
+    on); ``source="test"``: the held-out rows are split in two, one part chooses settings
+    (validation), the other reports results (test), and the training data are untouched.
+    """
+    check_choice("source", source, ("train", "test"))
+    X, y = (task.X_train, task.y_train) if source == "train" else (task.X_test, task.y_test)
+    X_keep, y_keep, X_val, y_val = train_validation_split(
+        X, y, validation_fraction=validation_fraction, seed=seed)
     description = {**task.description, "validation_fraction": validation_fraction,
-                   "validation_seed": seed}
-    return dataclasses.replace(task, X_train=X_fit, y_train=y_fit, X_val=X_val, y_val=y_val,
-                               description=description)
+                   "validation_seed": seed, "validation_source": source}
+    kept = ({"X_train": X_keep, "y_train": y_keep} if source == "train"
+            else {"X_test": X_keep, "y_test": y_keep})
+    return dataclasses.replace(task, **kept, X_val=X_val, y_val=y_val, description=description)
 
 
 def train_validation_split(

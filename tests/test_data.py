@@ -192,3 +192,15 @@ def test_a_validation_split_comes_out_of_the_training_rows():
     assert task.data_sha256() != plain.data_sha256()
     with pytest.raises(ValueError, match="validation_fraction"):
         data.load_task("diabetes", validation_fraction=1.0)
+
+
+def test_a_validation_split_can_come_out_of_the_held_out_rows():
+    plain = data.load_task("quadratic")
+    task = data.load_task("quadratic", validation_fraction=0.5, validation_source="test")
+    np.testing.assert_array_equal(task.X_train, plain.X_train)  # training data untouched
+    assert len(task.X_test) + len(task.X_val) == len(plain.X_test) == 200
+    pooled = np.sort(np.concatenate([task.X_test, task.X_val])[:, 0])
+    np.testing.assert_array_equal(pooled, np.sort(plain.X_test[:, 0]))
+    assert task.description["validation_source"] == "test"
+    with pytest.raises(ValueError, match="source"):
+        data.load_task("quadratic", validation_fraction=0.5, validation_source="both")

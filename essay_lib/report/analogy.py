@@ -3,8 +3,8 @@
 Chapter 05 fills in the paper's analogy (L1 → sparsity, L2 → small weights,
 dropout → linearity) with numbers from the sweep records of chapter 04.  The
 records, the series (a regularizer's records plus the unregularized ones at
-strength 0) and the trend rule (Spearman's ρ with a bootstrap interval: falls /
-rises / no clear trend) are those of :mod:`essay_lib.verdict`.
+strength 0) and the trend rule (Spearman's ρ with a bootstrap interval over seeds:
+falls / rises / no clear trend) are those of :mod:`essay_lib.report.trends`.
 
 * An **effect size** is the mean over seeds of (measure at the strongest setting
   − measure without regularization), paired by seed, with a percentile bootstrap
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from essay_lib.report import stats
-from essay_lib.report.verdict import Trend, check_records, series, signed, trend
+from essay_lib.report.trends import Trend, check_records, series, signed, trend
 from essay_lib.report.vocabulary import REGULARIZER_LABELS, join_names, measure_label, task_label
 
 OUTCOMES = ("held", "opposite", "unclear")

@@ -1,11 +1,24 @@
-"""Intervals over seeds and rank correlations for the sweep experiment (chapter 04).
+"""Intervals over seeds, rank correlations and multiplicity for the sweep experiment.
 
-* :func:`bootstrap_mean_interval`: mean of a sample with a percentile bootstrap
-  interval (resampling the values, e.g. one per seed, with replacement).
-* :func:`spearman_with_interval`: Spearman's rho (``scipy.stats.spearmanr``)
-  with a percentile bootstrap interval over (x, y) pairs.
+**The unit of evidence is the network seed.**  Networks that share a seed share their
+initial weights, their data order and their unregularized reference, so they are not
+independent draws; intervals resample seeds (a seed's whole series together), never
+individual networks.
+
+* :func:`bootstrap_mean_interval`: mean of independent values (e.g. one per seed) with a
+  percentile bootstrap interval;
+* :func:`paired_change`: mean over seeds of the paired difference b − a, with its interval
+  and a bootstrap p-value;
+* :func:`seed_spearman`: Spearman's ρ over all (strength, value) rows, with an interval
+  from resampling whole seeds (:func:`essay_lib.util.bootstrap.cluster_bootstrap`);
+* :func:`spearman_with_interval`: Spearman's ρ with an interval over independent pairs;
+* :func:`holm`: Holm's step-down correction for the number of intervals read (the
+  p-values come from :func:`essay_lib.util.bootstrap.bootstrap_pvalue`);
+
+Intervals over few seeds are widened by :func:`essay_lib.util.bootstrap.expanded_level`
+(the plain percentile interval over 8 seeds covers about 92%, not 95%).
 * :func:`summarize`: tidy records -> one row per group (e.g. regularizer and
-  strength) with the mean and interval of a metric.
+  strength) with the mean over seeds of a metric and its interval.
 
 All randomness comes from ``numpy.random.default_rng(seed)``; the same seed
 gives the same interval.
@@ -21,7 +34,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from essay_lib.util.bootstrap import Interval, bootstrap_interval, percentile_interval
+from essay_lib.util.bootstrap import (
+    Interval,
+    bootstrap_interval,
+    bootstrap_pvalue,
+    percentile_interval,
+)
 from essay_lib.util.checks import check_array, check_int, check_probability
 
 
@@ -62,6 +80,85 @@ def rank_correlations(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     den = np.sqrt((rx ** 2).sum(axis=-1) * (ry ** 2).sum(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, (rx * ry).sum(axis=-1) / np.where(den > 0, den, 1), np.nan)
+
+
+def holm(pvalues, alpha: float = 0.05) -> np.ndarray:
+    """Holm's step-down procedure: which of the hypotheses are rejected at family-wise
+    level ``alpha``.  ``pvalues`` (m,); NaN p-values are never rejected.  Returns (m,)
+    bools."""
+    p = np.asarray(pvalues, dtype=np.float64).ravel()
+    alpha = check_probability("alpha", alpha)
+    order = np.argsort(np.where(np.isnan(p), np.inf, p), kind="stable")
+    rejected = np.zeros(len(p), dtype=bool)
+    m = int(np.sum(np.isfinite(p)))
+    for rank, i in enumerate(order):
+        if not np.isfinite(p[i]) or p[i] > alpha / (m - rank):
+            break
+        rejected[i] = True
+    return rejected
+
+
+@dataclass(frozen=True)
+class Change(Interval):
+    """Mean over seeds of a paired difference, with its interval and bootstrap p-value."""
+
+    pvalue: float = math.nan
+
+
+def paired_change(before, after, confidence: float = 0.95, n_boot: int = 2000,
+                  seed=0) -> Change:
+    """Mean of ``after − before`` over paired units (seeds), with a percentile bootstrap
+    interval over the units and a two-sided bootstrap p-value (null: no change)."""
+    a, b = _sample("before", before), _sample("after", after)
+    if len(a) != len(b):
+        raise ValueError(f"before and after must pair up, got {len(a)} and {len(b)} values")
+    confidence, n_boot = _settings(confidence, n_boot)
+    diff = b - a
+    rows = np.random.default_rng(seed).integers(0, len(diff), size=(n_boot, len(diff)))
+    distribution = diff[rows].mean(axis=1)
+    if len(diff) == 1 or np.ptp(diff) == 0:
+        low = high = float(diff.mean())
+        pvalue = 1.0 if diff.mean() == 0 else 0.0
+    else:
+        low, high = percentile_interval(distribution, confidence, len(diff))
+        pvalue = bootstrap_pvalue(distribution, n_units=len(diff))
+    return Change(float(diff.mean()), low, high, confidence, len(diff), pvalue)
+
+
+def seed_spearman(x, y, seeds, n_boot: int = 2000, confidence: float = 0.95,
+                  seed=0) -> Correlation:
+    """Spearman's ρ of (x, y) over all rows, with an interval resampling whole seeds.
+
+    ``seeds`` (n,): the network seed of each row.  A bootstrap draw picks as many seeds
+    as there are, with replacement, and takes every row of each drawn seed (so rows that
+    share a seed stay together, and duplicating rows within a seed changes nothing).
+    ``pvalue`` is the bootstrap p-value of ρ = 0.  Needs at least 2 seeds and 3 rows.
+    """
+    x, y = _sample("x", x), _sample("y", y)
+    labels = np.asarray(seeds)
+    if not (len(x) == len(y) == len(labels)):
+        raise ValueError(f"x, y and seeds must have one length, got {len(x)}, {len(y)} and "
+                         f"{len(labels)}")
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        raise ValueError("x and y need at least 3 rows and must not be constant")
+    confidence, n_boot = _settings(confidence, n_boot)
+    rho = float(rank_correlations(x, y)[0])
+    clusters, inverse = np.unique(labels, return_inverse=True)
+    if len(clusters) < 2:
+        raise ValueError("seeds must name at least 2 different seeds to resample")
+    sizes = np.bincount(inverse)
+    picks = np.random.default_rng(seed).integers(0, len(clusters), size=(n_boot, len(clusters)))
+    if np.all(sizes == sizes[0]):  # balanced: one (n_boot, n) index matrix, vectorized
+        members = np.stack([np.flatnonzero(inverse == c) for c in range(len(clusters))])
+        rows = members[picks].reshape(n_boot, -1)
+        distribution = rank_correlations(x[rows], y[rows])
+    else:
+        members = [np.flatnonzero(inverse == c) for c in range(len(clusters))]
+        distribution = np.array([rank_correlations(x[r], y[r])[0] for r in (
+            np.concatenate([members[c] for c in pick]) for pick in picks)])
+    low, high = percentile_interval(distribution, confidence, len(clusters))
+    return Correlation(rho, low, high, confidence, len(clusters),
+                       bootstrap_pvalue(distribution, n_units=len(clusters)))
 
 
 def spearman_with_interval(x, y, n_boot: int = 2000, confidence: float = 0.95,
