@@ -46,20 +46,33 @@
 # This chapter shows the mechanism, then measures each of these on the
 # oversized network of chapter 01.
 
+# %% tags=["parameters"]
+SEED = 0
+# section 1: one mask at DROP_RATE; sub-networks of a small network (drop rates: inputs, hidden, hidden, outputs)
+DROP_RATE, N_DRAWS = 0.5, 200_000
+WIDTHS, RATES, N_SUBNETWORKS = (4, 6, 6, 1), (0.2, 0.5, 0.5, 0.0), 3
+# sections 2-3: chapter 01's oversized network on diabetes (full-batch Adam), N_SEEDS networks per drop rate
+HIDDEN, EPOCHS, LR, N_SEEDS = (128, 128), 300, 1e-3, 3
+DROP_RATES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7)
+# Monte Carlo averaging: up to K_MAX sub-networks; STREAMS repeats at MC_RATE, SWEEP_STREAMS at the others
+MC_RATE, K_MAX, STREAMS, SWEEP_STREAMS, TOLERANCE = 0.5, 200, 10, 4, 0.01
+# section 4: input dropout on linear regression; LINE_RATE (one of Q_GRID) is drawn in detail
+Q_GRID, LINE_RATE, MC_MASKS, LINE_MASKS, STEPS = (0.1, 0.3, 0.5, 0.7), 0.5, 5000, 1000, 5000
+MC_SIGMAS, WEIGHT_TOL = 4.0, 0.02
+
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from essay_lib import data
-from essay_lib.nets import dropout, ensemble, regularization, training
-from essay_lib.report import plotting
+import essay_lib
+from essay_lib import data, experiment
+from essay_lib.nets import dropout, dropout_checks, regularization
+from essay_lib.report import plotting, tables, vocabulary
 
-SEED = 0
-torch.set_num_threads(2)
-plotting.set_style()
-COLOR = plotting.REGULARIZER_COLORS["dropout"]
+rng = essay_lib.setup(seed=SEED)
+COLOR = vocabulary.REGULARIZER_COLORS["dropout"]
 
 # %% [markdown]
 # ## 1 · The mechanism
@@ -84,7 +97,6 @@ COLOR = plotting.REGULARIZER_COLORS["dropout"]
 # scaling" rule; the two are the same network.)
 
 # %%
-DROP_RATE = 0.5
 generator = torch.Generator().manual_seed(SEED)
 mask = dropout.dropout_mask((3, 10), DROP_RATE, generator)
 x = torch.arange(1.0, 11.0).expand(3, 10)
@@ -93,7 +105,7 @@ print("x (the same 10 unit outputs for 3 examples):\n", x[0].numpy())
 print("keep masks, one row per example:\n", mask.int().numpy())
 print("inverted dropout m * x / (1 - q):\n", (mask * x / (1 - DROP_RATE)).numpy())
 
-N_DRAWS = 200_000
+# %%
 ones = torch.ones(N_DRAWS, dtype=torch.float64)
 kept_share = float(dropout.dropout_mask((N_DRAWS,), DROP_RATE, generator).mean())
 inverted_mean = float(dropout.apply_dropout(ones, DROP_RATE, generator).mean())
@@ -108,21 +120,16 @@ display(Markdown(
 # **Sub-networks.** Drawing a mask for every layer picks one *sub-network* of
 # the full network: dropped units vanish together with all their connections.
 # A network with $N$ droppable units contains $2^N$ of them, all sharing the
-# same weights. Here are three, drawn with drop rate 0.5 on the hidden units and
-# 0.2 on the inputs (the output is never dropped).
+# same weights. Here are a few (the output is never dropped):
 
 # %%
-WIDTHS = (4, 6, 6, 1)
-RATES = (0.2, 0.5, 0.5, 0.0)  # input, hidden, hidden, output
-fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
-plotting.plot_subnetwork(WIDTHS, ax=axes[0], color="0.35", title="full network")
-for i, ax in enumerate(axes[1:], start=1):
-    masks = [dropout.dropout_mask((w,), q, generator) for w, q in zip(WIDTHS, RATES, strict=True)]
-    kept = int(sum(m.sum() for m in masks[1:-1]))
-    plotting.plot_subnetwork(WIDTHS, masks, ax=ax, color=COLOR,
-                            title=f"sample {i}: {kept} of {sum(WIDTHS[1:-1])} hidden kept")
-fig.suptitle("Each training step uses one randomly thinned network; all of them share the weights", y=1.04)
-plotting.save_figure(fig, "02-subnetworks")
+display(Markdown(
+    f"{N_SUBNETWORKS} sub-networks of a network with layers {WIDTHS}, drawn with drop rates "
+    + ", ".join(f"{q:g}" for q in RATES[1:-1]) + f" on the hidden layers and {RATES[0]:g} on the inputs."))
+samples = dropout_checks.sample_subnetwork_masks(WIDTHS, RATES, N_SUBNETWORKS, generator)
+axes = plotting.plot_subnetwork_samples(WIDTHS, samples, color=COLOR)
+axes[0].figure.suptitle("Each training step uses one randomly thinned network; all of them share the weights", y=1.04)
+plotting.save_figure(axes[0].figure, "02-subnetworks")
 plt.show()
 
 # %% [markdown]
@@ -135,108 +142,81 @@ plt.show()
 # in: the weight-scaling rule) is a one-pass shortcut. For a linear network the
 # two agree exactly; with ReLUs between the layers they need not.
 #
-# We train the oversized network of chapter 01 (two hidden layers of 128 ReLU
-# units, Adam, full batch, 300 epochs) on the diabetes task at several drop
-# rates, three seeds each. This section uses the networks trained at drop rate
-# 0.5; section 3 uses them all.
+# We train the oversized network of chapter 01 on the diabetes task at several
+# drop rates, a few seeds each, through the experiment's cached sweep (the
+# settings are printed below). This section uses the networks trained at one drop
+# rate (`MC_RATE`); section 3 uses them all.
 
 # %%
-task = data.diabetes_task(seed=SEED)
-HIDDEN = (128, 128)
-EPOCHS = 300
-LR = 1e-3
-SEEDS = (0, 1, 2)
-DROP_RATES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7)
-
-keys = [(q, s) for q in DROP_RATES for s in SEEDS]
-# all networks at once, side by side (each one's result depends on its own seed and drop rate alone)
-sweep = ensemble.train_ensemble((task.n_features, *HIDDEN, 1),
-                                [ensemble.Member(seed=s, drop_rate=q, lr=LR) for q, s in keys],
-                                task.X_train, task.y_train, kind="regression", epochs=EPOCHS,
-                                description="drop rates")
-nets = {(q, s): sweep.model.member(k, drop_rate=q) for k, (q, s) in enumerate(keys)}  # plain MLPs
+SEEDS = tuple(range(SEED, SEED + N_SEEDS))
+spec = experiment.SweepSpec(task="diabetes", task_args={"seed": SEED}, hidden=HIDDEN, epochs=EPOCHS, lr=LR,
+                            grid={"none": [0.0], "dropout": [q for q in DROP_RATES if q > 0]}, seeds=SEEDS)
+task = data.load_task(spec.task, **spec.task_kwargs)
+records = experiment.run_sweep(spec)          # one record per network (cached)
+models = experiment.sweep_models(spec)        # the trained MLPs, keyed (regularizer, strength, seed)
+nets = {(q, s): models["dropout" if q > 0 else "none", q, s] for q in DROP_RATES for s in SEEDS}
+by_net = {(r["strength"], r["seed"]): r for r in records}
+train_err, test_err = (np.array([[by_net[q, s][name] for s in SEEDS] for q in DROP_RATES])
+                       for name in ("train_loss", "test_loss"))   # (drop rate, seed)
+display(Markdown(
+    f"{spec.n_members} networks: drop rates {', '.join(f'{q:g}' for q in DROP_RATES)} on both hidden layers, "
+    f"seeds {', '.join(map(str, SEEDS))}; a ReLU MLP with hidden layers {HIDDEN}, Adam with learning "
+    f"rate {LR:g}, full batch, {EPOCHS} epochs, {len(task.X_train)} training and {len(task.X_test)} test patients."))
 
 # %% [markdown]
-# For each of the three networks at drop rate 0.5 we draw 200 sub-networks per
-# test example, and repeat this with 10 independent random streams, so that we
-# see how much the Monte Carlo curve itself wobbles. All sub-networks are run in
-# one batched pass (`dropout.mc_predict`), not 2000 separate calls.
+# For each network at `MC_RATE` we draw `K_MAX` sub-networks per test example,
+# and repeat this with `STREAMS` independent random streams, so that we see how
+# much the Monte Carlo curve itself wobbles. All sub-networks are run in one
+# batched pass (`dropout.mc_predict`), not thousands of separate calls.
 #
 # **When do the two "meet"?** Srivastava et al. read it off a plot. We fix two
 # definitions before looking (both computed by `dropout.mc_convergence`, on the
 # Monte Carlo test error averaged over the streams):
 #
-# * **within 1%:** $k^*_{1\%}$ is the smallest $k$ from which on (up to 200) the
-#   Monte Carlo test error stays within `TOLERANCE` (1%) of the weight-scaling
-#   test error, or below it;
+# * **within the tolerance:** $k^*_{1\%}$ is the smallest $k$ from which on (up
+#   to `K_MAX`) the Monte Carlo test error stays within `TOLERANCE` (1% by
+#   default) of the weight-scaling test error, or below it;
 # * **within the noise:** $k^*_{\text{noise}}$ is the smallest $k$ from which on
 #   the Monte Carlo test error exceeds the weight-scaling error by less than the
 #   seed-to-seed noise: the standard deviation of the weight-scaling test error
-#   between the networks trained at drop rate 0.5 with different seeds (a rough
-#   estimate from three seeds). A difference smaller than that is smaller than
+#   between the networks trained at `MC_RATE` with different seeds (a rough
+#   estimate from a few seeds). A difference smaller than that is smaller than
 #   what retraining the network changes anyway.
 #
 # We also report after how many samples the Monte Carlo error settles within
-# 1% of its own value at $k = 200$.
+# the tolerance of its own value at $k$ = `K_MAX`.
 
 # %%
-MC_RATE = 0.5
-K_MAX = 200
-STREAMS = 10
-TOLERANCE = 0.01
-
-score = lambda net, X, y: training.score(net, X, y, kind="regression")["loss"]  # noqa: E731
-grid = lambda f: np.array([[f(nets[q, s]) for s in SEEDS] for q in DROP_RATES])  # noqa: E731
-test_err = grid(lambda n: score(n, task.X_test, task.y_test))   # (drop rate, seed)
-SEED_NOISE = float(test_err[DROP_RATES.index(MC_RATE)].std(ddof=1))
-mc = {s: dropout.mc_convergence(dropout.mc_predict(nets[MC_RATE, s], task.X_test, K_MAX * STREAMS, seed=s),
-                                training.predict(nets[MC_RATE, s], task.X_test), task.y_test,
-                                n_streams=STREAMS, tolerance=TOLERANCE, margin=SEED_NOISE)
-      for s in SEEDS}
+i_mc = DROP_RATES.index(MC_RATE)
+SEED_NOISE = float(test_err[i_mc].std(ddof=1))
+mc = dropout_checks.mc_convergence_many(
+    {(MC_RATE, s): nets[MC_RATE, s] for s in SEEDS}, task.X_test, task.y_test, k_max=K_MAX,
+    n_streams=STREAMS, tolerance=TOLERANCE, margin=SEED_NOISE, seeds={(MC_RATE, s): s for s in SEEDS})
 display(Markdown(f"Seed-to-seed noise of the test error at drop rate {MC_RATE:g}: {SEED_NOISE:.4f} "
-                 f"(standard deviation over {len(SEEDS)} seeds); 1% of the weight-scaling error is about "
-                 f"{TOLERANCE * test_err[DROP_RATES.index(MC_RATE)].mean():.4f}."))
+                 f"(standard deviation over {len(SEEDS)} seeds); {TOLERANCE:.0%} of the weight-scaling error is about "
+                 f"{TOLERANCE * test_err[i_mc].mean():.4f}."))
 
 # %%
+PAPER_K = 50   # Srivastava et al.: Monte Carlo averaging matches weight scaling at about 50 samples
 s0 = SEEDS[0]
-r = mc[s0]
-k_axis = r["k"]
-band = lambda v, ax, label: plotting.plot_mean_interval(  # noqa: E731
-    k_axis, v.mean(axis=0), v.min(axis=0), v.max(axis=0), ax=ax, color=COLOR, marker="", label=label)
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.4))
-band(r["error"], axes[0], f"Monte Carlo average of k sub-networks ({STREAMS} streams)")
-axes[0].axhline(r["det_error"], color="black", ls="--", lw=1.3, label="weight scaling (one deterministic pass)")
-axes[0].axhspan(r["det_error"], (1 + TOLERANCE) * r["det_error"], color="0.5", alpha=0.35,
-                label=f"within {TOLERANCE:.0%} (seed-to-seed noise: {SEED_NOISE:.4f})")
-for key, ls in (("k_meet_margin", ":"), ("k_meet_relative", "-")):
-    if r[key] is not None:
-        axes[0].axvline(r[key], color="black", ls=ls, lw=1.1,
-                        label=f"$k^*_{{{'noise' if key == 'k_meet_margin' else '1%'}}}$ = {r[key]}")
-axes[0].set_ylabel("test mean squared error")
-axes[0].set_title("test error")
-band(r["gap"], axes[1], "RMS gap, MC average vs weight scaling")
-axes[1].plot(k_axis, r["gap"].mean(axis=0)[0] / np.sqrt(k_axis), color="0.5", ls="--", lw=1,
-             label="$\\propto 1/\\sqrt{k}$ (pure sampling noise)")
-axes[1].axhline(r["floor"], color="black", ls=":", lw=1.2, label=f"gap of the {K_MAX * STREAMS}-sample average")
-axes[1].set_yscale("log")
-axes[1].set_ylabel("RMS difference of predictions")
-axes[1].set_title("predictions")
-for ax in axes:
-    ax.axvline(50, color="0.5", ls="-.", lw=1, label="Srivastava et al.: about 50")
-    ax.set_xscale("log")
-    ax.set_xlabel("number of sampled sub-networks $k$")
-    ax.legend(fontsize=8)
-fig.suptitle(f"Drop rate {MC_RATE}, network seed {s0}: the Monte Carlo average approaches, but does not become, the weight-scaled network")
-plotting.save_figure(fig, "02-mc-vs-weight-scaling")
+r0 = mc[MC_RATE, s0]
+axes = plotting.plot_mc_convergence(r0, tolerance=TOLERANCE, margin=SEED_NOISE, reference_k=PAPER_K, color=COLOR)
+axes[0].figure.suptitle(
+    f"Drop rate {MC_RATE:g}, network seed {s0}: at k = {K_MAX} the Monte Carlo test error differs from weight "
+    f"scaling by {r0['error'][:, -1].mean() / r0['det_error'] - 1:+.1%}; the gap of the predictions levels off "
+    f"at {r0['floor']:.3f}")
+plotting.save_figure(axes[0].figure, "02-mc-vs-weight-scaling")
 plt.show()
 
-fmt_k = lambda k: f"not within {K_MAX}" if k is None else str(k)  # noqa: E731
-display(Markdown("\n".join(
-    ["| network seed | weight-scaling test error | MC error, k = 1 | MC error, k = 200 | $k^*_{1\\%}$ | $k^*_{\\text{noise}}$ | k to settle (1%) | remaining RMS gap |",
-     "|---|---|---|---|---|---|---|---|"]
-    + [f"| {s} | {mc[s]['det_error']:.4f} | {mc[s]['error'][:, 0].mean():.4f} | {mc[s]['error'][:, -1].mean():.4f} | "
-       f"{fmt_k(mc[s]['k_meet_relative'])} | {fmt_k(mc[s]['k_meet_margin'])} | {fmt_k(mc[s]['k_settle'])} | {mc[s]['floor']:.3f} |"
-       for s in SEEDS])))
+# %%
+MISSING = f"not within {K_MAX}"
+conv = dropout_checks.tabulate_convergence(mc, [MC_RATE], SEEDS, missing=MISSING)
+display(Markdown(tables.markdown_table(
+    ["network seed", "weight-scaling test error", "MC error, k = 1", f"MC error, k = {K_MAX}",
+     "$k^*_{1\\%}$", "$k^*_{\\text{noise}}$", f"k to settle ({TOLERANCE:.0%})", "remaining RMS gap"],
+    [[s, f"{conv['det_error'][0, j]:.4f}", f"{conv['error_first'][0, j]:.4f}", f"{conv['error_last'][0, j]:.4f}",
+      conv["k_meet_relative"][0, j], conv["k_meet_margin"][0, j], conv["k_settle"][0, j],
+      f"{conv['floor'][0, j]:.3f}"] for j, s in enumerate(SEEDS)])))
 
 # %% [markdown]
 # The left panel is our version of Srivastava et al.'s Figure 11: one
@@ -247,81 +227,60 @@ display(Markdown("\n".join(
 # $1/\sqrt{k}$, and then levels off at a floor, the real difference between the
 # ensemble average and the weight-scaled network of a non-linear model. That
 # floor can leave the Monte Carlo average slightly worse or slightly better
-# than weight scaling, so we repeat the measurement (with 4 streams) at every
-# drop rate of the sweep.
+# than weight scaling, so we repeat the measurement (with `SWEEP_STREAMS`
+# streams) at every drop rate of the sweep.
 
 # %%
-SWEEP_STREAMS = 4
-mc_all = {(q, s): mc[s] if q == MC_RATE else dropout.mc_convergence(
-              dropout.mc_predict(nets[q, s], task.X_test, K_MAX * SWEEP_STREAMS, seed=s),
-              training.predict(nets[q, s], task.X_test), task.y_test,
-              n_streams=SWEEP_STREAMS, tolerance=TOLERANCE)
-          for q in DROP_RATES if q > 0 for s in SEEDS}
 mc_rates = [q for q in DROP_RATES if q > 0]
-display(Markdown("\n".join(
-    ["| drop rate | weight-scaling test error | MC error, k = 200 | MC minus weight scaling | $k^*_{1\\%}$, per seed | k to settle, per seed |",
-     "|---|---|---|---|---|---|"]
-    + [f"| {q:g} | {np.mean([mc_all[q, s]['det_error'] for s in SEEDS]):.4f} | "
-       f"{np.mean([mc_all[q, s]['error'][:, -1].mean() for s in SEEDS]):.4f} | "
-       f"{np.mean([mc_all[q, s]['error'][:, -1].mean() / mc_all[q, s]['det_error'] - 1 for s in SEEDS]):+.2%} | "
-       + ", ".join(fmt_k(mc_all[q, s]["k_meet_relative"]) for s in SEEDS) + " | "
-       + ", ".join(fmt_k(mc_all[q, s]["k_settle"]) for s in SEEDS) + " |"
-       for q in mc_rates])))
-k_found = [mc_all[key]["k_meet_relative"] for key in mc_all if mc_all[key]["k_meet_relative"] is not None]
+others = dropout_checks.mc_convergence_many(
+    {(q, s): nets[q, s] for q in mc_rates if q != MC_RATE for s in SEEDS}, task.X_test, task.y_test,
+    k_max=K_MAX, n_streams=SWEEP_STREAMS, tolerance=TOLERANCE, seeds={(q, s): s for q in mc_rates for s in SEEDS})
+mc_all = {(q, s): mc[q, s] if q == MC_RATE else others[q, s] for q in mc_rates for s in SEEDS}
+conv_all = dropout_checks.tabulate_convergence(mc_all, mc_rates, SEEDS, missing=MISSING)
+display(Markdown(tables.markdown_table(
+    ["drop rate", "weight-scaling test error", f"MC error, k = {K_MAX}", "MC minus weight scaling",
+     "$k^*_{1\\%}$, per seed", "k to settle, per seed"],
+    [[f"{q:g}", f"{conv_all['det_error'][i].mean():.4f}", f"{conv_all['error_last'][i].mean():.4f}",
+      f"{conv_all['excess'][i].mean():+.2%}", ", ".join(map(str, conv_all["k_meet_relative"][i])),
+      ", ".join(map(str, conv_all["k_settle"][i]))] for i, q in enumerate(mc_rates)])))
+k_found = [v["k_meet_relative"] for v in mc_all.values() if v["k_meet_relative"] is not None]
 never = sorted({q for (q, s), v in mc_all.items() if v["k_meet_relative"] is None})
 
 # %% [markdown]
 # ## 3 · Dropout on an oversized network: test error and activations
 #
-# Without dropout this network overfits the 309 training patients. The
+# Without dropout this network overfits its few hundred training patients. The
 # regularizer's job is to close the gap between training and test error.
 # Srivastava et al. also observed that dropout makes hidden units less active;
 # we measure the mean hidden activation (in evaluation mode, over the training
 # inputs, after the ReLU) and the share of active units for every network.
 
 # %%
-train_err = grid(lambda n: score(n, task.X_train, task.y_train))
-stats = {key: grid(lambda n, key=key: dropout.hidden_activation_stats(n, task.X_train)[key])
-         for key in ("mean", "active_fraction")}   # (rate, seed, layer)
-rates = np.array(DROP_RATES)
-
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.9))
-for values, label, style in ((train_err, "train", "--"), (test_err, "test", "-")):
-    axes[0].plot(rates, values.mean(axis=1), style, marker="o", markersize=4, color=COLOR, label=label)
-    axes[0].fill_between(rates, values.min(axis=1), values.max(axis=1), color=COLOR, alpha=0.2, lw=0)
-axes[0].set_xlabel("drop rate $q$ (hidden layers)")
-axes[0].set_ylabel("mean squared error")
-axes[0].set_title("error: the overfit closes as $q$ grows")
-axes[0].legend()
-for layer, ls in zip(range(len(HIDDEN)), ("-", "--"), strict=True):
-    for ax, key in ((axes[1], "mean"), (axes[2], "active_fraction")):
-        v = stats[key][:, :, layer]
-        ax.plot(rates, v.mean(axis=1), ls, marker="o", markersize=4, color=COLOR, label=f"hidden layer {layer + 1}")
-        ax.fill_between(rates, v.min(axis=1), v.max(axis=1), color=COLOR, alpha=0.2, lw=0)
-axes[1].set_ylabel("mean activation")
-axes[1].set_title("mean hidden activation")
-axes[2].set_ylabel("share of (example, unit) pairs > 0")
-axes[2].set_title("share of active units")
-for ax in axes[1:]:
-    ax.set_xlabel("drop rate $q$ (hidden layers)")
-    ax.set_ylim(bottom=0)
-    ax.legend()
-fig.suptitle(f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per drop rate (band: lowest to highest seed)")
-plotting.save_figure(fig, "02-drop-rate-effects")
+acts = {key: dropout.hidden_activation_stats(net, task.X_train) for key, net in nets.items()}
+act_mean, act_share = (np.array([[acts[q, s][name] for s in SEEDS] for q in DROP_RATES])
+                       for name in ("mean", "active_fraction"))   # (drop rate, seed, layer)
+axes = plotting.plot_drop_rate_effects(DROP_RATES, train_err, test_err, act_mean, act_share, color=COLOR)
+axes[0].figure.suptitle(f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per drop rate "
+                        "(band: lowest to highest seed)")
+plotting.save_figure(axes[0].figure, "02-drop-rate-effects")
 plt.show()
 
-i_half = DROP_RATES.index(0.5)
+# %%
+PAPER_RATE, PAPER_ACTIVATION = 0.5, (2.0, 0.7)   # Srivastava et al.'s autoencoder: activation without / with dropout
+i_half = int(np.argmin(np.abs(np.array(DROP_RATES) - PAPER_RATE)))   # the drop rate nearest to theirs
+q_half = DROP_RATES[i_half]
 best = int(np.argmin(test_err.mean(axis=1)))
-ratio = stats["mean"][i_half].mean(axis=0) / stats["mean"][0].mean(axis=0)
-direction = lambda r: "falls" if r < 1 else "rises"  # noqa: E731
+ratio = act_mean[i_half].mean(axis=0) / act_mean[0].mean(axis=0)
+direction = ["falls" if r < 1 else "rises" for r in ratio]
 display(Markdown(
     f"Without dropout: training error {train_err[0].mean():.3f}, test error {test_err[0].mean():.3f}. "
     f"The lowest mean test error, {test_err[best].mean():.3f}, comes at drop rate {DROP_RATES[best]:g}; "
-    f"at 0.5 it is {test_err[i_half].mean():.3f}. "
-    f"From drop rate 0 to 0.5 (keep probability 0.5) the mean activation "
-    + " and ".join(f"{direction(r)} in hidden layer {i + 1} from {stats['mean'][0, :, i].mean():.3f} "
-                   f"to {stats['mean'][i_half, :, i].mean():.3f} (ratio {r:.2f})" for i, r in enumerate(ratio))
-    + f"; Srivastava et al.'s autoencoder went from about 2.0 to about 0.7, a ratio of {0.7 / 2.0:.2f}."))
+    f"at {q_half:g} it is {test_err[i_half].mean():.3f}. "
+    f"From drop rate 0 to {q_half:g} (keep probability {1 - q_half:g}) the mean activation "
+    + " and ".join(f"{direction[i]} in hidden layer {i + 1} from {act_mean[0, :, i].mean():.3f} "
+                   f"to {act_mean[i_half, :, i].mean():.3f} (ratio {r:.2f})" for i, r in enumerate(ratio))
+    + f"; Srivastava et al.'s autoencoder went from about {PAPER_ACTIVATION[0]:.1f} to about "
+    f"{PAPER_ACTIVATION[1]:.1f}, a ratio of {PAPER_ACTIVATION[1] / PAPER_ACTIVATION[0]:.2f}."))
 
 # %% [markdown]
 # ## 4 · An exact result: input dropout on linear regression is a ridge penalty
@@ -346,132 +305,98 @@ display(Markdown(
 # average over random masks, and the closed-form weights against weights
 # *trained* with dropout (full-batch gradient descent with a fresh mask every
 # step, averaging the iterates of the second half of training to remove the
-# mask noise). The tolerances are stated before we look: the Monte Carlo loss
-# must lie within 4 of its standard errors of the formula, and the trained
-# weights within 2% (relative L2 distance) of the closed form.
+# mask noise). The tolerances are stated before we look (`MC_SIGMAS`,
+# `WEIGHT_TOL`): the Monte Carlo loss must lie within that many of its standard
+# errors of the formula, and the trained weights within that relative L2
+# distance of the closed form.
 
 # %%
 X = task.X_train.astype(np.float64)
 y = task.y_train[:, 0].astype(np.float64)
-Q_GRID = (0.1, 0.3, 0.5, 0.7)
-MC_MASKS = 5000
-STEPS = 5000
-MC_SIGMAS, WEIGHT_TOL = 4.0, 0.02
-
-w_ols = dropout.ridge_equivalent_weights(X, y, 0.0)
-rows = []
-for q in Q_GRID:
-    w_q = dropout.ridge_equivalent_weights(X, y, q)
-    exact = dropout.expected_dropout_loss(X, y, w_q, q)
-    mc_mean, mc_se = dropout.mc_dropout_loss(X, y, w_q, q, MC_MASKS, seed=SEED)
-    w_trained = dropout.fit_input_dropout_regression(X, y, q, steps=STEPS, seed=SEED)
-    rows.append({"q": q, "w": w_q, "trained": w_trained, "exact": exact, "mc": mc_mean, "se": mc_se,
-                 "z": (mc_mean - exact) / mc_se,
-                 "w_err": np.linalg.norm(w_trained - w_q) / np.linalg.norm(w_q),
-                 "ols_dist": np.linalg.norm(w_ols - w_q) / np.linalg.norm(w_q)})
+rows = dropout_checks.ridge_check(X, y, Q_GRID, n_masks=MC_MASKS, steps=STEPS, seed=SEED)
 all_pass = all(abs(r["z"]) <= MC_SIGMAS and r["w_err"] <= WEIGHT_TOL for r in rows)
-display(Markdown("\n".join(
-    ["| drop rate $q$ | expected loss (formula) | Monte Carlo ± s.e. | difference in s.e. | trained vs closed form (rel.) | OLS vs closed form (rel.) |",
-     "|---|---|---|---|---|---|"]
-    + [f"| {r['q']:g} | {r['exact']:.3f} | {r['mc']:.3f} ± {r['se']:.3f} | {r['z']:+.2f} | {r['w_err']:.2%} | {r['ols_dist']:.1%} |"
-       for r in rows]
-    + ["", f"All checks within tolerance ({MC_SIGMAS:g} standard errors; {WEIGHT_TOL:.0%} of the weights): "
-       f"**{'yes' if all_pass else 'no'}**. The last column shows that the effect is not small: the "
-       "dropout solution is far from ordinary least squares."])))
+display(Markdown(tables.markdown_table(
+    ["drop rate $q$", "expected loss (formula)", "Monte Carlo ± s.e.", "difference in s.e.",
+     "trained vs closed form (rel.)", "OLS vs closed form (rel.)"],
+    [[f"{r['q']:g}", f"{r['exact']:.3f}", f"{r['mc']:.3f} ± {r['se']:.3f}", f"{r['z']:+.2f}",
+      f"{r['w_err']:.2%}", f"{r['ols_dist']:.1%}"] for r in rows])
+    + f"\n\nAll checks within tolerance ({MC_SIGMAS:g} standard errors; {WEIGHT_TOL:.0%} of the weights): "
+    f"**{'yes' if all_pass else 'no'}**. The last column shows "
+    + ("that the effect is not small: the dropout solution is far from ordinary least squares."
+       if min(r["ols_dist"] for r in rows) > 0.1 else "how far the dropout solution is from ordinary least squares.")))
 
 # %%
-i_mid = Q_GRID.index(0.5)
-w_mid = rows[i_mid]["w"]
-T = np.linspace(-0.5, 1.5, 9)
-line = [w_ols + t * (w_mid - w_ols) for t in T]
-fine = np.linspace(-0.5, 1.5, 200)
-curve = [dropout.expected_dropout_loss(X, y, w_ols + t * (w_mid - w_ols), 0.5) for t in fine]
-mc_line = np.array([dropout.mc_dropout_loss(X, y, w, 0.5, 1000, seed=SEED + j) for j, w in enumerate(line)])
-
+w_ols = dropout.ridge_equivalent_weights(X, y, 0.0)
+w_line = rows[Q_GRID.index(LINE_RATE)]["w"]
+line = dropout_checks.loss_along_line(X, y, w_ols, w_line, LINE_RATE, np.linspace(-0.5, 1.5, 9),
+                                      np.linspace(-0.5, 1.5, 200), n_masks=LINE_MASKS, seed=SEED)
 q_fine = np.linspace(0.0, 0.8, 81)
 paths = np.array([dropout.ridge_equivalent_weights(X, y, q) for q in q_fine])
-fig, axes = plt.subplots(1, 3, figsize=(16, 4.2), gridspec_kw={"width_ratios": [1.2, 0.8, 1.2]})
-axes[0].plot(fine, curve, color="black", lw=1.5, label="formula: $\\|y - Xw\\|^2 + \\frac{q}{1-q}\\sum_j (X^TX)_{jj} w_j^2$")
-axes[0].errorbar(T, mc_line[:, 0], yerr=2 * mc_line[:, 1], fmt="o", color=COLOR, capsize=3,
-                 label="Monte Carlo over 1000 masks (± 2 s.e.)")
-axes[0].axvline(1.0, color="0.5", ls=":", lw=1)
-axes[0].set_xticks([0, 1], ["OLS\n$w_0$", "closed form\n$w_{0.5}$"])
-axes[0].set_xlabel("position on the line $w_0 + t\\,(w_{0.5} - w_0)$")
-axes[0].set_ylabel("expected squared error under dropout")
-axes[0].set_title("drop rate 0.5: the formula is exact, its minimum is $w_{0.5}$")
-axes[0].legend(fontsize=8)
-exact_line = np.array([dropout.expected_dropout_loss(X, y, w, 0.5) for w in line])
-axes[1].errorbar(T, mc_line[:, 0] - exact_line, yerr=2 * mc_line[:, 1], fmt="o", color=COLOR, capsize=3,
-                 label="Monte Carlo minus formula (± 2 s.e.)")
-axes[1].axhline(0, color="black", lw=1)
-axes[1].set_xticks([0, 1], ["$w_0$", "$w_{0.5}$"])
-axes[1].set_xlabel("position on the same line")
-axes[1].set_ylabel("difference in expected squared error")
-axes[1].set_title("zoomed in: the differences are noise")
-axes[1].legend(fontsize=8)
-axes[2].plot(q_fine, paths, color="0.55", lw=1)
-trained = np.array([r["trained"] for r in rows])
-axes[2].plot(np.repeat(Q_GRID, X.shape[1]), trained.ravel(), "o", color=COLOR, markersize=5,
-             label="trained with dropout (one dot per weight)")
-axes[2].plot([], [], color="0.55", label="closed form $w_q$, one line per weight")
-axes[2].set_xlabel("input drop rate $q$")
-axes[2].set_ylabel("weight")
-axes[2].set_title("weights: closed form vs trained with input dropout")
-axes[2].legend(fontsize=8)
-fig.suptitle("Input dropout on linear regression is, in expectation, a data-scaled ridge penalty")
-plotting.save_figure(fig, "02-ridge-equivalence")
+axes = plotting.plot_ridge_equivalence(line, q_fine, paths, Q_GRID, np.array([r["trained"] for r in rows]),
+                                       color=COLOR)
+largest_z = np.max(np.abs(line["mc"] - line["exact"]) / line["se"])
+axes[0].figure.suptitle(
+    f"Input dropout on linear regression: Monte Carlo losses within {largest_z:.1f} s.e. of the formula "
+    f"(drop rate {LINE_RATE:g}); trained weights within {max(r['w_err'] for r in rows):.1%} of the closed form")
+plotting.save_figure(axes[0].figure, "02-ridge-equivalence")
 plt.show()
 
 # %% [markdown]
 # **The bridge to chapter 01.** Our inputs are standardised, so every column
 # has $(X^\top X)_{jj} = n$ and the data-scaled penalty becomes a plain one:
 # dividing the expected loss by $n$ gives the mean squared error plus
-# $\lambda \sum_j w_j^2$ with $\lambda = q/(1-q)$, chapter 01's L2 penalty. Drop
-# rate 0.5 is L2 with $\lambda = 1$ here.
+# $\lambda \sum_j w_j^2$ with $\lambda = q/(1-q)$, chapter 01's L2 penalty
+# (drop rate 0.5 is L2 with $\lambda = 1$).
 
 # %%
 column_energy = (X ** 2).sum(axis=0) / len(X)
-ridge = regularization.linear_penalty_path(X, y, [0.5 / (1 - 0.5)], "l2")[0]
+lam = LINE_RATE / (1 - LINE_RATE)
+ridge = regularization.linear_penalty_path(X, y, [lam], "l2")[0]
 display(Markdown(
     f"$(X^\\top X)_{{jj}}/n$ ranges from {column_energy.min():.6f} to {column_energy.max():.6f}; "
-    f"the largest difference between the dropout solution at $q$ = 0.5 and chapter 01's ridge "
-    f"solution with $\\lambda$ = 1 is {np.abs(ridge - w_mid).max():.2e}."))
+    f"the largest difference between the dropout solution at $q$ = {LINE_RATE:g} and chapter 01's ridge "
+    f"solution with $\\lambda$ = {lam:g} is {np.abs(ridge - w_line).max():.2e}."))
 
 # %% [markdown]
 # ## What we measured
 
 # %%
-display(Markdown(
-    f"* **Mechanism.** A keep mask at drop rate {DROP_RATE:g} kept {kept_share:.2%} of {N_DRAWS:,} "
-    f"units; inverted scaling brings the mean back to {inverted_mean:.4f}.\n"
-    f"* **Monte Carlo vs weight scaling** (drop rate {MC_RATE:g}, {len(SEEDS)} trained networks, "
-    f"{STREAMS} streams of {K_MAX} samples): one sub-network scores test error "
-    f"{np.mean([mc[s]['error'][:, 0].mean() for s in SEEDS]):.3f} on average, the weight-scaled network "
-    f"{np.mean([mc[s]['det_error'] for s in SEEDS]):.3f}, and the {K_MAX}-sample average "
-    f"{np.mean([mc[s]['error'][:, -1].mean() for s in SEEDS]):.3f}: at this drop rate the two meet within "
-    f"{TOLERANCE:.0%} for {sum(mc[s]['k_meet_relative'] is not None for s in SEEDS)} of the {len(SEEDS)} "
-    "networks ($k^*_{1\\%}$: " + ", ".join(fmt_k(mc[s]["k_meet_relative"]) for s in SEEDS)
-    + f") and within the seed-to-seed noise for {sum(mc[s]['k_meet_margin'] is not None for s in SEEDS)} "
-    "($k^*_{\\text{noise}}$: "
-    + ", ".join(fmt_k(mc[s]["k_meet_margin"]) for s in SEEDS) + "), while the Monte Carlo error "
-    f"settles within {TOLERANCE:.0%} of its final value after " + ", ".join(fmt_k(mc[s]["k_settle"]) for s in SEEDS)
-    + " samples. Over all drop rates and seeds, the two met within "
-    f"{TOLERANCE:.0%} in {len(k_found)} of {len(mc_all)} networks, at $k^*$ between "
+met = [conv[name][0] for name in ("k_meet_relative", "k_meet_margin", "k_settle")]
+found = [sum(k != MISSING for k in ks) for ks in met[:2]]
+summary = [
+    f"**Mechanism.** A keep mask at drop rate {DROP_RATE:g} kept {kept_share:.2%} of {N_DRAWS:,} "
+    f"units; inverted scaling brings the mean back to {inverted_mean:.4f}.",
+    f"**Monte Carlo vs weight scaling** (drop rate {MC_RATE:g}, {len(SEEDS)} trained networks, "
+    f"{STREAMS} streams of {K_MAX} samples): one sub-network scores test error {conv['error_first'].mean():.3f} "
+    f"on average, the weight-scaled network {conv['det_error'].mean():.3f}, and the {K_MAX}-sample average "
+    f"{conv['error_last'].mean():.3f}: at this drop rate the two meet within {TOLERANCE:.0%} for {found[0]} of the "
+    f"{len(SEEDS)} networks ($k^*_{{1\\%}}$: {', '.join(map(str, met[0]))}) and within the seed-to-seed noise for "
+    f"{found[1]} ($k^*_{{\\text{{noise}}}}$: {', '.join(map(str, met[1]))}), while the Monte Carlo error settles "
+    f"within {TOLERANCE:.0%} of its final value after {', '.join(map(str, met[2]))} samples."]
+
+# %%
+summary[-1] += (
+    f" Over all drop rates and seeds, the two met within {TOLERANCE:.0%} in {len(k_found)} of {len(mc_all)} "
+    "networks, at $k^*$ between "
     + (f"{min(k_found)} and {max(k_found)} (median {np.median(k_found):g})" if k_found else "(none)")
     + (f"; the {len(mc_all) - len(k_found)} that did not meet within {K_MAX} samples were trained at drop rate "
        + ", ".join(f"{q:g}" for q in never) if never else f"; all met within {K_MAX} samples")
-    + ". Srivastava et al. found about 50, on MNIST classification.\n"
-    f"* **Oversized network.** Test error falls from {test_err[0].mean():.3f} without dropout to "
+    + f". Srivastava et al. found about {PAPER_K}, on MNIST classification.")
+
+# %%
+summary += [
+    f"**Oversized network.** Test error falls from {test_err[0].mean():.3f} without dropout to "
     f"{test_err[best].mean():.3f} at drop rate {DROP_RATES[best]:g}; the train-test gap shrinks from "
-    f"{(test_err[0] - train_err[0]).mean():.3f} to {(test_err[best] - train_err[best]).mean():.3f}.\n"
-    f"* **Activations.** At keep probability 0.5 the mean hidden activation is {ratio[0]:.2f} (layer 1) "
-    f"and {ratio[1]:.2f} (layer 2) times its value without dropout: it "
-    f"{direction(ratio[0])} in layer 1 and {direction(ratio[1])} in layer 2, against a ratio of about "
-    f"{0.7 / 2.0:.2f} in Srivastava et al.'s autoencoder.\n"
-    f"* **Exact result.** The Monte Carlo expected loss matched the formula within "
+    f"{(test_err[0] - train_err[0]).mean():.3f} to {(test_err[best] - train_err[best]).mean():.3f}.",
+    f"**Activations.** At keep probability {1 - q_half:g} the mean hidden activation is "
+    + " and ".join(f"{r:.2f} (layer {i + 1})" for i, r in enumerate(ratio)) + " times its value without dropout: it "
+    + " and ".join(f"{d} in layer {i + 1}" for i, d in enumerate(direction)) + ", against a ratio of about "
+    f"{PAPER_ACTIVATION[1] / PAPER_ACTIVATION[0]:.2f} in Srivastava et al.'s autoencoder.",
+    f"**Exact result.** The Monte Carlo expected loss matched the formula within "
     f"{max(abs(r['z']) for r in rows):.2f} standard errors at every drop rate, and weights trained with "
     f"input dropout matched the closed form within {max(r['w_err'] for r in rows):.2%} "
-    f"(tolerances {MC_SIGMAS:g} s.e. and {WEIGHT_TOL:.0%})."))
+    f"(tolerances {MC_SIGMAS:g} s.e. and {WEIGHT_TOL:.0%})."]
+display(Markdown("\n".join(f"* {item}" for item in summary)))
 
 # %% [markdown]
 # ## Summary
@@ -492,13 +417,143 @@ display(Markdown(
 #
 # ## Exercises
 #
+# Each exercise is followed by a folded solution that computes its answer from
+# what the chapter has already trained (open it in Jupyter or on the page).
+#
 # 1. Set `MC_RATE = 0.2` (and keep it in `DROP_RATES`). Does Monte Carlo
 #    averaging meet weight scaling sooner or later? Why might a smaller drop
 #    rate shrink the floor in the right-hand panel?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** We repeat section 2's measurement on the networks trained at
+# drop rate 0.2 (same number of streams, the seed-to-seed noise of that drop
+# rate as the margin) and compare it with `MC_RATE`. A meeting point that is
+# never reached counts as later than any reached one.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+ex_rate = 0.2 if 0.2 in mc_rates else min(mc_rates)
+ex_noise = float(test_err[DROP_RATES.index(ex_rate)].std(ddof=1))
+mc_ex = dropout_checks.mc_convergence_many(
+    {(ex_rate, s): nets[ex_rate, s] for s in SEEDS}, task.X_test, task.y_test, k_max=K_MAX,
+    n_streams=STREAMS, tolerance=TOLERANCE, margin=ex_noise, seeds={(ex_rate, s): s for s in SEEDS})
+conv_ex = dropout_checks.tabulate_convergence(mc_ex, [ex_rate], SEEDS, missing=MISSING)
+display(Markdown(tables.markdown_table(
+    ["drop rate", "$k^*_{1\\%}$, per seed", "$k^*_{\\text{noise}}$, per seed", f"MC minus weight scaling, k = {K_MAX}",
+     "remaining RMS gap (mean)"],
+    [[f"{q:g}", ", ".join(map(str, c["k_meet_relative"][0])), ", ".join(map(str, c["k_meet_margin"][0])),
+      f"{c['excess'][0].mean():+.2%}", f"{c['floor'].mean():.3f}"] for q, c in ((ex_rate, conv_ex), (MC_RATE, conv))])))
+k_ex, k_mc = ([K_MAX + 1 if v["k_meet_relative"] is None else v["k_meet_relative"] for v in m.values()] for m in (mc_ex, mc))
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+sooner = np.median(k_ex) < np.median(k_mc)
+display(Markdown(
+    f"At drop rate {ex_rate:g} the two meet within {TOLERANCE:.0%} for {sum(k <= K_MAX for k in k_ex)} of "
+    f"{len(SEEDS)} networks (median $k^*_{{1\\%}}$ {np.median(k_ex):g}, counting "
+    f"{MISSING} as {K_MAX + 1}), against {sum(k <= K_MAX for k in k_mc)} at {MC_RATE:g} (median "
+    f"{np.median(k_mc):g}): Monte Carlo averaging meets weight scaling "
+    f"**{'sooner' if sooner else 'no sooner'}** at the smaller drop rate. The floor of the prediction gap is "
+    f"{conv_ex['floor'].mean():.3f} against {conv['floor'].mean():.3f}"
+    + (", smaller" if conv_ex["floor"].mean() < conv["floor"].mean() else ", not smaller")
+    + ". Why it can be smaller: at a small drop rate every sub-network keeps most units, so it is close to the full "
+    "network; the average of sub-networks differs from the weight-scaled network only through the units whose "
+    "input changes sign when others are dropped (where the ReLU is not linear), and the variance of the masks, "
+    "$q/(1-q)$ per unit, is smaller too."))
+
+# %% [markdown]
 # 2. Change `TOLERANCE` to 0.5% and 5%. How much does $k^*$ depend on the
 #    definition of "meet"?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 2.** The Monte Carlo error curves are already stored for every
+# network of section 2, so the meeting point for another tolerance is read off
+# them (`dropout_checks.meeting_point`) without sampling again.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+TOLERANCES = (0.005, TOLERANCE, 0.05)
+meets = {tol: [dropout_checks.meeting_point(v, tol) for v in mc_all.values()] for tol in TOLERANCES}
+reached = {tol: [k for k in ks if k is not None] for tol, ks in meets.items()}
+same = meets[TOLERANCE] == [v["k_meet_relative"] for v in mc_all.values()]
+medians = [np.median(reached[t]) if reached[t] else np.nan for t in (TOLERANCES[0], TOLERANCES[-1])]
+display(Markdown(tables.markdown_table(
+    ["tolerance", f"networks meeting within {K_MAX}", "median $k^*$", "largest $k^*$"],
+    [[f"{tol:.1%}", f"{len(reached[tol])} of {len(mc_all)}", f"{np.median(reached[tol]):g}" if reached[tol] else "n/a",
+      max(reached[tol], default=None)] for tol in TOLERANCES])))
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"From a tolerance of {TOLERANCES[0]:.1%} to {TOLERANCES[-1]:.0%} the number of networks whose Monte Carlo "
+    f"average meets weight scaling goes from {len(reached[TOLERANCES[0]])} to {len(reached[TOLERANCES[-1]])} of "
+    f"{len(mc_all)}, and the median $k^*$ from {medians[0]:g} to {medians[1]:g}: "
+    + ("$k^*$ is a property of the definition as much as of the network, and "
+       f"\"about {PAPER_K}\" is no constant of dropout." if medians[0] >= 2 * medians[1] else
+       "within this range $k^*$ depends little on the definition.")
+    + f" (Recomputed at {TOLERANCE:.0%}, the meeting points agree with section 2: "
+    f"{'yes' if same else 'no'}.)"))
+
+# %% [markdown]
 # 3. Add `0.9` to `DROP_RATES`. Where does dropout start to underfit?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 3.** Only the new networks have to be trained: a sweep with the same
+# spec and the grid `{"dropout": [0.9]}` trains the seeds at 0.9 (the other
+# networks are in the cache already). Underfitting shows as a training error
+# that climbs towards the test error while the test error stops falling.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+records_09 = experiment.run_sweep(spec.replace(grid={"dropout": [0.9]}))
+rates_ex = [*DROP_RATES, 0.9]
+train_ex = [*train_err.mean(axis=1), np.mean([r["train_loss"] for r in records_09])]
+test_ex = [*test_err.mean(axis=1), np.mean([r["test_loss"] for r in records_09])]
+display(Markdown(tables.markdown_table(
+    ["drop rate", "training error", "test error", "test minus training"],
+    [[f"{q:g}", f"{a:.3f}", f"{b:.3f}", f"{b - a:.3f}"] for q, a, b in zip(rates_ex, train_ex, test_ex, strict=True)],
+    align=["left", "right", "right", "right"])))
+i_best = int(np.argmin(test_ex))
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"The training error climbs{' steadily' if np.all(np.diff(train_ex) > 0) else ''}, from {train_ex[0]:.3f} without dropout to {train_ex[-1]:.3f} at 0.9, "
+    f"while the test error is lowest at drop rate {rates_ex[i_best]:g} ({test_ex[i_best]:.3f}). "
+    + (f"At 0.9 it rises again to {test_ex[-1]:.3f}: beyond {rates_ex[i_best]:g} dropout underfits, the "
+       "network is too thinned to fit even its training set well and the test error pays for it."
+       if i_best < len(rates_ex) - 1 else
+       f"Even at 0.9 the test error ({test_ex[-1]:.3f}) has not risen again, so within this grid dropout never "
+       f"underfits on the test set, although the gap to the training error has shrunk to {test_ex[-1] - train_ex[-1]:.3f}.")))
+
+# %% [markdown]
 # 4. In section 4, replace the standardised `X` by `X * [1, 2, ..., 10]` (scale
 #    the columns differently). The closed form and the trained weights should
 #    still agree, but the penalty is no longer an ordinary ridge: which weights
 #    does dropout now shrink the most?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** With column $j$ multiplied by $c_j$, the penalty charges weight
+# $j$ by $\frac{q}{1-q}(X^\top X)_{jj} = \frac{q}{1-q}\,n\,c_j^2$: the larger the
+# column's scale, the harder its weight is pulled to zero. But a weight on a
+# column scaled by $c_j$ only needs to be $1/c_j$ as large to do the same work,
+# and the two effects cancel: we check both, at `LINE_RATE`, and compare with a
+# plain ridge penalty of the same $\lambda$ on the scaled data.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+scale = np.arange(1, X.shape[1] + 1)
+X_scaled = X * scale    # column j multiplied by j
+check = dropout_checks.ridge_check(X_scaled, y, [LINE_RATE], n_masks=MC_MASKS, steps=STEPS, seed=SEED)[0]
+charge = (X_scaled ** 2).sum(axis=0) / len(X)                        # dropout's charge per unit weight / lambda
+unchanged = np.abs(check["w"] * scale - w_line).max()                 # dropout: w_j / c_j exactly
+moved_dropout = np.sqrt(np.mean((X_scaled @ check["w"] - X @ w_line) ** 2))
+ridge_scaled = regularization.linear_penalty_path(X_scaled, y, [lam], "l2")[0]
+moved_ridge = np.sqrt(np.mean((X_scaled @ ridge_scaled - X @ ridge) ** 2))
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"Trained and closed-form weights still agree, within {check['w_err']:.2%} (tolerance {WEIGHT_TOL:.0%}), and "
+    f"the Monte Carlo loss lies {abs(check['z']):.2f} standard errors from the formula. Per unit of weight, dropout "
+    f"now charges {charge[-1] / charge[0]:.0f} times as much for the column scaled by {scale[-1]} as for the column "
+    f"scaled by {scale[0]}, so it shrinks the weights of the large-scale columns the most, by exactly their scale: each weight "
+    f"is the unscaled solution divided by its column's scale (largest deviation {unchanged:.1e}), and the fitted "
+    f"function does not move (RMS change of the training predictions {moved_dropout:.1e}). Per unit of what a "
+    "column contributes to the prediction, every column is charged alike: dropout's penalty is scale-invariant. "
+    f"A plain ridge penalty with $\\lambda$ = {lam:g} charges every weight alike instead, hence, per unit of "
+    f"contribution, {scale[-1] ** 2 / scale[0] ** 2:.0f} times as much for the column scaled by {scale[0]} as for "
+    f"the one scaled by {scale[-1]}; its fitted function moves by an RMS {moved_ridge:.3f} (the targets have standard "
+    f"deviation {y.std():.2f})."))
