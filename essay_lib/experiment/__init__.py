@@ -6,14 +6,18 @@
   :func:`sweep_models`;
 * :mod:`~essay_lib.experiment.train`: the sweep's networks in the batched engine;
 * :mod:`~essay_lib.experiment.metrics`: what is measured on every network (``METRICS``);
+* :mod:`~essay_lib.experiment.references`: Z̄ of the true function, untrained networks and a
+  kernel ridge fit (:func:`reference_values`);
 * :mod:`~essay_lib.experiment.cache`: plain JSON/NPZ entries keyed by spec and code.
 """
 
-from essay_lib.experiment import cache, metrics, spec, sweeps, train
+from essay_lib.experiment import cache, metrics, references, spec, sweeps, train
 from essay_lib.experiment.cache import CacheWarning, SweepCache
 from essay_lib.experiment.metrics import METRICS
+from essay_lib.experiment.references import reference_values
 from essay_lib.experiment.spec import (
     REGULARIZERS,
+    REPLICATION_SEEDS,
     ExperimentSpec,
     MeasureSpec,
     SweepSpec,
@@ -21,6 +25,7 @@ from essay_lib.experiment.spec import (
 )
 from essay_lib.experiment.sweeps import run_experiment, run_sweep, sweep_models
 
-__all__ = ["METRICS", "REGULARIZERS", "CacheWarning", "ExperimentSpec", "MeasureSpec",
-           "SweepCache", "SweepSpec", "cache", "essay_experiment", "metrics", "run_experiment",
-           "run_sweep", "spec", "sweep_models", "sweeps", "train"]
+__all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "CacheWarning", "ExperimentSpec",
+           "MeasureSpec", "SweepCache", "SweepSpec", "cache", "essay_experiment", "metrics",
+           "reference_values", "references", "run_experiment", "run_sweep", "spec",
+           "sweep_models", "sweeps", "train"]

@@ -3,10 +3,12 @@
 * :mod:`~essay_lib.nets.models`: :class:`MLP`, :func:`make_mlp` (seeded initialisation);
 * :mod:`~essay_lib.nets.regularization`: L1/L2 penalties, sparsity, norms, the 2-D picture;
 * :mod:`~essay_lib.nets.dropout`: masks, Monte Carlo averaging, the exact linear case;
+* :mod:`~essay_lib.nets.dropout_checks`: chapter 02's checks over many networks (Monte
+  Carlo convergence, the input-dropout ridge check);
 * :mod:`~essay_lib.nets.training`: :func:`train_model` (one network, autograd);
 * :mod:`~essay_lib.nets.ensemble`: :func:`train_ensemble` (K networks at once).
 """
 
-from essay_lib.nets import dropout, ensemble, models, regularization, training
+from essay_lib.nets import dropout, dropout_checks, ensemble, models, regularization, training
 
-__all__ = ["dropout", "ensemble", "models", "regularization", "training"]
+__all__ = ["dropout", "dropout_checks", "ensemble", "models", "regularization", "training"]

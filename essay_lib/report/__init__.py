@@ -9,12 +9,14 @@
 * :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 04;
 * :mod:`~essay_lib.report.analogy`: the paper's analogy filled with measured numbers;
 * :mod:`~essay_lib.report.tables`: markdown tables;
+* :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
 
 from essay_lib.report import (
     analogy,
+    experiment_tables,
     matched,
     plotting,
     speccurve,
@@ -26,5 +28,5 @@ from essay_lib.report import (
     widgets,
 )
 
-__all__ = ["analogy", "matched", "plotting", "speccurve", "stats", "tables", "trends", "verdict",
-           "vocabulary", "widgets"]
+__all__ = ["analogy", "experiment_tables", "matched", "plotting", "speccurve", "stats", "tables",
+           "trends", "verdict", "vocabulary", "widgets"]

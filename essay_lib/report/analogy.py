@@ -239,3 +239,21 @@ def forest_rows(rows: Sequence[AnalogyRow]) -> list[dict]:
     return [{"label": r.claim.label, "group": task_label(r.task), "rho": r.trend.rho,
              "low": r.trend.low, "high": r.trend.high} for r in rows
             if not math.isnan(r.trend.rho)]
+
+
+def relative_curves(records, task: str, measures: Sequence[str], regularizer: str = "dropout",
+                    *, confidence: float = 0.95, n_boot: int = 2000, seed: int = 0
+                    ) -> dict[str, dict]:
+    """Per measure, :func:`strength_curves` of ``regularizer`` divided by the mean without
+    regularization (1 = no change), for
+    :func:`essay_lib.report.plotting.plot_relative_measures`.  Measures that are ``None``
+    on the task (linear pieces beyond 2-D inputs) are left out."""
+    out = {}
+    for m in measures:
+        if len(series(records, task, regularizer, m)[0]) == 0:
+            continue
+        curves, (base, _, _) = strength_curves(records, task, m, (regularizer,),
+                                               confidence=confidence, n_boot=n_boot, seed=seed)
+        c = curves[regularizer]
+        out[m] = {"strength": c["strength"], **{k: c[k] / base for k in ("mean", "low", "high")}}
+    return out
