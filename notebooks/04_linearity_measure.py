@@ -27,35 +27,42 @@
 # toward **decreasing $Z$ with increased dropout ratio**, just as L1 pushes the
 # weights toward sparsity and L2 toward small magnitude. He never tests it.
 #
-# This chapter does:
+# This chapter does, and reads the answer the way a skeptical reviewer would:
 #
 # 1. from the paper's words to a measure: the literal test, why every layer with
-#    a bias fails it, and the second difference $D$, the bounded score $Z$ and
-#    its average $\bar Z$ over the data (our reconstruction), next to Taleb's
-#    heuristic;
-# 2. sanity checks on functions whose answer we know: affine maps, powers
-#    $x^n$, and the polynomial fits of chapter 03;
-# 3. the experiment: four tasks, an oversized network, dropout, L1, L2, mixup and
-#    no regularization, every strength trained with several seeds;
-# 4. $\bar Z$ beside established measures of non-linearity, raw and normalised;
-# 5. the verdict, computed from the numbers by a rule stated in advance;
-# 6. an interactive view of the learned function as the drop rate changes.
+#    a bias fails it, the second difference $D$, the bounded score $Z$ and its
+#    average $\bar Z$ over the data (our reconstruction), next to Taleb's heuristic;
+# 2. sanity checks on functions whose answer we know;
+# 3. the experiment: four tasks, an oversized network, dropout, L1, the L2 penalty,
+#    mixup and no regularization, every strength trained with 8 seeds; training
+#    long enough, and the fit each regularizer buys;
+# 4. $\bar Z$ against strength, with references: the true function, the untrained
+#    networks, a smooth kernel fit;
+# 5. $\bar Z$ at matched fit: does a regularizer lower $\bar Z$ only by fitting worse?
+# 6. $\bar Z$ beside established measures of non-linearity, raw and normalised;
+# 7. the verdict, by rules stated in advance: intervals over network seeds, a
+#    positive control that must pass, a correction for the number of tests;
+# 8. the specification curve: the verdict under every reasonable variant of $\bar Z$;
+# 9. a replication on fresh seeds;
+# 10. an interactive view of the learned function as the drop rate changes.
+
+# %% tags=["parameters"]
+SEED = 0  # seeds the examples of sections 1-2 and every bootstrap interval
+FIRST_NETWORK_SEED = 0  # the experiment trains seeds FIRST_NETWORK_SEED ... + 7
+N_TRIPLES = 2000  # triples of the sanity checks in section 2
+SCALE = 0.5  # their displacement scale
+SHOW_RATES = (0.0, 0.3, 0.5, 0.7)  # drop rates drawn in "what the networks learned"
 
 # %%
-import time
-
-import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from essay_lib import data, experiment
-from essay_lib.measures import linearity
-from essay_lib.measures import polynomials as poly
-from essay_lib.report import analogy, plotting, verdict, widgets
+import essay_lib
+from essay_lib import data, experiment, report
+from essay_lib.measures import examples, linearity, polynomials
+from essay_lib.report import plotting, tables, vocabulary
 
-SEED = 0  # seeds the examples of sections 1-2, the bootstrap intervals and the figures' picks
-plotting.set_style()
-rng = np.random.default_rng(SEED)
+rng = essay_lib.setup(seed=SEED)
 
 # %% [markdown]
 # ## 1 · From the paper's words to a measure
@@ -74,16 +81,16 @@ rng = np.random.default_rng(SEED)
 # affine map from $\mathbb{R}^{10}$ to $\mathbb{R}^3$.
 
 # %%
-C_SLOPE, B_OFFSET = 2.0, 0.7
+slope, offset = 2.0, 0.7
 W_aff, b_aff = rng.normal(size=(10, 3)), rng.normal(size=3)
 x1, x2 = rng.uniform(-1, 1, (500, 1)), rng.uniform(-1, 1, (500, 1))
 X1, X2 = rng.normal(size=(500, 10)), rng.normal(size=(500, 10))
-literal_line = linearity.additivity_defect(lambda x: C_SLOPE * x, x1, x2)
-literal_offset = linearity.additivity_defect(lambda x: C_SLOPE * x + B_OFFSET, x1, x2)
-literal_affine = linearity.additivity_defect(lambda x: x @ W_aff + b_aff, X1, X2)
+literal_line = linearity.additivity_defect(examples.line(slope), x1, x2)
+literal_offset = linearity.additivity_defect(examples.line(slope, offset), x1, x2)
+literal_affine = linearity.additivity_defect(examples.affine(W_aff, b_aff), X1, X2)
 display(Markdown(
-    f"Over 500 random pairs, the literal defect of $f(x) = {C_SLOPE:g}x$ is at most "
-    f"{np.abs(literal_line).max():.1e}; for $f(x) = {C_SLOPE:g}x + {B_OFFSET:g}$ it lies between "
+    f"Over 500 random pairs, the literal defect of $f(x) = {slope:g}x$ is at most "
+    f"{np.abs(literal_line).max():.1e}; for $f(x) = {slope:g}x + {offset:g}$ it lies between "
     f"{literal_offset.min():.4f} and {literal_offset.max():.4f}, i.e. exactly $-b$ on every "
     f"pair; for the random affine map its largest deviation from $-b$ is "
     f"{np.abs(literal_affine + b_aff).max():.1e}. The literal test measures the offset, not "
@@ -122,16 +129,15 @@ display(Markdown(
 # (the triangle inequality), and it does not change when $f$ is replaced by
 # $\alpha f + c$ for any $\alpha \ne 0$. Over a data set $X$ we draw many triples
 # (a data point $x_0$; $a$ and $b$ each a difference of two data points scaled by
-# $s = 1/2$, so that $x_0 + a + b$ stays near the data) and report a ratio of
-# sums,
+# $s = 1/2$) and report a ratio of sums,
 #
 # $$\bar Z = \frac{\sum_t \lVert D_t \rVert}{\sum_t \left(\lVert u_t \rVert +
 #   \lVert v_t \rVert + \lVert w_t \rVert\right)},$$
 #
 # rather than a mean of ratios, so that triples in flat regions (tiny $u$, $v$,
 # $w$) do not dominate. This is our reconstruction: one faithful reading of the
-# paper's words, not its lost formula. Beside it we keep the **raw** defect, the
-# mean $\lVert D \rVert$, in output units.
+# paper's words, not its lost formula, and section 8 varies its choices. Beside it
+# we keep the **raw** defect, the mean $\lVert D \rVert$, in output units.
 #
 # ### Taleb's heuristic
 #
@@ -145,21 +151,21 @@ display(Markdown(
 # diagonal case of $D$. We check these identities numerically.
 
 # %%
-f_quad_A = rng.normal(size=(4, 4))
+A_quad = rng.normal(size=(4, 4))
 X0, A_dir, B_dir = (rng.normal(size=(300, 4)) for _ in range(3))
-D_quadratic = linearity.second_difference(lambda x: np.einsum("ni,ij,nj->n", x, f_quad_A, x),
-                                          X0, A_dir, B_dir)
-exact_quadratic = np.einsum("ni,ij,nj->n", A_dir, f_quad_A + f_quad_A.T, B_dir)
-D_affine = linearity.second_difference(lambda x: x @ W_aff + b_aff,
-                                       rng.normal(size=(300, 10)), rng.normal(size=(300, 10)),
-                                       rng.normal(size=(300, 10)))
-smooth = lambda x: np.sin(3 * x) + x ** 3  # noqa: E731  any smooth test function
+D_quadratic = linearity.second_difference(examples.quadratic_form(A_quad), X0, A_dir, B_dir)
+exact_quadratic = np.einsum("ni,ij,nj->n", A_dir, A_quad + A_quad.T, B_dir)
+D_affine = linearity.second_difference(examples.affine(W_aff, b_aff),
+                                       *(rng.normal(size=(300, 10)) for _ in range(3)))
+smooth = examples.smooth_curve()
 x_pts, delta = rng.uniform(-1, 1, (300, 1)), rng.uniform(0.05, 0.5, (300, 1))
 D_diag = linearity.second_difference(smooth, x_pts - delta, delta, delta)
 H_taleb = linearity.taleb_heuristic(smooth, x_pts, delta)
 Z_plain = linearity.z_score(smooth, X0[:, :1], A_dir[:, :1], B_dir[:, :1])
-Z_rescaled = linearity.z_score(lambda x: -3.0 * smooth(x) + 5.0, X0[:, :1], A_dir[:, :1],
+Z_rescaled = linearity.z_score(examples.rescaled(smooth, -3.0, 5.0), X0[:, :1], A_dir[:, :1],
                                B_dir[:, :1])
+
+# %%
 display(Markdown("\n".join([
     f"- $D$ of a random affine map $\\mathbb{{R}}^{{10}} \\to \\mathbb{{R}}^3$: largest "
     f"$|D|$ over 300 triples {np.abs(D_affine).max():.1e} (zero up to rounding).",
@@ -176,124 +182,71 @@ display(Markdown("\n".join([
 # %% [markdown]
 # The figure shows the geometry. On the left, an affine function: going from
 # $x_0$ by $a$ then by $b$ lands exactly where the two separate changes predict
-# ($D = 0$), while the literal test, which measures from the origin, is off by
-# the offset. On the right, $f(x) = x^2$: the prediction $f(x_0) + u + v$
+# ($D = 0$). On the right, $f(x) = x^2$: the prediction $f(x_0) + u + v$
 # misses $f(x_0 + a + b)$ by $D = 2ab$.
 
 # %%
-x0_demo, a_demo, b_demo = -0.6, 0.4, 0.9
-demo_functions = {"affine: $f(x) = 0.8x + 0.5$": lambda x: 0.8 * x + 0.5,
-                  "curved: $f(x) = x^2$": lambda x: x ** 2}
-line_x = np.linspace(-1.0, 1.0, 201)
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-for ax, (title, f) in zip(axes, demo_functions.items(), strict=True):
-    pts = np.array([x0_demo, x0_demo + a_demo, x0_demo + b_demo, x0_demo + a_demo + b_demo])
-    vals = f(pts)
-    predicted = vals[1] + vals[2] - vals[0]  # f(x0) + u + v
-    ax.plot(line_x, f(line_x), color="0.4")
-    ax.scatter(pts, vals, color="C0", zorder=3)
-    for x, y, name in zip(pts, vals, ["$x_0$", "$x_0+a$", "$x_0+b$", "$x_0+a+b$"], strict=True):
-        ax.annotate(name, (x, y), textcoords="offset points", xytext=(-10, 8), fontsize=9)
-    ax.scatter([pts[3]], [predicted], marker="x", s=60, color="C1", zorder=4,
-               label="$f(x_0) + u + v$ (additive prediction)")
-    ax.vlines(pts[3], min(predicted, vals[3]), max(predicted, vals[3]), color="C1",
-              linewidth=3, label=f"$D$ = {vals[3] - predicted:+.2f}")
-    ax.set_title(title)
-    ax.set_xlabel("x")
-    ax.legend(loc="upper center", fontsize=8)
-axes[0].set_ylabel("f(x)")
-fig.suptitle(f"The second difference $D$ for $x_0 = {x0_demo}$, $a = {a_demo}$, $b = {b_demo}$",
-             y=1.02)
+fig = plotting.plot_second_difference({"affine: $f(x) = 0.8x + 0.5$": examples.line(0.8, 0.5),
+                                       "curved: $f(x) = x^2$": examples.power(2)},
+                                      x0=-0.6, a=0.4, b=0.9)
 _ = plotting.save_figure(fig, "04-second-difference")
-plt.show()
 
 # %% [markdown]
 # ## 2 · Sanity on functions whose answer we know
 #
-# ### Powers $x^n$ on $[-1, 1]$
+# ### Powers $x^n$ on $[-1, 1]$, and chapter 03's polynomial fits
 #
 # If $\bar Z$ measures what the paper means, it should be zero for $x$ and
 # climb with the degree. We draw 200 points uniformly on $[-1, 1]$ and compute
-# $\bar Z$ of $x^n$ for $n = 1, \dots, 9$ over 2000 triples, with a 95% bootstrap
-# interval over the triples.
+# $\bar Z$ of $x^n$ for $n = 1, \dots, 9$ with a 95% bootstrap interval over the
+# triples. Then we refit chapter 03's polynomials of degree 1, 2 and 9 to 10 noisy
+# points of $y = x^2$ (the degree-9 fit interpolates them) and measure them on 200
+# test inputs. The expected order: the line is exactly linear, the degree-2 fit
+# sits near the true parabola, the interpolating degree-9 fit is far less linear.
 
 # %%
-N_TRIPLES, SCALE = 2000, 0.5
 X_unit = rng.uniform(-1, 1, (200, 1))
 powers = np.arange(1, 10)
-power_z = [linearity.z_bar(lambda x, n=n: x ** n, X_unit, n_triples=N_TRIPLES, scale=SCALE,
+power_z = [linearity.z_bar(examples.power(n), X_unit, n_triples=N_TRIPLES, scale=SCALE,
                            seed=SEED) for n in powers]
 power_value = np.array([z.value for z in power_z])
 power_interval = np.array([z.bootstrap_interval(seed=SEED) for z in power_z])
-
-# %% [markdown]
-# ### The polynomial fits of chapter 03
-#
-# Chapter 03 fitted polynomials of degree 1, 2 and 9 to 10 noisy points of
-# $y = x^2$ (every other training point; the degree-9 fit is the pseudo-inverse
-# interpolant). We refit them here and compute $\bar Z$ over the 200 test inputs.
-# The expected order: the line is exactly linear ($\bar Z = 0$), the degree-2
-# fit sits near the true parabola, and the interpolating degree-9 fit is far
-# less linear.
-
-# %%
 task_q = data.quadratic_task(n_train=20, n_test=200, noise=0.1, seed=SEED)
-x_few = task_q.X_train[::2, 0].astype(float)
-y_few = task_q.y_train[::2, 0].astype(float)
+fit_functions = {f"degree {d} fit": examples.polynomial_function(polynomials.fit_polynomial(
+    task_q.X_train[::2, 0], task_q.y_train[::2, 0], d)) for d in (1, 2, 9)}
+fit_functions["true $x^2$"] = examples.power(2)
 X_eval = task_q.X_test.astype(float)
-poly_fits = {d: poly.fit_polynomial(x_few, y_few, d) for d in (1, 2, 9)}
-fit_functions = {f"degree {d} fit": (lambda x, p=p: p(x[:, 0])) for d, p in poly_fits.items()}
-fit_functions["true $x^2$"] = lambda x: x[:, 0] ** 2
 fit_z = {name: linearity.z_bar(f, X_eval, n_triples=N_TRIPLES, scale=SCALE, seed=SEED)
          for name, f in fit_functions.items()}
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [3, 2]})
-plotting.plot_mean_interval(powers, power_value, power_interval[:, 0], power_interval[:, 1],
-                            ax=axes[0], label="$\\bar Z$ of $x^n$, 95% interval over triples")
-axes[0].set_xlabel("power $n$")
-axes[0].set_ylabel("$\\bar Z$")
-axes[0].set_ylim(0, 1)
-axes[0].set_title("$\\bar Z$ climbs with the degree of $x^n$")
-axes[0].legend(loc="upper left", fontsize=8)
-names = list(fit_z)
-intervals = np.array([fit_z[n].bootstrap_interval(seed=SEED) for n in names])
-values = np.array([fit_z[n].value for n in names])
-colors = ["C1", "C1", "C1", "0.5"]
-axes[1].bar(range(len(names)), values, color=colors,
-            yerr=[values - intervals[:, 0], intervals[:, 1] - values], capsize=4)
-axes[1].set_xticks(range(len(names)), [n.replace(" fit", "\nfit") for n in names], fontsize=9)
-for i, v in enumerate(values):
-    axes[1].annotate(f"{v:.2f}", (i, intervals[i, 1]), textcoords="offset points", xytext=(0, 3),
-                     ha="center", fontsize=8)
-axes[1].set_ylim(0, 1)
-axes[1].set_ylabel("$\\bar Z$")
-axes[1].set_title("Chapter 03's fits (10 points)")
+# %%
+fig = plotting.plot_known_functions(powers, power_z, fit_z, seed=SEED, reference="true $x^2$")
 _ = plotting.save_figure(fig, "04-z-known-functions")
-plt.show()
 
 # %%
-display(Markdown("| function | $\\bar Z$ | 95% interval | raw mean $\\lVert D\\rVert$ |\n"
-                 "|---|---:|---|---:|\n" + "\n".join(
-    [f"| $x^{{{n}}}$ | {z.value:.3f} | [{lo:.3f}, {hi:.3f}] | {z.raw:.3g} |"
-     for n, z, (lo, hi) in zip(powers, power_z, power_interval, strict=True)]
-    + [f"| {name} | {fit_z[name].value:.3f} | [{lo:.3f}, {hi:.3f}] | {fit_z[name].raw:.3g} |"
-       for name, (lo, hi) in zip(names, intervals, strict=True)])))
-ordered = fit_z["degree 1 fit"].value < fit_z["true $x^2$"].value < fit_z["degree 9 fit"].value
+rows = [[f"$x^{{{n}}}$", f"{z.value:.3f}", f"[{lo:.3f}, {hi:.3f}]", f"{z.raw:.3g}"]
+        for n, z, (lo, hi) in zip(powers, power_z, power_interval, strict=True)]
+rows += [[name, f"{z.value:.3f}", "[{:.3f}, {:.3f}]".format(*z.bootstrap_interval(seed=SEED)),
+          f"{z.raw:.3g}"] for name, z in fit_z.items()]
+display(Markdown(tables.markdown_table(
+    ["function", "$\\bar Z$", "95% interval", "raw mean $\\lVert D\\rVert$"], rows,
+    align=["left", "right", "left", "right"])))
+
+# %%
+monotone = bool(np.all(np.diff(power_value) > 0))
+fits = {d: fit_z[f"degree {d} fit"].value for d in (1, 2, 9)}
+truth = fit_z["true $x^2$"]
+ordered = fits[1] < truth.value < fits[9]
 display(Markdown(
-    f"$\\bar Z$ of $x^n$ "
-    f"{'rises with every step of' if np.all(np.diff(power_value) > 0) else 'does not rise steadily with'}"
-    f" $n$, from {power_value[0]:.1e} at $n = 1$ "
-    f"through {power_value[1]:.3f} at $n = 2$ to {power_value[-1]:.3f} at $n = 9$; "
-    f"in {np.sum(power_interval[1:, 0] > power_interval[:-1, 1])} of the {len(powers) - 1} steps "
-    f"from $n$ to $n + 1$ the two 95% intervals do not overlap (they widen with $n$, as a few "
-    f"triples with large values dominate the sums). On chapter 03's fits the order is "
-    f"{'as expected' if ordered else '**not** the expected one'}: the line scores "
-    f"{fit_z['degree 1 fit'].value:.1e}, the degree-2 fit {fit_z['degree 2 fit'].value:.3f} "
-    f"(the true parabola {fit_z['true $x^2$'].value:.3f}) and the interpolating degree-9 fit "
-    f"{fit_z['degree 9 fit'].value:.3f}, "
-    f"{fit_z['degree 9 fit'].value / fit_z['true $x^2$'].value:.1f} times the truth. Its raw "
-    f"defect is {fit_z['degree 9 fit'].raw / fit_z['true $x^2$'].raw:.0f} times the truth's: "
-    f"the swings between and beyond the points are large in output units as well."))
+    f"$\\bar Z$ of $x^n$ {'rises with every step of' if monotone else 'does not rise steadily with'}"
+    f" $n$, from {power_value[0]:.1e} at $n = 1$ through {power_value[1]:.3f} at $n = 2$ to "
+    f"{power_value[-1]:.3f} at $n = 9$; in {np.sum(power_interval[1:, 0] > power_interval[:-1, 1])}"
+    f" of the {len(powers) - 1} steps the two 95% intervals do not overlap (they widen with "
+    f"$n$, as a few triples with large values dominate the sums). On chapter 03's fits the "
+    f"order is {'as expected' if ordered else '**not** the expected one'}: the line scores "
+    f"{fits[1]:.1e}, the degree-2 fit {fits[2]:.3f} (the true parabola {truth.value:.3f}) and "
+    f"the interpolating degree-9 fit {fits[9]:.3f}, {fits[9] / truth.value:.1f} times the "
+    f"truth; its raw defect is {fit_z['degree 9 fit'].raw / truth.raw:.0f} times the truth's."))
 
 # %% [markdown]
 # ### $\bar Z$ depends on the size of the displacements
@@ -301,213 +254,158 @@ display(Markdown(
 # $\bar Z$ is a *finite* difference: for a smooth function, at small
 # displacements every function looks affine. For $x^2$, $D = 2ab$ while $u
 # \approx 2x_0 a$, so $\bar Z$ shrinks roughly in proportion to the scale $s$.
-# Comparisons are therefore only meaningful at one fixed scale; we keep
-# $s = 1/2$ throughout.
+# Comparisons are therefore made at one fixed scale, and section 8 asks whether
+# the verdict depends on which.
 
 # %%
 SCALES = (0.05, 0.1, 0.25, 0.5, 1.0)
 scale_table = {s: [linearity.z_bar(f, X_eval, n_triples=N_TRIPLES, scale=s, seed=SEED).value
                    for f in fit_functions.values()] for s in SCALES}
-display(Markdown("| scale $s$ | " + " | ".join(names) + " |\n|---:|" + "---:|" * len(names) + "\n"
-                 + "\n".join(f"| {s:g} | " + " | ".join(f"{v:.3f}" for v in row) + " |"
-                             for s, row in scale_table.items())))
+display(Markdown(tables.markdown_table(
+    ["scale $s$", *fit_functions], [[f"{s:g}", *[f"{v:.3f}" for v in row]]
+                                    for s, row in scale_table.items()],
+    align=["right"] * (len(fit_functions) + 1))))
+holds = all(r[0] < r[1] < r[2] for r in scale_table.values())
 display(Markdown(
     f"Going from $s = {SCALES[0]:g}$ to $s = {SCALES[-1]:g}$, $\\bar Z$ of the true parabola "
     f"moves from {scale_table[SCALES[0]][3]:.3f} to {scale_table[SCALES[-1]][3]:.3f}; the "
-    f"order degree 1 < degree 2 < degree 9 "
-    f"{'holds at every' if all(r[0] < r[1] < r[2] for r in scale_table.values()) else 'fails at some'}"
-    f" scale in the table."))
+    f"order degree 1 < degree 2 < degree 9 {'holds at every' if holds else 'fails at some'} "
+    f"scale in the table."))
 
 # %% [markdown]
 # ## 3 · The experiment
 #
-# Now the thesis itself. We train many copies of one **oversized** ReLU network
-# (its layers are in the table below) on four small tasks where such a network
-# overfits, under each regularizer at a range of strengths, and measure every
-# trained network on its task's *test* inputs.
+# Now the thesis itself. We train many copies of one **oversized** ReLU network on
+# four small tasks where such a network overfits, under each regularizer at a range
+# of strengths, and measure every trained network on held-out inputs.
 #
 # * **Tasks:** the noisy 1-D quadratic of chapter 03 (20 training points), two
 #   interleaved moons (2-D, two classes), scikit-learn's diabetes data (10
-#   features, regression) and its 8×8 digits (64 pixels, ten classes, trained on
-#   a small share of the images). All ship with the libraries; nothing is
-#   downloaded.
+#   features, regression) and its 8×8 digits (64 pixels, ten classes, trained on a
+#   small share of the images). Nothing is downloaded. Each task's held-out rows
+#   are split in two halves: the **validation** half chooses each regularizer's
+#   best strength (section 5), the **test** half is where every measure is taken.
 # * **Regularizers:** none; **dropout** on both hidden layers (the drop rate,
-#   PyTorch's convention); **L1** and **L2** penalties on the weights (log grids
-#   of the coefficient); and **mixup** (training on random convex combinations of
-#   pairs of examples and of their targets, with mixing weight drawn from
-#   $\mathrm{Beta}(\alpha, \alpha)$). Mixup is our *positive control*: it asks the
-#   network, by construction, to behave linearly between training examples, so a
-#   measure of linearity ought to see it. L2 is the *control* the other way: it
-#   shrinks the network without any sub-networks, so if dropout's effect is shared
-#   by L2 it is not the mechanism the paper describes.
-# * **Measures**, on the logits for the classifiers: $\bar Z$ (triples and scale
-#   under the tables below) and the raw mean $\lVert D \rVert$; Taleb's $H$, normalised the same
-#   way on symmetric triples, and raw; the mean input–output Jacobian norm; $1 -
-#   R^2$ of the best affine fit over the test inputs; the number of linear pieces
-#   along the segment across the test inputs (1-D and 2-D tasks); and weight
-#   sparsity, weight norm and test loss.
-# * Every setting is trained with **8 seeds** (0 to 7: each seed fixes the
-#   initial weights, the batch order, the dropout masks and the mixup draws of one
-#   network); every interval below is a 95% bootstrap interval over seeds (means)
-#   or over networks (rank correlations), with bootstrap seed `SEED`.
+#   PyTorch's convention); **L1** and the **L2 penalty** on the weights, added to
+#   the loss inside Adam (a coupled penalty, not decoupled weight decay); and
+#   **mixup** (training on random convex combinations of pairs of examples and of
+#   their targets). Mixup is our *positive control*: it asks the network, by
+#   construction, to behave linearly between training examples, so a measure of
+#   linearity must see it before we trust it on a task. The L2 penalty is the
+#   *control* the other way: it shrinks the network without any sub-networks.
+# * **Measures**, on the logits for the classifiers: $\bar Z$ and the raw mean
+#   $\lVert D \rVert$; Taleb's $H$; the input–output Jacobian norm; $1 - R^2$ of
+#   the best affine fit; the linear pieces along a segment (1-D and 2-D tasks);
+#   weight sparsity and norm; losses; and $\bar Z$ under every specification of
+#   section 8.
+# * **The unit of evidence is the network seed.** Each seed fixes one network's
+#   initial weights, batch order, dropout masks and mixup draws; networks that
+#   share a seed share their start and their unregularized reference, so every
+#   interval below resamples *seeds*, never individual networks.
 #
-# The sweep engine (`essay_lib.sweeps`) trains all the networks of a task at once
-# as one batched model and caches each network's record on disk
-# (`.cache/sweeps/`, or `$ESSAY_CACHE_DIR`), so rerunning this notebook reads the
-# records back in seconds; deleting the cache retrains them. A network's result
-# depends only on its own settings and seed, never on which others were trained
-# beside it.
+# The whole experiment is one frozen spec (`experiment.essay_experiment()`); the
+# sweep engine trains all the networks of a task at once and caches every
+# network's weights and record on disk (`.cache/sweeps/`, or `$ESSAY_CACHE_DIR`),
+# so rerunning this notebook reads them back in seconds.
 
 # %%
-EXPERIMENT = experiment.essay_experiment()
+EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED, FIRST_NETWORK_SEED + 8))
 TASKS = EXPERIMENT.tasks
-specs = {t: EXPERIMENT[t] for t in TASKS}
-MEASURES = EXPERIMENT[TASKS[0]].measures
-tasks = {t: data.load_task(t, **specs[t].task_kwargs) for t in TASKS}
-REGS = verdict.REGULARIZERS
+REGS = ("dropout", "l1", "l2", "mixup")
+MEASURE_SPEC = EXPERIMENT[TASKS[0]].measures
+tasks = {t: data.load_task(t, **EXPERIMENT[t].task_kwargs) for t in TASKS}
+display(Markdown(report.experiment_tables.tasks_markdown(EXPERIMENT)))
 display(Markdown(
-    "| task | inputs → outputs | kind | train / test points | hidden layers | full-batch Adam "
-    "epochs |\n|---|---|---|---|---|---|\n" + "\n".join(
-        f"| {verdict.task_label(t)} | {tk.n_features} → {tk.n_outputs} | {tk.kind} | "
-        f"{tk.n_train} / {tk.n_test} | {' × '.join(map(str, specs[t].hidden))} | "
-        f"{specs[t].epochs} (learning rate {specs[t].lr:g}) |"
-        for t, tk in tasks.items())))
-grid_rows = []
-for reg in ("none", *REGS):
-    variants = {t: tuple(specs[t].grid_dict[reg]) for t in TASKS}
-    common = max(set(variants.values()), key=list(variants.values()).count)
-    note = "; ".join(f"{verdict.task_label(t)}: {', '.join(f'{v:g}' for v in g)}"
-                     for t, g in variants.items() if g != common)
-    grid_rows.append(f"| {verdict.REGULARIZER_LABELS[reg]} | {', '.join(f'{v:g}' for v in common)}"
-                     f" | {note or '—'} |")
-n_networks = sum(len(specs[t].seeds) * sum(len(v) for v in specs[t].grid_dict.values())
-                 for t in TASKS)
-display(Markdown("| regularizer | strengths | exceptions |\n|---|---|---|\n"
-                 + "\n".join(grid_rows)
-                 + f"\n\nIn all: {n_networks} networks, seeds "
-                   f"{', '.join(map(str, specs[TASKS[0]].seeds))}. $\\bar Z$ uses "
-                   f"{MEASURES.z_triples} triples at scale $s = {MEASURES.displacement_scale:g}$ "
-                   f"(triple seed {MEASURES.metric_seed}), on the test inputs."))
+    report.experiment_tables.grid_markdown(EXPERIMENT)
+    + f"\n\nIn all: {sum(s.n_members for s in EXPERIMENT)} networks, seeds "
+      f"{', '.join(map(str, EXPERIMENT[TASKS[0]].seeds))}. $\\bar Z$ uses "
+      f"{MEASURE_SPEC.z_triples} triples at scale $s = {MEASURE_SPEC.displacement_scale:g}$ "
+      f"(triple seed {MEASURE_SPEC.metric_seed}), on the test inputs."))
 
 # %%
-sweep_start = time.perf_counter()
 records = experiment.run_experiment(EXPERIMENT)
-sweep_seconds = time.perf_counter() - sweep_start
-display(Markdown(f"{len(records)} network records ready in {sweep_seconds:.0f} s "
-                 f"(trained now, or read back from the cache)."))
+references = {t: experiment.reference_values(EXPERIMENT[t]) for t in TASKS}
+display(Markdown(f"{len(records)} network records ready (trained now, or read back from the "
+                 f"cache), with the references of section 4."))
 
 # %% [markdown]
-# First, does regularization matter here at all? The table compares, per task,
-# the unregularized networks with the best drop rate and the best L2 coefficient
-# (best = lowest mean test loss over the 8 seeds). Training loss near zero with a
-# higher test loss is the overfitting that regularization is meant to fix.
-
-# %%
-score_rows = []
-for t in TASKS:
-    metric = "test_r2" if tasks[t].kind == "regression" else "test_accuracy"
-    label = "$R^2$" if metric == "test_r2" else "accuracy"
-    cols = ("test_loss", "train_loss", metric)
-    plain = analogy.setting_means(records, t, "dropout", cols)[0]
-    best = {reg: analogy.best_setting(records, t, reg, cols) for reg in ("dropout", "l2")}
-    score_rows.append(
-        f"| {verdict.task_label(t)} | {plain['train_loss']:.3f} / {plain['test_loss']:.3f} "
-        f"({label} {plain[metric]:.2f}) | " + " | ".join(
-            f"{b['strength']:g}: {b['test_loss']:.3f} ({label} {b[metric]:.2f})"
-            for b in best.values()) + " |")
-display(Markdown("| task | no regularization: train / test loss | best drop rate: test loss "
-                 "| best L2 coefficient: test loss |\n|---|---|---|---|\n"
-                 + "\n".join(score_rows)))
-
-# %% [markdown]
-# ### $\bar Z$ against strength
+# ### Is training long enough?
 #
-# One row per task, one panel per regularizer: the mean $\bar Z$ over the 8 seeds
-# at each strength, with its 95% bootstrap interval; the grey band is the
-# unregularized networks. The paper predicts the blue curves (dropout) to fall.
+# A fixed number of epochs is only fair if the unregularized networks have stopped
+# learning by the end. The sweep records every network's training and test loss at
+# ten points of its training; the figure shows their mean over seeds (the band is
+# the spread between seeds), and the rule reads the last quarter of training.
 
 # %%
-fig, axes = plt.subplots(len(TASKS), len(REGS), figsize=(12, 2.6 * len(TASKS)), sharey="row",
-                         squeeze=False)
-z_curves = {t: analogy.strength_curves(records, t, "z_bar", REGS, seed=SEED) for t in TASKS}
-for row, t in zip(axes, TASKS, strict=True):
-    curves, base = z_curves[t]
-    plotting.plot_strength_panels(curves, measure_label=f"{verdict.task_label(t)}\n$\\bar Z$",
-                                  axes=row, baseline=base)
-    for ax in row[1:]:
-        ax.set_ylabel("")
-for ax in axes[:-1].ravel():
-    ax.set_xlabel("")
-for ax, reg in zip(axes[0], REGS, strict=True):
-    ax.set_title(verdict.REGULARIZER_LABELS[reg])
-for ax in axes[1:].ravel():
-    ax.set_title("")
-axes[0, 0].legend(fontsize=8, loc="best")
-fig.suptitle("$\\bar Z$ of the trained networks against regularization strength "
-             "(mean of 8 seeds, 95% interval)", y=1.0)
-fig.tight_layout()
+plateaus = {t: report.matched.plateau(records, t) for t in TASKS}
+fig = plotting.plot_training_curves(records, TASKS,
+                                    window_starts={t: p.window_start for t, p in plateaus.items()})
+_ = plotting.save_figure(fig, "04-training-curves")
+display(Markdown(report.experiment_tables.plateau_sentence(records, TASKS)))
+
+# %% [markdown]
+# Does regularization matter here at all? For each regularizer, the table gives
+# the strength with the lowest mean validation loss and, paired by seed, how much
+# it changes the test loss against no regularization (negative: it helps).
+
+# %%
+display(Markdown(report.experiment_tables.fit_markdown(records, TASKS, seed=SEED)))
+
+# %% [markdown]
+# ## 4 · $\bar Z$ against strength, with references
+#
+# Each regularizer has its own strength axis (drop rates, penalty coefficients,
+# mixup's $\alpha$), so to put them on one comparable axis the figure plots, for
+# each strength *rank*, the change of $\bar Z$ from the unregularized networks,
+# paired by seed, with its 95% interval over seeds. The white point is the
+# unregularized networks themselves. Horizontal lines are the references, in the
+# same units: where $\bar Z$ of the true function, of the untrained networks and
+# of a smooth kernel ridge fit lie relative to the unregularized networks, so that
+# "lower" can be read as "closer to the truth" or "flatter than it".
+
+# %%
+contrasts = {t: {reg: report.matched.paired_contrasts(records, t, reg, seed=SEED) for reg in REGS}
+             for t in TASKS}
+fig = plotting.plot_paired_changes(contrasts, references=report.experiment_tables.reference_lines(
+    references, records))
 _ = plotting.save_figure(fig, "04-z-vs-strength")
-plt.show()
+display(Markdown(report.experiment_tables.reference_markdown(references, records, TASKS, seed=SEED)))
 
 # %%
-change = {t: analogy.effect(records, t, "dropout", "z_bar", seed=SEED) for t in TASKS}
+strongest = {t: contrasts[t]["dropout"][-1] for t in TASKS}
 display(Markdown(
-    "From no dropout to the strongest drop rate, mean $\\bar Z$ goes " + "; ".join(
-        f"on {verdict.task_label(t)} from {e.baseline:.3f} to {e.strongest:.3f} "
-        f"({e.change / e.baseline:+.0%})" for t, e in change.items())
-    + ". The next sections turn these curves into rank correlations and a verdict."))
+    "From no dropout to the strongest drop rate, mean $\\bar Z$ changes by " + "; ".join(
+        f"{vocabulary.task_label(t)} {c.change.estimate:+.3f} "
+        f"[{c.change.low:+.3f}, {c.change.high:+.3f}]" for t, c in strongest.items())
+    + " (paired by seed, 95% intervals). Against the references: the unregularized "
+      "networks of the 1-D quadratic are " + (
+          "less" if references["quadratic"]["true"]["z_bar"]
+          < np.mean([r["z_bar"] for r in records if r["task"] == "quadratic"
+                     and r["regularizer"] == "none"]) else "more")
+    + " linear than the true parabola."))
 
 # %% [markdown]
 # ### What the networks learned
 #
-# Numbers aside, what do these functions look like? The sweep's cache keeps every
-# trained network's weights, so we read back the networks of the 1-D quadratic at
-# every drop rate (all 8 seeds, for the interactive cell of section 6) and of the
-# two moons at four drop rates, and draw them. Measured again here, their $\bar Z$
-# matches the cached records (checked below).
+# Numbers aside, what do these functions look like? The cache keeps every trained
+# network's weights, so we read back the networks of the 1-D quadratic and of the
+# two moons at a few drop rates and draw them.
 
 # %%
-SHOW_RATES = (0.0, 0.3, 0.5, 0.7)
-q_rates = [0.0, *specs["quadratic"].grid_dict["dropout"]]
-retrain = {t: {(s, seed): net for (reg, s, seed), net in
-               experiment.sweep_models(specs[t].replace(grid={"none": [0], "dropout": rates}, seeds=seeds)).items()}
-           for t, rates, seeds in (("quadratic", q_rates[1:], specs["quadratic"].seeds),
-                                   ("moons", SHOW_RATES[1:], (SEED,)))}
-
-recorded = {(r["task"], 0.0 if r["regularizer"] == "none" else r["strength"], r["seed"]): r["z_bar"]
-            for r in records if r["regularizer"] in ("none", "dropout")}
-z_again = {(t, *key): linearity.z_bar(net, tasks[t].X_test.astype(float),
-                                      n_triples=MEASURES.z_triples, scale=MEASURES.displacement_scale,
-                                      seed=MEASURES.metric_seed).value
-           for t, nets in retrain.items() for key, net in nets.items()}
-mismatch = max(abs(z - recorded[key]) for key, z in z_again.items())
-display(Markdown(f"Read back {len(z_again)} networks; the largest difference between their "
-                 f"$\\bar Z$ and the cached records is {mismatch:.1e}."))
-
-# %%
-x_line = np.linspace(-1.1, 1.1, 401)[:, None]
-g1, g2 = np.meshgrid(np.linspace(-2.6, 2.6, 161), np.linspace(-2.6, 2.6, 161))
-plane = np.column_stack([g1.ravel(), g2.ravel()])
-moons = tasks["moons"]
-fig, axes = plt.subplots(2, len(SHOW_RATES), figsize=(13, 6.4))
-for j, rate in enumerate(SHOW_RATES):
-    q_net = retrain["quadratic"][rate, SEED]
-    plotting.plot_function_1d(x_line, linearity.as_function(q_net)(x_line), ax=axes[0, j],
-                              x_train=tasks["quadratic"].X_train, y_train=tasks["quadratic"].y_train,
-                              true_function=data.quadratic_target, color="C0")
-    axes[0, j].set_ylim(-0.4, 1.4)
-    axes[0, j].set_title(f"drop rate {rate:g}: $\\bar Z$ = {z_again['quadratic', rate, SEED]:.3f}")
-    logits = linearity.as_function(retrain["moons"][rate, SEED])(plane)
-    plotting.plot_decision_function_2d(g1[0], g2[:, 0], (logits[:, 1] - logits[:, 0]).reshape(g1.shape),
-                                       X=moons.X_test, labels=moons.y_test, ax=axes[1, j], limit=10)
-    axes[1, j].set_title(f"drop rate {rate:g}: $\\bar Z$ = {z_again['moons', rate, SEED]:.3f}")
-axes[0, 0].legend(fontsize=7, loc="upper center")
-fig.suptitle("Learned functions at four drop rates (seed 0)\ntop: 1-D quadratic; bottom: two "
-             "moons, logit margin (colour clipped at ±10), decision boundary in black, test points",
-             y=1.02)
-fig.tight_layout()
+rates = list(SHOW_RATES[1:])
+shown = {t: experiment.sweep_models(EXPERIMENT[t].replace(
+    grid={"none": [0.0], "dropout": rates}, seeds=EXPERIMENT[t].seeds[:1]))
+    for t in ("quadratic", "moons")}
+z_shown = {(r["task"], r["strength"]): r["z_bar"] for r in records if r["task"] in shown
+           and r["seed"] == EXPERIMENT[r["task"]].seeds[0]
+           and r["regularizer"] in ("none", "dropout")}
+functions = {t: {s: linearity.as_function(net) for (_, s, _), net in nets.items()}
+             for t, nets in shown.items()}
+fig = plotting.plot_learned_functions(
+    functions["quadratic"], functions["moons"], quadratic_task=tasks["quadratic"],
+    moons_task=tasks["moons"], z_values=z_shown, true_function=data.quadratic_target,
+    seed=EXPERIMENT["quadratic"].seeds[0])
 _ = plotting.save_figure(fig, "04-learned-functions")
-plt.show()
 
 # %% [markdown]
 # Compare the panels from left to right: how much of the swing through the
@@ -516,7 +414,37 @@ plt.show()
 # linear* in the sense of $\bar Z$ is for the numbers to decide: smoothing and
 # linearising are not the same thing.
 #
-# ## 4 · $\bar Z$ beside established measures
+# ## 5 · $\bar Z$ at matched fit
+#
+# A regularizer that lowers $\bar Z$ by underfitting proves little: a constant is
+# perfectly linear. So we look at $\bar Z$ against the fit of every network, and
+# compare regularizers where each fits best. In the figure, each dot is one
+# network, coloured by its regularizer; the top row places it by its test loss,
+# the bottom row by its training loss; the lines are the references.
+
+# %%
+fig = plotting.plot_z_against_loss(records, TASKS,
+                                   references=report.experiment_tables.reference_lines(references))
+_ = plotting.save_figure(fig, "04-z-vs-loss")
+
+# %% [markdown]
+# The comparison that decides "specific to dropout": dropout and the L2 penalty,
+# each at the strength with the lowest mean validation loss, paired by seed. The
+# table gives the difference dropout − L2 of $\bar Z$, and of the test loss (near
+# 0 when the two fit equally well), with 95% intervals over seeds.
+
+# %%
+matched_rows = [report.matched.matched_comparison(records, t, seed=SEED) for t in TASKS]
+display(Markdown(tables.markdown_table(
+    ["task", "chosen drop rate", "chosen L2 coefficient", "dropout − L2: $\\bar Z$",
+     "dropout − L2: test loss", "reading"],
+    [[vocabulary.task_label(m.task), f"{m.strength_a:g}", f"{m.strength_b:g}",
+      f"{m.difference.estimate:+.3f} [{m.difference.low:+.3f}, {m.difference.high:+.3f}]",
+      f"{m.loss_difference.estimate:+.3f} [{m.loss_difference.low:+.3f}, "
+      f"{m.loss_difference.high:+.3f}]", report.matched.specificity(m)] for m in matched_rows])))
+
+# %% [markdown]
+# ## 6 · $\bar Z$ beside established measures
 #
 # A single reconstructed measure could mislead, so we put it beside the measures
 # of non-linearity the literature uses, computed on the same networks and the
@@ -526,144 +454,148 @@ plt.show()
 # affine function), and the number of linear pieces along a segment through the
 # data (Hanin & Rolnick 2019), plus the raw defect $\lVert D \rVert$ in output
 # units. The table gives Spearman's $\rho$ between strength and each measure, by
-# the same rule as the verdict (↓ the interval lies below 0, ↑ above, – contains 0).
+# the same seed-level rule as the verdict (↓ the interval lies below 0, ↑ above,
+# – contains 0).
 
 # %%
 MEASURES = ("z_bar", "z_bar_raw", "taleb_h", "jacobian_norm", "affine_nonlinearity",
             "linear_pieces")
-trends = verdict.trend_table(records, measures=(*MEASURES, "weight_norm"), seed=SEED)
-display(Markdown(verdict.measures_markdown(trends, MEASURES, ("dropout", "l2", "mixup"))))
+measure_trends = report.trends.trend_table(records, measures=MEASURES, regularizers=("dropout", "l2",
+                                                                              "mixup"), seed=SEED)
+display(Markdown(report.verdict.measures_markdown(measure_trends, MEASURES)))
 
 # %% [markdown]
-# Both dropout and L2 shrink a network's outputs, and any measure in output units
-# falls with them even if the shape of the function does not change. The figure
-# shows each measure under dropout *relative to the unregularized networks*
-# (1 = no change; log scale): the two measures in output units (dashed) beside
-# the scale-free ones (solid).
+# Both dropout and the L2 penalty shrink a network's outputs, and any measure in
+# output units falls with them even if the shape of the function does not change.
+# The figure shows each measure under dropout *relative to the unregularized
+# networks* (1 = no change; log scale): the two measures in output units (dashed)
+# beside the scale-free ones (solid).
 
 # %%
-fig, axes = plt.subplots(1, len(TASKS), figsize=(13, 3.4), sharey=True)
-for ax, t in zip(axes, TASKS, strict=True):
-    for m in (m for m in MEASURES if m != "linear_pieces" or tasks[t].n_features <= 2):
-        curves, (b, _, _) = analogy.strength_curves(records, t, m, ("dropout",), seed=SEED)
-        c = curves["dropout"]
-        line = plotting.plot_mean_interval(c["strength"], c["mean"] / b, c["low"] / b,
-                                           c["high"] / b, ax=ax,
-                                           label=verdict.measure_label(m)).lines[-1]
-        line.set_linestyle("--" if m in ("z_bar_raw", "jacobian_norm") else "-")
-    ax.axhline(1.0, color="0.4", linewidth=1, linestyle=":")
-    ax.set_yscale("log")
-    ax.set_yticks([0.2, 0.3, 0.5, 0.7, 1, 1.5, 2], ["0.2", "0.3", "0.5", "0.7", "1", "1.5", "2"])
-    ax.minorticks_off()
-    ax.set_title(verdict.task_label(t))
-    ax.set_xlabel("drop rate")
-axes[0].set_ylabel("measure / its value without dropout")
-fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, loc="center left",
-           bbox_to_anchor=(0.91, 0.5))
-fig.suptitle("Each measure under dropout, relative to the same networks without dropout "
-             "(mean of 8 seeds, 95% interval)", y=1.04)
+relative = {t: report.analogy.relative_curves(records, t, MEASURES, "dropout", seed=SEED)
+            for t in TASKS}
+fig = plotting.plot_relative_measures(relative)
 _ = plotting.save_figure(fig, "04-measures-vs-drop-rate")
-plt.show()
 
 # %%
-raw_lines = verdict.raw_vs_normalised(trends)
-agree = {t: verdict.agreement(trends, t, "dropout", ("taleb_h", "affine_nonlinearity",
-                                                     "linear_pieces")) for t in TASKS}
+raw_lines = report.verdict.raw_vs_normalised(measure_trends)
+agree = {t: report.verdict.measure_agreement(measure_trends, t, "dropout",
+                                      ("taleb_h", "affine_nonlinearity", "linear_pieces"))
+         for t in TASKS}
 display(Markdown(
-    ("Where a raw measure and $\\bar Z$ disagree:\n\n" + "\n".join(f"- {line}" for line in raw_lines)
+    ("Where a raw measure and $\\bar Z$ disagree:\n\n" + "\n".join(f"- {x}" for x in raw_lines)
      if raw_lines else "No raw measure falls where $\\bar Z$ does not.")
     + "\n\nAgreement of the other scale-free measures with $\\bar Z$ under dropout (same "
-    "direction by the rule): " + "; ".join(
-        f"{verdict.task_label(t)} {n} of {total}" for t, (n, total) in agree.items()) + "."))
+      "direction by the rule): " + "; ".join(
+          f"{vocabulary.task_label(t)} {n} of {total}" for t, (n, total) in agree.items()) + "."))
 
 # %% [markdown]
-# ## 5 · The verdict
+# ## 7 · The verdict
 #
-# The rule comes first, and the table is read by it, not the other way round.
+# The rules come first, and the table is read by them, not the other way round.
 
 # %%
-display(Markdown(verdict.rule_markdown()))
+display(Markdown(report.verdict.rule_markdown()))
 
 # %%
-display(Markdown(verdict.verdict_markdown(trends)))
-
-# %%
-display(Markdown("\n\n".join(verdict.verdict_findings(trends))))
+verdicts = report.verdict.task_verdicts(records, seed=SEED)
+display(Markdown(report.verdict.verdict_markdown(verdicts)))
+display(Markdown("\n\n".join(report.verdict.verdict_findings(verdicts))))
 
 # %% [markdown]
-# The same rank correlations as a picture: one line per regularizer, one colour
-# per task, each dot $\rho$ with its 95% interval. Left of the vertical line,
-# $\bar Z$ falls as the strength grows.
+# The same seed-level rank correlations as a picture: one line per regularizer, one
+# colour per task, each dot $\rho$ with its 95% interval. Left of the vertical
+# line, $\bar Z$ falls as the strength grows.
 
 # %%
-forest = [{"label": f"{verdict.REGULARIZER_LABELS[tr.regularizer]} → $\\bar Z$",
-           "group": verdict.task_label(tr.task), "rho": tr.rho, "low": tr.low, "high": tr.high}
-          for tr in trends if tr.measure == "z_bar"]
-fig, ax = plt.subplots(figsize=(7.5, 3.6))
-plotting.plot_rank_correlations(forest, ax=ax,
-                                xlabel="Spearman's ρ between strength and $\\bar Z$ (95% interval)")
+z_trends = report.trends.trend_table(records, regularizers=REGS, seed=SEED)
+ax = plotting.plot_rank_correlations(report.trends.forest_rows(z_trends),
+                                     xlabel="Spearman's ρ between strength and $\\bar Z$ "
+                                            "(95% interval over seeds)")
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
-ax.set_title("Which regularizers make the networks more linear by $\\bar Z$?")
-_ = plotting.save_figure(fig, "04-verdict")
-plt.show()
-headline = verdict.headline_sentence(trends)
-display(Markdown(f"**In one sentence:** {headline}"))
-steps = {t: analogy.effect(records, t, "dropout", "z_bar", seed=SEED) for t in TASKS}
-notes = [f"On {verdict.task_label(t)} the rule finds no monotone trend, yet the strongest drop "
-         f"rate's $\\bar Z$ differs from the unregularized one by {e.change:+.3f} "
-         f"[{e.low:+.3f}, {e.high:+.3f}] (paired by seed): $\\bar Z$ changes, but not steadily "
-         f"with the drop rate (see the first row of the figure in section 3)."
-         for t, e in steps.items() if verdict.find_trend(trends, t, "dropout").verdict ==
-         "inconclusive" and (e.high < 0 or e.low > 0)]
-if notes:
-    display(Markdown(" ".join(notes)))
+ax.figure.set_size_inches(7.5, 3.6)
+_ = plotting.save_figure(ax.figure, "04-verdict")
 
 # %% [markdown]
-# ## 6 · Move the drop rate yourself
+# ## 8 · The specification curve
 #
-# The figure below is the static version: the seed-0 network of the 1-D
+# Our $\bar Z$ fixed three choices that a reviewer could make differently. **The
+# output representation:** a classifier's raw logits include a per-input shift
+# that softmax ignores; centring the logits removes it, and log-probabilities are
+# what the loss sees. **The displacement scale** $s$ (0.1, 0.25, 0.5). **The
+# triples:** ours extrapolate ($x_0 + a + b$ can leave the data, since $a$ and $b$
+# are differences of other points), while triples built from $x_0$ towards two
+# other data points, $a = s(x_j - x_0)$, $b = s(x_k - x_0)$, keep every point
+# inside the data for $s \le 1/2$ (Taleb's midpoints are a special case). The
+# table gives the share of evaluation points outside the test inputs' range.
+
+# %%
+display(Markdown(report.experiment_tables.outside_markdown(EXPERIMENT)))
+
+# %% [markdown]
+# The same networks were measured under every combination (no retraining). Under
+# each, the positive control must pass before dropout's result counts. The figure
+# sorts the specifications of each task by dropout's $\rho$: the colour is the
+# verdict, a hollow point means the control failed (not validated), and the ringed
+# point is the main specification of section 7; below, each specification's
+# output (■ row), triple type and scale.
+
+# %%
+spec_verdicts = report.speccurve.specification_verdicts(records, seed=SEED)
+agreements = report.speccurve.agreement(spec_verdicts)
+fig = plotting.plot_specification_curve(spec_verdicts)
+_ = plotting.save_figure(fig, "04-specification-curve")
+display(Markdown(tables.markdown_table(
+    ["task", "main verdict", "specifications", "validated by the control", "same verdict",
+     "verdicts (supports / contradicts / inconclusive / not validated)"],
+    [[vocabulary.task_label(a.task), a.main, a.n_specs, a.n_validated, a.n_agree,
+      " / ".join(str(a.counts[v]) for v in report.speccurve.VERDICTS)] for a in agreements])))
+
+# %% [markdown]
+# ## 9 · Replication on fresh seeds
+#
+# Everything above used network seeds 0–7. We train the whole experiment again
+# with seeds 8–15, new networks that played no part in any choice made so far,
+# and read them by the same rules.
+
+# %%
+FRESH = experiment.essay_experiment(tuple(s + 8 for s in EXPERIMENT[TASKS[0]].seeds))
+fresh_records = experiment.run_experiment(FRESH)
+fresh_verdicts = report.verdict.task_verdicts(fresh_records, seed=SEED)
+replicated = report.verdict.replicated_tasks(verdicts, fresh_verdicts)
+display(Markdown(report.verdict.replication_markdown(verdicts, fresh_verdicts)))
+headline = report.verdict.headline_sentence(verdicts, agreements, replicated)
+display(Markdown(f"**In one sentence:** {headline}"))
+
+# %% [markdown]
+# ## 10 · Move the drop rate yourself
+#
+# The figure below is the static version: the first seed's network of the 1-D
 # quadratic at every drop rate of the sweep, coloured from no dropout (dark) to
 # the strongest (light), beside $\bar Z$ against the drop rate for all 8 seeds.
 # Run the notebook in JupyterLab and the cell after it shows a slider instead:
-# pick a drop rate and a seed, and see the learned function and its $\bar Z$
-# (read from the networks retrained in section 3; nothing is trained when you
-# move it).
+# pick a drop rate and a seed, and see the learned function and its $\bar Z$ (read
+# from the cached networks; nothing is trained when you move it).
 
 # %%
-q_task = tasks["quadratic"]
+q_spec = EXPERIMENT["quadratic"].replace(grid={"none": [0.0], "dropout":
+                                               EXPERIMENT["quadratic"].grid_dict["dropout"]})
 q_grid = np.linspace(-1.1, 1.1, 221)[:, None]
-q_functions = {key: linearity.as_function(net)(q_grid)[:, 0]
-               for key, net in retrain["quadratic"].items()}
-q_z = {key[1:]: z for key, z in z_again.items() if key[0] == "quadratic"}
-fig, (ax_f, ax_z) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [3, 2]})
-colors = plt.cm.viridis(np.linspace(0, 0.9, len(q_rates)))
-for color, rate in zip(colors, q_rates, strict=True):
-    ax_f.plot(q_grid[:, 0], q_functions[rate, SEED], color=color, label=f"{rate:g}")
-ax_f.scatter(q_task.X_train[:, 0], q_task.y_train[:, 0], s=16, color="black", zorder=3)
-ax_f.set_ylim(-0.4, 1.4)
-ax_f.set_xlabel("x")
-ax_f.set_ylabel("network output")
-ax_f.set_title(f"1-D quadratic, seed {SEED}, every drop rate")
-ax_f.legend(title="drop rate", fontsize=7, title_fontsize=8, ncol=2, loc="upper center")
-for seed in specs["quadratic"].seeds:
-    ax_z.plot(q_rates, [q_z[r, seed] for r in q_rates], color="0.7", linewidth=0.8, marker=".")
-curve = z_curves["quadratic"][0]["dropout"]
-plotting.plot_mean_interval(curve["strength"], curve["mean"], curve["low"], curve["high"],
-                            ax=ax_z, color=plotting.REGULARIZER_COLORS["dropout"],
-                            label="mean of 8 seeds, 95% interval")
-ax_z.plot([], [], color="0.7", linewidth=0.8, label="one seed")
-ax_z.set_xlabel("drop rate")
-ax_z.set_ylabel("$\\bar Z$")
-ax_z.set_title("$\\bar Z$ against drop rate")
-ax_z.legend(fontsize=8)
+q_functions = {(s, seed): linearity.as_function(net)(q_grid)[:, 0]
+               for (_, s, seed), net in experiment.sweep_models(q_spec).items()}
+q_z = {(r["strength"], r["seed"]): r["z_bar"] for r in records if r["task"] == "quadratic"
+       and r["regularizer"] in ("none", "dropout")}
+q_curve = report.analogy.strength_curves(records, "quadratic", "z_bar", ("dropout",), seed=SEED)[0]
+fig = plotting.plot_drop_rate_explorer_static(
+    q_grid, q_functions, q_z, q_curve["dropout"], x_train=tasks["quadratic"].X_train,
+    y_train=tasks["quadratic"].y_train, seed=q_spec.seeds[0])
 _ = plotting.save_figure(fig, "04-drop-rate-explorer")
-plt.show()
 
 # %%
 # Interactive: shown in a live notebook only; the static page keeps the figure above.
-_ = widgets.show_if_interactive(lambda: widgets.drop_rate_explorer(
-    q_grid, q_functions, q_z, x_train=q_task.X_train, y_train=q_task.y_train,
-    true_function=data.quadratic_target, ylim=(-0.4, 1.4)))
+_ = report.widgets.show_if_interactive(
+    report.widgets.drop_rate_explorer, q_grid, q_functions, q_z, x_train=tasks["quadratic"].X_train,
+    y_train=tasks["quadratic"].y_train, true_function=data.quadratic_target, ylim=(-0.4, 1.4))
 
 # %% [markdown]
 # ## What we measured
@@ -671,23 +603,20 @@ _ = widgets.show_if_interactive(lambda: widgets.drop_rate_explorer(
 # Everything below is recomputed from the records each time the notebook runs.
 
 # %%
-z_rows = {t: verdict.find_trend(trends, t, "dropout") for t in TASKS}
+sanity = monotone and ordered
 display(Markdown("\n".join([
     f"- **The measure.** $D$ vanishes on affine maps (largest $|D|$ "
-    f"{np.abs(D_affine).max():.0e}), $D = 2H$ to {np.abs(D_diag - 2 * H_taleb).max():.0e}, and "
-    f"$\\bar Z$ of $x^n$ goes from {power_value[0]:.0e} ($n = 1$) to {power_value[-1]:.3f} "
-    f"($n = 9$); chapter 03's fits score {fit_z['degree 1 fit'].value:.0e} (degree 1), "
-    f"{fit_z['degree 2 fit'].value:.3f} (degree 2) and {fit_z['degree 9 fit'].value:.3f} "
-    f"(degree 9): the sanity checks "
-    f"{'pass' if np.all(np.diff(power_value) > 0) and ordered else '**fail**'} (monotone in $n$, "
-    f"fits in the order of their capacity).",
-    f"- **The experiment.** {len(records)} networks: {len(TASKS)} tasks; no regularization, "
-    f"{', '.join(verdict.REGULARIZER_LABELS[r] for r in REGS)} at "
-    f"{', '.join(str(len(specs[TASKS[0]].grid_dict[r])) for r in REGS)} strengths; "
-    f"{len(specs[TASKS[0]].seeds)} seeds each.",
-    "- **Dropout and $\\bar Z$** (Spearman's ρ, 95% interval): " + "; ".join(
-        f"{verdict.task_label(t)} {tr.cell()} → {tr.verdict}" for t, tr in z_rows.items()) + ".",
-    f"- **The verdict.** {headline}",
+    f"{np.abs(D_affine).max():.0e}), $D = 2H$ to {np.abs(D_diag - 2 * H_taleb).max():.0e}, "
+    f"$\\bar Z$ of $x^n$ goes from {power_value[0]:.0e} to {power_value[-1]:.3f}: the sanity "
+    f"checks {'pass' if sanity else '**fail**'}.",
+    f"- **The experiment.** {len(records)} networks on {len(TASKS)} tasks, and "
+    f"{len(fresh_records)} more on fresh seeds; "
+    f"{sum(p.reached for p in plateaus.values())} of {len(TASKS)} tasks reached their "
+    f"training plateau.",
+    "- **The verdict by task:** " + "; ".join(
+        f"{vocabulary.task_label(v.task)} **{v.verdict}** ({v.dropout.cell()}; {v.specificity})"
+        for v in verdicts) + ".",
+    f"- **In one sentence.** {headline}",
 ])))
 
 # %% [markdown]
@@ -698,23 +627,95 @@ display(Markdown("\n".join([
 #   dividing by the size of the changes gives a bounded, scale-free $Z$, and
 #   averaging over triples from the data gives $\bar Z$. Taleb's heuristic is its
 #   diagonal case, $D = 2H$.
-# * $\bar Z$ was checked on functions whose answer is known (section 2), then
-#   measured on hundreds of trained networks (section 3); the outcome of both is in
-#   "What we measured" above.
-# * On trained networks, the verdict is the table of section 5, read by a rule
-#   fixed in advance; its one-sentence form is in "What we measured" above.
-#   Measures in output units shrink with the network's outputs, so only the
+# * On trained networks, the verdict is read by rules fixed in advance: seed-level
+#   intervals, a positive control that must pass, Holm's correction, and a
+#   comparison with the L2 penalty at matched fit. "What we measured" above gives
+#   the outcome; section 8 says how many reasonable specifications agree with it and
+#   section 9 whether fresh networks repeat it.
+# * Measures in output units shrink with the network's outputs, so only the
 #   scale-free ones can say whether the *shape* became more linear.
 #
 # ## Exercises
 #
-# 1. Change the displacement scale $s$ of $\bar Z$ (`SCALE` in section 2, and
-#    `experiment.essay_experiment().replace(displacement_scale=0.1)` for the experiment). Does the verdict on any
-#    task change at $s = 0.1$? Why might it?
+# 1. Change the displacement scale of $\bar Z$ to $s = 0.1$. Does the verdict on
+#    any task change? (The specification curve already measured it: read it off.
+#    To rerun the whole chapter at that scale, use
+#    `experiment.essay_experiment().replace(displacement_scale=0.1)`: the cached
+#    networks are measured again, not retrained.)
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** The records hold $\bar Z$ at $s = 0.1$ under the specification
+# `logits|0.1|extrapolating`; we compare its verdict with the main one per task.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+at_small = {v.task: v.verdict for v in spec_verdicts if v.key == "logits|0.1|extrapolating"}
+changed = [v.task for v in verdicts if at_small[v.task] != v.verdict]
+display(Markdown(
+    "At $s = 0.1$: " + "; ".join(f"{vocabulary.task_label(t)} {w}" for t, w in at_small.items())
+    + (f". The verdict changes on {vocabulary.join_names(changed)}: at small displacements "
+       "every smooth function looks affine, so $\\bar Z$ shrinks and differences between "
+       "networks can drown in seed-to-seed noise." if changed else
+       ". No verdict changes.")))
+
+# %% [markdown]
 # 2. Make the rule stricter: require $\rho < -0.5$ *and* an interval below 0
 #    before calling a fall. Which verdicts survive?
-# 3. Add input dropout to the grid (`"input_dropout"` in the spec's `grid`, e.g. `EXPERIMENT["moons"].replace(grid={...})`) on
-#    the two moons. Is its effect on $\bar Z$ like hidden-unit dropout's?
-# 4. In the interactive cell, find the drop rate at which the seed-0 network of
-#    the 1-D quadratic stops passing through the training points. Is that where
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 2.** We reread dropout's trends with the extra condition.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+strict = {v.task: v.verdict == "supports" and v.dropout.rho < -0.5 for v in verdicts}
+supported = [v.task for v in verdicts if v.verdict == "supports"]
+display(Markdown(
+    f"Under the main rule the thesis is supported on {len(supported)} tasks"
+    + (f" ({vocabulary.join_names(supported)})" if supported else "")
+    + f"; with $\\rho < -0.5$ required as well, on {sum(strict.values())}"
+    + (f" ({vocabulary.join_names([t for t, ok in strict.items() if ok])})"
+       if any(strict.values()) else "") + "."))
+
+# %% [markdown]
+# 3. Add input dropout to the grid on the two moons (`"input_dropout"` in the
+#    spec's `grid`). Is its effect on $\bar Z$ like hidden-unit dropout's?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 3.** A new sweep of the same spec with input drop rates; the
+# unregularized networks come from the cache, only the new ones are trained.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+input_spec = EXPERIMENT["moons"].replace(grid={"none": [0.0], "input_dropout": [0.1, 0.3, 0.5]})
+input_records = experiment.run_sweep(input_spec)
+input_trend = report.trends.trend(input_records, "moons", "input_dropout", seed=SEED)
+hidden_trend = report.trends.find_trend(z_trends, "moons", "dropout")
+display(Markdown(
+    f"On the two moons, input dropout gives $\\rho$ = {input_trend.cell()} (it "
+    f"{input_trend.direction}), hidden-unit dropout {hidden_trend.cell()} (it "
+    f"{hidden_trend.direction}): "
+    + ("the same direction." if input_trend.direction == hidden_trend.direction
+       else "not the same direction.")))
+
+# %% [markdown]
+# 4. In the interactive cell, find the drop rate at which the first seed's network
+#    of the 1-D quadratic stops passing through the training points. Is that where
 #    $\bar Z$ changes most?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** "Passing through the points" means a training loss near 0; we
+# take the first drop rate whose training loss exceeds the noise variance of the
+# task (0.1² = 0.01) and compare with the largest step of $\bar Z$.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+first = {r["strength"]: r for r in records if r["task"] == "quadratic"
+         and r["seed"] == q_spec.seeds[0] and r["regularizer"] in ("none", "dropout")}
+rates_q = sorted(first)
+train_q = np.array([first[s]["train_loss"] for s in rates_q])
+z_q = np.array([first[s]["z_bar"] for s in rates_q])
+leaves = next((s for s, loss in zip(rates_q, train_q, strict=True) if loss > 0.01), None)
+jump = rates_q[int(np.argmax(np.abs(np.diff(z_q)))) + 1]
+display(Markdown(
+    "Training loss by drop rate: " + ", ".join(
+        f"{s:g}: {loss:.4f}" for s, loss in zip(rates_q, train_q, strict=True))
+    + (f". The network stops passing through the points at drop rate {leaves:g}"
+       if leaves is not None else ". The network passes through the points at every drop rate")
+    + f"; $\\bar Z$ changes most in the step to {jump:g}"
+    + (" — the same place." if leaves == jump else " — not the same place.")))

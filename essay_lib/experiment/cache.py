@@ -43,8 +43,9 @@ from essay_lib.util.version import VERSION
 
 FORMAT = 2
 KINDS = ("weights", "record")
-#: package paths (folders or files) whose source can change trained weights
-TRAINING_SOURCES = ("data.py", "util", "nets", "experiment/spec.py", "experiment/train.py")
+#: package paths (folders or files) whose source can change trained weights, given their
+#: configuration (the spec's settings are in every key themselves)
+TRAINING_SOURCES = ("data.py", "util", "nets", "experiment/train.py")
 #: package paths whose source can change a measured record (every result floor)
 RECORD_SOURCES = ("data.py", "util", "nets", "measures", "experiment")
 _SOURCES = {"weights": TRAINING_SOURCES, "record": RECORD_SOURCES}

@@ -325,7 +325,7 @@ def essay_experiment(seeds=ESSAY_SEEDS) -> ExperimentSpec:
     base = dict(grid=ESSAY_GRID, seeds=tuple(seeds), hidden=(64, 64), lr=1e-2)
     digits_grid = {**ESSAY_GRID, "l1": (1e-5, 1e-4, 3e-4, 1e-3)}
     return ExperimentSpec((
-        SweepSpec("quadratic", epochs=600, task_args=held_out, **base),
+        SweepSpec("quadratic", epochs=1500, task_args=held_out, **base),
         SweepSpec("moons", epochs=300, task_args=held_out, **base),
         SweepSpec("diabetes", epochs=200, task_args=held_out, **base),
         SweepSpec("digits", epochs=100, task_args={"test_fraction": 0.7, **held_out},

@@ -16,7 +16,10 @@ position), because every random stream is keyed by the member's seed:
   :func:`essay_lib.training.batch_indices`, as in :func:`~essay_lib.training.train_model`,
   so with dropout off a member follows ``train_model``'s trajectory;
 * dropout masks of layer ``l`` (0 = input): a ``torch.Generator`` seeded from
-  ``SeedSequence((seed, 1, l))``, drawing 64-bit words read as 16-bit integers;
+  ``SeedSequence((seed, 1, l, c))`` with c = round(65536 × drop rate), so two members
+  with one seed and different drop rates draw *independent* masks (with one stream per
+  seed they would be nested: the units dropped at 0.1 a subset of those dropped at 0.5);
+  drawing 64-bit words read as 16-bit integers;
   a unit is kept when its integer clears a threshold, so drop rates are used
   rounded to a multiple of 1/65536 and kept units are scaled by 1 / (1 - that rate);
 * mixup: numpy generators seeded from ``SeedSequence((seed, 2))`` (mixing

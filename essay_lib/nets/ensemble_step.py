@@ -3,7 +3,7 @@
 Internal machinery (the public API is :func:`essay_lib.ensemble.train_ensemble`):
 
 * :class:`Masks`: per-member dropout masks of one layer, from one ``torch.Generator``
-  per member seeded by ``SeedSequence((seed, 1, layer))``;
+  per member seeded by ``SeedSequence((seed, 1, layer, round(65536 · drop rate)))``;
 * :class:`Mixup`: per-member mixup draws from numpy generators seeded by
   ``SeedSequence((seed, 2))`` (lambda) and ``SeedSequence((seed, 3))`` (partners);
 * :func:`linear`, :func:`grad_weight`, :func:`grad_input`: batched products;
@@ -49,7 +49,9 @@ class Masks:
         self.chunk = max(1, min(total_steps, CHUNK_BYTES // (8 * self.words * K)))
         self.gens = {k: torch.Generator(device=device) for k in self.active}
         for k, gen in self.gens.items():
-            gen.manual_seed(derived_seed(seeds[k], 1, layer))
+            # the rate is part of the stream's key: members that share a seed but not a
+            # drop rate get independent masks, not nested ones (one stream, two thresholds)
+            gen.manual_seed(derived_seed(seeds[k], 1, layer, int(counts[k])))
         self.buffer = torch.zeros(K, self.chunk * self.words, dtype=torch.int64, device=device)
         self.position = self.chunk
 

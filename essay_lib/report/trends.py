@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from essay_lib.report import stats
+from essay_lib.report.vocabulary import measure_label, regularizer_label, task_label
 
 DIRECTIONS = ("falls", "rises", "no clear trend")
 ARROWS = {"falls": "↓", "rises": "↑", "no clear trend": "–"}
@@ -191,3 +192,17 @@ def find_trend(trends: Sequence[Trend], task: str, regularizer: str, measure: st
         if (t.task, t.regularizer, t.measure) == (task, regularizer, measure):
             return t
     return None
+
+
+def forest_rows(trends: Sequence[Trend], *, line: str = "regularizer",
+                group: str = "task") -> list[dict]:
+    """Rows for :func:`essay_lib.report.plotting.plot_rank_correlations`: one per trend with
+    ρ defined, the line named by ``line`` and the colour group by ``group`` ("regularizer",
+    "task" or "measure"), in prose labels."""
+
+
+    name = {"regularizer": lambda t: f"{regularizer_label(t.regularizer)} → "
+                                     f"{measure_label(t.measure)}",
+            "task": lambda t: task_label(t.task), "measure": lambda t: measure_label(t.measure)}
+    return [{"label": name[line](t), "group": name[group](t), "rho": t.rho, "low": t.low,
+             "high": t.high} for t in trends if not math.isnan(t.rho)]

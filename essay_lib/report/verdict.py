@@ -217,16 +217,20 @@ def headline_sentence(verdicts: Sequence[TaskVerdict], agreements: Sequence[Agre
 
 def replication_markdown(main: Sequence[TaskVerdict], fresh: Sequence[TaskVerdict],
                          labels: tuple[str, str] = ("main seeds", "fresh seeds")) -> str:
-    """Table: per task, the verdict and dropout's ρ on both sets of seeds, and whether the
-    verdicts agree."""
+    """Table: per task, the verdict, its specificity and dropout's ρ on both sets of seeds,
+    and whether each agrees."""
     fresh_by = {v.task: v for v in fresh}
     rows = []
     for v in main:
         w = fresh_by.get(v.task)
-        rows.append([task_label(v.task), f"{v.verdict} ({v.dropout.cell()})",
-                     "n/a" if w is None else f"{w.verdict} ({w.dropout.cell()})",
-                     "n/a" if w is None else ("yes" if w.verdict == v.verdict else "**no**")])
-    return markdown_table(["task", *labels, "replicated?"], rows)
+        rows.append([task_label(v.task), f"{v.verdict}, {v.specificity} ({v.dropout.cell()})",
+                     "n/a" if w is None else
+                     f"{w.verdict}, {w.specificity} ({w.dropout.cell()})",
+                     "n/a" if w is None else ("yes" if w.verdict == v.verdict else "**no**"),
+                     "n/a" if w is None else ("yes" if w.specificity == v.specificity
+                                              else "**no**")])
+    return markdown_table(["task", *labels, "verdict replicated?", "specificity replicated?"],
+                          rows)
 
 
 def replicated_tasks(main: Sequence[TaskVerdict], fresh: Sequence[TaskVerdict]) -> list[str]:

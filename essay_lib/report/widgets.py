@@ -113,12 +113,13 @@ def drop_rate_explorer(x_grid, functions, z_values, **draw_kw):
     return w.VBox([w.HBox([slider, menu]), out])
 
 
-def show_if_interactive(make_widget) -> bool:
-    """Call ``make_widget()`` and display its result unless :func:`static_mode`; returns
-    whether a widget was shown.  Nothing is built (or stored in the notebook) otherwise."""
+def show_if_interactive(make_widget, *args, **kwargs) -> bool:
+    """Call ``make_widget(*args, **kwargs)`` and display the result unless
+    :func:`static_mode`; returns whether a widget was shown.  Nothing is built (or stored
+    in the notebook) otherwise."""
     if static_mode():
         return False
     from IPython.display import display
 
-    display(make_widget())
+    display(make_widget(*args, **kwargs))
     return True

@@ -1,0 +1,174 @@
+"""Figures of chapter 04's verdict: paired changes on one comparable axis, Z̄ against the
+fit, training curves, the specification curve.
+
+Helpers draw what they are given (records, contrasts, verdicts) and return the figure;
+they never call ``plt.show()`` and never compute a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from essay_lib.report.vocabulary import (
+    regularizer_color,
+    regularizer_label,
+    task_label,
+)
+
+__all__ = ["REFERENCE_STYLES", "VERDICT_COLORS", "plot_paired_changes",
+           "plot_specification_curve", "plot_training_curves", "plot_z_against_loss"]
+
+#: line style and label of each reference (essay_lib.experiment.references)
+REFERENCE_STYLES = {"true": ("-", "0.15", "true function"),
+                    "untrained": (":", "0.45", "untrained networks"),
+                    "kernel_ridge": ("--", "0.3", "kernel ridge fit")}
+VERDICT_COLORS = {"supports": "#00798c", "contradicts": "#d1495b", "inconclusive": "#edae49",
+                  "not validated": "0.6"}
+
+
+def _references(ax, references: Mapping[str, float] | None, orientation: str = "h"):
+    for name, value in (references or {}).items():
+        if value is None or not np.isfinite(value):
+            continue
+        style, color, label = REFERENCE_STYLES.get(name, ("-.", "0.5", name))
+        line = ax.axhline if orientation == "h" else ax.axvline
+        line(value, linestyle=style, color=color, linewidth=1.1, label=label, zorder=1)
+
+
+def plot_paired_changes(contrasts: Mapping[str, Mapping[str, Sequence]], *,
+                        references: Mapping[str, Mapping[str, float]] | None = None,
+                        measure_label: str = "$\\bar Z$"):
+    """One panel per task: each regularizer's paired change of the measure from no
+    regularization (mean over seeds, 95% interval) against its strength *rank*, so every
+    regularizer shares one comparable axis; rank 0 is the unregularized networks (change 0).
+
+    ``contrasts``: task -> regularizer -> list of
+    :class:`~essay_lib.report.matched.Contrast` in increasing strength; ``references``:
+    task -> name -> value *as a change from the unregularized mean*.  Returns the figure.
+    """
+    fig, axes = plt.subplots(1, len(contrasts), figsize=(3.4 * len(contrasts), 3.5),
+                             squeeze=False)
+    for ax, (task, by_reg) in zip(axes[0], contrasts.items(), strict=True):
+        _references(ax, (references or {}).get(task))
+        width = max(len(rows) for rows in by_reg.values())
+        for k, (reg, rows) in enumerate(by_reg.items()):
+            offset = (k - (len(by_reg) - 1) / 2) * 0.08
+            ranks = np.arange(len(rows) + 1) + offset
+            mean = np.array([0.0, *[r.change.estimate for r in rows]])
+            low = np.array([0.0, *[r.change.low for r in rows]])
+            high = np.array([0.0, *[r.change.high for r in rows]])
+            ax.errorbar(ranks, mean, yerr=[mean - low, high - mean], marker="o", markersize=4,
+                        capsize=2, color=regularizer_color(reg), label=regularizer_label(reg))
+        ax.scatter([0], [0], s=70, facecolor="white", edgecolor="black", zorder=4,
+                   label="no regularization")
+        ax.axhline(0, color="0.3", linewidth=0.8)
+        ax.set_xticks(range(width + 1), ["none", *[str(i) for i in range(1, width + 1)]])
+        ax.set(title=task_label(task), xlabel="strength rank (weakest = 1)")
+    axes[0, 0].set_ylabel(f"change of {measure_label}\nfrom no regularization (by seed)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    fig.legend(unique.values(), unique.keys(), fontsize=8, loc="center left",
+               bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def plot_z_against_loss(records: Sequence[Mapping], tasks: Sequence[str], *,
+                        losses: Sequence[str] = ("test_loss", "train_loss"),
+                        references: Mapping[str, Mapping[str, float]] | None = None,
+                        regularizers: Sequence[str] = ("none", "dropout", "l1", "l2", "mixup")):
+    """Z̄ of every network against its loss (one row per loss, one column per task),
+    coloured by regularizer; ``references``: task -> name -> Z̄ (horizontal lines).
+    Losses on a log axis.  Returns the figure."""
+    fig, axes = plt.subplots(len(losses), len(tasks), figsize=(3.4 * len(tasks),
+                                                               3.0 * len(losses)),
+                             squeeze=False)
+    for row, loss in zip(axes, losses, strict=True):
+        for ax, task in zip(row, tasks, strict=True):
+            _references(ax, (references or {}).get(task))
+            for reg in regularizers:
+                mine = [r for r in records if r["task"] == task and r["regularizer"] == reg
+                        and r.get(loss) is not None and r.get("z_bar") is not None]
+                ax.scatter([r[loss] for r in mine], [r["z_bar"] for r in mine], s=10,
+                           alpha=0.65, color=regularizer_color(reg),
+                           label=regularizer_label(reg), edgecolors="none")
+            ax.set_xscale("log")
+            ax.set(xlabel=loss.replace("_", " "), title=task_label(task))
+        row[0].set_ylabel("$\\bar Z$")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    fig.legend(unique.values(), unique.keys(), fontsize=8, loc="center left",
+               bbox_to_anchor=(1.0, 0.5), markerscale=2)
+    fig.tight_layout()
+    return fig
+
+
+def plot_training_curves(records: Sequence[Mapping], tasks: Sequence[str], *,
+                         regularizer: str = "none", window_starts: Mapping[str, int] | None = None):
+    """Mean training and test loss (over seeds) of ``regularizer``'s networks against epoch,
+    one panel per task (log loss axis); ``window_starts``: task -> the epoch from which the
+    plateau is judged (a vertical line).  Returns the figure."""
+    fig, axes = plt.subplots(1, len(tasks), figsize=(3.3 * len(tasks), 3.0), squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        mine = [r for r in records if r["task"] == task and r["regularizer"] == regularizer]
+        epochs = mine[0]["curve"]["epoch"]
+        for key, style in (("train_loss", "-"), ("test_loss", "--")):
+            curves = np.array([r["curve"][key] for r in mine])
+            ax.plot(epochs, curves.mean(axis=0), style, color=regularizer_color(regularizer),
+                    label=key.replace("_", " "))
+            ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), alpha=0.15,
+                            color=regularizer_color(regularizer), linewidth=0)
+        if window_starts and task in window_starts:
+            ax.axvline(window_starts[task], color="0.5", linestyle=":", linewidth=1)
+        ax.set_yscale("log")
+        ax.set(title=task_label(task), xlabel="epoch")
+    axes[0, 0].set_ylabel("loss (mean of seeds; band: min-max)")
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_specification_curve(verdicts: Sequence, *, main: str = "logits|0.5|extrapolating"):
+    """One panel per task: dropout's ρ (with its 95% interval) under every specification,
+    sorted; colour = the specification's verdict, hollow = the positive control failed
+    there (not validated), a ring = the main specification.  Below the points, which
+    output, scale and triple type each specification uses.  Returns the figure."""
+    tasks = list(dict.fromkeys(v.task for v in verdicts))
+    widths = [len([v for v in verdicts if v.task == t]) for t in tasks]
+    fig, axes = plt.subplots(2, len(tasks), figsize=(2.2 + 0.33 * sum(widths), 4.6),
+                             gridspec_kw={"height_ratios": [3, 1.3], "width_ratios": widths},
+                             squeeze=False, sharey="row")
+    outputs = ("logits", "centred_logits", "log_probabilities")
+    for j, task in enumerate(tasks):
+        mine = sorted((v for v in verdicts if v.task == task), key=lambda v: v.dropout.rho)
+        top, bottom = axes[0, j], axes[1, j]
+        for i, v in enumerate(mine):
+            color = VERDICT_COLORS[v.verdict]
+            d = v.dropout
+            top.errorbar([i], [d.rho], yerr=[[d.rho - d.low], [d.high - d.rho]], color=color,
+                         capsize=2, linewidth=1.2)
+            top.scatter([i], [d.rho], s=36, zorder=3, color=color if v.validated else "white",
+                        edgecolors=color, linewidths=1.5)
+            if v.key == main:
+                top.scatter([i], [d.rho], s=150, facecolor="none", edgecolor="black", zorder=4)
+            bottom.scatter([i], [outputs.index(v.output) if v.output in outputs else 0],
+                           marker="s", s=14, color="0.3")
+            bottom.scatter([i], [3.2], marker="^" if v.triples == "inside" else "v", s=18,
+                           color="0.3")
+            bottom.annotate(f"{v.scale:g}", (i, 4.3), ha="center", fontsize=6)
+        top.axhline(0, color="0.3", linewidth=0.8)
+        top.set(title=task_label(task), xticks=[], ylim=(-1.05, 1.05))
+        bottom.set(xticks=[], ylim=(-0.6, 4.9), xlim=top.get_xlim())
+        bottom.set_yticks([0, 1, 2, 3.2, 4.3], ["logits", "centred", "log-prob.",
+                                               "triples ▲in ▼out", "scale"], fontsize=7)
+        bottom.grid(False)
+    axes[0, 0].set_ylabel("dropout: Spearman's ρ\n(strength vs $\\bar Z$)")
+    for name, color in VERDICT_COLORS.items():
+        axes[0, -1].scatter([], [], color=color, label=name)
+    axes[0, -1].scatter([], [], s=150, facecolor="none", edgecolor="black",
+                        label="main specification")
+    axes[0, -1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
