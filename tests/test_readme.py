@@ -1,11 +1,11 @@
-"""The README's verdict block stays true: its sentence is the one chapter 05 generates.
+"""The README's verdict block stays true: its sentence is the one chapter 07 generates.
 
 The block sits between ``<!-- verdict:start -->`` and ``<!-- verdict:end -->``: one line
-``**The verdict, as computed by chapter 05:** <sentence>`` and the closing figure
-``figures/05-analogy.png``.  Chapter 05 writes the sentence it generates from the sweep
-records (``essay_lib.verdict.headline_sentence``) to ``05-verdict.md`` in the figures
+``**The verdict, as computed by chapter 07:** <sentence>`` and the closing figure
+``figures/07-analogy.png``.  Chapter 07 writes the sentence it generates from the sweep
+records (``essay_lib.report.verdict.essay_verdict``) to ``07-verdict.md`` in the figures
 folder.  The sentence holds counts and task names only, no decimals, so a rerun with the
-same seeds reproduces it.  When the results change, copy the new ``05-verdict.md`` into
+same seeds reproduces it.  When the results change, copy the new ``07-verdict.md`` into
 the README.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 
 README = REPO / "README.md"
-PREFIX = "**The verdict, as computed by chapter 05:** "
+PREFIX = "**The verdict, as computed by chapter 07:** "
 _BLOCK = re.compile(r"<!-- verdict:start -->\n(.*?)\n<!-- verdict:end -->", re.S)
 
 
@@ -35,9 +35,9 @@ def readme_verdict(text: str) -> tuple[str, str]:
 
 def test_readme_has_a_verdict_block_with_the_closing_figure():
     sentence, block = readme_verdict(README.read_text(encoding="utf-8"))
-    assert re.search(r"!\[[^\]]{20,}\]\(figures/05-analogy\.png\)", block), (
-        "the block shows figures/05-analogy.png with alt text")
-    assert sentence.startswith("As the drop rate rose, dropout ") and sentence.endswith(".")
+    assert re.search(r"!\[[^\]]{20,}\]\(figures/07-analogy\.png\)", block), (
+        "the block shows figures/07-analogy.png with alt text")
+    assert sentence.startswith("By seed-level intervals") and sentence.endswith(".")
     assert "\n" not in sentence and not re.search(r"\d\.\d", sentence), (
         "one sentence without decimals (it must not flicker between reruns)")
     intro_end = README.read_text(encoding="utf-8").index("## Quick start")
@@ -56,19 +56,19 @@ def test_the_block_parser_rejects_malformed_blocks():
 
 def test_readme_sentence_matches_the_figures_folder():
     """When ``figures/`` holds a built essay, its verdict is the README's."""
-    written = REPO / "figures" / "05-verdict.md"
+    written = REPO / "figures" / "07-verdict.md"
     if not written.exists():
-        pytest.skip("figures/05-verdict.md not built yet (make essay)")
+        pytest.skip("figures/07-verdict.md not built yet (make essay)")
     assert readme_verdict(README.read_text(encoding="utf-8"))[0] == written.read_text(
-        encoding="utf-8").strip(), "README's verdict differs from figures/05-verdict.md"
-    assert (REPO / "figures" / "05-analogy.png").exists()
+        encoding="utf-8").strip(), "README's verdict differs from figures/07-verdict.md"
+    assert (REPO / "figures" / "07-analogy.png").exists()
 
 
 @pytest.mark.notebooks
 def test_readme_sentence_matches_the_essay_built_from_scratch(built_site):
-    """The build executes every chapter with an empty sweep cache: chapter 05's sentence,
+    """The build executes every chapter with an empty sweep cache: chapter 07's sentence,
     generated from freshly trained networks, is the README's."""
-    written = built_site.figures_dir / "05-verdict.md"
-    assert written.exists(), "chapter 05 did not write 05-verdict.md"
+    written = built_site.figures_dir / "07-verdict.md"
+    assert written.exists(), "chapter 07 did not write 07-verdict.md"
     assert readme_verdict(README.read_text(encoding="utf-8"))[0] == written.read_text(
         encoding="utf-8").strip()

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from essay_lib.report import matched as matched_fit
-from essay_lib.report import stats
+from essay_lib.report import speccurve, stats
 from essay_lib.report.speccurve import Agreement
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import (
@@ -281,3 +281,26 @@ def raw_vs_normalised(trends: Sequence[Trend], regularizers: Sequence[str] = ("d
                        f"{measure_label(normalised)} {verb} (ρ = {signed(z.rho)}): the "
                        f"outputs shrink, but by {measure_label(normalised)} {reading}.")
     return out
+
+
+@dataclass(frozen=True)
+class EssayVerdict:
+    """Everything the headline reads: the main verdicts, the specification curve's
+    agreement, the verdicts on fresh seeds, the replicated tasks and the sentence."""
+
+    verdicts: list
+    agreements: list
+    fresh: list
+    replicated: list
+    headline: str
+
+
+def essay_verdict(records, fresh_records, *, seed: int = 0) -> EssayVerdict:
+    """The whole verdict of chapter 04 from its records and the replication's (chapters 04
+    and 07 and the README read the same sentence)."""
+    verdicts = task_verdicts(records, seed=seed)
+    agreements = speccurve.agreement(speccurve.specification_verdicts(records, seed=seed))
+    fresh = task_verdicts(fresh_records, seed=seed)
+    replicated = replicated_tasks(verdicts, fresh)
+    return EssayVerdict(verdicts, agreements, fresh, replicated,
+                        headline_sentence(verdicts, agreements, replicated))

@@ -81,14 +81,14 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "A measure of linearity",
         "The measure Z defined and checked on known functions; then the experiment: does Z "
         "fall as the dropout rate rises, next to L1, L2 and controls?"),
-    "05_conclusion": (
+    "07_conclusion": (
         "Conclusion",
         "The paper's analogy table filled in with measured numbers, the limits of what we "
         "showed, and further reading."),
 }
 
 #: The index page's figure; when it does not exist, the first figure of chapter 00.
-HEADLINE_FIGURE = "05-analogy"
+HEADLINE_FIGURE = "07-analogy"
 
 #: Environment given to every kernel (on top of this process's environment).
 KERNEL_ENV = {

@@ -18,7 +18,7 @@ from essay_lib.report.vocabulary import (
     task_label,
 )
 
-__all__ = ["REFERENCE_STYLES", "VERDICT_COLORS", "plot_paired_changes",
+__all__ = ["REFERENCE_STYLES", "VERDICT_COLORS", "plot_analogy", "plot_paired_changes",
            "plot_specification_curve", "plot_training_curves", "plot_z_against_loss"]
 
 #: line style and label of each reference (essay_lib.experiment.references)
@@ -171,4 +171,35 @@ def plot_specification_curve(verdicts: Sequence, *, main: str = "logits|0.5|extr
     axes[0, -1].scatter([], [], s=150, facecolor="none", edgecolor="black",
                         label="main specification")
     axes[0, -1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+def plot_analogy(rows: Sequence[Mapping], expected: Sequence[str], *, n_analogy: int = 3,
+                 title: str | None = None):
+    """The paper's analogy as rank correlations (a forest plot, one line per claim, one
+    colour per task), the side of 0 each claim expects shaded.
+
+    ``rows``: forest rows (``label``, ``group``, ``rho``, ``low``, ``high``; see
+    :func:`essay_lib.report.analogy.forest_rows`), lines in order; ``expected``: per line,
+    ``"rises"`` or ``"falls"``; the first ``n_analogy`` lines are the analogy itself and
+    the rest its controls (a dashed rule between them).  Returns the figure.
+    """
+    from essay_lib.report.plotting.sweeps import plot_rank_correlations
+
+    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(expected) + 1.6))
+    plot_rank_correlations(rows, ax=ax, xlabel="Spearman's ρ between regularization strength "
+                                               "and the measure (95% interval over seeds)")
+    for i, side in enumerate(expected):
+        ax.fill_betweenx([i - 0.45, i + 0.45], 0, 1.05 if side == "rises" else -1.05,
+                         color="#8ab17d", alpha=0.15, linewidth=0)
+    ax.fill_between([], [], color="#8ab17d", alpha=0.3, label="side the paper expects")
+    if 0 < n_analogy < len(expected):
+        ax.axhline(n_analogy - 0.5, color="0.6", linewidth=0.8, linestyle="--")
+        ax.text(1.04, n_analogy - 0.55, "the paper's analogy ↑", ha="right", va="bottom",
+                fontsize=8, color="0.4")
+        ax.text(1.04, n_analogy - 0.45, "controls ↓", ha="right", va="top", fontsize=8,
+                color="0.4")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if title:
+        ax.set_title(title)
     return fig
