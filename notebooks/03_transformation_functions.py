@@ -37,28 +37,44 @@
 # 4. ReLU units computing AND, OR and XOR, with weights shared between gates;
 # 5. a first look at the literal additivity test against polynomial degree.
 #
-# The whole notebook runs in well under a minute on a laptop CPU.
+# The whole notebook runs in well under a minute on a laptop CPU. The first cell
+# holds every setting of the chapter; everything random derives from `SEED`.
+
+# %% tags=["parameters"]
+SEED = 0
+N_TRAIN, N_TEST, NOISE, GRID_POINTS = 20, 200, 0.1, 801  # the 1-D quadratic task
+WIDTH, EPOCHS, LR = 64, 2000, 1e-2  # section 1's network: hidden units, Adam steps, rate
+SUBSET_STEP = 2  # section 2 fits one training point in SUBSET_STEP
+SHOWN_DEGREES = (1, 2, 9)  # too low, right, interpolating (the book's Fig 5.2)
+MAX_DEGREE = 15  # the degree sweep runs from 0 to MAX_DEGREE
+DECAY_DEGREE, LOG10_LAMBDAS, N_LAMBDAS = 9, (-8, 3), 23  # weight decay: degree and grid
+SHOWN_LAMBDAS = (0.0, 1e-1, 1e3)  # three strengths drawn (each on the grid, or 0)
+WIDTHS, N_PIECE_SEEDS, PIECE_EPOCHS = (2, 4, 16, 64, 256), 3, 500  # pieces against width
+GATE_NAMES = ("and", "or", "xor")
+GATE_WIDTH, GATE_EPOCHS, GATE_LR, N_GATE_SEEDS = 8, 500, 0.03, 5  # trained gate networks
+N_PAIRS, PAIR_HALF_WIDTH = 2000, 0.5  # additivity pairs x1, x2 uniform on [-h, h]
+OVERFIT_FROM_DEGREE = 5  # section 5 calls fits of this degree and above overfit
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from IPython.display import Markdown, display
+from numpy.polynomial import Polynomial
 
+import essay_lib
 from essay_lib import data
-from essay_lib.measures import gates, linearity
+from essay_lib.measures import gates, linear_pieces, linearity
 from essay_lib.measures import polynomials as poly
 from essay_lib.nets import models, training
-from essay_lib.report import plotting
+from essay_lib.report import plotting, tables, vocabulary
 
-SEED = 0
-torch.set_num_threads(1)
-plotting.set_style()
+rng = essay_lib.setup(seed=SEED)
 
-task = data.quadratic_task(n_train=20, n_test=200, noise=0.1, seed=SEED)
+# %%
+task = data.quadratic_task(n_train=N_TRAIN, n_test=N_TEST, noise=NOISE, seed=SEED)
 x_train, y_train = task.X_train[:, 0].astype(float), task.y_train[:, 0].astype(float)
 x_test, y_test = task.X_test[:, 0].astype(float), task.y_test[:, 0].astype(float)
-grid = np.linspace(-1, 1, 801)
+grid = np.linspace(-1, 1, GRID_POINTS)
 display(Markdown(
     f"The task: {task.n_train} training points and {task.n_test} test points, "
     f"$x$ uniform on $[-1, 1]$, $y = x^2 + \\varepsilon$ with noise standard deviation "
@@ -68,12 +84,11 @@ display(Markdown(
 # %% [markdown]
 # ## 1 · A network is a transformation function
 #
-# A one-hidden-layer ReLU network with 64 units, trained full-batch with Adam on
-# the 20 points, is a function from $\mathbb{R}$ to $\mathbb{R}$. Evaluating it
-# on a dense grid shows the whole function, not just its values at the data.
+# A one-hidden-layer ReLU network, trained full-batch with Adam on the training
+# points, is a function from $\mathbb{R}$ to $\mathbb{R}$. Evaluating it on a
+# dense grid shows the whole function, not just its values at the data.
 
 # %%
-WIDTH, EPOCHS, LR = 64, 2000, 1e-2
 mlp = models.make_mlp(1, [WIDTH], 1, seed=SEED)
 mlp_initial = models.make_mlp(1, [WIDTH], 1, seed=SEED)  # the same start, kept untrained
 training.train_model(mlp, task.X_train, task.y_train, kind="regression",
@@ -83,6 +98,7 @@ mlp_train = training.score(mlp, task.X_train, task.y_train, kind="regression")["
 mlp_test = training.score(mlp, task.X_test, task.y_test, kind="regression")["loss"]
 mlp_grid = training.predict(mlp, grid[:, None])[:, 0]
 
+# %%
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 plotting.plot_function_1d(grid, mlp_grid, x_train=x_train, y_train=y_train, ax=ax,
                           label=f"MLP, 1 x {WIDTH} ReLU", true_function=data.quadratic_target)
@@ -91,7 +107,8 @@ ax.legend(loc="upper center")
 plotting.save_figure(fig, "03-mlp-function")
 plt.show()
 display(Markdown(
-    f"Trained for {EPOCHS} epochs, the network reaches a training MSE of {mlp_train:.4f} and a "
+    f"With {WIDTH} hidden units and {EPOCHS} full-batch Adam steps (learning rate {LR:g}), "
+    f"the network reaches a training MSE of {mlp_train:.4f} and a "
     f"test MSE of {mlp_test:.4f}: it follows the parabola between the points, with visible "
     f"corners where its ReLU units switch on or off (section 3 counts them)."))
 
@@ -101,128 +118,100 @@ display(Markdown(
 # The Deep Learning book (§5.2) fits polynomials $p(x) = \sum_{k=0}^{d} c_k x^k$
 # by least squares. A degree-$d$ polynomial has $d+1$ coefficients, so it passes
 # through $n$ points once $d \ge n-1$. The book's figure uses few points so that
-# degree 9 interpolates; with our 20 points a degree-9 fit would not, so for
-# this section we take **every other training point**: 10 points spread over
-# $[-1, 1]$. When $d \ge n-1$ the interpolant is not unique; like the book we
-# take the minimum-norm one, the Moore–Penrose pseudo-inverse solution
-# (`essay_lib.polynomials.fit_polynomial`, which solves with numpy's
+# degree 9 interpolates; with all our training points a degree-9 fit would not,
+# so for this section we keep a subset of them, still spread over $[-1, 1]$.
+# When $d \ge n-1$ the interpolant is not unique; like the book we take the
+# minimum-norm one, the Moore–Penrose pseudo-inverse solution
+# (`essay_lib.measures.polynomials.fit_polynomial`, which solves with numpy's
 # Vandermonde matrix and an SVD least-squares solver).
 
 # %%
-x_few, y_few = x_train[::2], y_train[::2]
-fits = {d: poly.fit_polynomial(x_few, y_few, d) for d in (1, 2, 9)}
+x_few, y_few = x_train[::SUBSET_STEP], y_train[::SUBSET_STEP]
+fits = {d: poly.fit_polynomial(x_few, y_few, d) for d in SHOWN_DEGREES}
 errors = {d: (poly.mean_squared_error(p, x_few, y_few), poly.mean_squared_error(p, x_test, y_test))
           for d, p in fits.items()}
-verdicts = {1: "underfits", 2: "generalises", 9: "interpolates and swings"}
-
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), sharey=True)
-for ax, (d, p) in zip(axes, fits.items(), strict=True):
-    plotting.plot_function_1d(grid, p(grid), x_train=x_few, y_train=y_few, ax=ax,
-                              label=f"degree {d}", color="C1", true_function=data.quadratic_target)
-    ax.set_title(f"degree {d}: {verdicts[d]}\ntrain MSE {errors[d][0]:.3f}, "
-                 f"test MSE {errors[d][1]:.3f}", fontsize=10)
-    ax.set_ylim(-0.4, 1.6)
-axes[0].legend(loc="upper center", fontsize=8)
-for ax in axes[1:]:
-    ax.set_ylabel("")
-fig.suptitle("Polynomial fits to 10 noisy points of $y = x^2$ (y-axis clipped)", y=1.12)
-plotting.save_figure(fig, "03-polynomial-fits")
+axes = plotting.plot_polynomial_fits(
+    grid, fits, x_train=x_few, y_train=y_few, errors=errors, true_function=data.quadratic_target,
+    title=f"Polynomial fits to {len(x_few)} noisy points of $y = x^2$ (y-axis clipped)")
+plotting.save_figure(axes[0].figure, "03-polynomial-fits")
 plt.show()
+display(Markdown(
+    f"We keep one training point in {SUBSET_STEP}: {len(x_few)} points, so every fit of "
+    f"degree {len(x_few) - 1} or more passes through all of them."))
 
 # %%
-display(Markdown("| degree | train MSE | test MSE |\n|---:|---:|---:|\n" + "\n".join(
-    f"| {d} | {tr:.4f} | {te:.4f} |" for d, (tr, te) in errors.items())))
+D_LOW, D_RIGHT, D_HIGH = SHOWN_DEGREES
+display(Markdown(tables.markdown_table(
+    ["degree", "train MSE", "test MSE"],
+    [[d, f"{tr:.4f}", f"{te:.4f}"] for d, (tr, te) in errors.items()], align=["right"] * 3)))
 display(Markdown(
-    f"Degree 1 cannot bend, so both errors stay high ({errors[1][1]:.3f} on test). Degree 2 "
-    f"has the shape of the truth and a test MSE of {errors[2][1]:.4f}. Degree 9 drives the "
-    f"training error to {errors[9][0]:.1e} (every point is hit) while its test error, "
-    f"{errors[9][1]:.2f}, is {errors[9][1] / errors[2][1]:.0f} times that of degree 2: "
+    f"Degree {D_LOW} cannot bend, so both errors stay high ({errors[D_LOW][1]:.3f} on test). "
+    f"Degree {D_RIGHT} has the shape of the truth and a test MSE of {errors[D_RIGHT][1]:.4f}. "
+    f"Degree {D_HIGH} drives the training error to {errors[D_HIGH][0]:.1e} (every point is hit) "
+    f"while its test error, {errors[D_HIGH][1]:.2f}, is "
+    f"{errors[D_HIGH][1] / errors[D_RIGHT][1]:.0f} times that of degree {D_RIGHT}: "
     f"between and beyond the points it swings far from the parabola."))
 
 # %% [markdown]
 # ### Training and test error against degree (the book's Fig 5.3)
 #
-# Sweeping the degree from 0 to 15 traces capacity. The training error can only
+# Sweeping the degree from 0 upwards traces capacity. The training error can only
 # fall as the degree grows (each model contains the previous one); the test error
 # falls, bottoms out, and rises again. Beyond degree $n-1$ the training error is
 # zero and the pseudo-inverse picks the smallest interpolant. We show the sweep
-# for the 10-point subset and for all 20 points.
+# for the subset of section 2 and for all the training points.
 
 # %%
-DEGREES = range(16)
-sweeps = {10: poly.degree_sweep(x_few, y_few, x_test, y_test, DEGREES),
-          20: poly.degree_sweep(x_train, y_train, x_test, y_test, DEGREES)}
-best_degree = {n: int(s["degree"][np.argmin(s["test_mse"])]) for n, s in sweeps.items()}
-
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
-for ax, (n, s) in zip(axes, sweeps.items(), strict=True):
-    ax.plot(s["degree"], np.maximum(s["train_mse"], 1e-6), marker="o", markersize=4,
-            label="training MSE")
-    ax.plot(s["degree"], s["test_mse"], marker="s", markersize=4, label="test MSE")
-    ax.axvline(best_degree[n], color="0.5", linestyle=":", linewidth=1)
-    if n - 1 <= max(DEGREES):
-        ax.axvline(n - 1, color="C1", linestyle="--", linewidth=1,
-                   label=f"degree n - 1 = {n - 1}: interpolation")
-    ax.set_yscale("log")
-    ax.set_xticks(list(DEGREES)[::3])
-    ax.set_xlabel("polynomial degree")
-    ax.set_title(f"{n} training points: lowest test MSE at degree {best_degree[n]}")
-axes[0].set_ylabel("mean squared error (log; zero shown at 1e-6)")
-axes[0].legend(fontsize=8, loc="upper left")
-fig.suptitle("Capacity: training error falls with degree, test error is U-shaped", y=1.02)
-plotting.save_figure(fig, "03-degree-sweep")
+DEGREES = range(MAX_DEGREE + 1)
+n_few, n_all = len(x_few), len(x_train)
+degree_sweeps = {n_few: poly.degree_sweep(x_few, y_few, x_test, y_test, DEGREES),
+                 n_all: poly.degree_sweep(x_train, y_train, x_test, y_test, DEGREES)}
+best_degree = {n: int(s["degree"][np.argmin(s["test_mse"])]) for n, s in degree_sweeps.items()}
+axes = plotting.plot_degree_sweep(
+    degree_sweeps, title="Training and test error of polynomial fits against degree")
+plotting.save_figure(axes[0].figure, "03-degree-sweep")
 plt.show()
+
+# %%
+few_test, all_test = degree_sweeps[n_few]["test_mse"], degree_sweeps[n_all]["test_mse"]
+climb = {n: int(s["degree"][(s["degree"] > best_degree[n])
+                            & (s["test_mse"] > 10 * s["test_mse"].min())][0])
+         for n, s in degree_sweeps.items()}  # first degree past the best at 10x its error
 display(Markdown(
-    f"With 10 points the test error is lowest at degree {best_degree[10]} "
-    f"({sweeps[10]['test_mse'][best_degree[10]]:.4f}) and reaches "
-    f"{sweeps[10]['test_mse'][-1]:.1f} at degree 15; with 20 points the lowest is at degree "
-    f"{best_degree[20]} ({sweeps[20]['test_mse'][best_degree[20]]:.4f}), and the climb starts "
-    f"later, because more data supports more capacity."))
+    f"With {n_few} points the test error is lowest at degree {best_degree[n_few]} "
+    f"({few_test[best_degree[n_few]]:.4f}) and reaches {few_test[-1]:.1f} at degree "
+    f"{MAX_DEGREE}; with {n_all} points the lowest is at degree {best_degree[n_all]} "
+    f"({all_test[best_degree[n_all]]:.4f}). The climb starts later with more data: the test "
+    f"error first exceeds ten times its lowest value at degree {climb[n_few]} with {n_few} "
+    f"points and at degree {climb[n_all]} with {n_all}, because more data supports more "
+    f"capacity. Past that point the {n_all}-point fits swing "
+    f"{'further' if all_test[-1] > few_test[-1] else 'less far'} from the parabola near the "
+    f"ends of the data: at degree {MAX_DEGREE} their test MSE is {all_test[-1]:.3g}, against "
+    f"{few_test[-1]:.3g} with {n_few} points."))
 
 # %% [markdown]
-# ### Weight decay on the degree-9 fit (the book's Fig 5.5)
+# ### Weight decay on a high-degree fit (the book's Fig 5.5)
 #
-# Keep degree 9 but penalise large coefficients: minimise
+# Keep the interpolating degree but penalise large coefficients: minimise
 # $\frac{1}{n}\sum_i (p(x_i) - y_i)^2 + \lambda \sum_{k \ge 1} c_k^2$. We leave the
 # intercept $c_0$ unpenalised (so a huge $\lambda$ leaves the constant
 # $\bar y$, the book's flat line, rather than the constant 0).
 
 # %%
-LAMBDAS = np.r_[0.0, np.logspace(-8, 3, 23)]
-decay = [poly.fit_polynomial(x_few, y_few, 9, l2=float(lam)) for lam in LAMBDAS]
-decay_test = np.array([poly.mean_squared_error(p, x_test, y_test) for p in decay])
-decay_train = np.array([poly.mean_squared_error(p, x_few, y_few) for p in decay])
-SHOWN = {"overfit: $\\lambda = 0$": 0.0, "right shape: $\\lambda = 10^{-1}$": 1e-1,
-         "constant: $\\lambda = 10^{3}$": 1e3}
-
-fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), gridspec_kw={"wspace": 0.35})
-for ax, (title, lam) in zip(axes[:3], SHOWN.items(), strict=True):
-    p = decay[int(np.flatnonzero(LAMBDAS == lam)[0])]
-    plotting.plot_function_1d(grid, p(grid), x_train=x_few, y_train=y_few, ax=ax, color="C1",
-                              true_function=data.quadratic_target)
-    ax.set_ylim(-0.4, 1.6)
-    ax.set_title(f"{title}\ntest MSE {poly.mean_squared_error(p, x_test, y_test):.3f}",
-                 fontsize=10)
-    ax.set_ylabel("y" if ax is axes[0] else "")
-ax = axes[3]
-ax.plot(LAMBDAS[1:], decay_train[1:], marker="o", markersize=3, label="training MSE")
-ax.plot(LAMBDAS[1:], decay_test[1:], marker="s", markersize=3, label="test MSE")
-ax.set_xscale("log")
-ax.set_yscale("log")
-ax.set_xlabel("weight decay $\\lambda$")
-ax.set_ylabel("MSE (log)")
-ax.set_title("degree 9: error against $\\lambda$\n($\\lambda = 0$ not shown)", fontsize=10)
-ax.legend(fontsize=8)
-fig.suptitle("Weight decay moves the degree-9 fit from overfit to the right shape to a constant",
-             y=1.1)
-plotting.save_figure(fig, "03-weight-decay")
+LAMBDAS = np.r_[0.0, np.logspace(*LOG10_LAMBDAS, N_LAMBDAS)]
+decay = poly.weight_decay_path(x_few, y_few, x_test, y_test, DECAY_DEGREE, LAMBDAS)
+axes = plotting.plot_weight_decay(
+    grid, decay, SHOWN_LAMBDAS, x_train=x_few, y_train=y_few, true_function=data.quadratic_target,
+    title=f"Weight decay $\\lambda$ on the degree-{DECAY_DEGREE} fit to {n_few} points")
+plotting.save_figure(axes[0].figure, "03-weight-decay")
 plt.show()
-best_lambda = LAMBDAS[np.argmin(decay_test)]
+decay_test, best_lambda = decay["test_mse"], LAMBDAS[np.argmin(decay["test_mse"])]
 display(Markdown(
-    f"On the grid, the test MSE of the degree-9 fit falls from {decay_test[0]:.2f} at "
+    f"On the grid, the test MSE of the degree-{DECAY_DEGREE} fit falls from {decay_test[0]:.2f} at "
     f"$\\lambda = 0$ to {decay_test.min():.4f} at $\\lambda \\approx$ {best_lambda:.0e} and "
     f"rises to {decay_test[-1]:.3f} at $\\lambda =$ {LAMBDAS[-1]:.0e}, where the fit is a "
-    f"near-constant at the mean of the targets ({y_few.mean():.3f})."))
+    f"near-constant at the mean of the targets ({y_few.mean():.3f}): from overfit to the "
+    f"right shape to a constant."))
 
 # %% [markdown]
 # ## 3 · A ReLU network is piecewise linear
@@ -230,25 +219,21 @@ display(Markdown(
 # Polynomials are smooth; ReLU networks are not. Each hidden unit
 # $\max(0, w x + b)$ is linear on both sides of $x = -b/w$, so a one-hidden-layer
 # network on one input is a continuous chain of straight segments, with at most
-# one kink per unit. `essay_lib.linearity.linear_piece_breakpoints` finds the
-# kinks exactly (in float64, layer by layer) along a segment, and
-# `count_linear_pieces` counts the pieces; we use the segment from $x=-1$ to $x=1$.
+# one kink per unit. `essay_lib.measures.linear_pieces.linear_piece_breakpoints`
+# finds the kinks exactly (in float64, layer by layer) along a segment,
+# `kink_points` turns them into inputs and `count_linear_pieces` counts the pieces;
+# we use the segment from $x=-1$ to $x=1$.
 
 # %%
 START, END = np.array([-1.0]), np.array([1.0])
-kinks_t = linearity.linear_piece_breakpoints(mlp, START, END)
-kinks_x = START[0] + kinks_t * (END[0] - START[0])
-pieces_trained = linearity.count_linear_pieces(mlp, START, END)
-pieces_initial = linearity.count_linear_pieces(mlp_initial, START, END)
-
-fig, ax = plt.subplots(figsize=(6.4, 3.8))
-plotting.plot_function_1d(grid, mlp_grid, x_train=x_train, y_train=y_train, ax=ax,
-                          label=f"trained MLP ({pieces_trained} pieces)")
-ax.plot(kinks_x, training.predict(mlp, kinks_x[:, None])[:, 0], "|", color="C1",
-        markersize=14, markeredgewidth=2, label="kinks")
-ax.set_title("The trained network is a chain of straight pieces")
-ax.legend(loc="upper center")
-plotting.save_figure(fig, "03-linear-pieces")
+kinks_x = linear_pieces.kink_points(mlp, START, END)[:, 0]
+kinks_y = training.predict(mlp, kinks_x[:, None])[:, 0]
+pieces_trained = linear_pieces.count_linear_pieces(mlp, START, END)
+pieces_initial = linear_pieces.count_linear_pieces(mlp_initial, START, END)
+ax = plotting.plot_kinks(grid, mlp_grid, kinks_x, kinks_y, x_train=x_train, y_train=y_train,
+                         label=f"trained MLP ({pieces_trained} pieces)",
+                         title="The trained network's linear pieces and their kinks")
+plotting.save_figure(ax.figure, "03-linear-pieces")
 plt.show()
 display(Markdown(
     f"On $[-1, 1]$ the trained {WIDTH}-unit network is made of **{pieces_trained} linear "
@@ -257,58 +242,41 @@ display(Markdown(
 
 # %% [markdown]
 # How does the count depend on width, and on training? We train networks of
-# several widths (3 seeds each, Adam as above but 500 epochs to keep the notebook
-# quick) and count pieces on $[-1, 1]$ before and after.
+# several widths (a few seeds each, Adam as above but fewer steps, to keep the
+# notebook quick) and count their pieces on $[-1, 1]$ before and after
+# (`linear_pieces.pieces_against_width`).
 
 # %%
-WIDTHS, PIECE_SEEDS, PIECE_EPOCHS = (2, 4, 16, 64, 256), (0, 1, 2), 500
-counts = {"initial": np.zeros((len(WIDTHS), len(PIECE_SEEDS)), dtype=int)}
-counts["trained"] = counts["initial"].copy()
-piece_test = np.zeros(counts["initial"].shape)
-kink_inside = np.zeros(counts["initial"].shape)  # share of units whose kink -b/w lies in (-1, 1)
-for i, width in enumerate(WIDTHS):
-    for j, seed in enumerate(PIECE_SEEDS):
-        net = models.make_mlp(1, [width], 1, seed=seed)
-        counts["initial"][i, j] = linearity.count_linear_pieces(net, START, END)
-        w, b = net.layers[0].weight.detach()[:, 0], net.layers[0].bias.detach()
-        kink_inside[i, j] = float((torch.abs(b / w) < 1).float().mean())
-        training.train_model(net, task.X_train, task.y_train, kind="regression",
-                             epochs=PIECE_EPOCHS, lr=LR, seed=seed, eval_every=PIECE_EPOCHS,
-                             progress=False)
-        counts["trained"][i, j] = linearity.count_linear_pieces(net, START, END)
-        piece_test[i, j] = training.score(net, task.X_test, task.y_test,
-                                          kind="regression")["loss"]
-
-fig, ax = plt.subplots(figsize=(6.4, 3.8))
-for key, marker in (("initial", "o"), ("trained", "s")):
-    ax.plot(WIDTHS, counts[key].mean(axis=1), marker=marker, label=f"{key} (mean of 3 seeds)")
-    for j in range(len(PIECE_SEEDS)):
-        ax.scatter(WIDTHS, counts[key][:, j], s=10, color=ax.lines[-1].get_color(), alpha=0.5)
-ax.plot(WIDTHS, np.array(WIDTHS) + 1, color="0.6", linestyle=":", label="upper bound: width + 1")
-ax.set_xscale("log")
-ax.set_yscale("log")
-ax.set_xticks(WIDTHS, [str(w) for w in WIDTHS])
-ax.set_yticks([1, 2, 4, 16, 64, 256], ["1", "2", "4", "16", "64", "256"])
-ax.set_xlabel("hidden units (one layer)")
-ax.set_ylabel("linear pieces on [-1, 1]")
-ax.set_title("Linear pieces of a ReLU network grow with width")
-ax.legend(fontsize=8)
-plotting.save_figure(fig, "03-pieces-vs-width")
+piece_seeds = range(SEED, SEED + N_PIECE_SEEDS)
+by_width = linear_pieces.pieces_against_width(
+    task.X_train, task.y_train, task.X_test, task.y_test, WIDTHS, piece_seeds,
+    epochs=PIECE_EPOCHS, lr=LR, start=START, end=END)
+ax = plotting.plot_pieces_against_width(
+    by_width, segment="[-1, 1]", title="Linear pieces of one-hidden-layer ReLU networks against width")
+plotting.save_figure(ax.figure, "03-pieces-vs-width")
 plt.show()
+display(Markdown(
+    f"Widths {', '.join(map(str, WIDTHS))}; seeds {piece_seeds.start} to {piece_seeds.stop - 1}; "
+    f"{PIECE_EPOCHS} full-batch Adam steps of learning rate {LR:g}."))
 
 # %%
-display(Markdown("| width | pieces at init | pieces trained | bound | test MSE trained |\n"
-                 "|---:|---:|---:|---:|---:|\n" + "\n".join(
-    f"| {w} | {counts['initial'][i].mean():.1f} | {counts['trained'][i].mean():.1f} | {w + 1} "
-    f"| {piece_test[i].mean():.4f} |" for i, w in enumerate(WIDTHS))))
+counts_initial, counts_trained = by_width["initial"], by_width["trained"]
+display(Markdown(tables.markdown_table(
+    ["width", "pieces at init", "pieces trained", "bound", "test MSE trained"],
+    [[w, f"{counts_initial[i].mean():.1f}", f"{counts_trained[i].mean():.1f}", w + 1,
+      f"{by_width['test_mse'][i].mean():.4f}"] for i, w in enumerate(WIDTHS)],
+    align=["right"] * 5)))
+
+# %%
 display(Markdown(
-    f"The number of pieces grows in proportion to width but stays near half the bound: at "
-    f"width {WIDTHS[-1]}, {counts['trained'][-1].mean():.0f} pieces on average out of a "
-    f"possible {WIDTHS[-1] + 1}. The reason is the initialisation: a unit's kink sits at "
-    f"$x = -b/w$, and with PyTorch's default $w$ and $b$ drawn from the same interval, "
-    f"{kink_inside[-1].mean():.0%} of the {WIDTHS[-1]} units start with their kink inside "
-    f"$[-1, 1]$. Training moves kinks but barely changes how many there are (on average "
-    f"{np.mean(counts['trained'] - counts['initial']):+.1f} pieces over these networks): a "
+    f"The number of pieces grows with width but stays far below the bound: at width "
+    f"{WIDTHS[-1]}, {counts_trained[-1].mean():.0f} pieces on average out of a possible "
+    f"{WIDTHS[-1] + 1} ({counts_trained[-1].mean() / (WIDTHS[-1] + 1):.0%}). The reason is the "
+    f"initialisation: a unit's kink sits at $x = -b/w$, and with PyTorch's default $w$ and $b$ "
+    f"drawn from the same interval, {by_width['kink_inside'][-1].mean():.0%} of the "
+    f"{WIDTHS[-1]} units start with their kink inside $[-1, 1]$. Training moves kinks but "
+    f"barely changes how many there are (on average "
+    f"{np.mean(counts_trained - counts_initial):+.1f} pieces over these networks): a "
     f"smooth-looking fit is still a polyline."))
 
 # %% [markdown]
@@ -324,95 +292,78 @@ display(Markdown(
 # needs the kink: no linear function of $x_1, x_2$ computes it. A digital
 # circuit would build three separate gates; here the three outputs are read off
 # the *same* two hidden units, so the four first-layer weights serve every gate
-# at once. `essay_lib.gates.hand_set_gate_network` builds this network.
+# at once. `essay_lib.measures.gates.hand_set_gate_network` builds this network.
 
 # %%
-GATE_NAMES = ("and", "or", "xor")
 targets = gates.gate_targets(GATE_NAMES)
 hand = gates.hand_set_gate_network(GATE_NAMES)
 contrib = gates.unit_contributions(hand)  # (input, gate, unit)
 hand_out = contrib.sum(-1) + hand.layers[1].bias.detach().numpy()
-with torch.no_grad():
-    hand_hidden = hand.forward_with_hidden(torch.as_tensor(gates.GATE_INPUTS))[1][0].numpy()
-rows = []
-for i, (x1, x2) in enumerate(gates.GATE_INPUTS.astype(int)):
-    cells = " | ".join(f"{contrib[i, k, 0] + 0.0:+.0f} {contrib[i, k, 1] + 0.0:+.0f} = "
-                       f"{hand_out[i, k] + 0.0:.0f}"
-                       for k in range(len(GATE_NAMES)))
-    rows.append(f"| {x1} {x2} | {hand_hidden[i, 0]:.0f} | {hand_hidden[i, 1]:.0f} | {cells} |")
+hand_hidden = gates.hidden_activations(hand)  # (input, unit)
+rows = [[f"{x1} {x2}", f"{h[0]:.0f}", f"{h[1]:.0f}",
+         *(f"{c[k, 0] + 0.0:+.0f} {c[k, 1] + 0.0:+.0f} = {o[k] + 0.0:.0f}"
+           for k in range(len(GATE_NAMES)))]
+        for (x1, x2), h, c, o in zip(gates.GATE_INPUTS.astype(int), hand_hidden, contrib,
+                                     hand_out, strict=True)]
+
+# %%
 display(Markdown(
     "Each gate's output as (contribution of $h_1$) + (contribution of $h_2$):\n\n"
-    "| $x_1 x_2$ | $h_1$ | $h_2$ | AND | OR | XOR |\n|---|---:|---:|---:|---:|---:|\n"
-    + "\n".join(rows)))
+    + tables.markdown_table(["$x_1 x_2$", "$h_1$", "$h_2$", *(g.upper() for g in GATE_NAMES)],
+                            rows, align=["left"] + ["right"] * (2 + len(GATE_NAMES)))))
+
+# %%
 hand_sens = gates.weight_gate_sensitivity(hand)  # (gate, unit, input)
-hand_gates_per_weight = (hand_sens > 0).sum(axis=0)
+hand_gates_per_weight = (hand_sens > 0).sum(axis=0)  # (unit, input)
+moves = hand_sens.max(axis=2) > 0  # (gate, unit): the unit's weights move the gate
+moved = [vocabulary.join_names([g.upper() for g, m in zip(GATE_NAMES, moves[:, j], strict=True) if m])
+         for j in range(2)]  # the gates moved by the weights into h1, h2
 display(Markdown(
     f"All {len(GATE_NAMES)} gates are exact (accuracy "
     f"{gates.gate_accuracy(hand, targets).min():.0%}). Of the 4 first-layer weights, "
     f"{(hand_gates_per_weight >= 2).sum()} take part in two or more gates: the weights into "
-    f"$h_2$ move AND, OR and XOR alike ({hand_gates_per_weight[1].min()} gates each), those "
-    f"into $h_1$ move OR and XOR ({hand_gates_per_weight[0].min()} gates each)."))
+    f"$h_2$ move {moved[1]} alike ({hand_gates_per_weight[1].min()} gates each), those "
+    f"into $h_1$ move {moved[0]} ({hand_gates_per_weight[0].min()} gates each)."))
 
 # %% [markdown]
-# Now let training find its own solution: an 8-unit network with three outputs,
-# fitted to the three truth tables by mean squared error (five seeds, 500
-# full-batch Adam steps each). Which hidden units carry which gate? We ask in
-# two ways: remove one unit and see which gates break (their largest error
-# reaches 0.5, the reading threshold), and measure how much each first-layer
-# weight moves each gate output (mean $|\partial \text{gate}_k / \partial W_{1,ji}|$
-# over the four inputs).
+# Now let training find its own solution: a wider network with one output per gate,
+# fitted to the truth tables by mean squared error (several seeds, full-batch
+# Adam). Which hidden units carry which gate? We ask in two ways: remove one unit
+# and see which gates break (their largest error reaches 0.5, the reading
+# threshold), and measure how much each first-layer weight moves each gate output
+# (mean $|\partial \text{gate}_k / \partial W_{1,ji}|$ over the four inputs);
+# `gates.train_gate_networks` does both for every seed.
 
 # %%
-GATE_WIDTH, GATE_EPOCHS, GATE_SEEDS = 8, 500, (0, 1, 2, 3, 4)
-summary = []
-for seed in GATE_SEEDS:
-    net = models.make_mlp(2, [GATE_WIDTH], len(GATE_NAMES), seed=seed)
-    training.train_model(net, gates.GATE_INPUTS, targets, kind="regression",
-                         epochs=GATE_EPOCHS, lr=0.03, seed=seed, eval_every=GATE_EPOCHS,
-                         progress=False)
-    ablation = gates.unit_ablation(net, targets)
-    sens = gates.weight_gate_sensitivity(net)
-    gates_per_weight = (sens > 0.05 * sens.max()).sum(axis=0)
-    summary.append({"seed": seed, "net": net, "ablation": ablation, "sens": sens,
-                    "accuracy": gates.gate_accuracy(net, targets).min(),
-                    "live": int((np.abs(gates.unit_contributions(net)).max(axis=(0, 1)) > 0).sum()),
-                    "multi_units": int(((ablation[1:] >= 0.5).sum(axis=1) >= 2).sum()),
-                    "multi_weights": int((gates_per_weight >= 2).sum())})
-first = summary[0]
-unit_labels = [f"h{j + 1}" for j in range(GATE_WIDTH)]
-weight_labels = [f"x{i + 1}→h{j + 1}" for j in range(GATE_WIDTH) for i in range(2)]
-
-fig, axes = plt.subplots(1, 3, figsize=(13, 5), gridspec_kw={"wspace": 0.55})
-plotting.plot_gate_matrix(hand_sens.transpose(1, 2, 0).reshape(4, 3),
-                       row_labels=["x1→h1", "x2→h1", "x1→h2", "x2→h2"],
-                       column_labels=[g.upper() for g in GATE_NAMES], ax=axes[0], cmap="Blues",
-                       symmetric=False, fmt="{:.2f}",
-                       title="hand-set: |d gate / d weight|")
-plotting.plot_gate_matrix(first["sens"].transpose(1, 2, 0).reshape(-1, 3), row_labels=weight_labels,
-                       column_labels=[g.upper() for g in GATE_NAMES], ax=axes[1], cmap="Blues",
-                       symmetric=False, fmt="{:.2f}",
-                       title=f"trained (seed {first['seed']}): |d gate / d weight|")
-plotting.plot_gate_matrix(first["ablation"][1:], row_labels=[f"without {u}" for u in unit_labels],
-                       column_labels=[g.upper() for g in GATE_NAMES], ax=axes[2], cmap="Reds",
-                       symmetric=False, fmt="{:.2f}",
-                       title="trained: largest error, one unit removed")
-fig.suptitle("One weight, several gates: first-layer weights and hidden units serve AND, OR "
-             "and XOR together", y=1.02)
-plotting.save_figure(fig, "03-gates")
+gate_seeds = range(SEED, SEED + N_GATE_SEEDS)
+summary = gates.train_gate_networks(GATE_NAMES, GATE_WIDTH, gate_seeds, epochs=GATE_EPOCHS,
+                                    lr=GATE_LR)
+axes = plotting.plot_gate_sharing(
+    hand_sens, summary[0], names=GATE_NAMES,
+    title="Which gates each first-layer weight and each hidden unit serves")
+plotting.save_figure(axes[0].figure, "03-gates")
 plt.show()
+display(Markdown(
+    f"Trained: {GATE_WIDTH} hidden units, {len(GATE_NAMES)} outputs, seeds "
+    f"{gate_seeds.start} to {gate_seeds.stop - 1}, {GATE_EPOCHS} Adam steps of learning rate "
+    f"{GATE_LR:g}; the middle and right panels show seed {summary[0]['seed']}."))
+
+# %%
+multi_weights = np.mean([s["multi_gate_weights"] for s in summary])
+display(Markdown(tables.markdown_table(
+    ["seed", "all gates right", "live units", "units whose removal breaks ≥ 2 gates",
+     "first-layer weights moving ≥ 2 gates"],
+    [[s["seed"], f"{s['worst_accuracy']:.0%}", f"{s['live_units']} / {GATE_WIDTH}",
+      s["multi_gate_units"], f"{s['multi_gate_weights']} / {2 * GATE_WIDTH}"] for s in summary],
+    align=["right"] * 5)))
 
 # %%
 display(Markdown(
-    "| seed | all gates right | live units | units whose removal breaks ≥ 2 gates "
-    "| first-layer weights moving ≥ 2 gates |\n|---:|---:|---:|---:|---:|\n" + "\n".join(
-        f"| {s['seed']} | {s['accuracy']:.0%} | {s['live']} / {GATE_WIDTH} | {s['multi_units']} "
-        f"| {s['multi_weights']} / {2 * GATE_WIDTH} |" for s in summary)))
-display(Markdown(
-    f"Training solves all three gates in "
-    f"{sum(s['accuracy'] == 1 for s in summary)} of {len(summary)} seeds. In every seed at "
-    f"least {min(s['multi_units'] for s in summary)} hidden units are needed by two or more "
-    f"gates (on average {np.mean([s['multi_units'] for s in summary]):.1f}), and "
-    f"{np.mean([s['multi_weights'] for s in summary]):.1f} of the {2 * GATE_WIDTH} first-layer "
+    f"Training solves all {len(GATE_NAMES)} gates in "
+    f"{sum(s['worst_accuracy'] == 1 for s in summary)} of {len(summary)} seeds. In every seed at "
+    f"least {min(s['multi_gate_units'] for s in summary)} hidden units are needed by two or more "
+    f"gates (on average {np.mean([s['multi_gate_units'] for s in summary]):.1f}), and "
+    f"{multi_weights:.1f} of the {2 * GATE_WIDTH} first-layer "
     f"weights move two or more gate outputs (sensitivity above 5% of the largest). This is the "
     f"paper's superposition in the plainest terms: the gates are not stored in separate "
     f"weights, they overlap in the same ones."))
@@ -422,11 +373,11 @@ display(Markdown(
 #
 # The paper calls a function linear when $f(x_1 + x_2) = f(x_1) + f(x_2)$ for
 # any pair, and says the equality fails faster as the polynomial degree climbs.
-# We take the polynomial fits of section 2 (10 points, degrees 0 to 15) and
-# measure the mean literal defect $|f(x_1 + x_2) - f(x_1) - f(x_2)|$ over 2000
-# random pairs with $x_1, x_2$ uniform on $[-\tfrac12, \tfrac12]$ (so that
+# We take the polynomial fits of section 2 (the subset, every degree of the sweep)
+# and measure the mean literal defect $|f(x_1 + x_2) - f(x_1) - f(x_2)|$ over
+# random pairs with $x_1, x_2$ uniform on $[-h, h]$, $h = \tfrac12$ (so that
 # $x_1 + x_2$ stays in the data's range), using
-# `essay_lib.linearity.additivity_defect`.
+# `essay_lib.measures.polynomials.additivity_by_degree`.
 #
 # A pitfall shows at once: a straight line with an intercept,
 # $f(x) = cx + b$, has defect exactly $|b|$, not 0, since
@@ -437,48 +388,40 @@ display(Markdown(
 # $Z$ on this repair and normalises it.
 
 # %%
-rng = np.random.default_rng(SEED)
-pair_x1, pair_x2 = rng.uniform(-0.5, 0.5, size=(2, 2000, 1))
+pair_x1, pair_x2 = rng.uniform(-PAIR_HALF_WIDTH, PAIR_HALF_WIDTH, size=(2, N_PAIRS, 1))
 bridge_fits = [poly.fit_polynomial(x_few, y_few, d) for d in DEGREES]
-literal = np.array([np.abs(linearity.additivity_defect(p, pair_x1, pair_x2)).mean()
-                    for p in bridge_fits])
-centred = np.array([np.abs(linearity.additivity_defect(lambda x, p=p: p(x) - p(0.0),
-                                                       pair_x1, pair_x2)).mean()
-                    for p in bridge_fits])
+defects = poly.additivity_by_degree(bridge_fits, pair_x1, pair_x2)
+literal, centred = defects["literal"], defects["centred"]
 truth_defect = np.abs(linearity.additivity_defect(data.quadratic_target, pair_x1, pair_x2)).mean()
 line = bridge_fits[1]
-slope_only = np.abs(linearity.additivity_defect(lambda x: line.coef[1] * x,
-                                                pair_x1, pair_x2)).max()
+slope_only = np.abs(linearity.additivity_defect(Polynomial([0.0, line.coef[1]]),
+                                                pair_x1, pair_x2)).max()  # c x, no intercept
+high = np.asarray(DEGREES) >= OVERFIT_FROM_DEGREE  # the overfit fits
+interpolating = np.asarray(DEGREES) >= n_few - 1
+ranks_badly = literal[:2].min() > literal[2:].max()  # line and constant look worst
 
-fig, ax = plt.subplots(figsize=(6.4, 3.8))
-ax.plot(list(DEGREES), literal, marker="o", markersize=4,
-        label="literal: $|f(x_1+x_2) - f(x_1) - f(x_2)|$")
-ax.plot(list(DEGREES), centred, marker="s", markersize=4,
-        label="intercept removed: same for $g(x) = f(x) - f(0)$")
-ax.axhline(truth_defect, color="0.5", linestyle=":", label="the true function $x^2$")
-ax.axvline(len(x_few) - 1, color="C1", linestyle="--", linewidth=1,
-           label=f"interpolation from degree {len(x_few) - 1}")
-ax.set_ylim(bottom=0)
-ax.set_xlabel("polynomial degree (fit to 10 points)")
-ax.set_ylabel("mean additivity defect")
-ax.set_title("Literal additivity defect of polynomial fits against degree")
-ax.legend(fontsize=8, loc="upper right", frameon=True, framealpha=0.95, edgecolor="white")
-plotting.save_figure(fig, "03-additivity-defect")
+# %%
+ax = plotting.plot_additivity_by_degree(
+    DEGREES, literal, centred, truth=truth_defect, interpolation_degree=n_few - 1, n_points=n_few,
+    title="Literal additivity defect of polynomial fits against degree")
+plotting.save_figure(ax.figure, "03-additivity-defect")
 plt.show()
-high = np.asarray(DEGREES) >= 5
+
+# %%
 display(Markdown(
-    f"The literal test ranks the fits badly: the constant (degree 0) and the line score "
-    f"{literal[0]:.3f} and {literal[1]:.3f}, while no fit of degree 2 or more scores above "
-    f"{literal[2:].max():.3f}, because the "
-    f"defect of the degree-1 fit $f(x) = {line.coef[1]:.3f}\\,x {line.coef[0]:+.3f}$ is "
+    f"Over {N_PAIRS} pairs ($h = {PAIR_HALF_WIDTH:g}$), the constant (degree 0) and the line "
+    f"score {literal[0]:.3f} and {literal[1]:.3f}, and the fits of degree 2 or more at most "
+    f"{literal[2:].max():.3f}{': the literal test ranks the fits badly' if ranks_badly else ''}. "
+    f"The defect of the degree-1 fit $f(x) = {line.coef[1]:.3f}\\,x {line.coef[0]:+.3f}$ is "
     f"exactly its intercept ({abs(line.coef[0]):.4f}); the same slope without the intercept "
     f"has a largest defect of {slope_only:.1e} over the pairs. With the intercept removed, "
     f"degrees 0 and 1 score {max(centred[0], centred[1]):.1e}, degree 2 scores "
-    f"{centred[2]:.3f} (the truth: {truth_defect:.3f}), and the overfit fits of degree 5 to "
-    f"15 score {centred[high].min():.3f} to {centred[high].max():.3f}, up to "
-    f"{centred[high].max() / truth_defect:.1f} times the truth. The rise is real but not "
-    f"steep, and it stops once the fit interpolates: the literal defect mixes the fit's "
-    f"scale, its intercept and its curvature. Chapter 04 separates them."))
+    f"{centred[2]:.3f} (the truth: {truth_defect:.3f}), and the overfit fits of degree "
+    f"{OVERFIT_FROM_DEGREE} to {MAX_DEGREE} score {centred[high].min():.3f} to "
+    f"{centred[high].max():.3f}, up to {centred[high].max() / truth_defect:.1f} times the truth; "
+    f"from degree {n_few - 1} on, where the fits interpolate, they stay between "
+    f"{centred[interpolating].min():.3f} and {centred[interpolating].max():.3f}. The literal "
+    f"defect mixes the fit's scale, its intercept and its curvature. Chapter 04 separates them."))
 
 # %% [markdown]
 # ## What we measured
@@ -487,24 +430,29 @@ display(Markdown(
 
 # %%
 display(Markdown("\n".join([
-    f"- **Polynomials (10 points, pseudo-inverse fits).** Train / test MSE: degree 1 "
-    f"{errors[1][0]:.4f} / {errors[1][1]:.4f}; degree 2 {errors[2][0]:.4f} / "
-    f"{errors[2][1]:.4f}; degree 9 {errors[9][0]:.1e} / {errors[9][1]:.3f}.",
-    f"- **Capacity.** The test error is lowest at degree {best_degree[10]} with 10 points and "
-    f"at degree {best_degree[20]} with 20; weight decay brings the degree-9 test MSE from "
-    f"{decay_test[0]:.2f} down to {decay_test.min():.4f}.",
+    f"- **Polynomials ({n_few} points, pseudo-inverse fits).** Train / test MSE: degree "
+    f"{D_LOW} {errors[D_LOW][0]:.4f} / {errors[D_LOW][1]:.4f}; degree {D_RIGHT} "
+    f"{errors[D_RIGHT][0]:.4f} / {errors[D_RIGHT][1]:.4f}; degree {D_HIGH} "
+    f"{errors[D_HIGH][0]:.1e} / {errors[D_HIGH][1]:.3f}.",
+    f"- **Capacity.** The test error is lowest at degree {best_degree[n_few]} with {n_few} points "
+    f"and at degree {best_degree[n_all]} with {n_all}; weight decay brings the "
+    f"degree-{DECAY_DEGREE} test MSE from {decay_test[0]:.2f} down to {decay_test.min():.4f}.",
     f"- **Piecewise linearity.** The trained 1 x {WIDTH} ReLU network is made of "
     f"{pieces_trained} linear pieces on $[-1, 1]$ ({pieces_initial} before training; bound "
-    f"{WIDTH + 1}); at width {WIDTHS[-1]} networks have {counts['trained'][-1].mean():.0f} "
+    f"{WIDTH + 1}); at width {WIDTHS[-1]} networks have {counts_trained[-1].mean():.0f} "
     f"pieces on average.",
-    f"- **Gates.** Two hand-set ReLU units compute AND, OR and XOR exactly; trained 8-unit "
-    f"networks solve all three in {sum(s['accuracy'] == 1 for s in summary)} of "
-    f"{len(summary)} seeds, with {np.mean([s['multi_weights'] for s in summary]):.1f} of "
-    f"{2 * GATE_WIDTH} first-layer weights shared by two or more gates.",
+])))
+
+# %%
+display(Markdown("\n".join([
+    f"- **Gates.** Two hand-set ReLU units compute {vocabulary.join_names(g.upper() for g in GATE_NAMES)} "
+    f"exactly; trained {GATE_WIDTH}-unit networks solve all {len(GATE_NAMES)} in "
+    f"{sum(s['worst_accuracy'] == 1 for s in summary)} of {len(summary)} seeds, with "
+    f"{multi_weights:.1f} of {2 * GATE_WIDTH} first-layer weights shared by two or more gates.",
     f"- **Additivity.** The literal defect of a line equals its intercept "
     f"({literal[1]:.4f}); with the intercept removed, the defect is {centred[1]:.1e} at "
     f"degree 1, {centred[2]:.3f} at degree 2 (the truth $x^2$: {truth_defect:.3f}) and "
-    f"{centred[9]:.3f} at degree 9.",
+    f"{centred[DECAY_DEGREE]:.3f} at degree {DECAY_DEGREE}.",
 ])))
 
 # %% [markdown]
@@ -525,13 +473,114 @@ display(Markdown("\n".join([
 #
 # ## Exercises
 #
-# 1. Use all 20 training points in section 2 (`x_few, y_few = x_train, y_train`). Which
-#    degree now interpolates, and where does the test curve bottom out?
-# 2. Penalise the intercept too (`penalize_intercept=True` in `fit_polynomial`). What does
-#    the degree-9 fit become at $\lambda = 10^3$, and why?
-# 3. Make the network of section 1 two layers deep (`[32, 32]`). Count its linear pieces
-#    before and after training. Does depth add more pieces than the same number of units
-#    in one layer?
-# 4. Add NAND and XNOR to `GATE_NAMES` (both are in `gates.GATE_NAMES`). Do the hand-set
-#    units still compute everything? How many first-layer weights does a trained
-#    network share between gates now?
+# Each exercise is followed by a folded solution that computes its answer.
+#
+# **Exercise 1.** Use all the training points in section 2
+# (`x_few, y_few = x_train, y_train`). Which degree now interpolates, and where does
+# the test curve bottom out?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** The sweep of section 2 already has all the points; we extend it past
+# degree $n - 1$ and look for the first degree whose training error is zero (below
+# $10^{-12}$ times the variance of the targets: float64 rounding in an ill-conditioned
+# Vandermonde matrix) and for the lowest test error.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+full_sweep = poly.degree_sweep(x_train, y_train, x_test, y_test, range(n_all + 5))
+exact = full_sweep["train_mse"] < 1e-12 * np.var(y_train)  # zero up to float64 rounding
+first_exact = int(full_sweep["degree"][np.argmax(exact)])
+full_best = int(full_sweep["degree"][np.argmin(full_sweep["test_mse"])])
+display(Markdown(
+    f"With all {n_all} points, the first degree that interpolates is {first_exact} "
+    f"(= n - 1; training MSE {full_sweep['train_mse'][first_exact]:.1e}), where the test MSE is "
+    f"{full_sweep['test_mse'][first_exact]:.1e}. The test curve bottoms out at degree "
+    f"{full_best} (test MSE {full_sweep['test_mse'][full_best]:.4f}); with {n_few} points it "
+    f"did at degree {best_degree[n_few]} ({few_test[best_degree[n_few]]:.4f}). More points "
+    f"lower the bottom of the curve and push the climb to higher degrees (section 2), but the "
+    f"truth is still a parabola."))
+
+# %% [markdown]
+# **Exercise 2.** Penalise the intercept too (`penalize_intercept=True` in
+# `fit_polynomial`). What does the degree-9 fit become at $\lambda = 10^3$, and why?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 2.** With every coefficient penalised, a huge $\lambda$ makes
+# $\lambda \|c\|^2$ dominate the training MSE, so the minimiser shrinks *all* of $c$,
+# the intercept included, towards 0: the fit tends to the constant 0, not to $\bar y$.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+strongest = float(LAMBDAS[-1])
+zero_fit = poly.fit_polynomial(x_few, y_few, DECAY_DEGREE, l2=strongest, penalize_intercept=True)
+mean_fit = decay["fits"][-1]  # the same strength, intercept free
+display(Markdown(
+    f"At $\\lambda =$ {strongest:.0e} with the intercept penalised, the largest coefficient of "
+    f"the degree-{DECAY_DEGREE} fit is {np.abs(zero_fit.coef).max():.1e} and the fit stays within "
+    f"±{np.abs(zero_fit(grid)).max():.1e} of 0 on $[-1, 1]$: a flat line at 0, with test MSE "
+    f"{poly.mean_squared_error(zero_fit, x_test, y_test):.3f} (the mean of $y^2$ on the test "
+    f"set is {np.mean(y_test ** 2):.3f}). With the intercept free, the same $\\lambda$ gives "
+    f"the constant {mean_fit.coef[0]:.3f}, the mean of the targets ({y_few.mean():.3f}), and a "
+    f"test MSE of {decay_test[-1]:.3f}."))
+
+# %% [markdown]
+# **Exercise 3.** Make the network of section 1 two layers deep (e.g. two layers of half
+# the width). Count its linear pieces before and after training. Does depth add more
+# pieces than the same number of units in one layer?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 3.** The `WIDTH` units of section 1 split over two hidden layers, same seed
+# and learning rate, trained for the steps of the width sweep of section 3, so that the
+# one-layer network of that sweep (same width, seed and steps) is the comparison; the
+# pieces are counted on $[-1, 1]$ as before.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+deep_hidden = [WIDTH // 2, WIDTH // 2]
+deep = models.make_mlp(1, deep_hidden, 1, seed=SEED)
+deep_initial = linear_pieces.count_linear_pieces(deep, START, END)
+training.train_model(deep, task.X_train, task.y_train, kind="regression", epochs=PIECE_EPOCHS,
+                     lr=LR, seed=SEED, eval_every=PIECE_EPOCHS, progress=False)
+deep_trained = linear_pieces.count_linear_pieces(deep, START, END)
+deep_test = training.score(deep, task.X_test, task.y_test, kind="regression")["loss"]
+deep_bound = (deep_hidden[0] + 1) * (deep_hidden[1] + 1)  # pieces two layers allow on a line
+row = int(np.argmin(np.abs(np.asarray(WIDTHS) - WIDTH)))  # the sweep's width nearest WIDTH
+one_layer = (WIDTHS[row], counts_initial[row, 0], counts_trained[row, 0],
+             by_width["test_mse"][row, 0])  # width, pieces before / after, test MSE (seed SEED)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"The network with hidden layers {deep_hidden} has {deep_initial} linear pieces before "
+    f"training and {deep_trained} after {PIECE_EPOCHS} steps (test MSE {deep_test:.4f}); one "
+    f"layer of {one_layer[0]} units, same seed and steps, had {one_layer[1]} and {one_layer[2]} "
+    f"(test MSE {one_layer[3]:.4f}). Here depth gives "
+    f"{'more' if deep_trained > one_layer[2] else 'no more'} pieces than the same units in "
+    f"one layer. A second layer *can* multiply the count: each of its units may kink once on "
+    f"every piece of the first layer, so layers of {deep_hidden[0]} and {deep_hidden[1]} units "
+    f"allow up to ({deep_hidden[0]} + 1)({deep_hidden[1]} + 1) = {deep_bound} pieces on a line, "
+    f"against {WIDTH + 1} for one layer; this network uses at most "
+    f"{max(deep_initial, deep_trained) / deep_bound:.0%} of that room."))
+
+# %% [markdown]
+# **Exercise 4.** Add NAND and XNOR to `GATE_NAMES` (both are in `gates.GATE_NAMES`). Do
+# the hand-set units still compute everything? How many first-layer weights does a
+# trained network share between gates now?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** Both new gates are read off the same two hand-set units
+# (NAND $= 1 - h_2$, XNOR $= 1 - h_1 + 2h_2$); we check them and retrain the gate
+# networks of section 4 (same width, seeds and steps) on all the truth tables.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+more_names = tuple(dict.fromkeys((*GATE_NAMES, "nand", "xnor")))
+more_targets = gates.gate_targets(more_names)
+more_hand = gates.hand_set_gate_network(more_names)
+more_hand_sharing = gates.gate_sharing(more_hand, more_targets, relative_sensitivity=0.0)
+more_summary = gates.train_gate_networks(more_names, GATE_WIDTH, gate_seeds,
+                                         epochs=GATE_EPOCHS, lr=GATE_LR, progress=False)
+display(Markdown(
+    f"The hand-set network computes all {len(more_names)} gates with accuracy "
+    f"{more_hand_sharing['worst_accuracy']:.0%}, and {more_hand_sharing['multi_gate_weights']} "
+    f"of its 4 first-layer weights take part in two or more gates. Trained on {len(more_names)} "
+    f"gates, the {GATE_WIDTH}-unit networks solve all of them in "
+    f"{sum(s['worst_accuracy'] == 1 for s in more_summary)} of {len(more_summary)} seeds and "
+    f"share {np.mean([s['multi_gate_weights'] for s in more_summary]):.1f} of "
+    f"{2 * GATE_WIDTH} first-layer weights between two or more gates (with "
+    f"{len(GATE_NAMES)} gates: {multi_weights:.1f})."))

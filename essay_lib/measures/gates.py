@@ -12,7 +12,9 @@ points of {0, 1}^2:
   ``c + a*h1 + b*h2`` (AND = h2, OR = h1 - h2, XOR = h1 - 2*h2, ...);
 * :func:`unit_contributions`, :func:`unit_ablation`, :func:`weight_gate_sensitivity`:
   what each hidden unit adds to each gate, what breaks when it is removed, and
-  which gates each first-layer weight moves.
+  which gates each first-layer weight moves;
+* :func:`train_gate_network`, :func:`train_gate_networks`, :func:`gate_sharing`:
+  networks trained on the truth tables, and how many units and weights their gates share.
 
 Works on the :class:`essay_lib.models.MLP` of :func:`essay_lib.models.make_mlp`
 with one hidden layer (outputs are gate values, read as true when > 0.5).
@@ -26,9 +28,13 @@ import numpy as np
 import torch
 
 from essay_lib.nets.models import ACTIVATIONS, MLP, make_mlp
+from essay_lib.nets.training import train_model
+from essay_lib.util.checks import check_int, check_int_sequence, check_number
+from essay_lib.util.progress import progress_bar
 
-__all__ = ["GATE_INPUTS", "GATE_NAMES", "gate_accuracy", "gate_targets", "hand_set_gate_network",
-           "unit_ablation", "unit_contributions", "weight_gate_sensitivity"]
+__all__ = ["GATE_INPUTS", "GATE_NAMES", "gate_accuracy", "gate_sharing", "gate_targets",
+           "hand_set_gate_network", "hidden_activations", "train_gate_network",
+           "train_gate_networks", "unit_ablation", "unit_contributions", "weight_gate_sensitivity"]
 
 #: The four inputs (x1, x2) in the order 00, 01, 10, 11; shape (4, 2), float32.
 GATE_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
@@ -170,3 +176,77 @@ def weight_gate_sensitivity(model: MLP, X=None) -> np.ndarray:
             sens[k] += grad.abs().double().numpy()
     model.train(was_training)
     return sens / len(X)
+
+
+@torch.no_grad()
+def hidden_activations(model: MLP, X=None) -> np.ndarray:
+    """Hidden units after the activation: shape (n, m), float64 (``X`` defaults to
+    :data:`GATE_INPUTS`; evaluation mode, so no dropout)."""
+    model = _check_model(model)
+    X = _inputs(X)
+    first = model.layers[0]
+    return ACTIVATIONS[model.activation](first(X)).double().numpy()
+
+
+def train_gate_network(names: Sequence[str] = ("and", "or", "xor"), width: int = 8, *,
+                       seed: int = 0, epochs: int = 500, lr: float = 0.03) -> MLP:
+    """A 2-``width``-k ReLU network fitted to the named truth tables.
+
+    Initial weights from ``seed`` (:func:`essay_lib.nets.models.make_mlp`); full-batch
+    Adam on the mean squared error between the k outputs and the 0/1 targets of
+    :func:`gate_targets` on :data:`GATE_INPUTS`, ``epochs`` steps of learning rate ``lr``.
+    Returns the trained model in evaluation mode.
+    """
+    names = _check_names(names)
+    width = check_int("width", width)
+    model = make_mlp(2, [width], len(names), seed=seed)
+    train_model(model, GATE_INPUTS, gate_targets(names), kind="regression", epochs=epochs,
+                lr=lr, seed=seed, eval_every=epochs, progress=False)
+    return model
+
+
+def gate_sharing(model: MLP, targets, *, break_error: float = 0.5,
+                 relative_sensitivity: float = 0.05) -> dict:
+    """How much the gates of a one-hidden-layer network share units and weights.
+
+    ``targets``: (4, k) truth tables.  A unit *serves* a gate when removing it
+    (:func:`unit_ablation`) makes that gate's largest error reach ``break_error``
+    (0.5: the gate, read as output > 0.5, is wrong somewhere); a first-layer weight
+    *moves* a gate when its :func:`weight_gate_sensitivity` exceeds
+    ``relative_sensitivity`` times the network's largest sensitivity (0 counts every
+    non-zero one).  Returns ``{"ablation": (m + 1, k), "sensitivity": (k, m, 2),
+    "worst_accuracy": lowest gate accuracy in [0, 1], "live_units": units that add
+    something to some output, "multi_gate_units": units serving >= 2 gates,
+    "multi_gate_weights": first-layer weights moving >= 2 gates}``.
+    """
+    break_error = check_number("break_error", break_error, minimum=0.0, low_closed=False)
+    relative_sensitivity = check_number("relative_sensitivity", relative_sensitivity,
+                                        minimum=0.0, maximum=1.0, high_closed=False)
+    ablation = unit_ablation(model, targets)
+    sens = weight_gate_sensitivity(model)
+    live = np.abs(unit_contributions(model)).max(axis=(0, 1)) > 0
+    gates_per_weight = (sens > relative_sensitivity * sens.max()).sum(axis=0)
+    return {"ablation": ablation, "sensitivity": sens,
+            "worst_accuracy": float(gate_accuracy(model, targets).min()),
+            "live_units": int(live.sum()),
+            "multi_gate_units": int(((ablation[1:] >= break_error).sum(axis=1) >= 2).sum()),
+            "multi_gate_weights": int((gates_per_weight >= 2).sum())}
+
+
+def train_gate_networks(names: Sequence[str] = ("and", "or", "xor"), width: int = 8,
+                        seeds: Sequence[int] = (0, 1, 2, 3, 4), *, epochs: int = 500,
+                        lr: float = 0.03, progress: bool | None = None) -> list[dict]:
+    """:func:`train_gate_network` once per seed, each summarised by :func:`gate_sharing`.
+
+    Returns one dict per seed, in the order of ``seeds``: ``{"seed", "model", **gate_sharing}``
+    (default thresholds).  ``progress``: a bar over the seeds (``None``: see
+    :mod:`essay_lib.util.progress`).
+    """
+    names = _check_names(names)
+    seeds = check_int_sequence("seeds", seeds, minimum=0)
+    targets = gate_targets(names)
+    summaries = []
+    for seed in progress_bar(seeds, enabled=progress, desc="gate networks"):
+        model = train_gate_network(names, width, seed=seed, epochs=epochs, lr=lr)
+        summaries.append({"seed": seed, "model": model, **gate_sharing(model, targets)})
+    return summaries

@@ -1,14 +1,28 @@
 """Linear pieces of ReLU networks along a segment (Hanin & Rolnick 2019), exact in float64.
 
 Re-exported by :mod:`essay_lib.linearity`; kept apart so each module reads in one sitting.
+
+* :func:`linear_piece_breakpoints`, :func:`count_linear_pieces`, :func:`kink_points`: the
+  kinks of a network's output along a segment;
+* :func:`first_layer_kinks`: where each first-layer unit of a 1-input network switches;
+* :func:`pieces_against_width`: pieces before and after training, over widths and seeds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import torch
 from torch import nn
 
-from essay_lib.nets.models import MLP
+from essay_lib.nets.models import MLP, make_mlp
+from essay_lib.nets.training import score, train_model
+from essay_lib.util.checks import check_int, check_int_sequence, check_number
+from essay_lib.util.progress import progress_bar
+
+__all__ = ["count_linear_pieces", "first_layer_kinks", "kink_points", "linear_piece_breakpoints",
+           "pieces_against_width"]
 
 
 def _relu_ops(model) -> list:
@@ -115,3 +129,67 @@ def _forward(ops, x: np.ndarray, *, stop_at_relu: int | None = None, tangent=Non
             x = np.where(active, x, 0.0)
             dx = None if dx is None else np.where(active, dx, 0.0)
     return dx if tangent is not None else x
+
+
+def kink_points(model, start, end, *, merge_collinear: bool = True) -> np.ndarray:
+    """The kinks of :func:`linear_piece_breakpoints` as input points: shape (m, d), float64.
+
+    Row i is ``start + t_i * (end - start)``; for a 1-input model, ``[:, 0]`` are the
+    x positions of the kinks, sorted from ``start`` towards ``end``.
+    """
+    t = linear_piece_breakpoints(model, start, end, merge_collinear=merge_collinear)
+    start = np.asarray(start, dtype=np.float64)
+    return start[None, :] + t[:, None] * (np.asarray(end, dtype=np.float64) - start)[None, :]
+
+
+@torch.no_grad()
+def first_layer_kinks(model: MLP) -> np.ndarray:
+    """Where each first-layer unit of a 1-input network switches: ``x_j = -b_j / w_j``, (m,).
+
+    Computed in the model's precision (float32), returned as float64; a unit with
+    ``w_j = 0`` never switches (±inf, or nan when ``b_j = 0`` too).
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an essay_lib.models.MLP, got {type(model).__name__}")
+    if model.widths[0] != 1:
+        raise ValueError(f"model must have exactly one input, got {model.widths[0]}")
+    first = model.layers[0]
+    return (-(first.bias / first.weight[:, 0])).double().numpy()
+
+
+def pieces_against_width(X_train, y_train, X_test, y_test, widths: Sequence[int],
+                         seeds: Sequence[int], *, epochs: int = 500, lr: float = 1e-2,
+                         start=(-1.0,), end=(1.0,), progress: bool | None = None) -> dict:
+    """Linear pieces of one-hidden-layer ReLU regressors, before and after training.
+
+    For each width and seed: :func:`essay_lib.nets.models.make_mlp` (d inputs from
+    ``X_train`` (n, d), one hidden layer, outputs from ``y_train`` (n, k)), pieces on the
+    segment ``start`` -> ``end`` (:func:`count_linear_pieces`), full-batch Adam for
+    ``epochs`` steps of rate ``lr`` (seeded by the same seed), pieces again and the test
+    MSE.  Returns ``{"widths": (W,), "seeds": (S,), "initial": (W, S) int,
+    "trained": (W, S) int, "test_mse": (W, S), "kink_inside": (W, S)}``, where
+    ``kink_inside`` is the share of first-layer units whose kink (:func:`first_layer_kinks`)
+    lies strictly inside the segment at initialisation (nan for d > 1).
+    """
+    widths = check_int_sequence("widths", widths, minimum=1)
+    seeds = check_int_sequence("seeds", seeds, minimum=0)
+    epochs = check_int("epochs", epochs)
+    lr = check_number("lr", lr, minimum=0.0, low_closed=False)
+    n_inputs, n_outputs = np.shape(X_train)[1], np.shape(y_train)[1]
+    low, high = sorted((float(np.ravel(start)[0]), float(np.ravel(end)[0])))
+    shape = (len(widths), len(seeds))
+    out = {"widths": np.array(widths), "seeds": np.array(seeds), "initial": np.zeros(shape, int),
+           "trained": np.zeros(shape, int), "test_mse": np.zeros(shape),
+           "kink_inside": np.full(shape, np.nan)}
+    cells = [(i, j) for i in range(len(widths)) for j in range(len(seeds))]
+    for i, j in progress_bar(cells, enabled=progress, desc="pieces against width"):
+        net = make_mlp(n_inputs, [widths[i]], n_outputs, seed=seeds[j])
+        out["initial"][i, j] = count_linear_pieces(net, start, end)
+        if n_inputs == 1:
+            kinks = first_layer_kinks(net)
+            out["kink_inside"][i, j] = np.mean((kinks > low) & (kinks < high))
+        train_model(net, X_train, y_train, kind="regression", epochs=epochs, lr=lr,
+                    seed=seeds[j], eval_every=epochs, progress=False)
+        out["trained"][i, j] = count_linear_pieces(net, start, end)
+        out["test_mse"][i, j] = score(net, X_test, y_test, kind="regression")["loss"]
+    return out

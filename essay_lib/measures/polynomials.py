@@ -31,10 +31,11 @@ import numpy as np
 from numpy.polynomial import Polynomial
 from numpy.polynomial import polynomial as P
 
+from essay_lib.measures.linearity import additivity_defect
 from essay_lib.util.checks import check_int
 
-__all__ = ["check_degree", "degree_sweep", "fit_polynomial", "mean_squared_error",
-           "polynomial_design"]
+__all__ = ["additivity_by_degree", "check_degree", "degree_sweep", "fit_polynomial",
+           "mean_squared_error", "polynomial_design", "weight_decay_path", "without_intercept"]
 
 
 def check_degree(degree, name: str = "degree") -> int:
@@ -138,3 +139,66 @@ def degree_sweep(x_train, y_train, x_test, y_test, degrees: Iterable[int], *,
         norms.append(float(np.linalg.norm(p.coef)))
     return {"degree": np.array(degrees, dtype=np.int64), "train_mse": np.array(train),
             "test_mse": np.array(test), "coef_norm": np.array(norms)}
+
+
+def weight_decay_path(x_train, y_train, x_test, y_test, degree: int, l2_values, *,
+                      penalize_intercept: bool = False) -> dict:
+    """Fit one degree-``degree`` polynomial per weight-decay strength; report its errors.
+
+    ``l2_values``: (m,) strengths >= 0 (the ``l2`` of :func:`fit_polynomial`, the
+    coefficient of ``sum(coef[1:]**2)`` added to the training MSE).  Returns
+    ``{"l2": (m,) float, "fits": [m Polynomials], "train_mse": (m,), "test_mse": (m,)}``
+    in the order of ``l2_values``.
+    """
+    x_train, y_train = _check_pair(x_train, y_train, "x_train", "y_train")
+    x_test, y_test = _check_pair(x_test, y_test, "x_test", "y_test")
+    degree = check_degree(degree)
+    l2 = np.asarray(l2_values, dtype=np.float64).reshape(-1)
+    if l2.size == 0 or not np.all(np.isfinite(l2)) or np.any(l2 < 0):
+        raise ValueError(f"l2_values must hold at least one finite number >= 0, got {l2_values!r}")
+    fits = [fit_polynomial(x_train, y_train, degree, l2=float(lam),
+                           penalize_intercept=penalize_intercept) for lam in l2]
+    return {"l2": l2, "fits": fits,
+            "train_mse": np.array([mean_squared_error(p, x_train, y_train) for p in fits]),
+            "test_mse": np.array([mean_squared_error(p, x_test, y_test) for p in fits])}
+
+
+class _WithoutIntercept:
+    """x -> p(x) - p(0), see :func:`without_intercept`."""
+
+    def __init__(self, p):
+        self.p = p
+
+    def __call__(self, x):
+        return self.p(x) - self.p(0.0)
+
+    def __repr__(self) -> str:
+        return f"without_intercept({self.p!r})"
+
+
+def without_intercept(p):
+    """The callable ``g(x) = p(x) - p(0)``: ``p`` shifted so that ``g(0) = 0``.
+
+    ``p``: any callable on arrays (e.g. a Polynomial).  For a line ``c*x + b``, ``g`` is
+    ``c*x`` up to rounding, which passes the literal additivity test.
+    """
+    if not callable(p):
+        raise TypeError(f"p must be a callable (e.g. a numpy Polynomial), got {type(p).__name__}")
+    return _WithoutIntercept(p)
+
+
+def additivity_by_degree(polynomials, x1, x2) -> dict[str, np.ndarray]:
+    """Mean literal additivity defect of each polynomial, with and without its intercept.
+
+    ``polynomials``: a sequence of m callables (e.g. the fits of rising degree);
+    ``x1``, ``x2``: (n, 1) pairs of inputs.  Returns ``{"literal": (m,), "centred": (m,)}``:
+    the mean over pairs of ``|p(x1 + x2) - p(x1) - p(x2)|`` and the same for
+    :func:`without_intercept` ``(p)`` (``essay_lib.measures.linearity.additivity_defect``).
+    """
+    polynomials = list(polynomials)
+    if not polynomials or not all(callable(p) for p in polynomials):
+        raise TypeError("polynomials must be a non-empty sequence of callables")
+    literal = [np.abs(additivity_defect(p, x1, x2)).mean() for p in polynomials]
+    centred = [np.abs(additivity_defect(without_intercept(p), x1, x2)).mean()
+               for p in polynomials]
+    return {"literal": np.array(literal), "centred": np.array(centred)}
