@@ -3,6 +3,7 @@
 #   make essay   set up .venv if needed, execute every notebook, write figures/,
 #                render the site to build/html/ (re-executes only what changed)
 #   make test    set up .venv (+ test tools, Debian's chromium) and run the whole suite
+#   make check   the fast tier: the essay_lib tests only (no notebooks, site or JupyterLab)
 #
 # Both are idempotent: a second run reuses .venv and the caches.
 
@@ -16,13 +17,18 @@ TORCH_SPEC ?= torch==2.13.0
 STAMP      := $(VENV)/.essay-installed
 export MPLBACKEND ?= Agg
 
-.PHONY: essay test lab setup browser lint clean
+.PHONY: essay test check lab setup browser lint clean
 
 essay: $(STAMP)
 	$(PY) -m essay_lib build $(BUILD_ARGS)
 
 test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The fast tier (about a minute): unit, property and equivalence tests of essay_lib, the
+# import contract and the notebook rules; no notebook execution, browser or JupyterLab.
+check: $(STAMP)
+	$(PY) -m pytest -m "not notebooks and not site and not lab" $(PYTEST_ARGS)
 
 # JupyterLab on the notebooks: jupytext (a server extension installed with it) opens each
 # NN_name.py as a notebook paired with its .ipynb.  Root (containers, CI) needs --allow-root.
@@ -58,6 +64,7 @@ browser:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check essay_lib tests benchmarks notebooks
+	$(VENV)/bin/lint-imports --config pyproject.toml
 
 clean:
 	rm -rf build

@@ -193,12 +193,12 @@ def headline_sentence(verdicts: Sequence[TaskVerdict], agreements: Sequence[Agre
     (no decimals, so it does not flicker with the last digit of a rerun)."""
     n = len(verdicts)
     by = {w: _named(verdicts, lambda v, w=w: v.verdict == w) for w in VERDICTS}
-    parts = [f"{len(by[w])} of {n} tasks {phrase} ({join_names(by[w])})"
-             for w, phrase in (("supports", "support the paper's thesis"),
-                               ("contradicts", "contradict it"),
-                               ("inconclusive", "are inconclusive"),
-                               ("not validated", "fail the positive control"))
-             if by[w]]
+    verbs = {"supports": ("supports", "support", " the paper's thesis"),
+             "contradicts": ("contradicts", "contradict", " it"),
+             "inconclusive": ("is inconclusive", "are inconclusive", ""),
+             "not validated": ("fails the positive control", "fail the positive control", "")}
+    parts = [f"{len(by[w])} of {n} tasks {verbs[w][len(by[w]) != 1]}{verbs[w][2]} "
+             f"({join_names(by[w])})" for w in VERDICTS if by[w]]
     sentence = "By seed-level intervals with a Holm correction, " + "; ".join(parts)
     specific = _named(verdicts, lambda v: v.verdict == "supports"
                       and v.specificity == "specific to dropout")
