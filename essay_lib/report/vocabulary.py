@@ -20,7 +20,7 @@ REGULARIZER_LABELS = {"none": "none", "dropout": "dropout", "input_dropout": "in
                       "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW"}
 #: One colour per regularizer, in every chapter.
 REGULARIZER_COLORS = {"none": "#3d3d3d", "dropout": "#1b6ca8", "input_dropout": "#6a4c93",
-                      "l1": "#d1495b", "l2": "#edae49", "mixup": "#00798c", "adamw": "#e07a5f"}
+                      "l1": "#d1495b", "l2": "#edae49", "mixup": "#5a9e4b", "adamw": "#e07a5f"}
 #: How a regularizer's strength is named on an axis, and whether its grid is logarithmic.
 STRENGTH_LABELS = {"dropout": ("drop rate", False), "input_dropout": ("input drop rate", False),
                    "l1": ("L1 coefficient", True), "l2": ("L2 coefficient", True),

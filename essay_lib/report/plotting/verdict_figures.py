@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter
 import numpy as np
 
 from essay_lib.report.vocabulary import (
@@ -22,7 +23,7 @@ __all__ = ["REFERENCE_STYLES", "VERDICT_COLORS", "plot_analogy", "plot_paired_ch
            "plot_specification_curve", "plot_training_curves", "plot_z_against_loss"]
 
 #: line style and label of each reference (essay_lib.experiment.references)
-REFERENCE_STYLES = {"true": ("-", "0.15", "true function"),
+REFERENCE_STYLES = {"true": ("-", "#6a4c93", "true function"),
                     "untrained": (":", "0.45", "untrained networks"),
                     "kernel_ridge": ("--", "0.3", "kernel ridge fit")}
 VERDICT_COLORS = {"supports": "#00798c", "contradicts": "#d1495b", "inconclusive": "#edae49",
@@ -64,7 +65,7 @@ def plot_paired_changes(contrasts: Mapping[str, Mapping[str, Sequence]], *,
                         capsize=2, color=regularizer_color(reg), label=regularizer_label(reg))
         ax.scatter([0], [0], s=70, facecolor="white", edgecolor="black", zorder=4,
                    label="no regularization")
-        ax.axhline(0, color="0.3", linewidth=0.8)
+        ax.axhline(0, color="0.65", linewidth=0.8, zorder=0)
         ax.set_xticks(range(width + 1), ["none", *[str(i) for i in range(1, width + 1)]])
         ax.set(title=task_label(task), xlabel="strength rank (weakest = 1)")
     axes[0, 0].set_ylabel(f"change of {measure_label}\nfrom no regularization (by seed)")
@@ -96,6 +97,7 @@ def plot_z_against_loss(records: Sequence[Mapping], tasks: Sequence[str], *,
                            alpha=0.65, color=regularizer_color(reg),
                            label=regularizer_label(reg), edgecolors="none")
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels would overlap
             ax.set(xlabel=loss.replace("_", " "), title=task_label(task))
         row[0].set_ylabel("$\\bar Z$")
     handles, labels = axes[0, 0].get_legend_handles_labels()
