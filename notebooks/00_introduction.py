@@ -66,7 +66,7 @@ QUAD_EPOCHS = 2000
 QUAD_EVAL_EVERY = 10  # record the 1-D losses every this many epochs
 DIABETES_EPOCHS = 300
 VALIDATION_FRACTION = 0.25  # share of the diabetes training rows held back for validation
-RIDGE_LOG10_ALPHAS = (-3, 3, 25)  # ridge penalties tried by RidgeCV: np.logspace(-3, 3, 25)
+RIDGE_LOG10_ALPHAS = (-3, 3, 25)  # (start, stop, num) of np.logspace: the penalties RidgeCV tries
 PATIENCE = 20  # early stopping: epochs without a better validation loss before stopping
 N_SEEDS = 5  # seeds SEED, SEED + 1, ... in section 5
 
@@ -400,8 +400,10 @@ display(Markdown(
     f"{groups['overfits']}. The held-out error is lowest with {best_units} "
     f"({held_mse[best_units]:.4f}, {held_mse[best_units] / noise_var:.1f} times the noise "
     f"variance). "
-    + (f"The networks with {vocabulary.join_names(constant)} output a constant over the whole "
-       f"interval: their hidden units ended up switched off." if constant else "")))
+    + (f"The network{'s' * (len(constant) > 1)} with {vocabulary.join_names(constant)} "
+       f"output{'s' * (len(constant) == 1)} a constant over the whole interval: "
+       f"{'its' if len(constant) == 1 else 'their'} hidden units ended up switched off."
+       if constant else "")))
 
 # %% [markdown]
 # **Exercise 2.** Raise `QUAD_NOISE` to `0.3`. Which network suffers most, and
