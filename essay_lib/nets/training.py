@@ -1,5 +1,8 @@
 """Training one model: full- or mini-batch, Adam or SGD, L1/L2 penalties, early stopping.
 
+:func:`train_configurations` trains several named MLP sizes over seeds, one
+:func:`train_model` run each (chapter 00), and scores them on each task's test rows.
+
 Randomness conventions (shared with the batched trainer in :mod:`essay_lib.sweeps`):
 
 * initial weights come from ``make_mlp(..., seed=seed)``;
