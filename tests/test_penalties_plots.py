@@ -3,19 +3,16 @@ its axes, draws what it says, never calls plt.show(), and names bad arguments.""
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
+from essay_lib.nets import regularization
+from essay_lib.report import plotting
+from essay_lib.report.penalty_sweep import penalty_arrays
+from essay_lib.report.plotting import penalties
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from essay_lib.nets import regularization  # noqa: E402
-from essay_lib.report import plotting  # noqa: E402
-from essay_lib.report.penalty_sweep import penalty_arrays  # noqa: E402
-from essay_lib.report.plotting import penalties  # noqa: E402
-
+plt.switch_backend("Agg")  # no windows, whatever MPLBACKEND says
 pytestmark = pytest.mark.usefixtures("no_plt_show")
 
 HESSIAN = [[1.0, 0.4], [0.4, 2.0]]

@@ -11,7 +11,8 @@ is the table of the coefficient chosen on the validation split.
 
 Conventions: a strength is the penalty coefficient λ of ``λ Σ|w|`` (L1) or ``λ Σw²``
 (L2) added to the mean data loss (:mod:`essay_lib.nets.regularization`); losses are
-mean squared errors (regression) or cross-entropies.
+mean squared errors (regression) or cross-entropies.  The module imports torch only
+inside :func:`weight_records` (figures and tables of records need none).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.nets import regularization
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.vocabulary import regularizer_label
 from essay_lib.util.checks import check_choice, check_number
@@ -160,6 +160,8 @@ def weight_records(models: Mapping, *, threshold: float = 1e-3) -> list[dict]:
     ``regularizer``, ``strength``, ``seed``, ``weight_sparsity`` (the near-zero share
     of the weights, biases excluded) and ``weight_norm`` (L2 norm of all weights).
     """
+    from essay_lib.nets import regularization  # torch: only when networks are measured
+
     if not isinstance(models, Mapping) or not models:
         raise TypeError("models must be a non-empty mapping (regularizer, strength, seed) "
                         f"-> network, got {type(models).__name__}")

@@ -2,8 +2,9 @@
 
 Helpers take an optional ``axes`` (a sequence of matplotlib axes, one per panel) and
 return the axes they drew on (a numpy array); they never call ``plt.show()`` and never
-train anything.  ``title`` (optional) becomes the figure's suptitle.  Re-exported by
-:mod:`essay_lib.report.plotting` through ``__all__``.
+train anything.  ``title`` (optional) becomes the figure's suptitle.  Importing the
+module imports neither torch nor :mod:`essay_lib.nets` (a figure of records needs
+neither).  Re-exported by :mod:`essay_lib.report.plotting` through ``__all__``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from essay_lib.nets import regularization
 from essay_lib.report.penalty_sweep import PenaltySweep
 from essay_lib.report.plotting.basic import plot_mean_interval
 from essay_lib.report.vocabulary import REGULARIZER_COLORS, regularizer_label
@@ -60,6 +60,8 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     symmetric positive definite; ``optimum`` (2,);
     ``extent``: the plotted range of both weights; ``resolution``: grid points per axis.
     """
+    from essay_lib.nets import regularization  # imports torch: only when drawn
+
     resolution = check_int("resolution", resolution, minimum=10)
     low, high = (check_number("extent[0]", extent[0]), check_number("extent[1]", extent[1]))
     if low >= high:
