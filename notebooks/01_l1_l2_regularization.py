@@ -14,6 +14,7 @@
 #     name: python3
 # ---
 
+
 # %% [markdown]
 # # 01 · L1 and L2 regularization
 #
@@ -40,21 +41,40 @@
 #    fraction of near-zero weights and weight norm side by side, and histograms
 #    of the weights;
 # 4. $\lambda$ chosen by a grid search on a validation split.
+#
+# The chapter's settings come first (change them and rerun: everything random
+# follows `SEED`).
+
+# %% tags=["parameters"]
+SEED = 0                               # data splits and the first network seed
+N_SEEDS = 3                            # networks (initialisations) per penalty and lambda
+HESSIAN = [[1.0, 0.4], [0.4, 2.0]]     # section 1: the loss bowl's shape
+OPTIMUM = [2.0, 0.3]                   # its unpenalised optimum
+RADIUS = 1.0                           # the size of the L1 / L2 ball
+PATH_LOGSPACE = (-4, 1, 61)            # section 2: lambda grid, np.logspace(start, stop, num)
+PATH_REPORT_LAMBDAS = (1e-2, 1e-1, 1.0)  # where exact zeros are counted
+HIDDEN = (128, 128)                    # section 3: the oversized ReLU network
+EPOCHS = 300                           # full-batch Adam steps
+LR = 1e-3                              # Adam's learning rate
+LAMBDA_LOGSPACE = (-5, -1, 9)          # the lambda grid of the sweep
+VALIDATION_FRACTION = 0.25             # share of the training rows kept for validation
+THRESHOLD = 1e-3                       # a weight with |w| below it counts as near zero
+HIST_LAMBDAS = (1e-4, 1e-3, 1e-2)      # lambdas of the weight histograms
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from IPython.display import Markdown, display
 
-from essay_lib import data
-from essay_lib.nets import dropout, ensemble, models, regularization, training
-from essay_lib.report import plotting
+import essay_lib
+from essay_lib import data, experiment
+from essay_lib.nets import dropout, models, regularization
+from essay_lib.report import penalty_sweep, plotting, tables
 
-SEED = 0
-torch.set_num_threads(2)
-plotting.set_style()
-COLORS = plotting.REGULARIZER_COLORS
+rng = essay_lib.setup(seed=SEED)
+PENALTIES = ("l1", "l2")
+SEEDS = tuple(range(SEED, SEED + N_SEEDS))
+YES = {True: "**yes**", False: "**no**"}
 
 # %% [markdown]
 # ## 1 · The penalties and the constraint picture
@@ -75,78 +95,48 @@ COLORS = plotting.REGULARIZER_COLORS
 # corners, so the touching point generally has both weights non-zero.
 
 # %%
-HESSIAN = np.array([[1.0, 0.4], [0.4, 2.0]])   # the bowl's shape
-OPTIMUM = np.array([2.0, 0.3])                  # the unpenalised optimum
-RADIUS = 1.0                                    # the size of the ball
-
-grid = np.linspace(-1.6, 2.6, 300)
-W1, W2 = np.meshgrid(grid, grid)
-bowl = regularization.quadratic_loss(np.stack([W1, W2], axis=-1), HESSIAN, OPTIMUM)
 solutions = {norm: regularization.constrained_minimum(HESSIAN, OPTIMUM, RADIUS, norm)
-             for norm in ("l1", "l2")}
-
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), sharey=True)
-for ax, norm in zip(axes, ("l1", "l2"), strict=True):
-    w = solutions[norm]
-    touch = regularization.quadratic_loss(w, HESSIAN, OPTIMUM)
-    ax.contour(W1, W2, bowl, levels=touch * np.array([0.15, 0.45, 2.0, 3.5, 5.5]),
-               colors="0.6", linewidths=0.8)
-    ax.contour(W1, W2, bowl, levels=[touch], colors=COLORS[norm], linewidths=1.6)
-    ball = regularization.ball_boundary(RADIUS, norm)
-    ax.fill(ball[:, 0], ball[:, 1], color=COLORS[norm], alpha=0.25, linewidth=0)
-    ax.plot(ball[:, 0], ball[:, 1], color=COLORS[norm])
-    ax.plot(*OPTIMUM, "k+", markersize=10, label="unpenalised optimum")
-    ax.plot(*w, "o", color="black", markersize=6, label=f"constrained optimum ({w[0]:.2f}, {w[1]:.2f})")
-    ax.axhline(0, color="0.3", lw=0.6)
-    ax.axvline(0, color="0.3", lw=0.6)
-    ax.set_aspect("equal")
-    ax.set_xlabel("$w_1$")
-    ax.set_title(f"{norm.upper()} ball: " + ("$|w_1| + |w_2| \\leq t$" if norm == "l1" else "$w_1^2 + w_2^2 \\leq t^2$"))
-    ax.legend(loc="lower left", fontsize=8)
-axes[0].set_ylabel("$w_2$")
-fig.suptitle("Loss contours first touch the L1 diamond at a corner, the L2 circle off the axes")
-plotting.save_figure(fig, "01-constraint-picture")
+             for norm in PENALTIES}
+axes = plotting.plot_constraint_picture(
+    HESSIAN, OPTIMUM, RADIUS, title="Where the growing loss contours first touch each ball")
+_ = plotting.save_figure(axes[0].figure, "01-constraint-picture")
 plt.show()
+where = {norm: "**exactly** on the $w_1$ axis" if w[1] == 0 else "**exactly** on the $w_2$ axis"
+         if w[0] == 0 else "off both axes" for norm, w in solutions.items()}
 display(Markdown(
     f"With the loss bowl above and balls of radius {RADIUS:g}, the L1 solution is "
-    f"$w = ({solutions['l1'][0]:.3f}, {solutions['l1'][1]:.3f})$: **exactly** on the $w_1$ axis. "
+    f"$w = ({solutions['l1'][0]:.3f}, {solutions['l1'][1]:.3f})$: {where['l1']}. "
     f"The L2 solution is $w = ({solutions['l2'][0]:.3f}, {solutions['l2'][1]:.3f})$: smaller than "
-    f"the optimum ({OPTIMUM[0]:g}, {OPTIMUM[1]:g}) but with no zero. (Both optima are computed "
+    f"the optimum ({OPTIMUM[0]:g}, {OPTIMUM[1]:g}), {where['l2']}. (Both optima are computed "
     "exactly by `regularization.constrained_minimum`, not read off the grid.)"))
 
 # %% [markdown]
 # ## 2 · An exact case: a linear model of the diabetes data
 #
-# The diabetes task (442 patients, 10 standardised features, a standardised
-# disease-progression target) is our running regression example. For a *linear*
-# model the penalised problems can be solved exactly: L1 is the lasso (solved
-# by coordinate descent), L2 is ridge regression (a closed form). We trace each
-# coefficient as $\lambda$ grows.
+# The diabetes task (patients described by standardised features, a
+# standardised disease-progression target) is our running regression example.
+# For a *linear* model the penalised problems can be solved exactly: L1 is the
+# lasso (solved by coordinate descent), L2 is ridge regression (a closed form).
+# We trace each coefficient as $\lambda$ grows.
 
 # %%
 task = data.diabetes_task(seed=SEED)
-PATH_LAMBDAS = np.logspace(-4, 1, 61)
+PATH_LAMBDAS = np.logspace(*PATH_LOGSPACE)
 paths = {pen: regularization.linear_penalty_path(task.X_train, task.y_train, PATH_LAMBDAS, pen)
-         for pen in ("l1", "l2")}
-
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-for ax, pen in zip(axes, ("l1", "l2"), strict=True):
-    ax.plot(PATH_LAMBDAS, paths[pen], lw=1.3)
-    ax.set_xscale("log")
-    ax.set_xlabel("coefficient $\\lambda$")
-    ax.set_title(f"{pen.upper()} ({'lasso' if pen == 'l1' else 'ridge'}): "
-                 "one line per input feature")
-axes[0].set_ylabel("weight of the feature")
-fig.suptitle("Linear model on diabetes: L1 sets weights to exactly zero one by one, L2 only shrinks them", y=1.03)
-plotting.save_figure(fig, "01-linear-paths")
+         for pen in PENALTIES}
+axes = plotting.plot_linear_paths(
+    PATH_LAMBDAS, paths, title="Linear model on diabetes: each feature's weight as $\\lambda$ grows")
+_ = plotting.save_figure(axes[0].figure, "01-linear-paths")
 plt.show()
 
+# %%
 zeros = {pen: (paths[pen] == 0).sum(axis=1) for pen in paths}
-at = [int(np.argmin(np.abs(PATH_LAMBDAS - lam))) for lam in (1e-2, 1e-1, 1.0)]
+at = [int(np.argmin(np.abs(PATH_LAMBDAS - lam))) for lam in PATH_REPORT_LAMBDAS]
 display(Markdown(
-    "Number of the 10 weights that are **exactly** zero: "
-    + "; ".join(f"at $\\lambda$ = {PATH_LAMBDAS[i]:.2g}, L1 {zeros['l1'][i]} and L2 {zeros['l2'][i]}"
-                for i in at)
+    f"{task.n_train + task.n_test} patients, {task.n_features} features; the paths are fitted on "
+    f"the {task.n_train} training rows. Number of the {task.n_features} weights that are "
+    "**exactly** zero: " + "; ".join(
+        f"at $\\lambda$ = {PATH_LAMBDAS[i]:.2g}, L1 {zeros['l1'][i]} and L2 {zeros['l2'][i]}" for i in at)
     + f". The smallest L2 weight at the largest $\\lambda$ ({PATH_LAMBDAS[-1]:g}) is still "
     f"{np.abs(paths['l2'][-1]).min():.2e} in size."))
 
@@ -154,60 +144,52 @@ display(Markdown(
 # ## 3 · An oversized network: sweeping $\lambda$
 #
 # Now the setting the paper cares about: a network much larger than the task
-# needs. We train a ReLU network with two hidden layers of 128 units (about 18
-# thousand weights) on three quarters of the diabetes training split, keeping the
-# last quarter for validation (used in section 4), full batch with Adam. Without a
-# penalty it fits the training targets almost perfectly and does badly on new
-# data. We then add L1 or L2 with $\lambda$ on a log grid, three seeds (different
-# initial weights) each.
+# needs. We train a ReLU network on part of the diabetes training split, full
+# batch with Adam, keeping the rest for validation (used in section 4).
+# Without a penalty it fits the training targets almost perfectly and does
+# badly on new data. We then add L1 or L2 with $\lambda$ on a log grid, several
+# seeds (different initial weights) each. The networks come from the
+# experiment's cached sweep: `experiment.run_sweep` gives one record per
+# network (its losses and weight statistics), `experiment.sweep_models` the
+# trained networks themselves.
 #
 # **Near-zero threshold.** Adam's steps do not stop exactly at zero (a weight
 # pinned at zero by the L1 term jitters by about the learning rate), so we count
-# a weight as *near zero* when $|w| < 10^{-3}$. For scale: the initial weights
-# are uniform on $\pm 1/\sqrt{\text{fan-in}}$, about $\pm 0.09$ in the hidden
-# layers.
+# a weight as *near zero* when $|w|$ is below a threshold of the order of the
+# learning rate. For scale: the initial weights are uniform on
+# $\pm 1/\sqrt{\text{fan-in}}$.
 
 # %%
-HIDDEN = (128, 128)
-EPOCHS = 300
-LR = 1e-3
-SEEDS = (0, 1, 2)
-LAMBDAS = np.logspace(-5, -1, 9)
-THRESHOLD = 1e-3
-PENALTIES = ("l1", "l2")
+LAMBDAS = np.logspace(*LAMBDA_LOGSPACE)
+spec = experiment.SweepSpec(
+    task="diabetes", task_args={"seed": SEED, "validation_fraction": VALIDATION_FRACTION},
+    hidden=HIDDEN, epochs=EPOCHS, lr=LR, seeds=SEEDS,
+    grid={"none": [0.0], **{pen: list(LAMBDAS) for pen in PENALTIES}},
+    measures=experiment.MeasureSpec(sparsity_threshold=THRESHOLD))
+records = experiment.run_sweep(spec)          # trained once, then read from the cache
+networks = experiment.sweep_models(spec)      # (penalty, lambda, seed) -> MLP
+sweep = penalty_sweep.penalty_arrays(records, penalties=PENALTIES)
+sparsity, norm = sweep["weight_sparsity"], sweep["weight_norm"]   # (penalty, lambda, seed)
+train_loss, val_loss, test_loss = sweep["train_loss"], sweep["validation_loss"], sweep["test_loss"]
+base = {metric: values.mean() for metric, values in sweep.baseline.items()}
+fit = data.load_task("diabetes", seed=SEED, validation_fraction=VALIDATION_FRACTION)
+init = models.make_mlp(fit.n_features, HIDDEN, 1, seed=SEED)
 
-X_fit, y_fit, X_val, y_val = data.train_validation_split(
-    task.X_train, task.y_train, validation_fraction=0.25, seed=SEED)
-configs = [("none", 0.0)] + [(pen, lam) for pen in PENALTIES for lam in LAMBDAS]
-keys = [(pen, lam, s) for pen, lam in configs for s in SEEDS]
-# all networks at once, side by side (each one's result depends on its own seed and penalty alone)
-sweep = ensemble.train_ensemble(
-    (task.n_features, *HIDDEN, 1),
-    [ensemble.Member(seed=s, lr=LR, **({} if pen == "none" else {pen: float(lam)})) for pen, lam, s in keys],
-    X_fit, y_fit, kind="regression", epochs=EPOCHS, description="lambda sweep")
-runs = {key: sweep.model.member(k) for k, key in enumerate(keys)}  # plain essay_lib MLPs
-fit_loss = dict(zip(keys, sweep.final_train_loss, strict=True))
-
-# one array per measurement, shape (penalty, lambda, seed); the unpenalised runs apart
-measures = {
-    "sparsity": lambda key: regularization.weight_sparsity(runs[key], THRESHOLD),
-    "norm": lambda key: regularization.weight_norm(runs[key]),
-    "train": lambda key: fit_loss[key],
-    "val": lambda key: training.score(runs[key], X_val, y_val, kind="regression")["loss"],
-    "test": lambda key: training.score(runs[key], task.X_test, task.y_test, kind="regression")["loss"],
-}
-grid_of = {name: np.array([[[f((pen, lam, s)) for s in SEEDS] for lam in LAMBDAS] for pen in PENALTIES])
-           for name, f in measures.items()}
-base = {name: np.array([f(("none", 0.0, s)) for s in SEEDS]) for name, f in measures.items()}
-sparsity, norm, train_loss, val_loss, test_loss = (grid_of[name] for name in measures)
-init_sparsity = regularization.weight_sparsity(models.make_mlp(task.n_features, HIDDEN, 1, seed=SEED), THRESHOLD)
+# %%
 display(Markdown(
-    f"{len(runs)} networks trained ({models.count_parameters(runs['none', 0.0, SEEDS[0]])} "
-    f"parameters each). Without a penalty: training loss {base['train'].mean():.3f}, validation "
-    f"loss {base['val'].mean():.3f}, test loss {base['test'].mean():.3f} (mean squared error "
+    f"The network: hidden layers of {' and '.join(map(str, HIDDEN))} ReLU units, "
+    f"{models.count_parameters(init)} parameters; initial hidden-layer weights uniform on "
+    f"$\\pm${1 / np.sqrt(HIDDEN[0]):.2f}. It is trained on {fit.n_train} training rows, "
+    f"{len(fit.X_val)} more ({VALIDATION_FRACTION:.0%}) are kept for validation; {EPOCHS} "
+    f"full-batch Adam steps at learning rate {LR:g}; {len(LAMBDAS)} values of $\\lambda$ from "
+    f"{LAMBDAS[0]:g} to {LAMBDAS[-1]:g}, seeds {', '.join(map(str, SEEDS))}: {spec.n_members} "
+    f"networks. Near zero means $|w| < {THRESHOLD:g}$.\n\n"
+    f"Without a penalty: training loss {base['train_loss']:.3f}, validation "
+    f"loss {base['validation_loss']:.3f}, test loss {base['test_loss']:.3f} (mean squared error "
     "on standardised targets, so 1.0 is what predicting the mean would score): a clear overfit. "
-    f"Share of near-zero weights at initialisation: {init_sparsity:.3f}; after training without "
-    f"a penalty: {base['sparsity'].mean():.3f}."))
+    "Share of near-zero weights at initialisation: "
+    f"{regularization.weight_sparsity(init, THRESHOLD):.3f}; after training without "
+    f"a penalty: {base['weight_sparsity']:.3f}."))
 
 # %% [markdown]
 # Fraction of near-zero weights and weight norm against $\lambda$, side by
@@ -217,42 +199,27 @@ display(Markdown(
 # the two penalties, so equal $\lambda$ is not a fair match).
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.9))
-for i, pen in enumerate(PENALTIES):
-    for ax, values in ((axes[0], sparsity[i]), (axes[1], norm[i])):
-        plotting.plot_mean_interval(LAMBDAS, values.mean(axis=1), values.min(axis=1), values.max(axis=1),
-                                    ax=ax, label=pen.upper(), color=COLORS[pen])
-    axes[2].scatter(norm[i].ravel(), sparsity[i].ravel(), s=16, color=COLORS[pen], label=pen.upper())
-for ax, ref in ((axes[0], base["sparsity"]), (axes[1], base["norm"])):
-    ax.axhline(ref.mean(), color=COLORS["none"], ls=":", lw=1.2, label="no penalty")
-    ax.set_xscale("log")
-    ax.set_xlabel("coefficient $\\lambda$")
-    ax.legend()
-axes[0].set_ylabel(f"fraction of weights with $|w| < {THRESHOLD:g}$")
-axes[0].set_title("L1 makes the weights sparse")
-axes[1].set_ylabel("weight norm $\\|w\\|_2$")
-axes[1].set_yscale("log")
-axes[1].set_title("both shrink the weights")
-axes[2].set_xscale("log")
-axes[2].set_xlabel("weight norm $\\|w\\|_2$")
-axes[2].set_ylabel("fraction near zero")
-axes[2].set_title("at equal norm, L1 is far sparser")
-axes[2].legend()
-fig.suptitle(f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per point", y=1.02)
-plotting.save_figure(fig, "01-sparsity-and-norm")
+axes = plotting.plot_sparsity_and_norm(
+    sweep, threshold=THRESHOLD,
+    title=f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per point")
+_ = plotting.save_figure(axes[0].figure, "01-sparsity-and-norm")
 plt.show()
 
 # %%
-top = len(LAMBDAS) - 1
-mid = int(np.argmin(np.abs(LAMBDAS - 1e-3)))
+top, mid = len(LAMBDAS) - 1, sweep.strength_index(HIST_LAMBDAS[1])
+# equal norm: each L2 network against the L1 network whose weight norm is closest (log scale)
+partner = [int(np.argmin(np.abs(np.log(norm[0].ravel() / n)))) for n in norm[1].ravel()]
+l1_sparser_at_norm = np.mean(sparsity[0].ravel()[partner] > sparsity[1].ravel())
 display(Markdown(
     f"At the largest coefficient, $\\lambda$ = {LAMBDAS[top]:g}: L1 leaves "
     f"**{sparsity[0, top].mean():.1%}** of the weights near zero, L2 **{sparsity[1, top].mean():.1%}** "
     f"(weight norms {norm[0, top].mean():.2f} and {norm[1, top].mean():.2f}, against "
-    f"{base['norm'].mean():.2f} without a penalty). At $\\lambda$ = {LAMBDAS[mid]:g} the shares are "
+    f"{base['weight_norm']:.2f} without a penalty). At $\\lambda$ = {LAMBDAS[mid]:g} the shares are "
     f"{sparsity[0, mid].mean():.1%} (L1) and {sparsity[1, mid].mean():.1%} (L2). "
     f"At the largest $\\lambda$ the L1 network's training loss is {train_loss[0, top].mean():.3f}: "
-    "it has been penalised into predicting (nearly) a constant."))
+    "it has been penalised into predicting (nearly) a constant. At equal norm (each L2 network "
+    "paired with the L1 network of the closest weight norm), the L1 network has the larger "
+    f"near-zero share in {l1_sparser_at_norm:.0%} of the {len(partner)} pairs."))
 
 # %% [markdown]
 # The claim in the paper is about the weights' *distribution*, so here it is:
@@ -260,34 +227,35 @@ display(Markdown(
 # smaller than $10^{-8}$ are piled up at the left edge).
 
 # %%
-HIST_LAMBDAS = (1e-4, 1e-3, 1e-2)
-fig, axes = plt.subplots(1, len(HIST_LAMBDAS), figsize=(13, 3.6), sharey=True)
-bins = np.linspace(-8, 0.5, 60)
-for ax, lam in zip(axes, HIST_LAMBDAS, strict=True):
-    key = LAMBDAS[int(np.argmin(np.abs(LAMBDAS - lam)))]
-    for pen in PENALTIES:
-        w = regularization.flat_weights(runs[pen, key, SEEDS[0]])
-        ax.hist(np.log10(np.maximum(np.abs(w), 1e-8)), bins=bins, color=COLORS[pen], histtype="step",
-                lw=1.8, label=pen.upper())
-    ax.axvline(np.log10(THRESHOLD), color="black", ls=":", lw=1, label="near-zero threshold")
-    ax.set_yscale("log")
-    ax.set_xlabel("$\\log_{10} |w|$")
-    ax.set_title(f"$\\lambda$ = {key:.0e}")
-axes[0].set_ylabel("number of weights")
-axes[0].legend(loc="upper left")
-fig.suptitle("L1 splits the weights into a pile near zero and a few large ones; L2 moves them all down together",
-             y=1.03)
-plotting.save_figure(fig, "01-weight-histograms")
+hist_lambdas = [sweep.strengths[sweep.strength_index(lam)] for lam in HIST_LAMBDAS]
+weights = {(pen, lam): regularization.flat_weights(networks[pen, lam, SEEDS[0]])
+           for lam in hist_lambdas for pen in PENALTIES}
+axes = plotting.plot_weight_histograms(
+    weights, threshold=THRESHOLD, title=f"Weights of the seed-{SEEDS[0]} networks, L1 and L2")
+_ = plotting.save_figure(axes[0].figure, "01-weight-histograms")
 plt.show()
-tiny = {pen: float(np.mean(np.abs(regularization.flat_weights(runs[pen, LAMBDAS[-3], SEEDS[0]])) < 1e-6))
-        for pen in PENALTIES}
-dead = {pen: dropout.hidden_activation_stats(runs[pen, LAMBDAS[-3], SEEDS[0]], X_fit)["dead_units"]
-        for pen in PENALTIES}
-dead["none"] = dropout.hidden_activation_stats(runs["none", 0.0, SEEDS[0]], X_fit)["dead_units"]
+
+# %%
+lam = hist_lambdas[1]
+size = {pen: np.abs(weights[pen, lam]) for pen in PENALTIES}
+size_none = np.abs(regularization.flat_weights(networks["none", 0.0, SEEDS[0]]))
 display(Markdown(
-    f"At $\\lambda$ = {LAMBDAS[-3]:.0e}, {tiny['l2']:.1%} of the L2 network's weights are below $10^{{-6}}$ "
-    f"(L1: {tiny['l1']:.1%}). The L2 network has {dead['l2'].sum()} hidden units that no training input "
-    f"switches on (the unpenalised network has {dead['none'].sum()}). A unit that never fires gets no "
+    f"In the middle panel ($\\lambda$ = {lam:.0e}), L1 leaves {np.mean(size['l1'] < THRESHOLD):.0%} "
+    f"of the weights below the threshold, while the others keep a median size of "
+    f"{np.median(size['l1'][size['l1'] >= THRESHOLD]):.3f} (the unpenalised network's median is "
+    f"{np.median(size_none):.3f}). Under L2 only {np.mean(size['l2'] < THRESHOLD):.0%} are below the "
+    f"threshold, and the median size of all its weights is {np.median(size['l2']):.3f}. L1 splits the "
+    "weights into a pile near zero and a few large ones; L2 moves them all down together."))
+
+# %%
+lam = hist_lambdas[-1]
+tiny = {pen: np.mean(np.abs(weights[pen, lam]) < 1e-6) for pen in PENALTIES}
+dead = {pen: dropout.hidden_activation_stats(networks[pen, s, SEEDS[0]], fit.X_train)["dead_units"].sum()
+        for pen, s in (("l2", lam), ("none", 0.0))}
+display(Markdown(
+    f"At $\\lambda$ = {lam:.0e}, {tiny['l2']:.1%} of the L2 network's weights are below $10^{{-6}}$ "
+    f"(L1: {tiny['l1']:.1%}). The L2 network has {dead['l2']} hidden units that no training input "
+    f"switches on (the unpenalised network has {dead['none']}). A unit that never fires gets no "
     "gradient from the data: without a penalty its weights simply stay where they started, while under L2 "
     "the penalty alone shrinks them geometrically toward zero. That is where the L2 pile at the left edge "
     "comes from."))
@@ -302,34 +270,18 @@ display(Markdown(
 # validation loss, and only then look at the test set.
 
 # %%
-mean_val = val_loss.mean(axis=2)
-chosen = {pen: int(np.argmin(mean_val[i])) for i, pen in enumerate(PENALTIES)}
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.9), sharey=True)
-for ax, (i, pen) in zip(axes, enumerate(PENALTIES), strict=True):
-    for values, style, label in ((train_loss[i], "-", "train"), (val_loss[i], "--", "validation")):
-        ax.plot(LAMBDAS, values.mean(axis=1), style, marker="o", markersize=4, color=COLORS[pen], label=label)
-        ax.fill_between(LAMBDAS, values.min(axis=1), values.max(axis=1), color=COLORS[pen], alpha=0.15, lw=0)
-    ax.axhline(base["val"].mean(), color=COLORS["none"], ls=":", lw=1.2, label="validation, no penalty")
-    ax.axvline(LAMBDAS[chosen[pen]], color="black", lw=1, ls="-.")
-    ax.plot(LAMBDAS[chosen[pen]], mean_val[i, chosen[pen]], "*", color="black", markersize=13,
-            label=f"chosen $\\lambda$ = {LAMBDAS[chosen[pen]]:.0e}")
-    ax.set_xscale("log")
-    ax.set_ylim(0, 1.1)
-    ax.set_xlabel("coefficient $\\lambda$")
-    ax.set_title(f"{pen.upper()}: grid search on the validation split")
-    ax.legend(fontsize=8, loc="upper left")
-axes[0].set_ylabel("mean squared error")
-fig.suptitle("Too small a coefficient overfits, too large underfits; validation picks the middle", y=1.02)
-plotting.save_figure(fig, "01-grid-search")
+chosen = {pen: sweep.best_index(pen, "validation_loss") for pen in PENALTIES}
+axes = plotting.plot_grid_search(sweep, title="Training and validation loss against $\\lambda$")
+_ = plotting.save_figure(axes[0].figure, "01-grid-search")
 plt.show()
-
-display(Markdown("\n".join(
-    ["| penalty | chosen $\\lambda$ | validation loss | test loss | near-zero share | weight norm |",
-     "|---|---|---|---|---|---|",
-     f"| none | 0 | {base['val'].mean():.3f} | {base['test'].mean():.3f} | {base['sparsity'].mean():.3f} | {base['norm'].mean():.2f} |"]
-    + [f"| {pen.upper()} | {LAMBDAS[j]:.0e} | {val_loss[i, j].mean():.3f} | {test_loss[i, j].mean():.3f} | "
-       f"{sparsity[i, j].mean():.3f} | {norm[i, j].mean():.2f} |"
-       for i, pen in enumerate(PENALTIES) for j in [chosen[pen]]])))
+display(Markdown(penalty_sweep.grid_search_table(sweep)))
+display(Markdown(
+    f"At the smallest coefficient ({LAMBDAS[0]:g}) the networks overfit: training loss "
+    f"{train_loss[0, 0].mean():.3f} (L1) and {train_loss[1, 0].mean():.3f} (L2) against validation "
+    f"losses of {val_loss[0, 0].mean():.3f} and {val_loss[1, 0].mean():.3f}. At the largest "
+    f"({LAMBDAS[-1]:g}) L1 underfits (training loss {train_loss[0, -1].mean():.3f}). In between, "
+    f"validation picks $\\lambda$ = {LAMBDAS[chosen['l1']]:.0e} for L1 and "
+    f"{LAMBDAS[chosen['l2']]:.0e} for L2."))
 
 # %% [markdown]
 # ## What we measured
@@ -337,30 +289,29 @@ display(Markdown("\n".join(
 # %%
 i1, i2 = chosen["l1"], chosen["l2"]
 display(Markdown(
-    f"* **The picture.** In the two-weight example the L1 solution lands exactly on an axis "
-    f"($w_2$ = {solutions['l1'][1]:.3f}); the L2 solution does not ($w_2$ = {solutions['l2'][1]:.3f}).\n"
+    f"* **The picture.** In the two-weight example the L1 solution lands {where['l1']} "
+    f"($w_2$ = {solutions['l1'][1]:.3f}); the L2 solution lands {where['l2']} ($w_2$ = {solutions['l2'][1]:.3f}).\n"
     f"* **Linear model.** At $\\lambda$ = {PATH_LAMBDAS[at[1]]:.2g} the lasso has set "
-    f"{zeros['l1'][at[1]]} of the 10 diabetes weights exactly to zero, ridge {zeros['l2'][at[1]]}.\n"
+    f"{zeros['l1'][at[1]]} of the {task.n_features} diabetes weights exactly to zero, ridge {zeros['l2'][at[1]]}.\n"
     f"* **Oversized network, sparsity.** At the largest $\\lambda$ ({LAMBDAS[top]:g}) "
     f"{sparsity[0, top].mean():.1%} of the L1 network's weights are below {THRESHOLD:g} in size, "
-    f"against {sparsity[1, top].mean():.1%} for L2 and {base['sparsity'].mean():.1%} without a penalty. "
+    f"against {sparsity[1, top].mean():.1%} for L2 and {base['weight_sparsity']:.1%} without a penalty. "
     f"At the validation-chosen coefficients: L1 {sparsity[0, i1].mean():.1%}, L2 {sparsity[1, i2].mean():.1%}.\n"
-    f"* **Magnitude.** Both shrink the weight norm, from {base['norm'].mean():.2f} without a penalty "
+    f"* **Magnitude.** Both shrink the weight norm, from {base['weight_norm']:.2f} without a penalty "
     f"to {norm[0, i1].mean():.2f} (L1) and {norm[1, i2].mean():.2f} (L2) at the chosen coefficients.\n"
     f"* **Tuning.** The grid search picks $\\lambda$ = {LAMBDAS[i1]:.0e} for L1 and {LAMBDAS[i2]:.0e} "
-    f"for L2; test loss falls from {base['test'].mean():.3f} (no penalty) to {test_loss[0, i1].mean():.3f} "
+    f"for L2; test loss falls from {base['test_loss']:.3f} (no penalty) to {test_loss[0, i1].mean():.3f} "
     f"and {test_loss[1, i2].mean():.3f}."))
 
 # %%
 l1_sparser = bool(np.all(sparsity[0].mean(axis=1) >= sparsity[1].mean(axis=1)))
-l2_shrinks = bool(np.all(norm[1].mean(axis=1)[LAMBDAS >= 1e-3] < base["norm"].mean()))
-tuned = bool(max(test_loss[0, i1].mean(), test_loss[1, i2].mean()) < base["test"].mean())
-yes = lambda flag: "**yes**" if flag else "**no**"  # noqa: E731
+l2_shrinks = bool(np.all(norm[1].mean(axis=1)[LAMBDAS >= HIST_LAMBDAS[1]] < base["weight_norm"]))
+tuned = bool(max(test_loss[0, i1].mean(), test_loss[1, i2].mean()) < base["test_loss"])
 display(Markdown(
     f"Verdict on the paper's description. L1 leaves more near-zero weights than L2 at every $\\lambda$ "
-    f"of the grid: {yes(l1_sparser)}. L2 lowers the weight norm below the unpenalised one at every "
-    f"$\\lambda \\geq 10^{{-3}}$: {yes(l2_shrinks)}. The validation-tuned coefficient beats no penalty "
-    f"on the test set, for both penalties: {yes(tuned)}."))
+    f"of the grid: {YES[l1_sparser]}. L2 lowers the weight norm below the unpenalised one at every "
+    f"$\\lambda \\geq {HIST_LAMBDAS[1]:g}$: {YES[l2_shrinks]}. The validation-tuned coefficient beats "
+    f"no penalty on the test set, for both penalties: {YES[tuned]}."))
 
 # %% [markdown]
 # One nuance the sweep adds: in a ReLU network a strong L2 penalty also
@@ -383,10 +334,151 @@ display(Markdown(
 #
 # 1. Set `THRESHOLD = 1e-4` (or `1e-2`) and rerun section 3. Which conclusions
 #    depend on the threshold, and which do not?
-# 2. Pass `optimizer="sgd"` to `ensemble.train_ensemble` in section 3 and set `LR = 0.1`.
-#    Plain gradient descent moves a weight by $\text{lr}\cdot\lambda$ per step under
-#    L1; does the share of near-zero weights change? Why?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** The threshold only enters the near-zero share; the losses, the
+# weight norms and therefore the grid search do not depend on it. So we recount
+# the shares of the networks already trained at three thresholds (no retraining).
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+THRESHOLDS = (1e-4, THRESHOLD, 1e-2)
+share = {t: penalty_sweep.penalty_arrays(penalty_sweep.weight_records(networks, threshold=t),
+                                         metrics=("weight_sparsity",), penalties=PENALTIES)
+         for t in THRESHOLDS}
+rows = [[f"{t:g}", f"{s.baseline['weight_sparsity'].mean():.3f}",
+         f"{s.mean('weight_sparsity')[0, top]:.3f}", f"{s.mean('weight_sparsity')[1, top]:.3f}",
+         f"{s.mean('weight_sparsity')[0, i1]:.3f}", f"{s.mean('weight_sparsity')[1, i2]:.3f}",
+         YES[bool(np.all(s.mean('weight_sparsity')[0] >= s.mean('weight_sparsity')[1]))]]
+        for t, s in share.items()]
+display(Markdown(tables.markdown_table(
+    ["threshold", "no penalty", f"L1, $\\lambda$ = {LAMBDAS[top]:g}", f"L2, $\\lambda$ = {LAMBDAS[top]:g}",
+     "L1, chosen $\\lambda$", "L2, chosen $\\lambda$", "L1 ≥ L2 at every $\\lambda$"], rows)))
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+holds = [f"{t:g}" for t, row in zip(THRESHOLDS, rows, strict=True) if row[-1] == YES[True]]
+display(Markdown(
+    f"The shares themselves move a lot with the threshold: without a penalty from "
+    f"{share[THRESHOLDS[0]].baseline['weight_sparsity'].mean():.1%} to "
+    f"{share[THRESHOLDS[-1]].baseline['weight_sparsity'].mean():.1%}, so a share is only "
+    f"meaningful next to its threshold. The ordering \"L1 at least as sparse as L2 at every "
+    f"$\\lambda$\" holds at {len(holds)} of the {len(THRESHOLDS)} thresholds "
+    f"({', '.join(holds) or 'none'}). The chosen coefficients ({LAMBDAS[i1]:.0e} and "
+    f"{LAMBDAS[i2]:.0e}), the test losses and the weight norms do not change at all: they "
+    "never look at the threshold."))
+
+# %% [markdown]
+# 2. Train the sweep with plain gradient descent: `spec.replace(optimizer="sgd", lr=0.1)`
+#    in section 3. Plain gradient descent moves a weight by $\text{lr}\cdot\lambda$ per
+#    step under L1; does the share of near-zero weights change? Why?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 2.** We train the L1 networks of the first seed with SGD at learning
+# rate 0.1, at every other coefficient of the grid (a small variant of the sweep,
+# cached like it), and count their weights near zero, at the chapter's threshold and
+# within one L1 step ($\text{lr}\cdot\lambda$) of zero.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+SGD_LR = 0.1
+sgd_spec = spec.replace(optimizer="sgd", lr=SGD_LR, grid={"l1": list(LAMBDAS[::2])},
+                        seeds=SEEDS[:1])
+sgd = penalty_sweep.penalty_arrays(experiment.run_sweep(sgd_spec), penalties=("l1",),
+                                   metrics=("train_loss", "weight_sparsity"))
+sgd_models = experiment.sweep_models(sgd_spec)
+sgd_share, sgd_train = sgd["weight_sparsity"][0, :, 0], sgd["train_loss"][0, :, 0]
+adam = [sweep.strength_index(lam) for lam in sgd.strengths]   # the same coefficients, Adam
+adam_share, adam_train = sparsity[0, adam, 0], train_loss[0, adam, 0]
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+within_step = [regularization.weight_sparsity(sgd_models["l1", lam, SEEDS[0]], SGD_LR * lam)
+               for lam in sgd.strengths]
+rows = [[f"{lam:.0e}", f"{SGD_LR * lam:.0e}", f"{adam_share[j]:.3f}", f"{sgd_share[j]:.3f}",
+         f"{within_step[j]:.3f}", f"{adam_train[j]:.3f}", f"{sgd_train[j]:.3f}"]
+        for j, lam in enumerate(sgd.strengths)]
+display(Markdown(tables.markdown_table(
+    ["$\\lambda$", "lr·$\\lambda$ (SGD)", f"Adam: share < {THRESHOLD:g}", f"SGD: share < {THRESHOLD:g}",
+     "SGD: share < lr·$\\lambda$", "Adam: train loss", "SGD: train loss"], rows)))
+peak, change = int(np.argmax(sgd_share)), np.abs(sgd_share - adam_share).max()
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"{'Yes' if change > 0.05 else 'Hardly'}: at the same $\\lambda$ the two shares differ by up to "
+    f"{change:.0%} of all weights. With SGD the near-zero share (below {THRESHOLD:g}) peaks at $\\lambda$ = "
+    f"{sgd.strengths[peak]:.0e} ({sgd_share[peak]:.1%}) and falls to {sgd_share[-1]:.1%} at "
+    f"$\\lambda$ = {sgd.strengths[-1]:g}, where Adam has {adam_share[-1]:.1%}. Yet counted within "
+    f"one step of zero (below lr·$\\lambda$ = {SGD_LR * sgd.strengths[-1]:g}), {within_step[-1]:.1%} "
+    "of that network's weights are pinned: under SGD the L1 term moves a weight by lr·$\\lambda$ "
+    "per step, so a weight the data do not hold up crosses zero and back and ends within "
+    f"lr·$\\lambda$ of it, below the threshold ({THRESHOLD:g}) only while lr·$\\lambda$ is. Adam "
+    "divides each step by a running gradient scale, so a pinned weight moves by about the "
+    f"learning rate ({LR:g}) whatever $\\lambda$ is (hence the chapter's threshold). At small "
+    f"$\\lambda$ the SGD shares are also lower because, in {EPOCHS} epochs at this learning rate, "
+    f"SGD fits the data less (training loss {sgd_train[0]:.3f} against Adam's {adam_train[0]:.3f})."))
+
+# %% [markdown]
 # 3. Move `OPTIMUM` in section 1 to `[1.0, 1.0]` or change the off-diagonal of
 #    `HESSIAN`. When does the L1 solution leave the corner?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 3.** At the corner $(t, 0)$ the loss $\mathcal L(w) = (w-w^*)^\top H (w-w^*)$
+# has gradient $g = 2H(w - w^*)$. The corner stays the solution as long as moving along
+# either edge of the diamond (directions $(-1, \pm 1)$) does not lower the loss:
+# $-g_1 \ge |g_2|$. We scan the off-diagonal $h_{12}$ (keeping $H$ positive definite),
+# compare `constrained_minimum` with this condition, and try `OPTIMUM = [1, 1]`.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+h11, h22 = HESSIAN[0][0], HESSIAN[1][1]
+offdiag = np.linspace(-0.99, 0.99, 199) * np.sqrt(h11 * h22)
+bowls = [np.array([[h11, b], [b, h22]]) for b in offdiag]
+corner = np.array([RADIUS, 0.0])
+on_corner = np.array([np.allclose(regularization.constrained_minimum(H, OPTIMUM, RADIUS, "l1"), corner)
+                      for H in bowls])
+gradients = np.array([2 * H @ (corner - OPTIMUM) for H in bowls])
+kkt = -gradients[:, 0] >= np.abs(gradients[:, 1])
+moved = regularization.constrained_minimum(HESSIAN, [1.0, 1.0], RADIUS, "l1")
+g = 2 * np.asarray(HESSIAN) @ (corner - OPTIMUM)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"With the chapter's bowl the gradient at the corner is $g$ = ({g[0]:.2f}, {g[1]:.2f}), so "
+    f"$-g_1$ = {-g[0]:.2f} ≥ $|g_2|$ = {abs(g[1]):.2f}: the corner holds. Scanning $h_{{12}}$ from "
+    f"{offdiag[0]:.2f} to {offdiag[-1]:.2f} ({len(offdiag)} values), the L1 solution sits on the "
+    f"corner ({RADIUS:g}, 0) for $h_{{12}}$ between {offdiag[on_corner].min():.2f} and "
+    f"{offdiag[on_corner].max():.2f} and leaves it outside that range, when the bowl tilts so "
+    f"that sliding along an edge lowers the loss; the condition $-g_1 \\ge |g_2|$ agrees with "
+    f"`constrained_minimum` at {np.mean(kkt == on_corner):.0%} of the scanned values. With "
+    f"`OPTIMUM = [1, 1]` (on the diagonal) the L1 solution is ({moved[0]:.3f}, {moved[1]:.3f}): "
+    f"{'on an axis' if np.any(moved == 0) else 'on an edge of the diamond, with no zero'}: "
+    "an optimum far from both axes, or a bowl tilted along an edge, takes the solution off the corner."))
+
+# %% [markdown]
 # 4. Make the network smaller (`HIDDEN = (16,)`). Does it still overfit without a
 #    penalty, and does the grid search still choose a large $\lambda$?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** The same sweep (task, splits, grid, seeds, training) with one
+# hidden layer of 16 units, read through the same table.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+small_spec = spec.replace(hidden=(16,))
+small = penalty_sweep.penalty_arrays(experiment.run_sweep(small_spec), penalties=PENALTIES)
+small_base = {metric: values.mean() for metric, values in small.baseline.items()}
+small_chosen = {pen: small.best_index(pen) for pen in PENALTIES}
+smaller = [pen.upper() for pen in PENALTIES if small_chosen[pen] < chosen[pen]]
+display(Markdown(penalty_sweep.grid_search_table(small)))
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+best = {pen: small.mean("validation_loss")[i, small_chosen[pen]] for i, pen in enumerate(PENALTIES)}
+big_best = {pen: val_loss[i, chosen[pen]].mean() for i, pen in enumerate(PENALTIES)}
+helps = small_base["validation_loss"] - min(best.values()) > 0.01
+display(Markdown(
+    f"Without a penalty the {small_spec.hidden} network reaches training loss "
+    f"{small_base['train_loss']:.3f} and validation loss {small_base['validation_loss']:.3f} "
+    f"(the {HIDDEN} network: {base['train_loss']:.3f} and {base['validation_loss']:.3f}): the gap "
+    f"between them is {small_base['validation_loss'] - small_base['train_loss']:.3f} instead of "
+    f"{base['validation_loss'] - base['train_loss']:.3f}. The grid search picks "
+    f"$\\lambda$ = {small.strengths[small_chosen['l1']]:.0e} (L1) and {small.strengths[small_chosen['l2']]:.0e} "
+    f"(L2), against {LAMBDAS[i1]:.0e} and {LAMBDAS[i2]:.0e} for the large network (smaller for: "
+    f"{', '.join(smaller) or 'neither'}). Its best validation losses, {best['l1']:.3f} (L1) and "
+    f"{best['l2']:.3f} (L2) against {small_base['validation_loss']:.3f} without a penalty (large "
+    f"network: {big_best['l1']:.3f} and {big_best['l2']:.3f} against {base['validation_loss']:.3f}), "
+    f"say that for the small network the penalty {'still helps' if helps else 'hardly matters'}."))
