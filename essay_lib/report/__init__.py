@@ -9,24 +9,21 @@
 * :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 04;
 * :mod:`~essay_lib.report.analogy`: the paper's analogy filled with measured numbers;
 * :mod:`~essay_lib.report.tables`: markdown tables;
+* :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
 * :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
 
-from essay_lib.report import (
-    analogy,
-    experiment_tables,
-    matched,
-    plotting,
-    speccurve,
-    stats,
-    tables,
-    trends,
-    verdict,
-    vocabulary,
-    widgets,
-)
+import importlib
 
-__all__ = ["analogy", "experiment_tables", "matched", "plotting", "speccurve", "stats", "tables",
-           "trends", "verdict", "vocabulary", "widgets"]
+__all__ = ["analogy", "experiment_tables", "matched", "penalty_sweep", "plotting", "speccurve",
+           "stats", "tables", "trends", "verdict", "vocabulary", "widgets"]
+
+
+def __getattr__(name: str):
+    """Load a module of this floor on first use: ``report.plotting`` alone (the site build,
+    a figure) does not import the modules that need torch."""
+    if name in __all__:
+        return importlib.import_module(f"essay_lib.report.{name}")
+    raise AttributeError(f"module 'essay_lib.report' has no attribute {name!r}")
