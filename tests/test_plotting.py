@@ -118,3 +118,31 @@ def test_plot_mean_interval():
     np.testing.assert_array_equal(line.get_ydata(), [1, 2, 3])
     assert len(ax.collections) == 1  # the shaded interval
     assert ax.get_xscale() == "symlog"
+
+
+def test_draw_intervals_spans_exactly_low_to_high_even_when_the_estimate_lies_outside():
+    fig, ax = plt.subplots()
+    plotting.draw_intervals(ax, [0, 1], [0.2, -0.5], [0.6, -0.1], [0.1, -0.3], horizontal=True)
+    bars = ax.collections[0].get_segments()  # the errorbar line collection
+    spans = sorted(v for s in bars for v in (float(min(s[:, 0])), float(max(s[:, 0]))))
+    assert spans == pytest.approx([-0.5, -0.1, 0.2, 0.6])
+    marker = ax.lines[-1]
+    assert list(marker.get_xdata()) == pytest.approx([0.1, -0.3])  # 0.1 is below its 0.2
+    plt.close(fig)
+
+
+def test_draw_intervals_rejects_reversed_or_mismatched_intervals():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="lows"):
+        plotting.draw_intervals(ax, [0], [1.0], [0.0])
+    with pytest.raises(ValueError, match="estimates"):
+        plotting.draw_intervals(ax, [0, 1], [0, 0], [1, 1], [0.5])
+    plt.close(fig)
+
+
+def test_rank_correlation_forest_draws_an_estimate_outside_its_interval():
+    rows = [{"label": "dropout → Z̄", "group": "digits", "rho": -0.9, "low": -0.85,
+             "high": -0.4}]
+    ax = plotting.plot_rank_correlations(rows)
+    assert any(list(line.get_xdata()) == [-0.9] for line in ax.lines)
+    plt.close(ax.figure)

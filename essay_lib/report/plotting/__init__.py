@@ -27,6 +27,7 @@ from essay_lib.report.plotting import (
 )
 from essay_lib.report.plotting.basic import (
     axes_or_new,
+    draw_intervals,
     plot_decision_function_2d,
     plot_function_1d,
     plot_gate_matrix,
@@ -47,7 +48,7 @@ from essay_lib.util.paths import figures_dir
 
 __all__ = [*capacity.__all__, *dropout_figures.__all__, *functions.__all__,
            *linearity_figures.__all__, *penalties.__all__, *verdict_figures.__all__,
-           "REGULARIZER_COLORS", "STYLE", "axes_or_new", "figures_dir", "plot_decision_function_2d",
+           "REGULARIZER_COLORS", "STYLE", "axes_or_new", "draw_intervals", "figures_dir", "plot_decision_function_2d",
            "plot_function_1d", "plot_gate_matrix", "plot_learning_curves", "plot_mean_interval",
            "plot_rank_correlations", "plot_strength_panels", "plot_subnetwork", "save_figure",
            "set_style"]

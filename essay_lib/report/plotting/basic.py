@@ -22,6 +22,40 @@ def axes_or_new(ax, **subplots_kw):
     return ax
 
 
+def draw_intervals(ax, positions, lows, highs, estimates=None, *, horizontal=False,
+                   color=None, marker="o", markersize=5, capsize=3, linestyle="none",
+                   label=None, **errorbar_kw):
+    """Draw intervals ``[lows, highs]`` at ``positions``, with a marker at each estimate.
+
+    Unlike ``ax.errorbar(estimate, yerr=...)`` this draws an interval that need not
+    contain its estimate (a percentile bootstrap interval of Spearman's ρ can exclude
+    the full-sample ρ): the bar spans exactly [low, high] and the marker sits at the
+    estimate wherever it is.  ``horizontal=True`` puts the values on the x axis (a
+    forest plot).  ``estimates=None`` draws the bars only; ``linestyle`` joins the
+    markers (``"-"`` for a curve).  Returns the Axes.
+    """
+    at = np.atleast_1d(np.asarray(positions, dtype=float))
+    lows = np.atleast_1d(np.asarray(lows, dtype=float))
+    highs = np.atleast_1d(np.asarray(highs, dtype=float))
+    if not (at.shape == lows.shape == highs.shape):
+        raise ValueError(f"positions, lows and highs must have one shape, got {at.shape}, "
+                         f"{lows.shape} and {highs.shape}")
+    if np.any(lows > highs):
+        raise ValueError("lows must not exceed highs")
+    middle, half = (lows + highs) / 2, (highs - lows) / 2
+    xy = (middle, at) if horizontal else (at, middle)
+    err = {"xerr" if horizontal else "yerr": half}
+    ax.errorbar(*xy, **err, fmt="none", capsize=capsize, ecolor=color, **errorbar_kw)
+    if estimates is not None:
+        est = np.atleast_1d(np.asarray(estimates, dtype=float))
+        if est.shape != at.shape:
+            raise ValueError(f"estimates must have the shape of positions {at.shape}, "
+                             f"got {est.shape}")
+        ax.plot(*((est, at) if horizontal else (at, est)), marker=marker, linestyle=linestyle,
+                markersize=markersize, color=color, label=label)
+    return ax
+
+
 def plot_learning_curves(epochs, train_loss, validation_loss=None, *, label="", ax=None,
                          color=None, best_epoch=None, log_y=True,
                          validation_label="validation"):

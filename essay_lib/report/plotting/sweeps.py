@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from essay_lib.report.plotting.basic import axes_or_new, plot_mean_interval
+from essay_lib.report.plotting.basic import axes_or_new, draw_intervals, plot_mean_interval
 from essay_lib.report.vocabulary import regularizer_color, strength_label
 
 
@@ -93,8 +93,8 @@ def plot_rank_correlations(rows, *, ax=None, group_colors=None, xlabel="Spearman
     for row in rows:
         k = groups.index(row["group"])
         y = labels.index(row["label"]) + (k - (len(groups) - 1) / 2) * step
-        ax.errorbar([row["rho"]], [y], xerr=[[row["rho"] - row["low"]], [row["high"] - row["rho"]]],
-                    fmt="o", markersize=5, capsize=3, color=colors[row["group"]])
+        draw_intervals(ax, [y], [row["low"]], [row["high"]], [row["rho"]], horizontal=True,
+                       color=colors[row["group"]])
     for g in groups:
         ax.plot([], [], "o", color=colors[g], label=str(g))
     ax.axvline(0, color="0.3", linewidth=1)

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
+from essay_lib.report.plotting.basic import draw_intervals
 from essay_lib.report.vocabulary import (
     regularizer_color,
     regularizer_label,
@@ -61,8 +62,8 @@ def plot_paired_changes(contrasts: Mapping[str, Mapping[str, Sequence]], *,
             mean = np.array([0.0, *[r.change.estimate for r in rows]])
             low = np.array([0.0, *[r.change.low for r in rows]])
             high = np.array([0.0, *[r.change.high for r in rows]])
-            ax.errorbar(ranks, mean, yerr=[mean - low, high - mean], marker="o", markersize=4,
-                        capsize=2, color=regularizer_color(reg), label=regularizer_label(reg))
+            draw_intervals(ax, ranks, low, high, mean, linestyle="-", markersize=4, capsize=2,
+                           color=regularizer_color(reg), label=regularizer_label(reg))
         ax.scatter([0], [0], s=70, facecolor="white", edgecolor="black", zorder=4,
                    label="no regularization")
         ax.axhline(0, color="0.65", linewidth=0.8, zorder=0)
@@ -150,8 +151,8 @@ def plot_specification_curve(verdicts: Sequence, *, main: str = "logits|0.5|extr
         for i, v in enumerate(mine):
             color = VERDICT_COLORS[v.verdict]
             d = v.dropout
-            top.errorbar([i], [d.rho], yerr=[[d.rho - d.low], [d.high - d.rho]], color=color,
-                         capsize=2, linewidth=1.2)
+            draw_intervals(top, [i], [d.low], [d.high], color=color, capsize=2,
+                           elinewidth=1.2)
             top.scatter([i], [d.rho], s=36, zorder=3, color=color if v.validated else "white",
                         edgecolors=color, linewidths=1.5)
             if v.key == main:
