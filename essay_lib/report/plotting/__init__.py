@@ -48,7 +48,8 @@ from essay_lib.util.paths import figures_dir
 
 __all__ = [*capacity.__all__, *dropout_figures.__all__, *functions.__all__,
            *linearity_figures.__all__, *penalties.__all__, *verdict_figures.__all__,
-           "REGULARIZER_COLORS", "STYLE", "axes_or_new", "draw_intervals", "figures_dir", "plot_decision_function_2d",
-           "plot_function_1d", "plot_gate_matrix", "plot_learning_curves", "plot_mean_interval",
+           "REGULARIZER_COLORS", "STYLE", "axes_or_new", "draw_intervals", "figures_dir",
+           "plot_decision_function_2d", "plot_function_1d", "plot_gate_matrix",
+           "plot_learning_curves", "plot_mean_interval",
            "plot_rank_correlations", "plot_strength_panels", "plot_subnetwork", "save_figure",
            "set_style"]
