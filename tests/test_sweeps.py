@@ -379,23 +379,29 @@ def test_cli_rejects_bad_arguments(capsys):
         cli.main(["sweep", "--task", "moons", "--seeds", "0", "--quiet"])
 
 
+TASK_ARGS = {"digits": {"test_fraction": 0.9}, "mnist1d": {"n_train": 100, "test_fraction": 0.1}}
+
+
 @pytest.mark.parametrize("task, architecture, hidden", [
-    ("moons", "residual", (8, 8)), ("quadratic", "cnn", (3,)), ("digits", "cnn", (4, 4))])
-def test_other_architectures_run_as_sweeps(tmp_path, task, architecture, hidden):
+    ("moons", "residual", (8, 8)), ("quadratic", "cnn", (3,)), ("digits", "cnn", (4, 4)),
+    ("mnist1d", "cnn", (4, 4)), ("mnist1d", "mlp", (8,))])
+def test_other_architectures_run_as_sweeps(tmp_path, monkeypatch, task, architecture, hidden):
+    monkeypatch.setenv("ESSAY_CACHE_DIR", str(tmp_path / "data"))  # MNIST-1D's arrays
     grid = {"none": [0], "dropout": [0.3], "adamw": [0.1]}
     spec = small(task=task, architecture=architecture, hidden=hidden, grid=grid, epochs=4,
-                 **({"task_args": {"test_fraction": 0.9}} if task == "digits" else {})
-                 ).replace(z_triples=50, curve_scales=(0.5,))
+                 task_args=TASK_ARGS.get(task, {})).replace(z_triples=50, curve_scales=(0.5,))
     records = run_sweep(spec, cache_dir=tmp_path, progress=False)
     assert [r["architecture"] for r in records] == [architecture] * 3
     for r in records:
-        assert 0 <= r["z_bar"] <= 1 and r["linear_pieces"] is None
+        assert 0 <= r["z_bar"] <= 1
+        assert (r["linear_pieces"] is None) == (architecture != "mlp" or task != "moons")
         assert np.isfinite(r["jacobian_norm"]) and r["mean_hidden_activation"] >= 0
     nets = sweep_models(spec, cache_dir=tmp_path)
     X = data.load_task(task, **spec.task_kwargs).X_test.astype(np.float64)
     for r in records:
         net = nets[r["regularizer"], r["strength"], r["seed"]]
-        assert type(net).__name__ == {"residual": "ResidualMLP", "cnn": "CNN"}[architecture]
+        assert type(net).__name__ == {"residual": "ResidualMLP", "cnn": "CNN",
+                                      "mlp": "MLP"}[architecture]
         assert linearity.z_bar(net, X, n_triples=50, scale=0.5, seed=0).value == pytest.approx(
             r["z_bar"], rel=1e-9)
     assert run_sweep(spec, cache_dir=tmp_path, progress=False) == records  # cached
