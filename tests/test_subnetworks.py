@@ -68,8 +68,9 @@ def test_mc_average_equals_weight_scaling_for_one_hidden_layer_by_enumeration():
 def test_mc_gap_is_zero_in_expectation_for_one_layer_and_not_for_two():
     X = _points(n=64)
     one = make_mlp(2, [6], 2, seed=2)
-    gaps = [S.mc_gap(one, X, n_samples=400, seed=s) for s in range(4)]
+    gaps = [S.mc_gap(one, X, n_samples=400, keep_prob=0.3, seed=s) for s in range(4)]
     assert abs(np.mean(gaps)) < 0.1
+    assert abs(S.mc_gap(one, X, n_samples=8, keep_prob=0.5)) < 1e-6  # antithetic pairs
     deep = make_mlp(2, [6, 6], 2, seed=2)
     # the exact gap, by enumeration, against the estimate
     full = S.masked_outputs(deep, X, np.ones((1, 12)))[0]
@@ -210,5 +211,7 @@ def test_bad_models_and_points():
         S.subnetwork_additivity(MLP((2, 1)), _points())  # no hidden layer to mask
     with pytest.raises(ValueError, match="n_samples"):
         S.mc_gap(net, _points(), n_samples=1)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        S.mc_gap(net, _points(), n_samples=6)
     with pytest.raises(ValueError, match="masks must have 8 columns"):
         S.masked_outputs(net, _points(), np.ones((2, 3)))

@@ -208,7 +208,7 @@ FIELD_CHANGES = {
     "curve_triples": (("inside",), "z_spec"),
     "mask_keep_prob": (0.7, "z_mask"), "mask_draws": (300, "z_mask"),
     "mask_set_fraction": (0.25, "z_mask"), "mask_layers": ("same", "z_mask"),
-    "mc_samples": (64, "mc_gap"), "mc_points": (40, "mc_gap"),
+    "mc_samples": (32, "mc_gap"), "mc_points": (40, "mc_gap"),
 }
 
 

@@ -76,11 +76,11 @@ class MeasureSpec:
     curve_scales: tuple[float, ...] = (0.1, 0.25, 0.5)
     curve_triples: tuple[str, ...] = TRIPLE_TYPES
     mask_keep_prob: float = 0.5
-    mask_draws: int = 1000
+    mask_draws: int = 500
     mask_set_fraction: float = 0.125
     mask_layers: str = "all"
-    mc_samples: int = 128
-    mc_points: int = 128
+    mc_samples: int = 64
+    mc_points: int = 64
 
     def __post_init__(self):
         check_int("z_triples", self.z_triples, minimum=1)
@@ -89,7 +89,8 @@ class MeasureSpec:
         check_number("mask_set_fraction", self.mask_set_fraction, minimum=0, maximum=0.5,
                      low_closed=False)
         check_choice("mask_layers", self.mask_layers, ("all", "same"))
-        check_int("mc_samples", self.mc_samples, minimum=2)
+        if check_int("mc_samples", self.mc_samples, minimum=4) % 4:
+            raise ValueError(f"mc_samples must be a multiple of 4, got {self.mc_samples}")
         check_int("mc_points", self.mc_points, minimum=2)
         check_number("displacement_scale", self.displacement_scale, minimum=0, low_closed=False)
         check_seed("metric_seed", self.metric_seed)

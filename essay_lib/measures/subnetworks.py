@@ -48,6 +48,7 @@ through the network in one batched product per layer.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -239,9 +240,23 @@ def masked_outputs(model, X, masks, *, scale: float = 1.0, output: str = "logits
     return represent(out, output).reshape(M, n, -1).numpy()
 
 
-def _parts(params, activation, X_t, sets: MaskSets, scale: float, output: str):
+@contextlib.contextmanager
+def one_thread():
+    """Torch on one CPU thread inside the block (restored after): these passes are many
+    small products that a second thread only slows on a busy machine, and the numbers do
+    not depend on the caller's thread count."""
+    previous = torch.get_num_threads()
+    if previous != 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if previous != 1:
+            torch.set_num_threads(previous)
+
+
+def _parts(params, activation, X_t, sets: MaskSets, masks: torch.Tensor, output: str):
     num, den = [], []
-    masks = torch.as_tensor(sets.stacked()) * scale
     for start in range(0, len(sets.points), _ROWS):
         part = slice(start, start + _ROWS)
         Y = represent(_masked(params, activation, X_t, torch.as_tensor(sets.points[part]),
@@ -292,27 +307,33 @@ def subnetwork_additivity_members(model, X, *, keep_prob: float = 0.5, n_draws: 
     check_choice("output", output, REPRESENTATIONS)
     sets = draw_mask_sets(widths, len(X), n_draws, keep_prob=keep_prob,
                           set_fraction=set_fraction, layers=layers, seed=seed)
-    scale = 1.0 / keep_prob if inverted else 1.0
+    masks = torch.as_tensor(sets.stacked()) * (1.0 / keep_prob if inverted else 1.0)
     X_t = torch.as_tensor(X)
     K = model.K if isinstance(model, BatchedMLP) else 1
     out = []
-    for k in range(K):
-        params, activation = _parameters(model, k)
-        out.append(_result(*_parts(params, activation, X_t, sets, scale, output), sets,
-                           keep_prob))
+    with one_thread():
+        for k in range(K):
+            params, activation = _parameters(model, k)
+            out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets,
+                               keep_prob))
     return out
 
 
-def mc_gap_members(model, X, *, keep_prob: float = 0.5, n_samples: int = 32,
+def mc_gap_members(model, X, *, keep_prob: float = 0.5, n_samples: int = 64,
                    output: str = "logits", seed=0) -> np.ndarray:
     """:func:`mc_gap` of every member of a BatchedMLP (or one MLP), on the same masks: (K,)."""
     widths, X = _check_model_and_points(model, X)
     keep_prob = check_probability("keep_prob", keep_prob)
-    n_samples = check_int("n_samples", n_samples, minimum=2)
+    n_samples = check_int("n_samples", n_samples, minimum=4)
+    if n_samples % 4:
+        raise ValueError(f"n_samples must be a multiple of 4 (two halves of antithetic "
+                         f"pairs), got {n_samples}")
     check_choice("output", output, REPRESENTATIONS)
     rng = np.random.default_rng(check_seed("seed", seed))
     n, H = len(X), sum(widths)
-    masks = torch.as_tensor((rng.random((n_samples, n, H)) < keep_prob) / keep_prob)
+    uniform = rng.random((n_samples // 2, n, H))
+    pairs = np.stack([uniform < keep_prob, 1.0 - uniform < keep_prob], axis=1)
+    masks = torch.as_tensor(pairs.reshape(n_samples, n, H) / keep_prob)
     masks = torch.cat([torch.ones(1, n, H, dtype=torch.float64), masks])
     points = torch.arange(n)
     X_t = torch.as_tensor(X)
@@ -321,7 +342,8 @@ def mc_gap_members(model, X, *, keep_prob: float = 0.5, n_samples: int = 32,
     half = n_samples // 2
     for k in range(K):
         params, activation = _parameters(model, k)
-        Y = represent(_masked(params, activation, X_t, points, masks), output)
+        with one_thread():
+            Y = represent(_masked(params, activation, X_t, points, masks), output)
         full, samples = Y[0], Y[1:]
         first = samples[:half].mean(dim=0) - full
         second = samples[half: 2 * half].mean(dim=0) - full
@@ -332,7 +354,7 @@ def mc_gap_members(model, X, *, keep_prob: float = 0.5, n_samples: int = 32,
     return gaps
 
 
-def mc_gap(model, X, *, keep_prob: float = 0.5, n_samples: int = 32, output: str = "logits",
+def mc_gap(model, X, *, keep_prob: float = 0.5, n_samples: int = 64, output: str = "logits",
            seed=0) -> float:
     """How far Monte Carlo averaging over dropout masks lies from weight scaling, relative
     to the spread of the prediction over the data (chapter 02's question, per network).
@@ -350,6 +372,13 @@ def mc_gap(model, X, *, keep_prob: float = 0.5, n_samples: int = 32, output: str
     expectation, which the plain mean ‖ā − f‖ would have.  So mc_gap is the relative RMS
     gap, and it scatters around 0 (either sign) when the true gap is 0: exactly the case of
     one hidden layer (f affine in the mask).  Unchanged by f → αf + c; 0 for a constant f.
+
+    The masks come in antithetic pairs (a unit is kept when u < p in one mask and when
+    1 − u < p in its partner, u uniform; each mask is Bernoulli(p) on its own, and both of
+    a pair fall in the same half), which cuts the Monte Carlo noise: at p = 1/2 the partner
+    is the complement, so for one hidden layer each pair averages to f(x) exactly and the
+    gap is 0 to rounding.  ``n_samples``: a multiple of 4; masks per row of ``X``; same
+    ``seed``, same masks for every network.
     """
     if not isinstance(model, MLP):
         raise TypeError(f"model must be an essay_lib MLP (nets.models.make_mlp), got "
