@@ -177,6 +177,15 @@ def test_parts_and_choices():
     assert 0 <= centred.value <= 1
 
 
+def test_line_outputs_are_one_draw_on_every_row():
+    net = make_mlp(1, [8, 8], 1, seed=0)
+    x = np.linspace(-1, 1, 9)[:, None]
+    out = S.line_outputs(net, x, seed=5)
+    sets = S.draw_mask_sets((8, 8), 1, 1, seed=5)
+    np.testing.assert_allclose(out, S.masked_outputs(net, x, sets.stacked()[:, 0], scale=2.0))
+    assert out.shape == (4, 9, 1)
+
+
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"keep_prob": 0.0}, ValueError, "keep_prob"),
     ({"keep_prob": 1.0}, ValueError, "keep_prob"),

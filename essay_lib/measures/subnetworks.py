@@ -67,8 +67,9 @@ from essay_lib.util.checks import (
     check_seed,
 )
 
-__all__ = ["SubnetworkAdditivity", "draw_mask_sets", "hidden_widths", "masked_outputs",
-           "mc_gap", "mc_gap_members", "subnetwork_additivity", "subnetwork_additivity_members"]
+__all__ = ["MaskSets", "SubnetworkAdditivity", "draw_mask_sets", "hidden_widths", "line_outputs",
+           "masked_outputs", "mc_gap", "mc_gap_members", "one_thread", "subnetwork_additivity",
+           "subnetwork_additivity_members"]
 
 _ROWS = 1 << 14  # draws per batched pass (bounds the float64 activations)
 
@@ -116,16 +117,12 @@ class MaskSets:
 def hidden_widths(model) -> tuple[int, ...]:
     """Widths of the hidden layers of an :class:`~essay_lib.nets.models.MLP` or a
     :class:`~essay_lib.nets.ensemble.BatchedMLP`; ``ValueError`` when there are none."""
-    if isinstance(model, MLP):
-        widths = model.widths
-    elif isinstance(model, BatchedMLP):
-        widths = model.widths
-    else:
+    if not isinstance(model, (MLP, BatchedMLP)):
         raise TypeError(f"model must be an essay_lib MLP (nets.models.make_mlp) or a "
                         f"BatchedMLP, got {type(model).__name__}")
-    if len(widths) < 3:
+    if len(model.widths) < 3:
         raise ValueError("model must have at least one hidden layer (its units are masked)")
-    return tuple(widths[1:-1])
+    return tuple(model.widths[1:-1])
 
 
 def _layers_arg(layers, n_hidden: int):
@@ -158,24 +155,20 @@ def draw_mask_sets(widths, n_points: int, n_draws: int, *, keep_prob: float = 0.
         pools = (rng.integers(0, len(widths), size=n_draws) if layers == "same"
                  else np.full(n_draws, layers))
     sizes = [max(1, round(set_fraction * (hi - lo))) for lo, hi in spans]
-    size = sizes[0] if len(set(sizes[p] for p in np.unique(pools))) == 1 else -1
-    a = np.zeros((n_draws, H), dtype=bool)
-    b = np.zeros((n_draws, H), dtype=bool)
+    used = np.unique(pools)
+    if any(2 * sizes[p] > spans[p][1] - spans[p][0] for p in used):
+        raise ValueError(f"set_fraction={set_fraction} leaves no room for two disjoint sets "
+                         f"in a pool of {min(hi - lo for lo, hi in spans)} units")
+    size = sizes[used[0]] if len({sizes[p] for p in used}) == 1 else -1
+    a, b = (np.zeros((n_draws, H), dtype=bool) for _ in range(2))
     order = rng.random((n_draws, H))
-    for p, (lo, hi) in enumerate(spans):
-        rows = np.flatnonzero(pools == p)
-        s = sizes[p]
-        if len(rows) == 0 or 2 * s > hi - lo:
-            if len(rows) and 2 * s > hi - lo:
-                raise ValueError(f"set_fraction={set_fraction} leaves no room for two "
-                                 f"disjoint sets in a pool of {hi - lo} units")
-            continue
+    for p in used:
+        (lo, hi), s, rows = spans[p], sizes[p], np.flatnonzero(pools == p)
         ranks = np.argsort(order[rows, lo:hi], axis=1)
-        sub_a = np.zeros((len(rows), hi - lo), dtype=bool)
-        sub_b = np.zeros((len(rows), hi - lo), dtype=bool)
-        np.put_along_axis(sub_a, ranks[:, :s], True, axis=1)
-        np.put_along_axis(sub_b, ranks[:, s:2 * s], True, axis=1)
-        a[rows, lo:hi], b[rows, lo:hi] = sub_a, sub_b
+        for target, chosen in ((a, ranks[:, :s]), (b, ranks[:, s:2 * s])):
+            sub = np.zeros((len(rows), hi - lo), dtype=bool)
+            np.put_along_axis(sub, chosen, True, axis=1)
+            target[rows, lo:hi] = sub
     context = (rng.random((n_draws, H)) < keep_prob) & ~a & ~b
     return MaskSets(context, a, b, points, int(size))
 
@@ -317,6 +310,25 @@ def subnetwork_additivity_members(model, X, *, keep_prob: float = 0.5, n_draws: 
             out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets,
                                keep_prob))
     return out
+
+
+def line_outputs(model, X, *, keep_prob: float = 0.5, set_fraction: float = 0.125,
+                 layers="all", inverted: bool = True, output: str = "logits", seed=0
+                 ) -> np.ndarray:
+    """f(x; C), f(x; C∪A), f(x; C∪B), f(x; C∪A∪B) for *one* draw of the sets, applied to
+    every row of ``X`` (n, d), e.g. points along a line: float64 (4, n, k).  The sets come
+    from the same generator as :func:`subnetwork_additivity` (its first draw's masks)."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an essay_lib MLP (nets.models.make_mlp), got "
+                        f"{type(model).__name__}")
+    widths, X = _check_model_and_points(model, X)
+    keep_prob = check_probability("keep_prob", keep_prob)
+    check_bool("inverted", inverted)
+    sets = draw_mask_sets(widths, 1, 1, keep_prob=keep_prob, set_fraction=set_fraction,
+                          layers=layers, seed=seed)
+    masks = sets.stacked()[:, 0]
+    return masked_outputs(model, X, masks, scale=1.0 / keep_prob if inverted else 1.0,
+                          output=output)
 
 
 def mc_gap_members(model, X, *, keep_prob: float = 0.5, n_samples: int = 64,
