@@ -29,11 +29,12 @@ add up) and with input-space Z̄ (chapter 04: does the mechanism predict the eff
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from essay_lib.measures import subnetworks
 from essay_lib.report import matched as matched_fit
 from essay_lib.report import stats
 from essay_lib.report.tables import markdown_table
@@ -46,7 +47,7 @@ from essay_lib.report.trends import (
     trend,
     value_of,
 )
-from essay_lib.report.vocabulary import join_names, measure_label, task_label
+from essay_lib.report.vocabulary import REGULARIZER_LABELS, join_names, measure_label, task_label
 
 MECHANISM_VERDICTS = ("add up more", "add up less", "inconclusive")
 ALPHA = 0.05
@@ -163,6 +164,35 @@ def bridges(records, y: str, *, x: str = "z_mask", tasks: Sequence[str] | None =
     """:func:`bridge` of ``y`` against ``x`` on every task (first-seen order)."""
     tasks = tasks_of(check_records(records)) if tasks is None else list(tasks)
     return [bridge(records, t, x, y, **kw) for t in tasks]
+
+
+def z_mask_records(nets: Mapping, X, *, task: str, **choices) -> list[dict]:
+    """Records (``task``, ``regularizer``, ``strength``, ``seed``, ``z_mask``) of trained
+    networks measured again under other choices of
+    :func:`essay_lib.measures.subnetworks.subnetwork_additivity` (``choices``: its keyword
+    arguments).  ``nets``: (regularizer, strength, seed) -> MLP, as
+    :func:`essay_lib.experiment.sweep_models` returns; ``X`` (n, d): the points."""
+    if not isinstance(nets, Mapping) or not nets:
+        raise ValueError("nets must be a non-empty mapping (regularizer, strength, seed) -> MLP")
+    return [{"task": task, "regularizer": reg, "strength": float(s), "seed": int(seed),
+             "z_mask": subnetworks.subnetwork_additivity(net, X, **choices).value}
+            for (reg, s, seed), net in nets.items()]
+
+
+def variant_markdown(variants: Mapping[str, Sequence[dict]], task: str, *,
+                     regularizers: Sequence[str] = ("dropout", "l2"), seed: int = 0,
+                     n_boot: int = 2000) -> str:
+    """Table: one row per variant of the measure (``{label: records}``), with the mean
+    Z_mask of the unregularized networks and each regularizer's seed-level trend."""
+    rows = []
+    for label, records in variants.items():
+        base = [r["z_mask"] for r in records if r["task"] == task and r["regularizer"] == "none"]
+        rows.append([label, f"{np.mean(base):.3f}", *[
+            trend(list(records), task, reg, "z_mask", seed=seed, n_boot=n_boot).cell()
+            for reg in regularizers]])
+    header = ["variant", f"{measure_label('z_mask')}, no regularization",
+              *[f"{REGULARIZER_LABELS.get(r, r)}: ρ" for r in regularizers]]
+    return markdown_table(header, rows)
 
 
 # ---------------------------------------------------------------- tables and sentences
