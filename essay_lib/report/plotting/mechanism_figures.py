@@ -49,6 +49,9 @@ def plot_subnetwork_outputs(x, outputs: Mapping[str, np.ndarray], *, x_train=Non
         ax.set(title=title, xlabel=xlabel)
     axes[0, 0].set_ylabel(ylabel)
     axes[0, -1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    fig.set_label("Outputs of the sub-networks C, C∪A, C∪B and C∪A∪B along the input, with "
+                  "the additive prediction f(C∪A) + f(C∪B) − f(C) dashed and the defect D "
+                  "shaded; panels: " + "; ".join(outputs))
     fig.tight_layout()
     return fig
 
@@ -70,6 +73,9 @@ def plot_mask_trends(curves: Mapping[str, tuple], *, measure_label: str = "$Z_{\
         row[0].set_ylabel(f"{task_label(task)}\n{measure_label}")
         for ax in row[len(task_curves):]:
             ax.set_visible(False)
+    fig.set_label(f"{measure_label} against regularization strength, mean over seeds with a "
+                  f"95% interval, one row per task ({', '.join(map(task_label, curves))}), one "
+                  f"panel per regularizer")
     fig.tight_layout()
     return fig
 
@@ -101,5 +107,7 @@ def plot_bridges(values: Mapping[str, Mapping[str, np.ndarray]], x: str, y: str,
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5),
                markerscale=2)
+    fig.set_label(f"{ylabel} against {xlabel} for every network, coloured by regularizer, one "
+                  f"panel per task ({', '.join(map(task_label, values))})")
     fig.tight_layout()
     return fig
