@@ -342,7 +342,10 @@ display(Markdown("\n".join([
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
 # **Solution 1.** We measure each dropout network at its own keep probability and
-# read the trend again (the unregularized networks keep the default).
+# read the trend again (the unregularized networks keep the default). Read the
+# result with section 7 in mind: the keep probability changes $Z_{\mathrm{mask}}$ by
+# itself (larger contexts, different sub-networks), so this trend mixes two effects,
+# which is why the chapter compares all networks at one common keep probability.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 default = variant_records["default"]
