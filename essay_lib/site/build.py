@@ -81,6 +81,10 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "A measure of linearity",
         "The measure Z defined and checked on known functions; then the experiment: does Z "
         "fall as the dropout rate rises, next to L1, L2 and controls?"),
+    "05_mechanism": (
+        "The mechanism: do dropout's sub-networks add up?",
+        "The paper's mechanism tested in mask space: sub-network additivity Z_mask on "
+        "chapter 04's networks, its link to Monte Carlo averaging and to Z."),
     "07_conclusion": (
         "Conclusion",
         "The paper's analogy table filled in with measured numbers, the limits of what we "
