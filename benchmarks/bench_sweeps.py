@@ -25,11 +25,14 @@ x batch per member-step.
 
 Decisions this benchmark backs (see also :mod:`essay_lib.nets.flat_optim`):
 
-* the hand-written backward pass of the MLP is kept only because it is faster than the
-  batched autograd path on these workloads by at least 1.5x (``hand_vs_autograd``,
-  autograd time / hand-written time on the small workload: 2.1x on one thread, 2.4-2.7x
-  on two, on the project's shared 2-core machine; 1.5x in one full run at load
-  average 11); the residual MLP and the CNN use autograd;
+* the hand-written backward pass of the MLP is kept because it is faster than the
+  batched autograd path (``hand_vs_autograd``, autograd time / hand-written time on the
+  small workload): 2.1-2.4x (once 4.9x) in alternating isolated runs on the project's
+  shared 2-core machine, but only 1.5x and 1.0x in two full runs of this script at load
+  averages 5-11, where every timing swung by up to 10x; and the autograd path, equal
+  to float rounding but not bit for bit, would move chapter 04's numbers (its chaotic
+  runs amplify rounding).  Re-measure on a quiet machine before changing this; the
+  residual MLP and the CNN use autograd;
 * the optimizer step no longer calls the private ``torch._fused_adam_``: it is
   ``torch.optim.Adam(fused=True)`` on the flat buffer where the device supports it
   (the same kernel, so the numbers did not change), PyTorch's default Adam otherwise.
