@@ -15,8 +15,8 @@ import time
 import numpy as np
 import torch
 
-from essay_lib import linearity
-from essay_lib.models import make_mlp
+from essay_lib.measures import linearity
+from essay_lib.nets.models import make_mlp
 
 TARGET_SECONDS = 1.0
 

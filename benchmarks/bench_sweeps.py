@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from essay_lib import ensemble, models, training
+from essay_lib.nets import ensemble, models, training
 
 DROP_RATE = 0.5
 

@@ -14,6 +14,15 @@ from sklearn.model_selection import train_test_split
 from essay_lib import data
 
 
+@pytest.fixture(scope="module", autouse=True)
+def data_cache(tmp_path_factory):
+    """A fresh cache folder for the module (MNIST-1D's generated arrays land there)."""
+    folder = tmp_path_factory.mktemp("data-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ESSAY_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="module")
 def tasks():
     return {name: data.load_task(name, seed=0) for name in data.TASK_NAMES}
@@ -24,6 +33,7 @@ def tasks():
     ("moons", "classification", 2, 2, 200),
     ("diabetes", "regression", 10, 1, 442),
     ("digits", "classification", 64, 10, 1797),
+    ("mnist1d", "classification", 40, 10, 5000),
 ])
 def test_shapes_and_dtypes(tasks, name, kind, n_features, n_outputs, n_total):
     task = tasks[name]
@@ -204,3 +214,71 @@ def test_a_validation_split_can_come_out_of_the_held_out_rows():
     assert task.description["validation_source"] == "test"
     with pytest.raises(ValueError, match="source"):
         data.load_task("quadratic", validation_fraction=0.5, validation_source="both")
+
+
+# ------------------------------------------------------------------ MNIST-1D
+def _global_states():
+    import random
+
+    import torch
+
+    numpy_state = np.random.get_state()  # noqa: NPY002 (the global stream is what is checked)
+    return random.getstate(), numpy_state, torch.random.get_rng_state()
+
+
+def _same_states(a, b) -> bool:
+    return (a[0] == b[0] and all(np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
+                                 for x, y in zip(a[1], b[1], strict=True))
+            and bool((a[2] == b[2]).all()))
+
+
+def test_mnist1d_generates_offline_and_leaves_the_global_streams_alone(monkeypatch, tmp_path):
+    """Cut off from the network and with an empty cache, the task is generated locally;
+    the generator's reseeding of Python's and numpy's global streams does not leak."""
+    def refuse(*args, **kwargs):
+        raise OSError("a task tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("ESSAY_CACHE_DIR", str(tmp_path))
+    import random
+
+    random.seed(123)
+    np.random.seed(456)  # noqa: NPY002 (the global stream is what is checked)
+    before = _global_states()
+    task = data.load_task("mnist1d", seed=2)
+    assert _same_states(before, _global_states())
+    assert list((tmp_path / "data").glob("mnist1d-*.npz"))  # generated, then kept
+    again = data.load_task("mnist1d", seed=2)  # read back from the NPZ file
+    assert _same_states(before, _global_states())
+    for field in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(task, field), getattr(again, field))
+    assert task.data_sha256() == again.data_sha256()
+
+
+def test_mnist1d_shapes_classes_and_standardisation(tasks):
+    task = tasks["mnist1d"]
+    assert (task.n_train, task.n_test) == (4000, 1000) and task.n_features == 40
+    for labels in (task.y_train, task.y_test):
+        counts = np.bincount(labels, minlength=10)
+        assert len(counts) == 10 and counts.min() > 0
+        assert counts.max() - counts.min() <= 2  # 500 per class, split stratified
+    np.testing.assert_allclose(task.X_train.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(task.X_train.std(axis=0), 1, atol=1e-4)
+    assert abs(task.X_test.mean()) > 1e-4  # test rows use the training rows' statistics
+
+
+def test_mnist1d_is_the_generator_output_and_its_options_act():
+    X, y = data.mnist1d_arrays()
+    assert X.shape == (5000, 40) and X.dtype == np.float64 and y.dtype == np.int64
+    np.testing.assert_array_equal(np.bincount(y), [500] * 10)
+    other, _ = data.mnist1d_arrays(n_samples=200, data_seed=1)
+    assert other.shape == (200, 40) and not np.array_equal(other, X[:200])
+    small = data.load_task("mnist1d", seed=0, n_train=300, validation_fraction=0.2)
+    assert small.n_train == 240 and len(small.y_val) == 60 and small.n_features == 40
+    assert np.bincount(small.y_train, minlength=10).min() > 0
+    assert small.description["n_train"] == 300
+    with pytest.raises(ValueError, match="n_train"):
+        data.mnist1d_task(n_train=3)
+    with pytest.raises(ValueError, match="test_fraction"):
+        data.mnist1d_task(test_fraction=1.0)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from essay_lib import data
-from essay_lib.nets import ensemble, ensemble_step, models, training
+from essay_lib.nets import ensemble, ensemble_step, flat_optim, models, training
 from essay_lib.nets.ensemble import BatchedMLP, Member, train_ensemble
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
@@ -263,11 +263,11 @@ def test_cuda_matches_cpu_without_dropout(diabetes):
     assert np.isfinite(dropped.final_train_loss).all()
 
 
-def test_fallback_adam_matches_fused(diabetes, monkeypatch):
+def test_unfused_adam_matches_fused(diabetes, monkeypatch):
     members = [Member(seed=6, l2=1e-3), Member(seed=7, drop_rate=0.2)]
     args = ((10, 16, 1), members, diabetes.X_train, diabetes.y_train)
     fused = train_ensemble(*args, epochs=40, progress=False)
-    monkeypatch.setitem(ensemble_step.FUSED, "cpu", False)
+    monkeypatch.setitem(flat_optim.FUSED, "cpu", False)
     plain = train_ensemble(*args, epochs=40, progress=False)
     for k in range(2):
         assert _max_relative(plain.model.member(k), fused.model.member(k)) < 1e-5

@@ -53,10 +53,14 @@ def environment_file() -> dict:
 
 
 def conda_requirements() -> dict[str, str]:
-    """conda name -> version specifier, the plain (non-pip) entries of environment.yml."""
+    """conda name -> version specifier, the plain (non-pip) entries of environment.yml,
+    and the requirements its pip section installs besides essay_lib itself (packages
+    that conda-forge lacks)."""
     entries = [e for e in environment_file()["dependencies"] if isinstance(e, str)]
+    pip = [line for e in environment_file()["dependencies"] if isinstance(e, dict)
+           for line in e.get("pip", []) if not line.startswith("-")]
     return dict(_split(e.replace("=", "==", 1) if re.search(r"[^<>=!]=[^=]", e) else e)
-                for e in entries)
+                for e in entries + pip)
 
 
 def test_environment_yml_is_the_named_conda_environment():

@@ -201,6 +201,14 @@ FIELD_CHANGES = {
     "metric_seed": (5, "z_bar"), "sparsity_threshold": (1e-1, "weight_sparsity"),
     "curve_outputs": (("logits",), "z_spec"), "curve_scales": ((0.3,), "z_spec"),
     "curve_triples": (("inside",), "z_spec"),
+    "architecture": ("residual", "train_loss"),
+    "momentum": ((0.9, {"optimizer": "sgd"}), "train_loss"),
+    "weight_decay": (0.5, "weight_norm"),
+    "input_drop_rate": (0.3, "train_loss"),
+    "early_stopping": ((True, {"task_args": {"validation_fraction": 0.3}, "epochs": 60,
+                               "lr": 5e-2, "patience": 2}), "train_loss"),
+    "patience": ((10, {"task_args": {"validation_fraction": 0.3}, "epochs": 60, "lr": 5e-2,
+                       "early_stopping": True, "patience": 3}), "train_loss"),
 }
 
 
@@ -216,6 +224,9 @@ def test_changing_a_setting_changes_the_key_and_the_numbers(name, tmp_path):
     if name == "curve_outputs":  # only classifiers have more than one representation
         spec = spec.replace(task="moons")
     value, metric = FIELD_CHANGES[name]
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict):
+        value, base_changes = value  # a setting that acts only beside others
+        spec = spec.replace(**base_changes)
     base = run_sweep(spec, cache_dir=tmp_path, progress=False)[0]
     changed = run_sweep(spec.replace(**{name: value}), cache_dir=tmp_path, progress=False)[0]
     assert changed["key"] != base["key"]
@@ -279,6 +290,16 @@ def test_sweep_models_are_the_measured_networks(tmp_path):
     ({"batch_size": True}, TypeError, "batch_size"),
     ({"task_args": {"noise": [1]}}, TypeError, "task_args"),
     ({"measures": {"z_triples": 5}}, TypeError, "measures"),
+    ({"architecture": "rnn"}, ValueError, "architecture"),
+    ({"architecture": "residual", "hidden": (8, 9)}, ValueError, "equal"),
+    ({"momentum": 0.9}, ValueError, "momentum"),
+    ({"optimizer": "sgd", "momentum": 1.0}, ValueError, "momentum"),
+    ({"weight_decay": -1.0}, ValueError, "weight_decay"),
+    ({"input_drop_rate": 1.0}, ValueError, "input_drop_rate"),
+    ({"early_stopping": 1}, TypeError, "early_stopping"),
+    ({"early_stopping": True}, ValueError, "validation_fraction"),
+    ({"patience": 0}, ValueError, "patience"),
+    ({"grid": {"adamw": [-0.1]}}, ValueError, "adamw"),
 ])
 def test_bad_specs_name_the_setting(changes, error, match):
     with pytest.raises(error, match=match):
@@ -356,3 +377,39 @@ def test_cli_rejects_bad_arguments(capsys):
         cli.main(["sweep"])
     with pytest.raises(SystemExit, match="--seeds"):
         cli.main(["sweep", "--task", "moons", "--seeds", "0", "--quiet"])
+
+
+@pytest.mark.parametrize("task, architecture, hidden", [
+    ("moons", "residual", (8, 8)), ("quadratic", "cnn", (3,)), ("digits", "cnn", (4, 4))])
+def test_other_architectures_run_as_sweeps(tmp_path, task, architecture, hidden):
+    grid = {"none": [0], "dropout": [0.3], "adamw": [0.1]}
+    spec = small(task=task, architecture=architecture, hidden=hidden, grid=grid, epochs=4,
+                 **({"task_args": {"test_fraction": 0.9}} if task == "digits" else {})
+                 ).replace(z_triples=50, curve_scales=(0.5,))
+    records = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    assert [r["architecture"] for r in records] == [architecture] * 3
+    for r in records:
+        assert 0 <= r["z_bar"] <= 1 and r["linear_pieces"] is None
+        assert np.isfinite(r["jacobian_norm"]) and r["mean_hidden_activation"] >= 0
+    nets = sweep_models(spec, cache_dir=tmp_path)
+    X = data.load_task(task, **spec.task_kwargs).X_test.astype(np.float64)
+    for r in records:
+        net = nets[r["regularizer"], r["strength"], r["seed"]]
+        assert type(net).__name__ == {"residual": "ResidualMLP", "cnn": "CNN"}[architecture]
+        assert linearity.z_bar(net, X, n_triples=50, scale=0.5, seed=0).value == pytest.approx(
+            r["z_bar"], rel=1e-9)
+    assert run_sweep(spec, cache_dir=tmp_path, progress=False) == records  # cached
+
+
+def test_early_stopping_curves_end_where_each_network_stopped(tmp_path):
+    spec = small(task_args={"validation_fraction": 0.3}, epochs=80, lr=5e-2, seeds=(0, 1, 2),
+                 early_stopping=True, patience=3)
+    records = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    for r in records:
+        curve = r["curve"]
+        assert curve["epoch"][-1] == curve["stopped_epoch"] <= 80
+        assert 1 <= curve["best_epoch"] <= curve["stopped_epoch"]
+        assert curve["train_loss"][-1] == pytest.approx(r["train_loss"])
+        assert curve["validation_loss"][-1] == pytest.approx(r["validation_loss"], rel=1e-5)
+    alone = run_sweep(spec.replace(seeds=(1,)), cache_dir=tmp_path / "alone", progress=False)
+    assert alone[0]["curve"] == records[1]["curve"]  # a network's curve is its own

@@ -8,8 +8,8 @@ and ``z_bar_raw`` (mean ‖D‖, output units), ``taleb_h`` (Σ‖2H‖ / Σ(‖
 the triples (x−Δ, Δ, Δ): Z̄ on symmetric triples, so D = 2H) and ``taleb_h_raw``
 (mean ‖H‖, output units), ``jacobian_norm`` (mean Frobenius norm),
 ``affine_nonlinearity`` (1 − R² of the best affine fit), ``linear_pieces`` (along the
-segment from the per-feature minimum to the maximum of the test inputs, for 1-D and
-2-D inputs; ``None`` otherwise), ``weight_sparsity`` (fraction of weights with |w|
+segment from the per-feature minimum to the maximum of the test inputs, for MLPs on 1-D
+and 2-D inputs; ``None`` otherwise), ``weight_sparsity`` (fraction of weights with |w|
 below the spec's threshold), ``weight_norm`` (L2 norm of all weights),
 ``mean_hidden_activation`` (mean over test points, units and hidden layers, eval mode);
 ``z_spec`` (a dict: Z̄ under every specification of the spec's curve, keyed
@@ -41,7 +41,7 @@ METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accura
 
 
 @torch.no_grad()
-def batched_metrics(model: BatchedMLP, task: Task) -> dict[str, np.ndarray | None]:
+def batched_metrics(model, task: Task) -> dict[str, np.ndarray | None]:
     """Per-member validation and test loss, R² / accuracy and mean hidden activation, (K,)
     each (``None`` where it does not apply)."""
     X = torch.as_tensor(task.X_test, device=model.device)
@@ -73,7 +73,7 @@ def taleb_displacements(X: np.ndarray, measures: MeasureSpec) -> np.ndarray:
     return measures.displacement_scale * (X[j] - X[partner])
 
 
-def specification_curve(model: BatchedMLP, task: Task, measures: MeasureSpec) -> list[dict]:
+def specification_curve(model, task: Task, measures: MeasureSpec) -> list[dict]:
     """Per member, ``{"output|scale|triples": Z̄}`` over the spec's curve (batched, float64)."""
     X = task.X_test.astype(np.float64)
     out: list[dict] = [{} for _ in range(model.K)]
@@ -99,11 +99,13 @@ def single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def measure_members(model: BatchedMLP, train_loss, task: Task, measures: MeasureSpec, *,
+def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
                     progress: bool | None = None) -> list[dict]:
     """The :data:`METRICS` of every member of ``model`` (a dict each, in member order).
 
-    ``train_loss``: (K,) final evaluation-mode training loss of each member (from its
+    ``model``: any batched model of :func:`essay_lib.nets.ensemble.batched_model` (the
+    MLP, the residual MLP, the CNN); ``train_loss``: (K,) final evaluation-mode training
+    loss of each member (from its
     training run); ``task``: the task the members were trained on (its test split is
     measured); ``measures``: the settings of every measure.
     """
@@ -115,7 +117,8 @@ def measure_members(model: BatchedMLP, train_loss, task: Task, measures: Measure
     curves = specification_curve(model, task, measures)
     X = task.X_test.astype(np.float64)
     delta = taleb_displacements(X, measures)
-    segment = (X.min(axis=0), X.max(axis=0)) if X.shape[1] <= 2 else None
+    segment = ((X.min(axis=0), X.max(axis=0))
+               if X.shape[1] <= 2 and isinstance(model, BatchedMLP) else None)
     records = []
     with single_threaded_blas():
         for k in progress_bar(range(model.K), enabled=progress, desc=f"{task.name}: metrics"):

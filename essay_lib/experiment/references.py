@@ -24,9 +24,8 @@ import torch
 from essay_lib.data import Task, load_task, quadratic_target
 from essay_lib.experiment.cache import SweepCache
 from essay_lib.experiment.spec import MeasureSpec, SweepSpec, specification_key
-from essay_lib.experiment.train import widths_of
+from essay_lib.experiment.train import untrained_model, widths_of
 from essay_lib.measures import batched, linearity
-from essay_lib.nets.ensemble import BatchedMLP
 
 REFERENCES = ("true", "untrained", "kernel_ridge")
 
@@ -52,7 +51,7 @@ def function_values(f, task: Task, measures: MeasureSpec) -> dict:
 
 def untrained_values(spec: SweepSpec, task: Task) -> list[dict]:
     """:func:`function_values` of each seed's network at its initial weights (batched)."""
-    model = BatchedMLP(widths_of(spec, task), list(spec.seeds))
+    model = untrained_model(spec, task, spec.seeds)
     X = task.X_test.astype(np.float64)
     m = spec.measures
     per_seed = [{"seed": s, "z_spec": {}} for s in spec.seeds]
@@ -98,7 +97,8 @@ def reference_values(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True)
     cache = SweepCache(cache_dir)
     config = {"references": REFERENCES, "task_description": task.description,
               "data_sha256": task.data_sha256(), "widths": list(widths_of(spec, task)),
-              "seeds": list(spec.seeds), "measures": spec.measures.as_dict()}
+              "architecture": spec.architecture, "seeds": list(spec.seeds),
+              "measures": spec.measures.as_dict()}
     found = cache.load(config) if use_cache else None
     if found is not None:
         return found

@@ -15,7 +15,8 @@ e.g. ``essay_experiment().replace(displacement_scale=0.1)``.
 Regularizers of a grid (:data:`REGULARIZERS`): ``none`` (strength 0 only), ``dropout``
 (hidden drop rate, [0, 1)), ``input_dropout`` (input drop rate, [0, 1)), ``l1`` and
 ``l2`` (penalty coefficients), ``mixup`` (α of Beta(α, α) mixing of inputs and targets:
-the positive control that favours linear behaviour between examples).
+the positive control that favours linear behaviour between examples), ``adamw``
+(decoupled weight decay per step, ``w <- w (1 - lr × strength)``: AdamW with Adam).
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from dataclasses import dataclass, field
 from essay_lib.data import TASK_NAMES
 from essay_lib.measures.batched import REPRESENTATIONS
 from essay_lib.measures.triples import TRIPLE_TYPES
-from essay_lib.nets.training import OPTIMIZERS
+from essay_lib.nets.architectures import check_residual_widths
+from essay_lib.nets.ensemble import ARCHITECTURES
+from essay_lib.nets.flat_optim import OPTIMIZERS
 from essay_lib.util.checks import (
+    check_bool,
     check_choice,
     check_int,
     check_int_sequence,
@@ -40,7 +44,7 @@ from essay_lib.util.checks import (
 
 #: grid key -> the :class:`essay_lib.nets.ensemble.Member` field it sets (``none``: nothing)
 REGULARIZERS = {"none": None, "dropout": "drop_rate", "input_dropout": "input_drop_rate",
-                "l1": "l1", "l2": "l2", "mixup": "mixup_alpha"}
+                "l1": "l1", "l2": "l2", "mixup": "mixup_alpha", "adamw": "weight_decay"}
 _RATES = ("dropout", "input_dropout")
 
 
@@ -175,8 +179,16 @@ class SweepSpec:
 
     ``task``: a name from :data:`essay_lib.data.TASK_NAMES`; ``task_args``: keyword
     arguments of its builder (``data.load_task(task, **task_args)``), e.g.
-    ``{"test_fraction": 0.7}``.  ``hidden``: hidden-layer widths of the ReLU MLP;
-    ``epochs``, ``lr``, ``batch_size`` (``None``: full batch), ``optimizer`` (adam | sgd).
+    ``{"test_fraction": 0.7}``.  ``architecture``: ``"mlp"`` (ReLU MLP), ``"residual"``
+    (ReLU MLP with a skip around every hidden layer after the first: equal widths) or
+    ``"cnn"`` (1-D convolutions over the input row; digits as 8 x 8 images);
+    ``hidden``: hidden-layer widths (the CNN's channels per convolution); ``epochs``,
+    ``lr``, ``batch_size`` (``None``: full batch), ``optimizer`` (adam | sgd | adamw),
+    ``momentum`` (SGD's, in [0, 1)), ``weight_decay`` (decoupled, every network; the
+    ``adamw`` grid sets it per network), ``input_drop_rate`` (every network; the
+    ``input_dropout`` grid sets it per network), ``early_stopping`` with ``patience``
+    (epochs without a better validation loss; each network keeps its best-validation
+    weights: needs a validation split, ``task_args`` ``validation_fraction`` > 0).
     ``grid``: regularizer -> strengths (see :data:`REGULARIZERS`); ``seeds``: one
     network per (regularizer, strength, seed); ``measures``: a :class:`MeasureSpec`.
     Mappings are stored as sorted tuples of pairs (the object is hashable);
@@ -193,6 +205,12 @@ class SweepSpec:
     batch_size: int | None = None
     optimizer: str = "adam"
     measures: MeasureSpec = field(default_factory=MeasureSpec)
+    architecture: str = "mlp"
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    input_drop_rate: float = 0.0
+    early_stopping: bool = False
+    patience: int = 20
 
     def __post_init__(self):
         check_choice("task", self.task, TASK_NAMES)
@@ -210,6 +228,22 @@ class SweepSpec:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         if not isinstance(self.measures, MeasureSpec):
             raise TypeError(f"measures must be a MeasureSpec, got {type(self.measures).__name__}")
+        check_choice("architecture", self.architecture, ARCHITECTURES)
+        if self.architecture == "residual":
+            check_residual_widths((1, *self.hidden, 1))
+        set_("momentum", check_number("momentum", self.momentum, minimum=0, maximum=1,
+                                      high_closed=False))
+        if self.momentum and self.optimizer != "sgd":
+            raise ValueError(f"momentum is a setting of optimizer='sgd', got "
+                             f"optimizer={self.optimizer!r}")
+        set_("weight_decay", check_number("weight_decay", self.weight_decay, minimum=0))
+        set_("input_drop_rate", check_number("input_drop_rate", self.input_drop_rate,
+                                             minimum=0, maximum=1, high_closed=False))
+        check_bool("early_stopping", self.early_stopping)
+        check_int("patience", self.patience, minimum=1)
+        if self.early_stopping and not self.task_kwargs.get("validation_fraction"):
+            raise ValueError("early_stopping watches a validation split: give task_args "
+                             "validation_fraction > 0")
 
     @property
     def grid_dict(self) -> dict[str, list[float]]:
@@ -235,7 +269,10 @@ class SweepSpec:
         """The settings every member of the sweep shares (task, network, training), JSON-able."""
         return {"task": self.task, "task_args": _plain(dict(self.task_args)),
                 "hidden": list(self.hidden), "epochs": self.epochs, "lr": self.lr,
-                "batch_size": self.batch_size, "optimizer": self.optimizer}
+                "batch_size": self.batch_size, "optimizer": self.optimizer,
+                "architecture": self.architecture, "momentum": self.momentum,
+                "weight_decay": self.weight_decay, "input_drop_rate": self.input_drop_rate,
+                "early_stopping": self.early_stopping, "patience": self.patience}
 
     def replace(self, **changes) -> SweepSpec:
         """A copy with ``changes`` applied; fields of :class:`MeasureSpec` may be given

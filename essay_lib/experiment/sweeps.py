@@ -28,11 +28,10 @@ from essay_lib.experiment.spec import ExperimentSpec, SweepSpec, essay_experimen
 from essay_lib.experiment.train import (
     Trained,
     member_of,
+    model_of,
     train_members,
     training_config,
-    widths_of,
 )
-from essay_lib.nets.ensemble import BatchedMLP
 from essay_lib.nets.models import MLP
 from essay_lib.nets.training import resolve_device
 
@@ -85,7 +84,7 @@ def run_sweep(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True, device
         chunk = missing[start: start + MAX_MEASURED]
         trained = _trained(spec, task, [keys[i] for i in chunk], cache, dev, progress,
                            use_cache)
-        model = BatchedMLP.from_arrays(widths_of(spec, task), [t.arrays for t in trained])
+        model = model_of(spec, task, [t.arrays for t in trained])
         metrics = measure_members(model, [t.train_loss for t in trained], task, spec.measures,
                                   progress=progress)
         for i, t, values in zip(chunk, trained, metrics, strict=True):
@@ -99,7 +98,8 @@ def run_sweep(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True, device
 
 def sweep_models(spec: SweepSpec, *, cache_dir=None, device: str = "cpu",
                  progress: bool | None = None) -> dict[tuple[str, float, int], MLP]:
-    """The trained networks of ``spec`` as CPU :class:`MLP` s in eval mode, keyed by
+    """The trained networks of ``spec`` as CPU :class:`MLP` s in eval mode (the module of
+    the spec's ``architecture``: :mod:`essay_lib.nets.architectures`), keyed by
     (regularizer, strength, seed): read from the cache, trained (and stored) if missing.
 
     A network trained with dropout carries its drop rates (``MLP.drop_rates``,
@@ -111,7 +111,7 @@ def sweep_models(spec: SweepSpec, *, cache_dir=None, device: str = "cpu",
     task = load_task(spec.task, **spec.task_kwargs)
     keys = spec.members()
     trained = _trained(spec, task, keys, SweepCache(cache_dir), dev, progress, True)
-    model = BatchedMLP.from_arrays(widths_of(spec, task), [t.arrays for t in trained])
+    model = model_of(spec, task, [t.arrays for t in trained])
     members = [member_of(spec, *key) for key in keys]
     return {key: model.member(k, drop_rate=m.drop_rate, input_drop_rate=m.input_drop_rate)
             for k, (key, m) in enumerate(zip(keys, members, strict=True))}

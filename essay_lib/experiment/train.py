@@ -9,7 +9,10 @@ from other streams on CUDA, so CPU and GPU networks are kept apart.
 :func:`train_members` trains any number of them with the batched engine
 (:func:`essay_lib.nets.ensemble.train_ensemble`), in chunks of :data:`MAX_MEMBERS`,
 and returns each network's parameters and its loss curves (training loss and test
-loss, evaluation mode, at :data:`CURVE_POINTS` epochs).
+loss, evaluation mode, at :data:`CURVE_POINTS` epochs).  With early stopping the
+validation loss is checked every epoch and a network's curve ends where training ended
+(the last entry: its kept, best-validation weights); ``best_epoch`` and
+``stopped_epoch`` join the curve.
 """
 
 from __future__ import annotations
@@ -21,16 +24,22 @@ import torch
 
 from essay_lib.data import Task
 from essay_lib.experiment.spec import REGULARIZERS, SweepSpec
-from essay_lib.nets.ensemble import Member, train_ensemble
+from essay_lib.nets.ensemble import Member, batched_model, model_from_arrays, train_ensemble
 
 MAX_MEMBERS = 256  # networks trained in one batched model (bounds memory)
 CURVE_POINTS = 10  # epochs at which the loss curves are recorded (each costs a full evaluation)
 
 
+#: How the CNN sees an input row of a task, where it is not a 1-D signal of its features
+IMAGE_SHAPES = {"digits": (8, 8)}
+
+
 def member_of(spec: SweepSpec, regularizer: str, strength: float, seed: int) -> Member:
-    """The :class:`Member` (seed, regularizer field, learning rate) of one network."""
+    """The :class:`Member` (seed, regularizer field, learning rate, the sweep's weight
+    decay and input drop rate unless the regularizer sets them) of one network."""
     name = REGULARIZERS[regularizer]
-    return Member(seed=seed, lr=spec.lr, **({name: strength} if name else {}))
+    base = {"weight_decay": spec.weight_decay, "input_drop_rate": spec.input_drop_rate}
+    return Member(seed=seed, lr=spec.lr, **{**base, **({name: strength} if name else {})})
 
 
 def widths_of(spec: SweepSpec, task: Task) -> tuple[int, ...]:
@@ -38,12 +47,34 @@ def widths_of(spec: SweepSpec, task: Task) -> tuple[int, ...]:
     return (task.n_features, *spec.hidden, task.n_outputs)
 
 
+def input_shape_of(spec: SweepSpec, task: Task) -> tuple[int, ...] | None:
+    """The CNN's view of an input row (:data:`IMAGE_SHAPES`, else a 1-D signal);
+    ``None`` for the other architectures."""
+    if spec.architecture != "cnn":
+        return None
+    return IMAGE_SHAPES.get(task.name, (task.n_features,))
+
+
+def untrained_model(spec: SweepSpec, task: Task, seeds):
+    """The sweep's batched model with one member per seed, at its initial weights."""
+    return batched_model(spec.architecture, widths_of(spec, task), list(seeds),
+                         input_shape=input_shape_of(spec, task))
+
+
+def model_of(spec: SweepSpec, task: Task, arrays):
+    """The sweep's batched model (CPU) whose member k has the parameters ``arrays[k]``."""
+    return model_from_arrays(spec.architecture, widths_of(spec, task), list(arrays),
+                             input_shape=input_shape_of(spec, task))
+
+
 def training_config(spec: SweepSpec, task: Task, key: tuple[str, float, int],
                     device: torch.device) -> dict:
     """What the trained weights of network ``key`` depend on (a JSON-able dict)."""
     regularizer, strength, seed = key
+    shape = input_shape_of(spec, task)
     return {"task_description": task.description, "data_sha256": task.data_sha256(),
             "kind": task.kind, "widths": list(widths_of(spec, task)), "activation": "relu",
+            "input_shape": None if shape is None else list(shape),
             **spec.training_dict(), "regularizer": regularizer, "strength": strength,
             "member": member_of(spec, regularizer, strength, seed).as_dict(),
             "device": device.type}
@@ -85,13 +116,24 @@ def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
         result = train_ensemble(
             widths_of(spec, task), [member_of(spec, *k) for k in chunk], task.X_train,
             task.y_train, kind=task.kind, epochs=spec.epochs, optimizer=spec.optimizer,
-            batch_size=spec.batch_size, eval_every=every,
+            momentum=spec.momentum, batch_size=spec.batch_size, eval_every=every,
+            architecture=spec.architecture, input_shape=input_shape_of(spec, task),
+            patience=spec.patience if spec.early_stopping else None,
             eval_data=_held_out(task), device=str(device),
             progress=progress, description=f"{task.name}: {len(chunk)} networks")
         for k in range(len(chunk)):
-            curve = {"epoch": list(result.epochs),
-                     "train_loss": [float(v) for v in result.train_loss[:, k]]}
+            rows = list(range(len(result.epochs)))
+            epochs = list(result.epochs)
+            if result.best_epoch is not None:  # the curve ends where this network stopped
+                stopped = int(result.stopped_epoch[k])
+                rows = [i for i, e in enumerate(epochs) if e < stopped] + [len(epochs) - 1]
+                epochs = [epochs[i] for i in rows[:-1]] + [stopped]
+            curve = {"epoch": epochs,
+                     "train_loss": [float(result.train_loss[i, k]) for i in rows]}
             for name, losses in result.eval_loss.items():
-                curve[f"{name}_loss"] = [float(v) for v in losses[:, k]]
+                curve[f"{name}_loss"] = [float(losses[i, k]) for i in rows]
+            if result.best_epoch is not None:
+                curve["best_epoch"] = int(result.best_epoch[k])
+                curve["stopped_epoch"] = int(result.stopped_epoch[k])
             out.append(Trained(result.model.member_arrays(k), curve))
     return out

@@ -1,4 +1,4 @@
-"""Z̄ of many networks at once: K members of a batched MLP on the same triples, float64.
+"""Z̄ of many networks at once: K members of a batched model on the same triples, float64.
 
 The specification curve of chapter 04 measures every trained network under many
 settings (output representation × displacement scale × triple type).  The triples
@@ -42,12 +42,15 @@ def represent(Y: torch.Tensor, output: str) -> torch.Tensor:
 
 
 @torch.no_grad()
-def forward64(model: BatchedMLP, X: np.ndarray, members: slice = slice(None)) -> torch.Tensor:
+def forward64(model, X: np.ndarray, members: slice = slice(None)) -> torch.Tensor:
     """Evaluation-mode outputs (K', n, k) of ``model.member``s ``members`` on ``X`` (n, d),
-    in float64 on the CPU.  Each member is its own 2-D product chain, so a member's
-    numbers do not depend on which others are evaluated beside it."""
-    act = ACTIVATIONS[model.activation]
+    in float64 on the CPU.  Each member is its own 2-D product chain (a
+    :class:`BatchedMLP`) or its own module (:meth:`member`, any other batched model), so
+    a member's numbers do not depend on which others are evaluated beside it."""
     x0 = torch.as_tensor(np.asarray(X, dtype=np.float64))
+    if not isinstance(model, BatchedMLP):
+        return torch.stack([model.member(k).double()(x0) for k in range(model.K)[members]])
+    act = ACTIVATIONS[model.activation]
     outs = []
     for k in range(model.K)[members]:
         x = x0
@@ -59,7 +62,7 @@ def forward64(model: BatchedMLP, X: np.ndarray, members: slice = slice(None)) ->
     return torch.stack(outs)
 
 
-def z_bar_members(model: BatchedMLP, X, *, n_triples: int, scale: float, seed=0,
+def z_bar_members(model, X, *, n_triples: int, scale: float, seed=0,
                   triples: str = "extrapolating", outputs=("logits",)) -> dict:
     """Z̄ and raw mean ‖D‖ of every member, per output representation.
 
@@ -74,7 +77,7 @@ def z_bar_members(model: BatchedMLP, X, *, n_triples: int, scale: float, seed=0,
     points = drawn.points(X)
     n_base, n = len(drawn.rows), drawn.n
     base = torch.as_tensor(drawn.base_index)
-    step = max(1, _ROW_BUDGET // (len(points) * max(model.widths)))
+    step = max(1, _ROW_BUDGET // (len(points) * model.max_width))
     values = {o: [] for o in outputs}
     raws = {o: [] for o in outputs}
     for start in range(0, model.K, step):

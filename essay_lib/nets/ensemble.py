@@ -1,21 +1,23 @@
-"""Training K small MLPs at once: stacked weights, batched matmuls, explicit gradients.
+"""Training K small networks at once: stacked parameters, batched products, one update.
 
-A :class:`BatchedMLP` holds K members of one architecture.  Layer ``i`` of
-member ``k`` has weights ``weights[i][k]`` of shape (in, out) (the transpose of
-``nn.Linear.weight``) and bias ``biases[i][k]`` of shape (1, out); all of them
-are views into one flat float32 buffer, so an optimizer step is a handful of
-whole-buffer operations.  :func:`train_ensemble` writes forward and backward
-passes by hand (``torch.bmm`` on (K, n, width) activations) instead of autograd.
+The batched models keep K members of one architecture in one flat float32 buffer:
+:class:`~essay_lib.nets.batched_mlp.BatchedMLP` (the MLP, with a hand-written
+backward pass: ``torch.bmm`` on (K, n, width) activations, :mod:`.ensemble_step`),
+and the stacked models of :mod:`essay_lib.nets.stacked` (a residual MLP and a small
+1-D/2-D CNN, trained by autograd over the whole stack, :mod:`.autograd_step`).
+:func:`train_ensemble` trains one member per :class:`Member`.
 
 **A member's result depends on its own configuration alone** (not on K nor on its
 position), because every random stream is keyed by the member's seed:
 
-* initial weights: :func:`essay_lib.models.initial_parameters` (``seed``), the
-  same numbers ``make_mlp(..., seed=seed)`` starts from;
+* initial weights: :func:`essay_lib.nets.models.initial_parameters` (``seed``), the
+  same numbers ``make_mlp(..., seed=seed)`` starts from (other architectures: their
+  ``make_*(..., seed=seed)``);
 * mini-batch order: ``torch.Generator().manual_seed(seed)`` and
-  :func:`essay_lib.training.batch_indices`, as in :func:`~essay_lib.training.train_model`,
-  so with dropout off a member follows ``train_model``'s trajectory;
-* dropout masks of layer ``l`` (0 = input): a ``torch.Generator`` seeded from
+  :func:`essay_lib.nets.training.batch_indices`, as in
+  :func:`~essay_lib.nets.training.train_model`, so with dropout off a member follows
+  ``train_model``'s trajectory;
+* dropout masks of maskable layer ``l`` (0 = input): a ``torch.Generator`` seeded from
   ``SeedSequence((seed, 1, l, c))`` with c = round(65536 × drop rate), so two members
   with one seed and different drop rates draw *independent* masks (with one stream per
   seed they would be nested: the units dropped at 0.1 a subset of those dropped at 0.5);
@@ -24,15 +26,18 @@ position), because every random stream is keyed by the member's seed:
   rounded to a multiple of 1/65536 and kept units are scaled by 1 / (1 - that rate);
 * mixup: numpy generators seeded from ``SeedSequence((seed, 2))`` (mixing
   weight lambda ~ Beta(alpha, alpha) per step) and ``SeedSequence((seed, 3))``
-  (the partner permutation of the batch); classification mixes one-hot targets.
+  (the partner permutation of the batch); classification mixes one-hot targets;
+* early stopping watches each member's own validation loss and keeps each member's
+  own best weights.
 
 On CUDA the mask generators are CUDA generators (another stream), so members with
 dropout differ from their CPU runs (statistically alike); the others agree to float
-rounding (checked on an H100).  The step itself lives in :mod:`essay_lib.ensemble_step`.
+rounding (checked on an H100).
 
-Losses and penalties follow :mod:`essay_lib.training`: mean squared error or
+Losses and penalties follow :mod:`essay_lib.nets.training`: mean squared error or
 cross-entropy on logits, plus ``l1 * sum|w| + l2 * sum w**2`` over weights (not
-biases).  Adam (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8) or plain SGD.
+biases); decoupled weight decay, Adam / AdamW / SGD with momentum:
+:mod:`essay_lib.nets.flat_optim`.
 """
 
 from __future__ import annotations
@@ -43,11 +48,23 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from essay_lib.nets.ensemble_step import Trainer, linear
-from essay_lib.nets.models import ACTIVATIONS, MLP, check_widths, initial_parameters
-from essay_lib.nets.training import KINDS, OPTIMIZERS, as_tensors, batch_indices, resolve_device
-from essay_lib.util.checks import check_drop_rate, check_int, check_number, check_seed
+from essay_lib.nets.autograd_step import AutogradTrainer
+from essay_lib.nets.batched_mlp import BatchedMLP
+from essay_lib.nets.ensemble_step import Trainer
+from essay_lib.nets.flat_optim import OPTIMIZERS
+from essay_lib.nets.stacked import BatchedCNN, BatchedResidualMLP
+from essay_lib.nets.training import KINDS, as_tensors, batch_indices, resolve_device
+from essay_lib.util.checks import (
+    check_choice,
+    check_drop_rate,
+    check_int,
+    check_number,
+    check_seed,
+)
 from essay_lib.util.progress import progress_bar
+
+ARCHITECTURES = ("mlp", "residual", "cnn")
+BACKWARDS = ("hand", "autograd")
 
 
 @dataclass(frozen=True)
@@ -55,8 +72,9 @@ class Member:
     """One member's configuration: seed and regularizers.
 
     ``drop_rate`` (every hidden layer) and ``input_drop_rate``: drop probabilities
-    in [0, 1); ``l1``, ``l2``: penalty coefficients >= 0; ``mixup_alpha`` >= 0
-    (0 = no mixup); ``lr`` > 0.
+    in [0, 1); ``l1``, ``l2``: penalty coefficients >= 0; ``weight_decay`` >= 0:
+    decoupled decay per step, ``w <- w (1 - lr * weight_decay)`` (AdamW's with Adam);
+    ``mixup_alpha`` >= 0 (0 = no mixup); ``lr`` > 0.
     """
 
     seed: int = 0
@@ -66,12 +84,13 @@ class Member:
     l2: float = 0.0
     mixup_alpha: float = 0.0
     lr: float = 1e-2
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         check_seed("seed", self.seed)
         check_drop_rate("drop_rate", self.drop_rate)
         check_drop_rate("input_drop_rate", self.input_drop_rate)
-        for name in ("l1", "l2", "mixup_alpha"):
+        for name in ("l1", "l2", "mixup_alpha", "weight_decay"):
             check_number(name, getattr(self, name), minimum=0.0)
         check_number("lr", self.lr, minimum=0.0, low_closed=False)
 
@@ -79,104 +98,36 @@ class Member:
         return asdict(self)
 
 
-class BatchedMLP:
-    """K MLPs of widths ``(n_inputs, *hidden, n_outputs)`` stacked in one flat buffer.
+def batched_model(architecture: str, widths: Sequence[int], seeds: Sequence[int], *,
+                  activation: str = "relu", input_shape: Sequence[int] | None = None,
+                  device: str | torch.device = "cpu"):
+    """A batched model of ``architecture`` (:data:`ARCHITECTURES`) with K = len(seeds).
 
-    ``seeds[k]`` gives member k the initial weights of ``make_mlp(..., seed=seeds[k])``.
-    ``weights[i]``: (K, widths[i], widths[i+1]); ``biases[i]``: (K, 1, widths[i+1]).
+    ``widths``: (n_inputs, *hidden, n_outputs); hidden widths of the MLP, of the
+    residual MLP's layers (all equal: the skips add them), or the CNN's channels per
+    convolution.  ``input_shape``: the CNN's view of an input row, ``(n_inputs,)`` for a
+    1-D signal (default) or ``(height, width)`` for an image.
     """
+    check_choice("architecture", architecture, ARCHITECTURES)
+    if architecture == "mlp":
+        return BatchedMLP(widths, seeds, activation=activation, device=device)
+    if architecture == "residual":
+        return BatchedResidualMLP(widths, seeds, activation=activation, device=device)
+    return BatchedCNN(widths, seeds, activation=activation, input_shape=input_shape,
+                      device=device)
 
-    def __init__(self, widths: Sequence[int], seeds: Sequence[int], *, activation: str = "relu",
-                 device: str | torch.device = "cpu"):
-        self.widths = check_widths(widths[0], list(widths[1:-1]), widths[-1])
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-        if len(seeds) == 0:
-            raise ValueError("seeds must name at least one member, got an empty sequence")
-        self.activation = activation
-        self.seeds = tuple(int(s) for s in seeds)
-        self.device = resolve_device(device) if isinstance(device, str) else device
-        K = self.K = len(self.seeds)
-        pairs = list(zip(self.widths[:-1], self.widths[1:], strict=True))
-        sizes = [K * a * b for a, b in pairs] + [K * b for _, b in pairs]
-        self.n_weights = sum(sizes[: len(pairs)])
-        self.flat = torch.empty(sum(sizes), device=self.device)
-        self.weights, self.biases, self.blocks, offset = [], [], [], 0
-        for i, size in enumerate(sizes):
-            view = self.flat[offset: offset + size]
-            self.blocks.append((offset, size))
-            a, b = pairs[i % len(pairs)]
-            (self.weights.append(view.view(K, a, b)) if i < len(pairs)
-             else self.biases.append(view.view(K, 1, b)))
-            offset += size
-        with torch.no_grad():
-            for k, seed in enumerate(self.seeds):
-                for i, (w, b) in enumerate(initial_parameters(self.widths, seed)):
-                    self.weights[i][k].copy_(w.T)
-                    self.biases[i][k, 0].copy_(b)
 
-    @classmethod
-    def from_arrays(cls, widths: Sequence[int], members: Sequence[dict], *,
-                    activation: str = "relu", device: str | torch.device = "cpu") -> BatchedMLP:
-        """K members from their parameter arrays: ``members[k]`` maps the names of
-        :meth:`member_arrays` (``layers.i.weight`` (out, in), ``layers.i.bias`` (out,))
-        to arrays."""
-        model = cls(widths, [0] * len(members), activation=activation, device=device)
-        with torch.no_grad():
-            for k, arrays in enumerate(members):
-                for i in range(model.n_layers):
-                    w = torch.as_tensor(np.asarray(arrays[f"layers.{i}.weight"]))
-                    b = torch.as_tensor(np.asarray(arrays[f"layers.{i}.bias"]))
-                    if w.shape != model.weights[i][k].T.shape:
-                        raise ValueError(f"members[{k}]['layers.{i}.weight'] has shape "
-                                         f"{tuple(w.shape)}, expected "
-                                         f"{tuple(model.weights[i][k].T.shape)}")
-                    model.weights[i][k].copy_(w.T)
-                    model.biases[i][k, 0].copy_(b)
-        return model
-
-    def member_arrays(self, k: int) -> dict[str, np.ndarray]:
-        """Member ``k``'s parameters as float32 arrays named like ``MLP.state_dict()``."""
-        out = {}
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            out[f"layers.{i}.weight"] = w[k].T.detach().cpu().numpy().copy()
-            out[f"layers.{i}.bias"] = b[k, 0].detach().cpu().numpy().copy()
-        return out
-
-    @property
-    def n_layers(self) -> int:
-        return len(self.weights)
-
-    def forward_with_hidden(self, X: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Evaluation-mode outputs (K, n, n_outputs) and hidden activations (K, n, width).
-
-        ``X``: (n, n_inputs) shared by all members, or (K, n, n_inputs).
-        """
-        act = ACTIVATIONS[self.activation]
-        hidden, x = [], X
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            x = linear(x, w, b)
-            if i < self.n_layers - 1:
-                x = act(x)
-                hidden.append(x)
-        return x, hidden
-
-    @torch.no_grad()
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        """Evaluation-mode outputs (K, n, n_outputs) for inputs (n, d) or (K, n, d)."""
-        return self.forward_with_hidden(X)[0]
-
-    def member(self, k: int, *, drop_rate: float = 0.0, input_drop_rate: float = 0.0) -> MLP:
-        """Member ``k`` as a plain :class:`~essay_lib.models.MLP` (CPU, eval mode, own weights)."""
-        k = check_int("k", k, minimum=0, maximum=self.K - 1)
-        model = MLP(self.widths, activation=self.activation,
-                    drop_rates=(float(drop_rate),) * (self.n_layers - 1),
-                    input_drop_rate=float(input_drop_rate))
-        with torch.no_grad():
-            for layer, w, b in zip(model.layers, self.weights, self.biases, strict=True):
-                layer.weight.copy_(w[k].T.cpu())
-                layer.bias.copy_(b[k, 0].cpu())
-        return model.eval()
+def model_from_arrays(architecture: str, widths: Sequence[int], members: Sequence[dict], *,
+                      activation: str = "relu", input_shape: Sequence[int] | None = None,
+                      device: str | torch.device = "cpu"):
+    """A batched model of ``architecture`` whose member k has the parameter arrays
+    ``members[k]`` (named as its ``member_arrays``)."""
+    check_choice("architecture", architecture, ARCHITECTURES)
+    if architecture == "mlp":
+        return BatchedMLP.from_arrays(widths, members, activation=activation, device=device)
+    cls = BatchedResidualMLP if architecture == "residual" else BatchedCNN
+    extra = {} if architecture == "residual" else {"input_shape": input_shape}
+    return cls.from_arrays(widths, members, activation=activation, device=device, **extra)
 
 
 @dataclass
@@ -186,13 +137,19 @@ class EnsembleResult:
     ``train_loss``: (len(epochs), K) data loss on the whole training set in
     evaluation mode at the (1-based) ``epochs``; the last row is the end of training.
     ``eval_loss``: the same for each named held-out set passed as ``eval_data``.
+    With early stopping (``patience``): ``best_epoch`` (K,) the epoch of each member's
+    lowest validation loss (whose weights it ends with), ``stopped_epoch`` (K,) the
+    last epoch it trained; a stopped member's later curve entries are those of its
+    best weights.  Without early stopping both are ``None``.
     """
 
-    model: BatchedMLP
+    model: object
     members: tuple[Member, ...]
     epochs: list[int] = field(default_factory=list)
     train_loss: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     eval_loss: dict[str, np.ndarray] = field(default_factory=dict)
+    best_epoch: np.ndarray | None = None
+    stopped_epoch: np.ndarray | None = None
 
     @property
     def final_train_loss(self) -> np.ndarray:
@@ -211,9 +168,9 @@ def member_losses(out: torch.Tensor, target: torch.Tensor, kind: str) -> torch.T
     return -logp.gather(2, labels.unsqueeze(-1)).squeeze(-1).mean(dim=1)
 
 
-def _evaluation_loss(model: BatchedMLP, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.ndarray:
+def _evaluation_loss(model, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.ndarray:
     """Per-member data loss (K,) on all of (X, y), in row chunks that stay in cache."""
-    rows = max(1, (1 << 20) // (model.K * max(model.widths)))
+    rows = max(1, (1 << 20) // (model.K * model.max_width))
     total = torch.zeros(model.K, dtype=torch.float64, device=X.device)
     for start in range(0, len(X), rows):
         part = slice(start, start + rows)
@@ -232,6 +189,50 @@ def _check_members(members) -> tuple[Member, ...]:
     return members
 
 
+class EarlyStopping:
+    """Each member's best validation loss and weights; members whose loss has not
+    improved for ``patience`` checks are stopped (held at their best weights)."""
+
+    def __init__(self, model, patience: int):
+        self.model, self.patience = model, patience
+        self.best_loss = np.full(model.K, np.inf)
+        self.best_epoch = np.zeros(model.K, dtype=np.int64)
+        self.stopped_epoch = np.zeros(model.K, dtype=np.int64)
+        self.since = np.zeros(model.K, dtype=np.int64)
+        self.best = model.flat.clone()
+        self.stopped = np.zeros(model.K, dtype=bool)
+
+    def _copy(self, source, target, members: np.ndarray):
+        index = torch.as_tensor(np.flatnonzero(members), device=source.device)
+        for offset, size in self.model.blocks:
+            s = source[offset: offset + size].view(self.model.K, -1)
+            target[offset: offset + size].view(self.model.K, -1)[index] = s[index]
+
+    def check(self, epoch: int, loss: np.ndarray) -> None:
+        """Record the validation losses (K,) of the members after ``epoch``."""
+        active = ~self.stopped
+        better = active & (loss < self.best_loss)
+        self.best_loss[better], self.best_epoch[better], self.since[better] = (
+            loss[better], epoch, 0)
+        self.since[active & ~better] += 1
+        if better.any():
+            self._copy(self.model.flat, self.best, better)
+        self.stopped_epoch[active] = epoch
+        newly = active & (self.since >= self.patience)
+        self.stopped |= newly
+        if newly.any():
+            self._copy(self.best, self.model.flat, newly)
+
+    def hold(self) -> None:
+        """Put the stopped members back to their best weights (after a step)."""
+        if self.stopped.any():
+            self._copy(self.best, self.model.flat, self.stopped)
+
+    def finish(self) -> None:
+        """Every member ends with its best-validation weights."""
+        self._copy(self.best, self.model.flat, np.ones(self.model.K, dtype=bool))
+
+
 def train_ensemble(
     widths: Sequence[int],
     members: Sequence[Member],
@@ -241,38 +242,62 @@ def train_ensemble(
     kind: str = "regression",
     epochs: int = 500,
     optimizer: str = "adam",
+    momentum: float = 0.0,
     batch_size: int | None = None,
     activation: str = "relu",
+    architecture: str = "mlp",
+    input_shape: Sequence[int] | None = None,
+    backward: str = "hand",
     eval_every: int | None = None,
     eval_data: dict | None = None,
+    patience: int | None = None,
+    check_every: int = 1,
     device: str = "cpu",
     progress: bool | None = None,
     description: str = "ensemble",
 ) -> EnsembleResult:
-    """Train one :class:`BatchedMLP` member per entry of ``members`` on (X, y).
+    """Train one batched-model member per entry of ``members`` on (X, y).
 
-    ``widths``: (n_inputs, *hidden, n_outputs); ``X`` (n, n_inputs); ``y`` (n, k)
-    float targets or (n,) integer labels (``kind="classification"``, ``n_outputs``
-    classes).  ``epochs`` passes over the data, each ``ceil(n / batch_size)`` steps
-    (one with ``batch_size=None``, full batch).  ``eval_every``: record the
+    ``widths``: (n_inputs, *hidden, n_outputs) (see :func:`batched_model` for
+    ``architecture`` and ``input_shape``); ``X`` (n, n_inputs); ``y`` (n, k) float
+    targets or (n,) integer labels (``kind="classification"``, ``n_outputs`` classes).
+    ``epochs`` passes over the data, each ``ceil(n / batch_size)`` steps (one with
+    ``batch_size=None``, full batch).  ``optimizer``: ``"adam"``, ``"adamw"`` (the
+    same update; decoupled decay is each member's ``weight_decay``) or ``"sgd"`` with
+    ``momentum`` in [0, 1).  ``backward``: ``"hand"`` (the MLP's hand-written pass) or
+    ``"autograd"`` (every other architecture always).  ``eval_every``: record the
     evaluation-mode training loss every that many epochs (always at the end);
     ``eval_data``: ``{name: (X, y)}`` held-out sets whose loss is recorded at the same
-    epochs (``result.eval_loss[name]``); they never influence training.
+    epochs (``result.eval_loss[name]``); they never influence training, except that
+    ``patience`` (early stopping) watches ``eval_data["validation"]``, checked every
+    ``check_every`` epochs (and at the end): a member whose validation loss has not
+    improved for ``patience`` checks stops, and every member ends with its own
+    best-validation weights (as :func:`~essay_lib.nets.training.train_model` with
+    ``patience`` and ``restore_best``).  ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"``.
     """
     members = _check_members(members)
     epochs = check_int("epochs", epochs)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    momentum = check_number("momentum", momentum, minimum=0.0, maximum=1.0, high_closed=False)
+    if momentum and optimizer != "sgd":
+        raise ValueError(f"momentum is a setting of optimizer='sgd', got optimizer={optimizer!r}")
+    check_choice("backward", backward, BACKWARDS)
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size)
     if eval_every is not None:
         eval_every = check_int("eval_every", eval_every)
+    check_every = check_int("check_every", check_every)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if patience is not None:
+        patience = check_int("patience", patience)
+        if "validation" not in (eval_data or {}):
+            raise ValueError("patience (early stopping) needs eval_data['validation']")
     dev = resolve_device(device)
     X_t, y_t = as_tensors(X, y, kind, dev)
     held_out = {name: as_tensors(*pair, kind, dev) for name, pair in (eval_data or {}).items()}
-    model = BatchedMLP(widths, [m.seed for m in members], activation=activation, device=dev)
+    model = batched_model(architecture, widths, [m.seed for m in members],
+                          activation=activation, input_shape=input_shape, device=dev)
     n, n_out = len(X_t), model.widths[-1]
     if X_t.shape[1] != model.widths[0]:
         raise ValueError(f"X has {X_t.shape[1]} columns but widths[0] is {model.widths[0]}")
@@ -287,10 +312,20 @@ def train_ensemble(
     full = batch_size is None or batch_size >= n
     batch = n if full else batch_size
     per_epoch = -(-n // batch)
-    trainer = Trainer(model, members, X_t, targets, kind, batch, epochs * per_epoch, optimizer)
+    hand = architecture == "mlp" and backward == "hand"
+    trainer = (Trainer if hand else AutogradTrainer)(
+        model, members, X_t, targets, kind, batch, epochs * per_epoch, optimizer, momentum)
     order = None if full else [torch.Generator().manual_seed(m.seed) for m in members]
+    stopping = EarlyStopping(model, patience) if patience is not None else None
     result = EnsembleResult(model=model, members=members)
     history, held_history = [], {name: [] for name in held_out}
+
+    def record(epoch):
+        result.epochs.append(epoch)
+        history.append(_evaluation_loss(model, X_t, y_t, kind))
+        for name, (X_h, y_h) in held_out.items():
+            held_history[name].append(_evaluation_loss(model, X_h, y_h, kind))
+
     bar = progress_bar(total=epochs * per_epoch, enabled=progress, desc=description, unit="step")
     with torch.no_grad():
         for epoch in range(1, epochs + 1):
@@ -301,11 +336,24 @@ def train_ensemble(
                 for start in range(0, n, batch):
                     trainer.step(perms[:, start: start + batch])
             bar.update(per_epoch)
-            if epoch == epochs or (eval_every is not None and epoch % eval_every == 0):
-                result.epochs.append(epoch)
-                history.append(_evaluation_loss(model, X_t, y_t, kind))
-                for name, (X_h, y_h) in held_out.items():
-                    held_history[name].append(_evaluation_loss(model, X_h, y_h, kind))
+            last = epoch == epochs
+            if stopping is not None:
+                stopping.hold()
+                if last or epoch % check_every == 0:
+                    stopping.check(epoch, _evaluation_loss(model, *held_out["validation"], kind))
+                    last = last or bool(stopping.stopped.all())
+            if last or (eval_every is not None and epoch % eval_every == 0):
+                record(epoch)
+            if last:
+                break
+        if stopping is not None:  # every member ends with its best weights: the last row too
+            stopping.finish()
+            result.epochs.pop()
+            history.pop()
+            for values in held_history.values():
+                values.pop()
+            record(epoch)
+            result.best_epoch, result.stopped_epoch = stopping.best_epoch, stopping.stopped_epoch
     bar.close()
     result.train_loss = np.stack(history).astype(np.float64)
     result.eval_loss = {name: np.stack(h).astype(np.float64) for name, h in held_history.items()}

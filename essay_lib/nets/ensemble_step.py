@@ -7,8 +7,9 @@ Internal machinery (the public API is :func:`essay_lib.ensemble.train_ensemble`)
 * :class:`Mixup`: per-member mixup draws from numpy generators seeded by
   ``SeedSequence((seed, 2))`` (lambda) and ``SeedSequence((seed, 3))`` (partners);
 * :func:`linear`, :func:`grad_weight`, :func:`grad_input`: batched products;
-* :class:`Trainer`: one explicit forward/backward pass and an Adam or SGD update
-  over the model's flat parameter buffer (``torch._fused_adam_`` when available).
+* :class:`Trainer`: one explicit forward/backward pass of a batched MLP, then the
+  :class:`~essay_lib.nets.flat_optim.FlatOptimizer` update of its flat buffer;
+* :func:`member_masks`: the :class:`Masks` of every maskable layer of a batched model.
 
 Speed notes (2-core CPU, measured): mixed-dtype ``where``/multiplications ran ~10x
 slower than float-only ones, so masks are made with ``torch.ge(..., out=float)``;
@@ -18,14 +19,12 @@ slower than float-only ones, so masks are made with ``torch.ge(..., out=float)``
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
+from essay_lib.nets.flat_optim import FlatOptimizer
 from essay_lib.nets.models import ACTIVATIONS
 
-BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 CHUNK_BYTES = 1 << 23  # dropout randomness drawn ahead, per layer (results do not depend on it)
 
 
@@ -87,6 +86,14 @@ class Mixup:
         lam = torch.as_tensor(self.lam, device=self.device).view(-1, 1, 1)
         return lam, torch.as_tensor(self.perm[:, :rows], device=self.device)
 
+    def mix(self, x: torch.Tensor, target: torch.Tensor, rows: int):
+        """Inputs (K, rows, d) and targets (K, rows, k) mixed with the next draws."""
+        K = len(self.alphas)
+        lam, perm = self.next(rows)
+        x, target = (v.expand(K, *v.shape[-2:]) for v in (x, target))
+        pick = torch.arange(K, device=x.device).view(K, 1), perm
+        return torch.lerp(x[pick], x, lam), torch.lerp(target[pick], target, lam)
+
 
 # Batched products, arranged for speed: MKL's batched GEMM is 2-5x slower when the
 # result has few columns, so narrow layers (o <= i / 4, e.g. the output layer) use
@@ -123,39 +130,20 @@ def grad_input(d: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 
 class Trainer:
-    """State of one batched training run (buffers, streams, optimizer moments)."""
+    """State of one batched training run of a :class:`~essay_lib.nets.ensemble.BatchedMLP`
+    with the hand-written backward pass (buffers, streams, optimizer)."""
 
-    def __init__(self, model, members, X, targets, kind, batch, total_steps, optimizer):
+    def __init__(self, model, members, X, targets, kind, batch, total_steps, optimizer,
+                 momentum=0.0):
         self.model, self.kind, self.X, self.T = model, kind, X, targets
-        dev, K, seeds = model.device, model.K, model.seeds
-        widths = model.widths
-        col = lambda values: torch.tensor(values, dtype=torch.float32, device=dev).view(K, 1, 1)  # noqa: E731
-        self.masks = [None] * model.n_layers  # masks[0]: input, masks[i]: hidden layer i
-        rates = [[m.input_drop_rate for m in members]] + [[m.drop_rate for m in members]] * (
-            model.n_layers - 1)
-        for i, r in enumerate(rates):
-            if any(v > 0 for v in r):
-                self.masks[i] = Masks(r, seeds, i, batch, widths[i], total_steps, dev)
+        self.masks = member_masks(model, members, batch, total_steps)
         alphas = [m.mixup_alpha for m in members]
-        self.mixup = Mixup(alphas, seeds, batch, dev) if any(a > 0 for a in alphas) else None
-        self.l1 = col([m.l1 for m in members]) if any(m.l1 > 0 for m in members) else None
-        self.l2 = col([2 * m.l2 for m in members]) if any(m.l2 > 0 for m in members) else None
-        lrs = {m.lr for m in members}
-        if len(lrs) == 1:
-            self.lr = lrs.pop()
-        else:  # one learning rate per member, spread over the flat buffer
-            per_member = torch.tensor([m.lr for m in members], dtype=torch.float32, device=dev)
-            self.lr = torch.cat([per_member.repeat_interleave(size // K)
-                                 for _, size in model.blocks])
-        self.optimizer, self.t = optimizer, 0
+        self.mixup = (Mixup(alphas, model.seeds, batch, model.device)
+                      if any(a > 0 for a in alphas) else None)
         self.grad = torch.zeros_like(model.flat)
-        views = [self.grad[o: o + s] for o, s in model.blocks]
-        self.g_w = [v.view_as(w) for v, w in zip(views, model.weights, strict=False)]
-        self.g_b = [v.view_as(b) for v, b in zip(views[model.n_layers:], model.biases,
-                                                  strict=True)]
-        if optimizer == "adam":
-            self.m1, self.m2 = torch.zeros_like(model.flat), torch.zeros_like(model.flat)
-            self.step_count = torch.zeros((), device=dev)
+        self.g_w, self.g_b = model.views(self.grad)
+        self.optimizer = FlatOptimizer(model.flat, self.grad, model.weights, self.g_w,
+                                       model.blocks, members, optimizer, momentum)
         self.relu = model.activation == "relu"
         self.derivative = {"relu": lambda a, d: torch.ops.aten.threshold_backward(d, a, 0.0),
                            "tanh": lambda a, d: d.mul_(1 - a * a),
@@ -168,10 +156,7 @@ class Trainer:
         x, target = (self.X, self.T) if idx is None else (self.X[idx], self.T[idx])
         rows = x.shape[-2]
         if self.mixup is not None:
-            lam, perm = self.mixup.next(rows)
-            x, target = (v.expand(K, *v.shape[-2:]) for v in (x, target))
-            pick = torch.arange(K, device=x.device).view(K, 1), perm
-            x, target = torch.lerp(x[pick], x, lam), torch.lerp(target[pick], target, lam)
+            x, target = self.mixup.mix(x, target, rows)
         if self.masks[0] is not None:
             x = x * self.masks[0].next(rows)
         inputs, saved = [x.expand(K, *x.shape[-2:])], []
@@ -198,51 +183,16 @@ class Trainer:
             if mask is not None:
                 d.mul_(mask)
             d = self.derivative(a, d)
-        self._penalties()
-        self._update()
-
-    def _penalties(self):
-        for w, g in zip(self.model.weights, self.g_w, strict=True):
-            if self.l2 is not None:
-                g.addcmul_(w, self.l2)
-            if self.l1 is not None:
-                g.addcmul_(torch.sign(w), self.l1)
-
-    def _update(self):
-        p, g, lr = self.model.flat, self.grad, self.lr
-        if self.optimizer == "sgd":
-            p.sub_(g * lr) if isinstance(lr, torch.Tensor) else p.add_(g, alpha=-lr)
-            return
-        self.t += 1
-        if not isinstance(lr, torch.Tensor) and fused_adam_available(p.device):
-            self.step_count += 1
-            torch._fused_adam_([p], [g], [self.m1], [self.m2], [], [self.step_count], lr=lr,
-                               beta1=BETA1, beta2=BETA2, weight_decay=0.0, eps=EPS,
-                               amsgrad=False, maximize=False)
-            return
-        self.m1.lerp_(g, 1 - BETA1)
-        self.m2.mul_(BETA2).addcmul_(g, g, value=1 - BETA2)
-        bias1, bias2 = 1 - BETA1 ** self.t, 1 - BETA2 ** self.t
-        denom = self.m2.sqrt().div_(math.sqrt(bias2)).add_(EPS)
-        if isinstance(lr, torch.Tensor):
-            p.sub_(self.m1.div(denom).mul_(lr).div_(bias1))
-        else:
-            p.addcdiv_(self.m1, denom, value=-lr / bias1)
+        self.optimizer.step()
 
 
-FUSED: dict[str, bool] = {}
-
-
-def fused_adam_available(device: torch.device) -> bool:
-    """Whether ``torch._fused_adam_`` (one pass over the buffers) runs on ``device``."""
-    if device.type not in FUSED:
-        try:
-            one = torch.ones(4, device=device)
-            torch._fused_adam_([one.clone()], [one], [one.clone()], [one.clone()], [],
-                               [torch.ones((), device=device)], lr=0.1, beta1=BETA1,
-                               beta2=BETA2, weight_decay=0.0, eps=EPS, amsgrad=False,
-                               maximize=False)
-            FUSED[device.type] = True
-        except (AttributeError, RuntimeError, NotImplementedError, TypeError):
-            FUSED[device.type] = False
-    return FUSED[device.type]
+def member_masks(model, members, batch, total_steps) -> list[Masks | None]:
+    """One :class:`Masks` per maskable layer of ``model`` (``model.mask_widths``: the
+    input, then each hidden layer), ``None`` where no member drops anything there.
+    Layer 0 uses each member's ``input_drop_rate``, the others its ``drop_rate``."""
+    masks = []
+    for i, width in enumerate(model.mask_widths):
+        rates = [m.input_drop_rate if i == 0 else m.drop_rate for m in members]
+        masks.append(Masks(rates, model.seeds, i, batch, width, total_steps, model.device)
+                     if any(r > 0 for r in rates) else None)
+    return masks

@@ -1,0 +1,63 @@
+"""The batched training step by autograd: any batched model, K members in one graph.
+
+Internal machinery of :func:`essay_lib.nets.ensemble.train_ensemble` for the models
+without a hand-written backward pass (the residual MLP and the CNN of
+:mod:`essay_lib.nets.stacked`; the MLP too with ``backward="autograd"``).
+
+One step: the model's differentiable :meth:`train_forward` runs on a leaf that shares
+the storage of its flat parameter buffer; the loss is the *sum* over members of each
+member's mean data loss, so the gradient of member k's parameters is the gradient of
+member k's own loss (no member's parameters reach another member's output); the
+gradient lands in a buffer of the flat layout and
+:class:`~essay_lib.nets.flat_optim.FlatOptimizer` applies penalties, decay and the
+update.  Dropout masks (:func:`~essay_lib.nets.ensemble_step.member_masks`) and mixup
+draws (:class:`~essay_lib.nets.ensemble_step.Mixup`) come from the same per-member
+streams as the hand-written step, so an MLP member follows the same trajectory on
+either path (to float rounding).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from essay_lib.nets.ensemble_step import Mixup, member_masks
+from essay_lib.nets.flat_optim import FlatOptimizer
+
+
+def soft_losses(z: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
+    """Per-member mean data loss (K,) of outputs ``z`` (K, rows, k) against ``target``
+    (rows, k) or (K, rows, k): squared error, or cross-entropy against (possibly mixed)
+    one-hot targets."""
+    if kind == "regression":
+        return ((z - target) ** 2).mean(dim=(1, 2))
+    return -(target * torch.log_softmax(z, dim=-1)).sum(dim=-1).mean(dim=1)
+
+
+class AutogradTrainer:
+    """State of one batched run whose gradients come from autograd (see the module
+    docstring); the same interface as :class:`~essay_lib.nets.ensemble_step.Trainer`."""
+
+    def __init__(self, model, members, X, targets, kind, batch, total_steps, optimizer,
+                 momentum=0.0):
+        self.model, self.kind, self.X, self.T = model, kind, X, targets
+        self.masks = member_masks(model, members, batch, total_steps)
+        alphas = [m.mixup_alpha for m in members]
+        self.mixup = (Mixup(alphas, model.seeds, batch, model.device)
+                      if any(a > 0 for a in alphas) else None)
+        self.grad = torch.zeros_like(model.flat)
+        grad_weights = model.views(self.grad)[0]
+        self.optimizer = FlatOptimizer(model.flat, self.grad, model.weights, grad_weights,
+                                       model.blocks, members, optimizer, momentum)
+
+    def step(self, idx: torch.Tensor | None):
+        """One optimizer step on rows ``idx`` (K, b) of the data (``None``: all rows)."""
+        x, target = (self.X, self.T) if idx is None else (self.X[idx], self.T[idx])
+        rows = x.shape[-2]
+        if self.mixup is not None:
+            x, target = self.mixup.mix(x, target, rows)
+        with torch.enable_grad():
+            leaf = self.model.flat.detach().requires_grad_()
+            z = self.model.train_forward(leaf, x, self.masks, rows)
+            (grad,) = torch.autograd.grad(soft_losses(z, target, self.kind).sum(), leaf)
+        self.grad.copy_(grad)
+        self.optimizer.step()
