@@ -43,6 +43,7 @@ from IPython.display import Markdown, display
 import essay_lib
 from essay_lib import experiment
 from essay_lib.report import analogy, plotting, trends, verdict
+from essay_lib.report import variants as report_variants
 
 rng = essay_lib.setup(seed=SEED)
 
@@ -115,6 +116,12 @@ plt.close(fig)
 # %%
 (plotting.figures_dir() / "07-verdict.md").write_text(essay.headline + "\n", encoding="utf-8")
 display(Markdown(f"**The verdict in one sentence:** {essay.headline}"))
+
+# %%
+BEYOND = experiment.variants.beyond_variants()
+beyond = report_variants.variant_verdicts(experiment.run_variants(BEYOND), BEYOND, seed=SEED)
+display(Markdown(f"**Beyond one small network (chapter 06):** "
+                 f"{report_variants.beyond_sentence(beyond)}"))
 
 # %% [markdown]
 # ## Limits of what we showed

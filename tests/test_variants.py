@@ -76,15 +76,20 @@ def test_data_sizes_halve_and_double_the_training_rows():
     assert "diabetes" not in BY_NAME["double data"].tasks  # 442 patients cannot double
 
 
-def test_the_cpu_study_skips_what_it_says_and_the_full_study_skips_nothing():
+def test_the_cpu_study_runs_what_it_says_and_the_full_study_everything():
     cpu = {v.name: v.tasks for v in VARIANTS}
-    for variant, task in V.CPU_STUDY.skip:
-        assert task not in cpu.get(variant, ())
+    for name, tasks in cpu.items():
+        chosen = V.CPU_STUDY.tasks_of(name)
+        assert chosen is not None and set(tasks) <= set(chosen)
+    assert cpu["width 256"] == ("moons",) and "quadratic" not in cpu["base"]
     full = {v.name: v.tasks for v in V.beyond_variants("full")}
-    assert set(full["width 256"]) == set(BASE.tasks)
+    assert set(full["width 256"]) == set(V.base_experiment("full").tasks)
+    assert set(full["CNN"]) == {"digits", "mnist1d"}
     assert V.FULL_STUDY.seeds == tuple(range(8))
     for key, strengths in V.CPU_STUDY.grid_dict.items():  # the CPU study is a subset
         assert set(strengths) <= set(V.FULL_STUDY.grid_dict[key])
+    with pytest.raises(ValueError, match="tasks"):
+        V.CPU_STUDY.replace(tasks=("mnist",))
 
 
 def test_a_recipe_the_engine_cannot_build_is_pending_with_the_reason():

@@ -81,6 +81,10 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "A measure of linearity",
         "The measure Z defined and checked on known functions; then the experiment: does Z "
         "fall as the dropout rate rises, next to L1, L2 and controls?"),
+    "06_beyond": (
+        "Beyond one small network",
+        "Chapter 04's verdict under one change at a time: width, depth, skip connections, a "
+        "CNN, mini-batch SGD, early stopping, data size, input dropout, AdamW, MNIST-1D."),
     "07_conclusion": (
         "Conclusion",
         "The paper's analogy table filled in with measured numbers, the limits of what we "
