@@ -42,7 +42,7 @@ from IPython.display import Markdown, display
 
 import essay_lib
 from essay_lib import experiment
-from essay_lib.report import analogy, plotting, trends, verdict
+from essay_lib.report import analogy, mechanism, plotting, trends, verdict
 from essay_lib.report import variants as report_variants
 
 rng = essay_lib.setup(seed=SEED)
@@ -116,6 +116,15 @@ plt.close(fig)
 # %%
 (plotting.figures_dir() / "07-verdict.md").write_text(essay.headline + "\n", encoding="utf-8")
 display(Markdown(f"**The verdict in one sentence:** {essay.headline}"))
+
+# %% [markdown]
+# Chapter 05 tested the paper's *mechanism* directly, in mask space: do the
+# sub-networks that dropout trains add up, and does that predict $\bar Z$?
+
+# %%
+mechanism_verdicts = mechanism.mechanism_verdicts(records, seed=SEED)
+display(Markdown("**The mechanism (chapter 05):** " + mechanism.mechanism_sentence(
+    mechanism_verdicts, mechanism.bridges(records, "z_bar", seed=SEED))))
 
 # %%
 BEYOND = experiment.variants.beyond_variants()

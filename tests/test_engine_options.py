@@ -4,6 +4,7 @@ as batched == K independent one-by-one models trained the same way with torch.op
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -224,3 +225,18 @@ def test_bad_options(quadratic, kwargs, error, match):
                        progress=False, **kwargs)
     with pytest.raises(ValueError, match="weight_decay"):
         Member(weight_decay=-1.0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_options_match_cpu(quadratic):
+    members = [Member(seed=s, lr=0.05, weight_decay=0.1) for s in range(3)]
+    kwargs = dict(epochs=50, optimizer="sgd", momentum=0.9, batch_size=8, progress=False)
+    cpu = train_ensemble((1, 16, 16, 1), members, quadratic.X_train, quadratic.y_train, **kwargs)
+    gpu = train_ensemble((1, 16, 16, 1), members, quadratic.X_train, quadratic.y_train,
+                         device="cuda", **kwargs)
+    for k in range(3):
+        assert max_relative(gpu.model.member(k), cpu.model.member(k)) < 1e-3
+    stopped = train_ensemble((1, 16, 16, 1), members, quadratic.X_train, quadratic.y_train,
+                             device="cuda", patience=3, eval_data={
+                                 "validation": (quadratic.X_val, quadratic.y_val)}, **kwargs)
+    assert stopped.best_epoch.shape == (3,) and np.isfinite(stopped.final_train_loss).all()

@@ -72,3 +72,20 @@ def test_readme_sentence_matches_the_essay_built_from_scratch(built_site):
     assert written.exists(), "chapter 07 did not write 07-verdict.md"
     assert readme_verdict(README.read_text(encoding="utf-8"))[0] == written.read_text(
         encoding="utf-8").strip()
+
+
+MECHANISM = "**The mechanism, as computed by chapter 05:** "
+_MECHANISM = re.compile(r"<!-- mechanism:start -->\n(.*?)\n<!-- mechanism:end -->", re.S)
+
+
+def test_readme_mechanism_sentence_matches_the_figures_folder():
+    """The README's mechanism line is the sentence chapter 05 wrote (``05-mechanism.md``)."""
+    text = README.read_text(encoding="utf-8")
+    match = _MECHANISM.search(text)
+    assert match and match.group(1).startswith(MECHANISM), "a mechanism block in the README"
+    sentence = match.group(1)[len(MECHANISM):].strip()
+    assert sentence.startswith("In mask space") and not re.search(r"\d\.\d", sentence)
+    written = REPO / "figures" / "05-mechanism.md"
+    if not written.exists():
+        pytest.skip("figures/05-mechanism.md not built yet (make essay)")
+    assert sentence == written.read_text(encoding="utf-8").strip()

@@ -172,3 +172,23 @@ def test_member_carries_its_drop_rates():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cuda_matches_cpu_without_dropout(name, signals, digits):
+    architecture, widths, shape = CASES[name]
+    X, y = signals if name != "cnn2d" else digits
+    if name == "residual":
+        X, y = X[:, :3], y % 2
+    members = [Member(seed=s, lr=3e-3, weight_decay=0.1) for s in range(3)]
+    kwargs = dict(kind="classification", epochs=5, batch_size=32, architecture=architecture,
+                  input_shape=shape, optimizer="adamw", progress=False)
+    cpu = train_ensemble(widths, members, X, y, **kwargs)
+    gpu = train_ensemble(widths, members, X, y, device="cuda", **kwargs)
+    assert gpu.model.flat.device.type == "cuda"
+    for k in range(3):
+        assert max_relative(gpu.model.member(k), cpu.model.member(k)) < 1e-3
+    dropped = train_ensemble(widths, [Member(drop_rate=0.5, input_drop_rate=0.2)], X, y,
+                             device="cuda", **kwargs)
+    assert np.isfinite(dropped.final_train_loss).all()

@@ -26,7 +26,7 @@ from essay_lib.experiment import (
     train,
 )
 from essay_lib.experiment.metrics import METRICS, measure_members
-from essay_lib.measures import linearity
+from essay_lib.measures import linearity, subnetworks
 from essay_lib.nets import ensemble, models, regularization
 
 SMALL = dict(task="quadratic", hidden=(8, 8), epochs=20, lr=1e-2)
@@ -113,6 +113,11 @@ def test_metrics_match_the_linearity_module():
     mean_activation = np.mean([h.double().mean().item() for h in hidden])
     assert record["mean_hidden_activation"] == pytest.approx(mean_activation, rel=1e-6)
     assert record["train_loss"] == pytest.approx(result.final_train_loss[1])
+    additivity = subnetworks.subnetwork_additivity(model, X, n_draws=measures.mask_draws, seed=4)
+    assert record["z_mask"] == pytest.approx(additivity.value, rel=1e-9)
+    assert record["z_mask_raw"] == pytest.approx(additivity.raw, rel=1e-9)
+    assert record["mc_gap"] == pytest.approx(subnetworks.mc_gap(
+        model, X[:measures.mc_points], n_samples=measures.mc_samples, seed=4), rel=1e-9)
     with pytest.raises(ValueError, match="train_loss"):
         measure_members(result.model, [0.1], moons, measures, progress=False)
 
@@ -201,6 +206,9 @@ FIELD_CHANGES = {
     "metric_seed": (5, "z_bar"), "sparsity_threshold": (1e-1, "weight_sparsity"),
     "curve_outputs": (("logits",), "z_spec"), "curve_scales": ((0.3,), "z_spec"),
     "curve_triples": (("inside",), "z_spec"),
+    "mask_keep_prob": (0.7, "z_mask"), "mask_draws": (300, "z_mask"),
+    "mask_set_fraction": (0.25, "z_mask"), "mask_layers": ("same", "z_mask"),
+    "mc_samples": (32, "mc_gap"), "mc_points": (40, "mc_gap"),
     "architecture": ("residual", "train_loss"),
     "momentum": ((0.9, {"optimizer": "sgd"}), "train_loss"),
     "weight_decay": (0.5, "weight_norm"),
@@ -379,23 +387,29 @@ def test_cli_rejects_bad_arguments(capsys):
         cli.main(["sweep", "--task", "moons", "--seeds", "0", "--quiet"])
 
 
+TASK_ARGS = {"digits": {"test_fraction": 0.9}, "mnist1d": {"n_train": 100, "test_fraction": 0.1}}
+
+
 @pytest.mark.parametrize("task, architecture, hidden", [
-    ("moons", "residual", (8, 8)), ("quadratic", "cnn", (3,)), ("digits", "cnn", (4, 4))])
-def test_other_architectures_run_as_sweeps(tmp_path, task, architecture, hidden):
+    ("moons", "residual", (8, 8)), ("quadratic", "cnn", (3,)), ("digits", "cnn", (4, 4)),
+    ("mnist1d", "cnn", (4, 4)), ("mnist1d", "mlp", (8,))])
+def test_other_architectures_run_as_sweeps(tmp_path, monkeypatch, task, architecture, hidden):
+    monkeypatch.setenv("ESSAY_CACHE_DIR", str(tmp_path / "data"))  # MNIST-1D's arrays
     grid = {"none": [0], "dropout": [0.3], "adamw": [0.1]}
     spec = small(task=task, architecture=architecture, hidden=hidden, grid=grid, epochs=4,
-                 **({"task_args": {"test_fraction": 0.9}} if task == "digits" else {})
-                 ).replace(z_triples=50, curve_scales=(0.5,))
+                 task_args=TASK_ARGS.get(task, {})).replace(z_triples=50, curve_scales=(0.5,))
     records = run_sweep(spec, cache_dir=tmp_path, progress=False)
     assert [r["architecture"] for r in records] == [architecture] * 3
     for r in records:
-        assert 0 <= r["z_bar"] <= 1 and r["linear_pieces"] is None
+        assert 0 <= r["z_bar"] <= 1
+        assert (r["linear_pieces"] is None) == (architecture != "mlp" or task != "moons")
         assert np.isfinite(r["jacobian_norm"]) and r["mean_hidden_activation"] >= 0
     nets = sweep_models(spec, cache_dir=tmp_path)
     X = data.load_task(task, **spec.task_kwargs).X_test.astype(np.float64)
     for r in records:
         net = nets[r["regularizer"], r["strength"], r["seed"]]
-        assert type(net).__name__ == {"residual": "ResidualMLP", "cnn": "CNN"}[architecture]
+        assert type(net).__name__ == {"residual": "ResidualMLP", "cnn": "CNN",
+                                      "mlp": "MLP"}[architecture]
         assert linearity.z_bar(net, X, n_triples=50, scale=0.5, seed=0).value == pytest.approx(
             r["z_bar"], rel=1e-9)
     assert run_sweep(spec, cache_dir=tmp_path, progress=False) == records  # cached

@@ -13,7 +13,12 @@ and 2-D inputs; ``None`` otherwise), ``weight_sparsity`` (fraction of weights wi
 below the spec's threshold), ``weight_norm`` (L2 norm of all weights),
 ``mean_hidden_activation`` (mean over test points, units and hidden layers, eval mode);
 ``z_spec`` (a dict: Z̄ under every specification of the spec's curve, keyed
-``"output|scale|triples"``, see :meth:`~essay_lib.experiment.spec.MeasureSpec.specifications`).
+``"output|scale|triples"``, see :meth:`~essay_lib.experiment.spec.MeasureSpec.specifications`);
+``z_mask`` (sub-network additivity Z_mask on the test inputs, logits, and ``z_mask_raw``,
+mean ‖D‖) and ``mc_gap`` (relative RMS gap between Monte Carlo averaging over inverted
+masks and weight scaling, on the first ``mc_points`` test inputs), both at the spec's
+``mask_keep_prob`` (:mod:`essay_lib.measures.subnetworks`; ``None`` for the residual MLP
+and the CNN).
 
 Function measures use the logits, in float64.  Every setting comes from the
 :class:`~essay_lib.experiment.spec.MeasureSpec` passed in: Δ, a, b are its
@@ -30,14 +35,15 @@ import torch
 
 from essay_lib.data import Task
 from essay_lib.experiment.spec import MeasureSpec, specification_key
-from essay_lib.measures import batched, linearity
+from essay_lib.measures import batched, linearity, subnetworks
 from essay_lib.nets import regularization
 from essay_lib.nets.ensemble import BatchedMLP, member_losses
 from essay_lib.util.progress import progress_bar
 
 METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accuracy", "z_bar",
            "z_bar_raw", "taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity",
-           "linear_pieces", "weight_sparsity", "weight_norm", "mean_hidden_activation", "z_spec")
+           "linear_pieces", "weight_sparsity", "weight_norm", "mean_hidden_activation", "z_spec",
+           "z_mask", "z_mask_raw", "mc_gap")
 
 
 @torch.no_grad()
@@ -89,6 +95,24 @@ def specification_curve(model, task: Task, measures: MeasureSpec) -> list[dict]:
     return out
 
 
+def mask_metrics(model, task: Task, measures: MeasureSpec) -> dict[str, np.ndarray | None]:
+    """Per member (K,): ``z_mask``, ``z_mask_raw`` and ``mc_gap`` (batched, float64, the
+    same draws for every member); ``None`` each for models other than the plain MLP (the
+    residual MLP and the CNN have no hidden-unit masks here)."""
+    if not isinstance(model, BatchedMLP):
+        return dict.fromkeys(("z_mask", "z_mask_raw", "mc_gap"))
+    X = task.X_test.astype(np.float64)
+    additivity = subnetworks.subnetwork_additivity_members(
+        model, X, keep_prob=measures.mask_keep_prob, n_draws=measures.mask_draws,
+        set_fraction=measures.mask_set_fraction, layers=measures.mask_layers,
+        seed=measures.metric_seed)
+    gap = subnetworks.mc_gap_members(model, X[: measures.mc_points],
+                                     keep_prob=measures.mask_keep_prob,
+                                     n_samples=measures.mc_samples, seed=measures.metric_seed)
+    return {"z_mask": np.array([r.value for r in additivity]),
+            "z_mask_raw": np.array([r.raw for r in additivity]), "mc_gap": gap}
+
+
 def single_threaded_blas():
     """numpy's BLAS on one thread: the metrics' small solves run faster so, a busy machine
     does not stall them, and the numbers do not depend on the core count."""
@@ -113,9 +137,14 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
     if len(train_loss) != model.K:
         raise ValueError(f"train_loss must hold one value per member ({model.K}), "
                          f"got {len(train_loss)}")
-    per_member = batched_metrics(model, task)
+    per_member = {**batched_metrics(model, task), **mask_metrics(model, task, measures)}
     curves = specification_curve(model, task, measures)
     X = task.X_test.astype(np.float64)
+    # Z̄ of the raw outputs, batched: equal to linearity.z_bar on each member (rel 1e-10,
+    # tests/test_triples.py) at a fraction of the cost of K separate calls.
+    main_z = batched.z_bar_members(model, X, n_triples=measures.z_triples,
+                                   scale=measures.displacement_scale,
+                                   seed=measures.metric_seed)["logits"]
     delta = taleb_displacements(X, measures)
     segment = ((X.min(axis=0), X.max(axis=0))
                if X.shape[1] <= 2 and isinstance(model, BatchedMLP) else None)
@@ -124,15 +153,14 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
         for k in progress_bar(range(model.K), enabled=progress, desc=f"{task.name}: metrics"):
             net = model.member(k)
             f = linearity.as_function(net)
-            zb = linearity.z_bar(f, X, n_triples=measures.z_triples,
-                                 scale=measures.displacement_scale, seed=measures.metric_seed)
             taleb, taleb_raw = linearity.taleb_bar(f, X, delta)
             record = {"train_loss": float(train_loss[k])}
             record.update({name: None if v is None else float(v[k])
                            for name, v in per_member.items()})
             record["z_spec"] = curves[k]
             record.update(
-                z_bar=zb.value, z_bar_raw=zb.raw, taleb_h=taleb, taleb_h_raw=taleb_raw,
+                z_bar=float(main_z[0][k]), z_bar_raw=float(main_z[1][k]), taleb_h=taleb,
+                taleb_h_raw=taleb_raw,
                 jacobian_norm=linearity.jacobian_norm(net, X),
                 affine_nonlinearity=1.0 - linearity.affine_fit_r2(f, X),
                 linear_pieces=None if segment is None else linearity.count_linear_pieces(

@@ -38,6 +38,7 @@ from essay_lib.util.checks import (
     check_int,
     check_int_sequence,
     check_number,
+    check_probability,
     check_seed,
     is_number,
 )
@@ -62,6 +63,13 @@ class MeasureSpec:
     ``"logits"``), ``curve_scales`` and ``curve_triples`` (``"extrapolating"`` and/or
     ``"inside"``, :mod:`essay_lib.measures.triples`), on the same networks and triples
     count: the record's ``z_spec`` maps ``"output|scale|triples"`` to Z̄.
+
+    Sub-network additivity (chapter 05, :mod:`essay_lib.measures.subnetworks`):
+    ``mask_keep_prob`` (the context's *keep* probability, the same for every network),
+    ``mask_draws`` (draws of Z_mask), ``mask_set_fraction`` (size of A and B as a share of
+    the hidden units), ``mask_layers`` (``"all"`` or ``"same"``: where A and B come from);
+    ``mc_samples`` masks per point and the first ``mc_points`` test points for the gap
+    between Monte Carlo averaging and weight scaling (``mc_gap``).
     """
 
     z_triples: int = 1000
@@ -71,9 +79,23 @@ class MeasureSpec:
     curve_outputs: tuple[str, ...] = REPRESENTATIONS
     curve_scales: tuple[float, ...] = (0.1, 0.25, 0.5)
     curve_triples: tuple[str, ...] = TRIPLE_TYPES
+    mask_keep_prob: float = 0.5
+    mask_draws: int = 500
+    mask_set_fraction: float = 0.125
+    mask_layers: str = "all"
+    mc_samples: int = 64
+    mc_points: int = 64
 
     def __post_init__(self):
         check_int("z_triples", self.z_triples, minimum=1)
+        check_probability("mask_keep_prob", self.mask_keep_prob)
+        check_int("mask_draws", self.mask_draws, minimum=1)
+        check_number("mask_set_fraction", self.mask_set_fraction, minimum=0, maximum=0.5,
+                     low_closed=False)
+        check_choice("mask_layers", self.mask_layers, ("all", "same"))
+        if check_int("mc_samples", self.mc_samples, minimum=4) % 4:
+            raise ValueError(f"mc_samples must be a multiple of 4, got {self.mc_samples}")
+        check_int("mc_points", self.mc_points, minimum=2)
         check_number("displacement_scale", self.displacement_scale, minimum=0, low_closed=False)
         check_seed("metric_seed", self.metric_seed)
         check_number("sparsity_threshold", self.sparsity_threshold, minimum=0, low_closed=False)

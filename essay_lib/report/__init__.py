@@ -7,6 +7,8 @@
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
 * :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 04;
+* :mod:`~essay_lib.report.mechanism`: chapter 05's verdict on sub-network additivity and
+  its bridges to chapters 02 and 04;
 * :mod:`~essay_lib.report.analogy`: the paper's analogy filled with measured numbers;
 * :mod:`~essay_lib.report.tables`: markdown tables;
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
@@ -18,8 +20,9 @@
 
 import importlib
 
-__all__ = ["analogy", "experiment_tables", "matched", "penalty_sweep", "plotting", "speccurve",
-           "stats", "tables", "trends", "variants", "verdict", "vocabulary", "widgets"]
+__all__ = ["analogy", "experiment_tables", "matched", "mechanism", "penalty_sweep", "plotting",
+           "speccurve", "stats", "tables", "trends", "variants", "verdict", "vocabulary",
+           "widgets"]
 
 
 def __getattr__(name: str):

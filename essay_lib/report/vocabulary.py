@@ -36,6 +36,8 @@ MEASURE_LABELS = {
     "weight_norm": "weight norm", "test_loss": "test loss", "train_loss": "train loss",
     "test_accuracy": "test accuracy", "test_r2": "test $R^2$",
     "mean_hidden_activation": "mean hidden activation",
+    "z_mask": "$Z_{\\mathrm{mask}}$", "z_mask_raw": "raw ‖D_mask‖",
+    "mc_gap": "MC − weight-scaling gap",
 }
 
 

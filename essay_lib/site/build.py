@@ -81,6 +81,10 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "A measure of linearity",
         "The measure Z defined and checked on known functions; then the experiment: does Z "
         "fall as the dropout rate rises, next to L1, L2 and controls?"),
+    "05_mechanism": (
+        "The mechanism: do dropout's sub-networks add up?",
+        "The paper's mechanism tested in mask space: sub-network additivity Z_mask on "
+        "chapter 04's networks, its link to Monte Carlo averaging and to Z."),
     "06_beyond": (
         "Beyond one small network",
         "Chapter 04's verdict under one change at a time: width, depth, skip connections, a "
