@@ -175,7 +175,10 @@ display(Markdown(report.variants.agreement_paragraph(verdicts)))
 # small CNN (convolutions over the 8×8 digits and the 1-D MNIST-1D signals).
 
 # %%
-display(Markdown(report.variants.architecture_sentence(verdicts)))
+architectures = report.variants.architecture_sentence(verdicts)
+display(Markdown(architectures))
+headline = f"{report.variants.beyond_sentence(verdicts)} {architectures}"
+(plotting.figures_dir() / "06-beyond.md").write_text(headline + "\n", encoding="utf-8")
 
 # %% [markdown]
 # ## What we measured
@@ -187,8 +190,7 @@ n_networks = sum(len(r) for r in records.values())
 display(Markdown("\n".join([
     f"- **The study.** {len(VARIANTS)} variants ({len(PENDING)} pending), {n_networks} "
     f"network records, {len(STUDY_SPEC.seeds)} seeds each.",
-    f"- **The variants against the base.** {report.variants.beyond_sentence(verdicts)}",
-    f"- **Architectures.** {report.variants.architecture_sentence(verdicts)}",
+    f"- **In one sentence** (also in `figures/06-beyond.md`, for the README). {headline}",
 ])))
 
 # %% [markdown]
