@@ -43,6 +43,7 @@ from IPython.display import Markdown, display
 import essay_lib
 from essay_lib import experiment
 from essay_lib.report import analogy, mechanism, plotting, trends, verdict
+from essay_lib.report import variants as report_variants
 
 rng = essay_lib.setup(seed=SEED)
 
@@ -124,6 +125,12 @@ display(Markdown(f"**The verdict in one sentence:** {essay.headline}"))
 mechanism_verdicts = mechanism.mechanism_verdicts(records, seed=SEED)
 display(Markdown("**The mechanism (chapter 05):** " + mechanism.mechanism_sentence(
     mechanism_verdicts, mechanism.bridges(records, "z_bar", seed=SEED))))
+
+# %%
+BEYOND = experiment.variants.beyond_variants()
+beyond = report_variants.variant_verdicts(experiment.run_variants(BEYOND), BEYOND, seed=SEED)
+display(Markdown(f"**Beyond one small network (chapter 06):** "
+                 f"{report_variants.beyond_sentence(beyond)}"))
 
 # %% [markdown]
 # ## Limits of what we showed

@@ -86,3 +86,53 @@ def test_a_missing_dependency_of_a_command_is_not_hidden(fake_command):
     fake_command.add_arguments = add_arguments
     with pytest.raises(ModuleNotFoundError, match="somedep"):
         cli.main(["hello"])
+
+
+# ------------------------------------------------------------------ chapter 06's variants
+def test_sweep_lists_the_variants(capsys):
+    from essay_lib.experiment import variants
+
+    assert cli.main(["sweep", "--list-variants"]) == 0
+    out = capsys.readouterr().out
+    for name in variants.variant_names():
+        assert name in out
+    assert "width 256        width" in out
+
+
+def test_sweep_runs_variants_on_one_task_and_prints_their_verdicts(tmp_path, capsys):
+    argv = ["sweep", "--variant", "base", "--variant", "input dropout", "--task", "moons",
+            "--seeds", "2", "--epochs", "3", "--quiet", "--cache-dir", str(tmp_path),
+            "--metric", "z_bar"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "base · moons: 14 members, mlp hidden=(64, 64), adam, epochs=3, 2 seeds" in out
+    assert "input dropout · moons: 18 members" in out
+    assert "Chapter 06's verdict per variant and task" in out
+    table = [line for line in out.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + 2 and "input dropout: " in table[-1]
+    # the base's 14 networks are shared with the input-dropout variant: 18 entries in all
+    assert len(list(tmp_path.rglob("*.npz"))) == 18
+
+
+def test_sweep_refuses_what_it_cannot_run(monkeypatch, capsys):
+    from essay_lib.experiment import variants
+
+    with pytest.raises(SystemExit, match="name what to run"):
+        cli.main(["sweep", "--quiet"])
+    with pytest.raises(SystemExit, match="has no task 'mnist1d'"):
+        cli.main(["sweep", "--task", "mnist1d"])
+    with pytest.raises(SystemExit, match="drop --task"):
+        cli.main(["sweep", "--all", "--task", "moons"])
+    with pytest.raises(SystemExit, match="does not run on task|none of the chosen"):
+        cli.main(["sweep", "--variant", "CNN", "--task", "moons"])
+    with pytest.raises(SystemExit):
+        cli.main(["sweep", "--variant", "width 512"])
+    with pytest.raises(SystemExit):
+        cli.main(["sweep", "--all", "--variants"])
+    odd = variants.Recipe("odd", "width", "an optimizer nobody has", ("optimizer",),
+                          lambda s, st: {"optimizer": "lion"})
+    monkeypatch.setattr(variants, "RECIPES", (*variants.RECIPES, odd))
+    with pytest.raises(SystemExit, match="'odd' cannot run here: optimizer"):
+        cli.main(["sweep", "--variant", "odd"])
+    assert cli.main(["sweep", "--list-variants"]) == 0
+    assert "odd              pending: optimizer" in capsys.readouterr().out

@@ -13,6 +13,7 @@
 * :mod:`~essay_lib.report.tables`: markdown tables;
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
 * :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
+* :mod:`~essay_lib.report.variants`: chapter 06's verdict per variant and task;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
@@ -20,7 +21,8 @@
 import importlib
 
 __all__ = ["analogy", "experiment_tables", "matched", "mechanism", "penalty_sweep", "plotting",
-           "speccurve", "stats", "tables", "trends", "verdict", "vocabulary", "widgets"]
+           "speccurve", "stats", "tables", "trends", "variants", "verdict", "vocabulary",
+           "widgets"]
 
 
 def __getattr__(name: str):

@@ -91,17 +91,21 @@ class TaskVerdict:
 
 def task_verdicts(records, *, measure: str = "z_bar", tasks: Sequence[str] | None = None,
                   control: str = "mixup", alpha: float = ALPHA, confidence: float = 0.95,
-                  n_boot: int = 2000, seed: int = 0) -> list[TaskVerdict]:
-    """One :class:`TaskVerdict` per task (first-seen order), read by the module's rules."""
+                  n_boot: int = 2000, seed: int = 0, dropout: str = "dropout",
+                  penalty: str = "l2") -> list[TaskVerdict]:
+    """One :class:`TaskVerdict` per task (first-seen order), read by the module's rules.
+
+    ``dropout``/``penalty``: the grid keys read as "dropout" and "L2" (chapter 06 reads
+    input dropout, or decoupled weight decay, by the same rules)."""
     records = check_records(records)
     tasks = tasks_of(records) if tasks is None else list(tasks)
     kw = {"confidence": confidence, "n_boot": n_boot, "seed": seed}
     parts = []
     for task in tasks:
-        parts.append((trend(records, task, "dropout", measure, **kw),
+        parts.append((trend(records, task, dropout, measure, **kw),
                       trend(records, task, control, measure, **kw),
-                      trend(records, task, "l2", measure, **kw),
-                      matched_fit.matched_comparison(records, task, "dropout", "l2", measure,
+                      trend(records, task, penalty, measure, **kw),
+                      matched_fit.matched_comparison(records, task, dropout, penalty, measure,
                                                      **kw)))
     pvalues = [p for d, c, _, m in parts for p in (d.pvalue, c.pvalue, m.difference.pvalue)]
     rejected = stats.holm(pvalues, alpha).reshape(len(tasks), 3)

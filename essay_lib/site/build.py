@@ -85,6 +85,10 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "The mechanism: do dropout's sub-networks add up?",
         "The paper's mechanism tested in mask space: sub-network additivity Z_mask on "
         "chapter 04's networks, its link to Monte Carlo averaging and to Z."),
+    "06_beyond": (
+        "Beyond one small network",
+        "Chapter 04's verdict under one change at a time: width, depth, skip connections, a "
+        "CNN, mini-batch SGD, early stopping, data size, input dropout, AdamW, MNIST-1D."),
     "07_conclusion": (
         "Conclusion",
         "The paper's analogy table filled in with measured numbers, the limits of what we "

@@ -10,7 +10,8 @@
   :mod:`~essay_lib.report.plotting.functions` (03),
   :mod:`~essay_lib.report.plotting.linearity_figures` and
   :mod:`~essay_lib.report.plotting.verdict_figures` (04),
-  :mod:`~essay_lib.report.plotting.mechanism_figures` (05); their ``__all__`` names are
+  :mod:`~essay_lib.report.plotting.mechanism_figures` (05),
+  :mod:`~essay_lib.report.plotting.variants_figures` (06); their ``__all__`` names are
   re-exported here.
 
 Helpers take an optional ``ax`` and return it (or the figure); they never call
@@ -25,6 +26,7 @@ from essay_lib.report.plotting import (
     linearity_figures,
     mechanism_figures,
     penalties,
+    variants_figures,
     verdict_figures,
 )
 from essay_lib.report.plotting.basic import (
@@ -45,12 +47,14 @@ from essay_lib.report.plotting.mechanism_figures import *  # noqa: F403
 from essay_lib.report.plotting.penalties import *  # noqa: F403
 from essay_lib.report.plotting.style import STYLE, save_figure, set_style
 from essay_lib.report.plotting.sweeps import plot_rank_correlations, plot_strength_panels
+from essay_lib.report.plotting.variants_figures import *  # noqa: F403
 from essay_lib.report.plotting.verdict_figures import *  # noqa: F403
 from essay_lib.report.vocabulary import REGULARIZER_COLORS
 from essay_lib.util.paths import figures_dir
 
 __all__ = [*capacity.__all__, *dropout_figures.__all__, *functions.__all__,
            *linearity_figures.__all__, *mechanism_figures.__all__, *penalties.__all__,
+           *variants_figures.__all__,
            *verdict_figures.__all__,
            "REGULARIZER_COLORS", "STYLE", "axes_or_new", "draw_intervals", "figures_dir",
            "plot_decision_function_2d", "plot_function_1d", "plot_gate_matrix",
