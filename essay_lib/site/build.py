@@ -180,7 +180,8 @@ def _link(chapter: Chapter) -> dict:
 
 def _variant_parameters(found: list[Chapter], parameters: dict | None) -> dict[str, dict]:
     """Per chapter, the part of ``parameters`` its parameters cell defines; a name that no
-    chapter defines is a :class:`BuildError` (a typo would silently change nothing)."""
+    chapter defines is a :class:`BuildError` (a typo would silently change nothing), except
+    the names ``--seed`` sets (:data:`variants.SEED_NAMES`)."""
     if not parameters:
         return {c.stem: {} for c in found}
     import jupytext
@@ -188,7 +189,7 @@ def _variant_parameters(found: list[Chapter], parameters: dict | None) -> dict[s
     per_chapter = {c.stem: variants.chapter_parameters(jupytext.read(c.source), parameters)
                    for c in found}
     used = {name for chosen in per_chapter.values() for name in chosen}
-    unknown = [name for name in parameters if name not in used]
+    unknown = [n for n in parameters if n not in used and n not in variants.SEED_NAMES]
     if unknown:
         raise BuildError(f"parameter {', '.join(unknown)}: no chapter's 'parameters' cell "
                          f"defines it (chapters: {', '.join(c.number for c in found)})")

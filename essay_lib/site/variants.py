@@ -20,7 +20,8 @@ import re
 
 from essay_lib.util.checks import check_seed
 
-__all__ = ["INJECTED_TAG", "NETWORK_SEEDS_PER_VARIANT", "PARAMETERS_TAG", "chapter_parameters",
+__all__ = ["INJECTED_TAG", "NETWORK_SEEDS_PER_VARIANT", "PARAMETERS_TAG", "SEED_NAMES",
+           "chapter_parameters",
            "describe_parameters", "inject_parameters", "notebook_parameters", "parse_param",
            "seed_parameters"]
 
@@ -28,6 +29,8 @@ PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 #: Networks a variant seed owns in chapters 04 and 07: 8 for the experiment, 8 fresh ones.
 NETWORK_SEEDS_PER_VARIANT = 16
+#: The parameters ``--seed`` sets (a chapter without a network seed simply lacks the second).
+SEED_NAMES = ("SEED", "FIRST_NETWORK_SEED")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
