@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from essay_lib.site import cache, gallery, variants
+from essay_lib.site import cache, gallery, pages, variants
 from essay_lib.site.cache import code_hashes, execution_key
 from essay_lib.site.execute import KERNEL_SETUP, BuildError, execute_notebook
 from essay_lib.util.paths import FIGURES_ENV, PACKAGE_DIR, REPO_DIR, STATIC_ENV, write_atomic
@@ -233,61 +233,6 @@ def _execute(chapter: Chapter, *, executed_dir: Path, figures_dir: Path, noteboo
     return nb, "executed", seconds
 
 
-def _executed_notebooks(found: list[Chapter], executed: dict, executed_dir: Path) -> list:
-    """The executed notebook of every chapter that has one (this build's, else the stored)."""
-    import nbformat
-
-    notebooks = []
-    for chapter in found:
-        path = executed_dir / f"{chapter.stem}.ipynb"
-        if chapter.stem in executed:
-            notebooks.append(executed[chapter.stem])
-        elif path.exists():
-            notebooks.append(nbformat.read(path, as_version=4))
-    return notebooks
-
-
-def _write_index_and_gallery(found: list[Chapter], executed: dict, *, executed_dir: Path,
-                             figures_dir: Path, html_dir: Path, variant: dict | None,
-                             log) -> list[Path]:
-    """Copy the figures, write ``figures.zip``, ``gallery.html`` and ``index.html``."""
-    from essay_lib.site import render
-
-    notebooks = _executed_notebooks(found, executed, executed_dir)
-    figures = gallery.list_figures(figures_dir, gallery.figure_alts(notebooks))
-    gallery.copy_figures(figures, figures_dir, html_dir)
-    zip_name = "figures.zip" if figures else None
-    if figures:
-        gallery.write_zip(figures, figures_dir, html_dir / zip_name)
-    chapters = []
-    for c in found:
-        seconds = cache.stored_seconds(executed_dir, c.stem)
-        chapters.append({"href": c.page, "number": c.number, "title": c.title,
-                         "summary": c.summary, "built": (html_dir / c.page).exists(),
-                         "time": render.format_seconds(seconds) if seconds else None,
-                         "seconds": seconds})
-    total = sum(c["seconds"] or 0.0 for c in chapters)
-    links = [{"number": c["number"], "title": c["title"],
-              "href": c["href"] if c["built"] else None} for c in chapters]
-    write_atomic(html_dir / "gallery.html", render.render_gallery(
-        title=TITLE, groups=gallery.gallery_groups(figures, links), zip_name=zip_name,
-        licence=gallery.LICENCE_TEXT))
-    saved = [n for c in found
-             for n in gallery.SAVED_FIGURE.findall(c.source.read_text(encoding="utf-8"))]
-    top = gallery.headline_figure(figures, HEADLINE_FIGURE, saved)
-    if top is None:
-        log(f"note: no {HEADLINE_FIGURE}.png and no other figure: the index has no figure")
-    elif top.name != HEADLINE_FIGURE:
-        log(f"note: {HEADLINE_FIGURE}.png does not exist yet: the index shows {top.png}")
-    headline = None if top is None else {
-        "src": f"figures/{top.png}", "alt": top.alt, "caption": f"{top.alt} (figures/{top.png})"}
-    write_atomic(html_dir / "index.html", render.render_index(
-        title=TITLE, abstract=ABSTRACT, headline=headline, chapters=chapters, variant=variant,
-        gallery="gallery.html", licence=gallery.LICENCE_TEXT,
-        total_time=render.format_seconds(total) if total else None))
-    return [html_dir / "index.html", html_dir / "gallery.html"]
-
-
 def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
                output_dir: Path | str = REPO / "build", figures_dir: Path | str | None = None,
                force: bool = False, only: list[str] | None = None, timeout: int = 1800,
@@ -374,9 +319,9 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
         variant = {"parameters": variants.describe_parameters(parameters), "command": command,
                    "verdict": verdict.read_text(encoding="utf-8").strip()
                    if verdict.exists() else None}
-    report.pages[:0] = _write_index_and_gallery(found, executed, executed_dir=executed_dir,
-                                                figures_dir=figures_dir, html_dir=html_dir,
-                                                variant=variant, log=log)
+    report.pages[:0] = pages.write_index_and_gallery(
+        found, executed, executed_dir=executed_dir, figures_dir=figures_dir, html_dir=html_dir,
+        title=TITLE, abstract=ABSTRACT, headline=HEADLINE_FIGURE, variant=variant, log=log)
     report.total_seconds = time.perf_counter() - start
     size = sum(p.stat().st_size for p in html_dir.rglob("*") if p.is_file())
     log(f"built {len(report.pages)} pages ({size / 1e6:.1f} MB) in {report.total_seconds:.1f} s")
