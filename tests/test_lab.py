@@ -175,6 +175,17 @@ CURRENT = """() => {
 }"""
 
 
+KERNEL_IDLE = """() => { const w = window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session
+            && w.sessionContext.session.kernel;
+  return !!(k && w.sessionContext.isReady && k.connectionStatus === 'connected'
+            && k.status === 'idle'); }"""
+STARTED = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-InputPrompt')]
+  .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))
+  || [...window.jupyterapp.shell.currentWidget.content.model.cells]
+     .some(c => c.toJSON().execution_count)"""
+
+
 @pytest.fixture(scope="module")
 def lab_ui(tmp_path_factory):
     """A server on a copy of notebooks/ with the essay's lab settings; ``(server, root)``."""
@@ -281,10 +292,17 @@ def test_run_all_cells_of_the_fastest_chapter_through_the_ui(lab_ui, lab_page):
     name = f"{FASTEST}.py"
     assert (root / "notebooks" / name).exists()
     _open_by_double_click(lab_page, name)
-    lab_page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               state="attached")
-    lab_page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
-    lab_page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+    # the kernel is up and idle before the student clicks (as they would wait for it)
+    lab_page.wait_for_function(KERNEL_IDLE, timeout=300_000, polling=1000)
+    for attempt in range(3):
+        lab_page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        lab_page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+        try:  # a cell is queued or ran: the click took
+            lab_page.wait_for_function(STARTED, timeout=60_000, polling=500)
+            break
+        except Exception:  # noqa: BLE001 - the menu was not ready; click again
+            if attempt == 2:
+                raise
     lab_page.wait_for_function(
         """() => { const cells = [...window.jupyterapp.shell.currentWidget.content.model.cells]
                    .map(c => c.toJSON()).filter(c => c.cell_type === 'code'
