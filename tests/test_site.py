@@ -195,10 +195,10 @@ def test_code_folds_and_solutions_start_collapsed(built_site, browser):
         assert inner.is_visible(), f"{path.name}: opening a solution shows nothing"
         # a folded code cell: hidden, then shown by a click; its outputs were visible all along
         folded = page.locator(".jp-CodeCell:not(.celltag_solution):not(.celltag_parameters)"
-                              " details.essay-code:not([open])").first
-        editor = folded.locator(".jp-InputArea-editor")
+                              " details.essay-code:not([open])").first.element_handle()
+        editor = folded.query_selector(".jp-InputArea-editor")  # fixed: the same cell after
         assert not editor.is_visible()
-        folded.locator("summary").click()
+        folded.query_selector("summary").click()
         assert editor.is_visible(), f"{path.name}: clicking 'code' does not show the code"
         outputs = page.locator(".jp-CodeCell:not(.celltag_solution) .jp-OutputArea-output")
         assert outputs.count() == 0 or outputs.first.is_visible()
