@@ -2,6 +2,9 @@
 #
 #   make essay   set up .venv if needed, execute every notebook, write figures/,
 #                render the site to build/html/ (re-executes only what changed)
+#   make essay SEED=1   a variant of the whole site with other seeds, in build/seed-1/html
+#                (its own figures in build/seed-1/figures; figures/ is not touched)
+#   make lab     JupyterLab on notebooks/: double-click a .py and it opens as a notebook
 #   make test    set up .venv (+ test tools, Debian's chromium) and run the whole suite
 #   make check   the fast tier: the essay_lib tests only (no notebooks, site or JupyterLab)
 #
@@ -15,14 +18,17 @@ PY         := $(VENV)/bin/python
 # `make essay TORCH_SPEC=torch` (README, "Running on a GPU").
 TORCH_SPEC ?= torch==2.13.0
 STAMP      := $(VENV)/.essay-installed
+# JupyterLab's settings overrides inside the venv (essay_lib/cli/lab.py): .py files open as
+# notebooks (jupytext), no news pop-up.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 export MPLBACKEND ?= Agg
 
 .PHONY: essay test check lab setup browser lint clean
 
-essay: $(STAMP)
-	$(PY) -m essay_lib build $(BUILD_ARGS)
+essay: $(STAMP) $(LAB_SETTINGS)
+	$(PY) -m essay_lib build $(if $(SEED),--seed $(SEED) --output build/seed-$(SEED)) $(BUILD_ARGS)
 
-test: $(STAMP) browser
+test: $(STAMP) $(LAB_SETTINGS) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The fast tier (about a minute): unit, property and equivalence tests of essay_lib, the
@@ -32,11 +38,14 @@ check: $(STAMP)
 
 # JupyterLab on the notebooks: jupytext (a server extension installed with it) opens each
 # NN_name.py as a notebook paired with its .ipynb.  Root (containers, CI) needs --allow-root.
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	@echo "make: starting JupyterLab in notebooks/ (open the URL it prints; Ctrl-C stops it)"
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_SETTINGS)
+
+$(LAB_SETTINGS): $(STAMP) essay_lib/cli/lab.py
+	@$(PY) -m essay_lib lab-settings --settings-dir $(dir $@)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "make: creating virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }

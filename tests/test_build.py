@@ -242,3 +242,79 @@ def test_install_adds_alt_metadata_to_figure_pngs():
     assert data["image/png"] and metadata["image/png"]["alt"] == "Test R^2 by size, bar Z"
     assert "image/png" not in shell.display_formatter.format([1, 2])[1]
     plt.close(fig)
+
+
+PARAMETRIZED = HEADER + '''
+# %% tags=["parameters"]
+SEED = 0
+
+# %%
+from IPython.display import Markdown, display
+
+display(Markdown(f"The seed of this run: {SEED}"))
+
+# %% [markdown]
+# **Exercise 1.** What is the seed?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** It is printed below.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+print(f"seed {SEED}")
+'''
+
+
+def test_a_variant_build_injects_parameters_and_says_so(tiny):
+    (tiny.notebooks / "00_tiny.py").write_text(PARAMETRIZED)
+    essay = tiny.run()
+    page = (tiny.html / "00_tiny.html").read_text()
+    assert "The seed of this run: 0" in page and "A variant build" not in (
+        tiny.html / "index.html").read_text()
+    assert '<summary>Solution 1</summary>' in page and "<script" not in page
+    variant_dir = tiny.root / "seed-1"
+    with pytest.raises(build.BuildError, match="no chapter's 'parameters' cell defines it"):
+        build.build_site(notebooks_dir=tiny.notebooks, output_dir=variant_dir,
+                         chapters=CHAPTERS, parameters={"SEED": 1, "NOPE": 2}, log=tiny.log.append)
+    report = build.build_site(notebooks_dir=tiny.notebooks, output_dir=variant_dir,
+                              chapters=CHAPTERS, parameters={"SEED": 1, "FIRST_NETWORK_SEED": 16},
+                              command="python -m essay_lib build --seed 1",
+                              log=tiny.log.append, timeout=120)
+    assert report.status == {"00_tiny": "executed"}
+    assert report.parameters == {"00_tiny": {"SEED": 1}}  # the chapter has no network seed
+    page = (variant_dir / "html" / "00_tiny.html").read_text()
+    assert "The seed of this run: 1" in page and "seed 1" in page
+    assert "celltag_injected-parameters" in page
+    index = (variant_dir / "html" / "index.html").read_text()
+    assert "A variant build" in index and "SEED = 1, FIRST_NETWORK_SEED = 16" in index
+    assert "python -m essay_lib build --seed 1" in index
+    # the essay's own build is untouched, and so is its cache entry
+    assert "The seed of this run: 0" in (tiny.html / "00_tiny.html").read_text()
+    assert essay.status == {"00_tiny": "executed"} and tiny.run().status == {"00_tiny": "cached"}
+    # the variant's figures folder is its own
+    assert (variant_dir / "figures").is_dir()
+
+
+def test_a_variant_never_writes_the_essays_figures(tiny, monkeypatch):
+    monkeypatch.setenv("ESSAY_FIGURES_DIR", str(tiny.figures))
+    with pytest.raises(build.BuildError, match="must not write the essay's figures"):
+        build.build_site(notebooks_dir=tiny.notebooks, output_dir=tiny.root / "v",
+                         figures_dir=tiny.figures, chapters=CHAPTERS, parameters={"SEED": 1})
+
+
+def test_index_run_times_gallery_and_licence_are_stable_across_cached_builds(tiny):
+    tiny.run()
+    meta = json.loads((tiny.root / "build" / "executed" / "00_tiny.json").read_text())
+    index = (tiny.html / "index.html").read_text()
+    shown = render.format_seconds(meta["seconds"])
+    assert f"(runs in {shown})" in index and "CC BY 4.0" in index
+    assert 'href="gallery.html"' in index
+    gallery_page = (tiny.html / "gallery.html").read_text()
+    assert 'href="figures/00-line.png"' in gallery_page
+    assert 'href="figures/00-line.svg"' in gallery_page
+    assert 'alt="A straight line"' in gallery_page and (tiny.html / "figures.zip").exists()
+    chapter = (tiny.html / "00_tiny.html").read_text()
+    assert "CC BY 4.0" in chapter
+    files = {p.name: p.read_bytes() for p in tiny.html.iterdir() if p.is_file()}
+    assert tiny.run().status == {"00_tiny": "cached"}
+    again = {p.name: p.read_bytes() for p in tiny.html.iterdir() if p.is_file()}
+    assert again == files  # the index shows the stored seconds: byte-stable

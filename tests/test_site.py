@@ -1,5 +1,9 @@
 """The rendered site in a real browser: Debian's chromium, headless, driven by Playwright.
 
+Also, for readers, teachers and students: code folds (click "code" and it shows) and
+solutions start collapsed, without JavaScript; the gallery links every file of the
+figures folder; the index shows each chapter's run time and the licence.
+
 Every page of the site that ``built_site`` built from scratch is opened from ``file://``
 with the network emulated offline, and must: load; show every equation typeset (MathML
 laid out by the browser, no raw TeX left in the visible text); show every image; request
@@ -72,7 +76,7 @@ def _pages(site) -> list[Path]:
 
 def test_the_site_has_an_index_and_a_page_per_notebook(built_site):
     names = {p.name for p in _pages(built_site)}
-    assert names == {"index.html"} | {f"{p.stem}.html" for p in NOTEBOOKS}
+    assert names == {"index.html", "gallery.html"} | {f"{p.stem}.html" for p in NOTEBOOKS}
 
 
 def test_every_page_in_the_browser(built_site, browser):
@@ -111,7 +115,7 @@ def test_every_page_in_the_browser(built_site, browser):
         raw = RAW_TEX.findall(page.evaluate(VISIBLE_PROSE))
         if raw:
             problems.append(f"{name}: raw TeX in the visible text: {raw[:5]}")
-        if name != "index.html":
+        if name not in ("index.html", "gallery.html"):
             source = (NOTEBOOKS_DIR / f"{path.stem}.py").read_text(encoding="utf-8")
             if "$" in source and not maths:
                 problems.append(f"{name}: the notebook has math but the page has no <math>")
@@ -129,7 +133,7 @@ def test_every_page_in_the_browser(built_site, browser):
             if parsed.scheme == "file" and not Path(unquote(parsed.path)).exists():
                 problems.append(f"{name}: broken link {link['raw']}")
         nav = {link["raw"] for link in links if link["nav"]}
-        if name != "index.html" and "index.html" not in nav:
+        if name not in ("index.html",) and "index.html" not in nav:
             problems.append(f"{name}: no link back to the contents")
         page.screenshot(path=str(SCREENSHOTS / f"{path.stem}.png"), full_page=True)
         context.close()
@@ -160,4 +164,73 @@ def test_chapter_pages_link_previous_and_next(built_site, browser):
                                         "as => as.map(a => a.getAttribute('href'))")
         assert prev == ([f"{stems[i - 1]}.html"] if i > 0 else [])
         assert nxt == ([f"{stems[i + 1]}.html"] if i + 1 < len(stems) else [])
+    page.close()
+
+
+# ---------------------------------------------------------------- folding, solutions, gallery
+def _chapter_pages(site) -> list[Path]:
+    return [site.html_dir / f"{p.stem}.html" for p in NOTEBOOKS]
+
+
+def test_code_folds_and_solutions_start_collapsed(built_site, browser):
+    page = browser.new_page(java_script_enabled=False)  # no JavaScript needed
+    for path in _chapter_pages(built_site):
+        page.goto(path.as_uri(), wait_until="load")
+        code = page.locator("details.essay-code")
+        solutions = page.locator("details.essay-solution")
+        assert solutions.count() >= 1, f"{path.name}: no solution blocks"
+        assert page.locator("details.essay-solution[open]").count() == 0, path.name
+        assert all(s.strip().startswith("Solution") for s in
+                   page.locator("details.essay-solution > summary").all_text_contents())
+        # every code cell's input is folded under a "code" summary; the parameters cell open
+        assert code.count() == page.locator(".jp-CodeCell").count(), path.name
+        assert {t.strip() for t in
+                page.locator("details.essay-code > summary").all_text_contents()} == {"code"}
+        assert page.locator(".celltag_parameters details.essay-code[open]").count() == 1
+        # a solution's content is hidden until its summary is clicked
+        first = solutions.first
+        inner = first.locator(".jp-Cell").first
+        assert not inner.is_visible()
+        first.locator("summary").first.click()
+        assert inner.is_visible(), f"{path.name}: opening a solution shows nothing"
+        # a folded code cell: hidden, then shown by a click; its outputs were visible all along
+        folded = page.locator(".jp-CodeCell:not(.celltag_solution):not(.celltag_parameters)"
+                              " details.essay-code:not([open])").first.element_handle()
+        editor = folded.query_selector(".jp-InputArea-editor")  # fixed: the same cell after
+        assert not editor.is_visible()
+        folded.query_selector("summary").click()
+        assert editor.is_visible(), f"{path.name}: clicking 'code' does not show the code"
+        outputs = page.locator(".jp-CodeCell:not(.celltag_solution) .jp-OutputArea-output")
+        assert outputs.count() == 0 or outputs.first.is_visible()
+    page.close()
+
+
+def test_the_gallery_links_every_figure_file(built_site, browser):
+    page = browser.new_page()
+    page.goto((built_site.html_dir / "gallery.html").as_uri(), wait_until="load")
+    hrefs = set(page.eval_on_selector_all(".essay-gallery-figure a",
+                                          "as => as.map(a => a.getAttribute('href'))"))
+    files = {p.name for p in built_site.figures_dir.iterdir() if p.is_file()}
+    assert files, "the build wrote no figures"
+    assert {f"figures/{name}" for name in files} <= hrefs
+    for href in hrefs:
+        assert (built_site.html_dir / href).is_file(), href
+    # every picture is captioned by its description, not by its bare name
+    for figure in page.locator(".essay-gallery-figure:has(img)").all():
+        name = figure.get_attribute("id")
+        alt = figure.locator("img").get_attribute("alt")
+        assert alt and alt != f"Figure {name}", f"{name} has no caption"
+        assert figure.locator("img").evaluate("i => i.complete && i.naturalWidth > 0")
+    assert page.locator(".essay-gallery-chapter").count() >= 1
+    assert "CC BY 4.0" in page.inner_text("body")
+    page.close()
+
+
+def test_the_index_shows_run_times_the_gallery_and_the_licence(built_site, browser):
+    page = browser.new_page()
+    page.goto((built_site.html_dir / "index.html").as_uri(), wait_until="load")
+    times = page.locator(".essay-runtime").all_inner_texts()
+    assert len(times) == len(NOTEBOOKS) and all(re.match(r"\(runs in \d", t) for t in times)
+    assert page.locator("a[href='gallery.html']").count() == 1
+    assert "MIT" in page.inner_text(".essay-licence")
     page.close()

@@ -4,6 +4,9 @@ Commands are registered here and implemented in their own modules of this packag
 
 * ``build``  execute the notebooks and render the site (:mod:`essay_lib.cli.build`)
 * ``sweep``  run or complete a cached sweep and print a summary (:mod:`essay_lib.cli.sweep`)
+* ``figures``  list the figures with their captions, or zip them (:mod:`essay_lib.cli.figures`)
+* ``lab-settings``  make JupyterLab open ``.py`` notebooks as notebooks, no news pop-up
+  (:mod:`essay_lib.cli.lab`)
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import sys
 COMMANDS = {
     "build": ("essay_lib.cli.build", "execute every notebook and render the HTML site"),
     "sweep": ("essay_lib.cli.sweep", "run or complete a regularization sweep (cached)"),
+    "figures": ("essay_lib.cli.figures", "list the figures with their captions, or zip them"),
+    "lab-settings": ("essay_lib.cli.lab", "make JupyterLab open the .py notebooks as notebooks"),
 }
 
 

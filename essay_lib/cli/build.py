@@ -1,6 +1,10 @@
 """``python -m essay_lib build``: execute every notebook and render the HTML site.
 
 The work is :func:`essay_lib.site.build.build_site`; this module only parses the options.
+A **variant build** (``--seed N`` and/or ``--param NAME=VALUE``) runs every chapter with
+those parameters (:mod:`essay_lib.site.variants`) into its own folder
+(``build/seed-N`` by default) with its own ``figures/``; the committed figures are not
+touched.  ``make essay SEED=1`` runs ``--seed 1 --output build/seed-1``.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import sys
 from pathlib import Path
 
 from essay_lib.site.build import REPO, BuildError, build_site
+from essay_lib.site.variants import parse_param, seed_parameters
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,21 +25,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only this chapter number (repeatable), e.g. --only 00")
     parser.add_argument("--notebooks", type=Path, default=REPO / "notebooks",
                         help="folder of NN_name.py notebooks (default: notebooks/)")
-    parser.add_argument("--output", type=Path, default=REPO / "build",
-                        help="build folder: executed/ and html/ go there (default: build/)")
+    parser.add_argument("--output", "--out", type=Path, default=None,
+                        help="build folder: executed/ and html/ go there (default: build/, "
+                             "or build/seed-N for --seed N, build/variant for --param)")
     parser.add_argument("--figures", type=Path, default=None,
                         help="where notebooks save figures (default: $ESSAY_FIGURES_DIR or "
-                             "figures/)")
+                             "figures/; OUTPUT/figures for a variant)")
     parser.add_argument("--timeout", type=int, default=1800,
                         help="seconds allowed per cell (default: 1800)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="variant build: SEED = N in every chapter and the network seeds "
+                             "of chapters 04 and 07 from 16 N (FIRST_NETWORK_SEED)")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="variant build: set a parameter of the chapters' parameters cells "
+                             "(repeatable; VALUE a Python literal), e.g. --param N_SEEDS=3")
+
+
+def variant_of(args: argparse.Namespace) -> tuple[dict, str | None]:
+    """The variant's parameters and the command line that asked for them (``({}, None)``
+    for the essay itself).  Raises ``ValueError`` for a bad ``--seed`` or ``--param``."""
+    parameters, words = {}, []
+    if args.seed is not None:
+        parameters.update(seed_parameters(args.seed))
+        words.append(f"--seed {args.seed}")
+    for text in args.param:
+        name, value = parse_param(text)
+        parameters[name] = value
+        words.append(f"--param {name}={value!r}")
+    if not parameters:
+        return {}, None
+    return parameters, "python -m essay_lib build " + " ".join(words)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the build from parsed arguments; 0 on success, 1 on a build error."""
     try:
-        build_site(notebooks_dir=args.notebooks, output_dir=args.output,
+        parameters, command = variant_of(args)
+    except ValueError as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    output = args.output
+    if output is None:
+        output = REPO / "build" / (f"seed-{args.seed}" if args.seed is not None and
+                                   not args.param else "variant" if parameters else "")
+    try:
+        build_site(notebooks_dir=args.notebooks, output_dir=output,
                    figures_dir=args.figures, force=args.force, only=args.only,
-                   timeout=args.timeout)
+                   timeout=args.timeout, parameters=parameters or None, command=command)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

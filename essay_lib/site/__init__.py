@@ -1,10 +1,17 @@
 """The rendered site's parts: nbconvert template, page CSS, MathML rendering, kernel hook.
 
-Top floor (DESIGN.md §7), used only by :mod:`essay_lib.build`:
+Top floor but one (DESIGN.md §7), used by :mod:`essay_lib.cli`:
 
 * :mod:`essay_lib.site.execute`  one notebook in a fresh kernel (nbclient); failures name the
   notebook, cell and line
-* :mod:`essay_lib.site.render`  notebook -> HTML page (nbconvert, LaTeX -> MathML), index page
+* :mod:`essay_lib.site.build`  the whole build: execute or reuse, render, index, gallery
+* :mod:`essay_lib.site.cache`  the execution cache's key and stored run times
+* :mod:`essay_lib.site.render`  notebook -> HTML page (nbconvert, LaTeX -> MathML; code
+  folded and solutions collapsed in ``<details>``), index and gallery pages
+* :mod:`essay_lib.site.pages`  the index (run times, variant parameters) and gallery pages
+* :mod:`essay_lib.site.gallery`  every figure with its caption, copied and zipped
+* :mod:`essay_lib.site.variants`  variant builds: parameters injected after the
+  ``parameters`` cell (papermill's ``injected-parameters``)
 * :mod:`essay_lib.site.figure_alt`  run inside each build kernel: gives inline matplotlib
   figures alt text taken from their titles
 * ``templates/essay/``  our nbconvert template (extends JupyterLab's ``lab`` template)

@@ -15,31 +15,40 @@ For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in ord
    is missing, or with ``--force``; editing a module the notebook never imports (or the
    build itself) does not re-execute it.
 3. **Render** ``build/html/NN_name.html`` (:mod:`essay_lib.site.render`: math as MathML,
-   nothing loaded from a network) with previous / contents / next links, then
-   ``build/html/index.html``.  Rendering is quick and always redone.
+   nothing loaded from a network, code folded, solutions collapsed) with previous /
+   contents / next links, then ``build/html/index.html`` (with each chapter's run time:
+   the seconds its stored execution took, so a cached rebuild writes the same page) and
+   ``build/html/gallery.html`` with every figure (:mod:`essay_lib.site.gallery`, files
+   copied to ``html/figures/`` and zipped into ``html/figures.zip``).  Rendering is quick
+   and always redone.
+
+**Variant builds** (``parameters``, :mod:`essay_lib.site.variants`): each chapter runs with
+an ``injected-parameters`` cell after its ``parameters`` cell; the figures go to the build
+folder's own ``figures/`` (never the committed ``figures/``), and the index page says which
+parameters were used and shows the verdict that build computed.
 
 Every notebook needs an entry in :data:`CHAPTERS` (title and one-line summary).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from essay_lib.site import cache, gallery, pages, variants
+from essay_lib.site.cache import code_hashes, execution_key
 from essay_lib.site.execute import KERNEL_SETUP, BuildError, execute_notebook
 from essay_lib.util.paths import FIGURES_ENV, PACKAGE_DIR, REPO_DIR, STATIC_ENV, write_atomic
 from essay_lib.util.paths import figures_dir as default_figures_dir
 from essay_lib.util.progress import DISABLE_ENV
 
-__all__ = ["CHAPTERS", "BuildError", "BuildReport", "Chapter", "build_site", "find_chapters",
-           "execute_notebook"]
+__all__ = ["CHAPTERS", "BuildError", "BuildReport", "Chapter", "build_site", "code_hashes",
+           "execute_notebook", "execution_key", "find_chapters"]
 
 REPO = REPO_DIR
 PACKAGE = PACKAGE_DIR
@@ -106,8 +115,8 @@ KERNEL_ENV = {
     "PYTHONHASHSEED": "0",
 }
 _STEM_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
-# save_figure(fig, "NN-name") in a notebook's source, in order.
-_SAVED_FIGURE = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"'](\d\d-[a-z0-9-]+)[\"']")
+#: A variant build writes its verdict sentence here (chapter 07), in its figures folder.
+VERDICT_FILE = "07-verdict.md"
 
 
 @dataclass(frozen=True)
@@ -128,13 +137,15 @@ class Chapter:
 
 @dataclass
 class BuildReport:
-    """What a build did: per chapter ``"executed"``/``"cached"`` and seconds; the site."""
+    """What a build did: per chapter ``"executed"``/``"cached"`` and seconds (of the stored
+    execution, for a cached one); the site; a variant's parameters per chapter."""
 
     html_dir: Path
     status: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     pages: list[Path] = field(default_factory=list)
     total_seconds: float = 0.0
+    parameters: dict[str, dict] = field(default_factory=dict)
 
 
 def find_chapters(notebooks_dir: Path, chapters: dict | None = None) -> list[Chapter]:
@@ -161,45 +172,6 @@ def find_chapters(notebooks_dir: Path, chapters: dict | None = None) -> list[Cha
     return found
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def code_hashes(names) -> dict[str, str]:
-    """sha256 of package files named relative to ``essay_lib/`` ("missing" if gone)."""
-    return {name: _sha256((PACKAGE / name).read_bytes()) if (PACKAGE / name).is_file()
-            else "missing" for name in sorted(names)}
-
-
-def execution_inputs(chapter: Chapter, modules, settings: dict) -> dict:
-    """What an execution depends on: the notebook's source, the ``essay_lib`` files its
-    kernel imported (``modules``, paths relative to the package) and ``settings``."""
-    return {"notebook": _sha256(chapter.source.read_bytes()), "code": code_hashes(modules),
-            "settings": settings}
-
-
-def execution_key(inputs: dict) -> str:
-    """Content hash of :func:`execution_inputs`: a change means execute again."""
-    return _sha256(json.dumps(inputs, sort_keys=True).encode())
-
-
-def _what_changed(old: dict, new: dict) -> str:
-    if old.get("notebook") != new["notebook"]:
-        return "notebook changed"
-    if old.get("settings") != new["settings"]:
-        return "build settings changed"
-    old_code = old.get("code", {})
-    changed = sorted(k for k in set(old_code) | set(new["code"])
-                     if old_code.get(k) != new["code"].get(k))
-    return "changed: " + ", ".join(f"essay_lib/{k}" for k in changed[:3]) + (
-        " ..." if len(changed) > 3 else "")
-
-
-def _figures_since(figures_dir: Path, number: str, since: float) -> list[str]:
-    if not figures_dir.is_dir():
-        return []
-    return sorted(p.name for p in figures_dir.glob(f"{number}-*")
-                  if p.is_file() and p.stat().st_mtime >= since - 1.0)
 
 
 def _kernel_env(figures_dir: Path, extra_env: dict | None) -> dict[str, str]:
@@ -214,47 +186,76 @@ def _link(chapter: Chapter) -> dict:
     return {"href": chapter.page, "title": f"{chapter.number} {chapter.title}"}
 
 
-def _headline(chapters: list[Chapter], executed: dict, figures_dir: Path, html_dir: Path,
-              log) -> dict | None:
-    """Copy the headline figure into the site; its alt text from the cell that saved it.
+def _variant_parameters(found: list[Chapter], parameters: dict | None) -> dict[str, dict]:
+    """Per chapter, the part of ``parameters`` its parameters cell defines; a name that no
+    chapter defines is a :class:`BuildError` (a typo would silently change nothing), except
+    the names ``--seed`` sets (:data:`variants.SEED_NAMES`)."""
+    if not parameters:
+        return {c.stem: {} for c in found}
+    import jupytext
 
-    :data:`HEADLINE_FIGURE` if it exists, else the first figure saved in the earliest
-    chapter (in the order of the ``save_figure`` calls in its source)."""
-    name = HEADLINE_FIGURE
-    if not (figures_dir / f"{name}.png").exists():
-        candidates = [n for c in chapters
-                      for n in _SAVED_FIGURE.findall(c.source.read_text(encoding="utf-8"))
-                      if (figures_dir / f"{n}.png").exists()]
-        if not candidates:
-            log(f"note: no {name}.png and no other figure: the index has no figure")
-            return None
-        name = candidates[0]
-        log(f"note: {HEADLINE_FIGURE}.png does not exist yet: the index shows {name}.png")
-    alt = f"Figure {name}"
-    for nb in executed.values():
-        for cell in nb.cells:
-            if cell.cell_type == "code" and (f'"{name}"' in cell.source
-                                             or f"'{name}'" in cell.source):
-                for output in cell.get("outputs", []):
-                    found = output.get("metadata", {}).get("image/png", {}).get("alt")
-                    if found:
-                        alt = found
-    shutil.rmtree(html_dir / "figures", ignore_errors=True)  # no stale copies
-    (html_dir / "figures").mkdir()
-    shutil.copyfile(figures_dir / f"{name}.png", html_dir / "figures" / f"{name}.png")
-    return {"src": f"figures/{name}.png", "alt": alt, "caption": f"{alt} (figures/{name}.png)"}
+    per_chapter = {c.stem: variants.chapter_parameters(jupytext.read(c.source), parameters)
+                   for c in found}
+    used = {name for chosen in per_chapter.values() for name in chosen}
+    unknown = [n for n in parameters if n not in used and n not in variants.SEED_NAMES]
+    if unknown:
+        raise BuildError(f"parameter {', '.join(unknown)}: no chapter's 'parameters' cell "
+                         f"defines it (chapters: {', '.join(c.number for c in found)})")
+    return per_chapter
+
+
+def _execute(chapter: Chapter, *, executed_dir: Path, figures_dir: Path, notebooks_dir: Path,
+             env: dict, settings: dict, parameters: dict, force: bool, timeout: int, log):
+    """Execute ``chapter`` or reuse its stored execution; returns ``(nb, status, seconds)``,
+    ``seconds`` being those of the (stored) execution."""
+    import nbformat
+
+    nb_path = executed_dir / f"{chapter.stem}.ipynb"
+    meta_path = executed_dir / f"{chapter.stem}.json"
+    meta = cache.read_meta(meta_path)
+    stored = meta.get("inputs", {})
+    settings = {**settings, "parameters": {k: repr(v) for k, v in parameters.items()}}
+    inputs = cache.execution_inputs(chapter.source, stored.get("code", {}), settings)
+    missing = [f for f in meta.get("figures", []) if not (figures_dir / f).exists()]
+    reason = ("--force" if force else "new" if not stored else
+              cache.what_changed(stored, inputs)
+              if meta.get("key") != execution_key(inputs) else
+              f"missing figure {missing[0]}" if missing else
+              "no executed notebook" if not nb_path.exists() else None)
+    if reason is None:
+        log(f"[{chapter.number}] {chapter.stem}: unchanged, using {nb_path}")
+        return nbformat.read(nb_path, as_version=4), "cached", float(meta.get("seconds", 0.0))
+    with_params = f" with {variants.describe_parameters(parameters)}" if parameters else ""
+    log(f"[{chapter.number}] {chapter.stem}: executing ({reason}){with_params} ...")
+    t0, wall = time.perf_counter(), time.time()
+    nb, modules = execute_notebook(chapter.source, cwd=notebooks_dir, env=env, timeout=timeout,
+                                   parameters=parameters)
+    seconds = round(time.perf_counter() - t0, 2)
+    inputs = cache.execution_inputs(chapter.source, modules, settings)
+    write_atomic(nb_path, nbformat.writes(nb))
+    write_atomic(meta_path, json.dumps({
+        "key": execution_key(inputs), "seconds": seconds, "source": str(chapter.source),
+        "figures": cache.figures_since(figures_dir, chapter.number, wall),
+        "inputs": inputs}, indent=1))
+    log(f"[{chapter.number}] {chapter.stem}: executed in {seconds:.1f} s")
+    return nb, "executed", seconds
 
 
 def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
                output_dir: Path | str = REPO / "build", figures_dir: Path | str | None = None,
                force: bool = False, only: list[str] | None = None, timeout: int = 1800,
                extra_env: dict | None = None, chapters: dict | None = None,
+               parameters: dict | None = None, command: str | None = None,
                log=None) -> BuildReport:
     """Execute (or reuse) every notebook and render ``output_dir/html``; see the module doc.
 
     ``only``: chapter numbers ("00", ...) to execute and render (others are left as they
     are); ``extra_env``: more environment for the kernels (e.g. ``ESSAY_CACHE_DIR``);
-    ``chapters``: replaces :data:`CHAPTERS` (tests).  Raises :class:`BuildError`.
+    ``chapters``: replaces :data:`CHAPTERS` (tests); ``parameters``: a variant build's
+    parameters (name -> value, e.g. ``variants.seed_parameters(1)``), with its figures in
+    ``output_dir/figures`` unless ``figures_dir`` says otherwise (never the default
+    ``figures/``); ``command``: how the variant was asked for (shown on its index page).
+    Raises :class:`BuildError`.
     """
     from essay_lib.site import render
 
@@ -262,9 +263,16 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     log = log or (lambda message: print(message, flush=True))
     if not isinstance(timeout, int) or timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
     notebooks_dir = Path(notebooks_dir).resolve()
     output_dir = Path(output_dir).resolve()
+    if parameters and figures_dir is None:
+        figures_dir = output_dir / "figures"
     figures_dir = Path(figures_dir or default_figures_dir()).resolve()
+    if parameters and figures_dir == Path(default_figures_dir()).resolve():
+        raise BuildError(f"a variant build must not write the essay's figures ({figures_dir}):"
+                         " leave --figures out (the variant's go to its build folder)")
     found = find_chapters(notebooks_dir, chapters)
     if not found:
         raise BuildError(f"no notebooks NN_name.py in {notebooks_dir}")
@@ -275,57 +283,28 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
             raise BuildError(f"--only {', '.join(unknown)}: no such chapter number in "
                              f"{notebooks_dir} (have {', '.join(c.number for c in found)})")
         selected = [c for c in found if c.number in only]
+    per_chapter = _variant_parameters(found, parameters)
     executed_dir, html_dir = output_dir / "executed", output_dir / "html"
     executed_dir.mkdir(parents=True, exist_ok=True)
     html_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
 
-    import nbformat
-
     env = _kernel_env(figures_dir, extra_env)
     settings = {"env": KERNEL_ENV, "setup": KERNEL_SETUP, "python": sys.executable,
                 "extra_env": extra_env or {}}
-    report = BuildReport(html_dir=html_dir)
+    report = BuildReport(html_dir=html_dir, parameters=per_chapter)
     executed = {}
     for chapter in selected:
-        nb_path = executed_dir / f"{chapter.stem}.ipynb"
-        meta_path = executed_dir / f"{chapter.stem}.json"
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        stored = meta.get("inputs", {})
-        inputs = execution_inputs(chapter, stored.get("code", {}), settings)
-        missing = [f for f in meta.get("figures", []) if not (figures_dir / f).exists()]
-        reason = ("--force" if force else "new" if not stored else
-                  _what_changed(stored, inputs)
-                  if meta.get("key") != execution_key(inputs) else
-                  f"missing figure {missing[0]}" if missing else
-                  "no executed notebook" if not nb_path.exists() else None)
-        t0 = time.perf_counter()
-        if reason is None:
-            executed[chapter.stem] = nbformat.read(nb_path, as_version=4)
-            report.status[chapter.stem] = "cached"
-            log(f"[{chapter.number}] {chapter.stem}: unchanged, using {nb_path}")
-        else:
-            log(f"[{chapter.number}] {chapter.stem}: executing ({reason}) ...")
-            wall = time.time()
-            nb, modules = execute_notebook(chapter.source, cwd=notebooks_dir, env=env,
-                                           timeout=timeout)
-            seconds = time.perf_counter() - t0
-            inputs = execution_inputs(chapter, modules, settings)
-            write_atomic(nb_path, nbformat.writes(nb))
-            write_atomic(meta_path, json.dumps({
-                "key": execution_key(inputs), "seconds": round(seconds, 2),
-                "source": str(chapter.source),
-                "figures": _figures_since(figures_dir, chapter.number, wall),
-                "inputs": inputs}, indent=1))
-            executed[chapter.stem] = nb
-            report.status[chapter.stem] = "executed"
-            log(f"[{chapter.number}] {chapter.stem}: executed in {seconds:.1f} s")
-        report.seconds[chapter.stem] = time.perf_counter() - t0
+        executed[chapter.stem], report.status[chapter.stem], report.seconds[chapter.stem] = \
+            _execute(chapter, executed_dir=executed_dir, figures_dir=figures_dir,
+                     notebooks_dir=notebooks_dir, env=env, settings=settings,
+                     parameters=per_chapter[chapter.stem], force=force, timeout=timeout,
+                     log=log)
 
     exporter = render.EssayHTMLExporter()
     for chapter in selected if only else found:
         position = found.index(chapter)
-        nav = {"contents": "index.html",
+        nav = {"contents": "index.html", "licence": gallery.LICENCE_TEXT,
                "prev": _link(found[position - 1]) if position > 0 else None,
                "next": _link(found[position + 1]) if position + 1 < len(found) else None}
         try:
@@ -337,18 +316,20 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
         write_atomic(html_dir / chapter.page, page)
         report.pages.append(html_dir / chapter.page)
     if not only:  # pages of notebooks that no longer exist
-        keep = {c.page for c in found} | {"index.html"}
+        keep = {c.page for c in found} | {"index.html", "gallery.html"}
         for stale in html_dir.glob("*.html"):
             if stale.name not in keep:
                 stale.unlink()
     render.copy_static(html_dir)
-    headline = _headline(found, executed, figures_dir, html_dir, log)
-    index = render.render_index(
-        title=TITLE, abstract=ABSTRACT, headline=headline,
-        chapters=[{"href": c.page, "number": c.number, "title": c.title, "summary": c.summary,
-                   "built": (html_dir / c.page).exists()} for c in found])
-    write_atomic(html_dir / "index.html", index)
-    report.pages.insert(0, html_dir / "index.html")
+    variant = None
+    if parameters:
+        verdict = figures_dir / VERDICT_FILE
+        variant = {"parameters": variants.describe_parameters(parameters), "command": command,
+                   "verdict": verdict.read_text(encoding="utf-8").strip()
+                   if verdict.exists() else None}
+    report.pages[:0] = pages.write_index_and_gallery(
+        found, executed, executed_dir=executed_dir, figures_dir=figures_dir, html_dir=html_dir,
+        title=TITLE, abstract=ABSTRACT, headline=HEADLINE_FIGURE, variant=variant, log=log)
     report.total_seconds = time.perf_counter() - start
     size = sum(p.stat().st_size for p in html_dir.rglob("*") if p.is_file())
     log(f"built {len(report.pages)} pages ({size / 1e6:.1f} MB) in {report.total_seconds:.1f} s")

@@ -67,10 +67,13 @@ def _failure_message(source: Path, nb, exc: Exception) -> str:
     return "\n".join(lines)
 
 
-def execute_notebook(source: Path, *, cwd: Path, env: dict[str, str], timeout: int):
+def execute_notebook(source: Path, *, cwd: Path, env: dict[str, str], timeout: int,
+                     parameters: dict | None = None):
     """Execute the jupytext notebook ``source`` in a fresh kernel of this interpreter.
 
-    ``env`` is the kernel's whole environment; ``timeout`` the seconds allowed per cell.
+    ``env`` is the kernel's whole environment; ``timeout`` the seconds allowed per cell;
+    ``parameters`` (name -> value): a variant's values, assigned in a cell tagged
+    ``injected-parameters`` after the ``parameters`` cell (:mod:`essay_lib.site.variants`).
     Returns ``(notebook, modules)``: the executed notebook and the ``essay_lib`` files
     (relative to the package) that the kernel had imported at the end.  Raises
     :class:`BuildError` with the failing cell's source and error.
@@ -83,6 +86,10 @@ def execute_notebook(source: Path, *, cwd: Path, env: dict[str, str], timeout: i
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = jupytext.read(source)
+    if parameters:
+        from essay_lib.site.variants import inject_parameters
+
+        nb = inject_parameters(nb, parameters)
     nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
     # An empty kernel search path leaves ipykernel's own "python3": sys.executable.
     specs = KernelSpecManager(kernel_dirs=[])

@@ -13,6 +13,17 @@ extends JupyterLab's ``lab`` template), changed in four ways:
 * PNG outputs carry ``alt`` and ``title`` from their output metadata (``essay_lib.site.
   figure_alt`` puts the figure's title there).
 * Each page has previous / contents / next links and links ``essay.css``.
+* **Code folds, without JavaScript** (:func:`mark_cells`): every code cell's input sits in
+  a ``<details class="essay-code"><summary>code</summary>`` block, *collapsed*, so a reader
+  who wants the argument reads prose, figures and computed numbers; the code is one click
+  away.  The ``parameters`` cell (and a variant build's ``injected-parameters`` cell)
+  starts *open*: those are the knobs every number on the page depends on.  Outputs and
+  prose are never folded.
+* **Solutions are collapsed**: each run of consecutive cells tagged ``solution`` (the worked
+  answer to an exercise: prose, code and its outputs) is one ``<details
+  class="essay-solution">`` block whose summary is "Solution N" (from the run's first
+  ``**Solution N.**``), closed until the reader opens it; the code inside shows as soon as
+  the block opens.
 """
 
 from __future__ import annotations
@@ -134,6 +145,54 @@ class EssayHTMLExporter(HTMLExporter):
         yield ("latex_output2html", self.latex_output2html)
 
 
+#: Tags whose code cells start unfolded (papermill's names for parameters cells).
+OPEN_TAGS = ("parameters", "injected-parameters")
+_SOLUTION_LABEL = re.compile(r"\*\*\s*(Solution(?:\s+\d+[a-z]?)?)\.?\s*\*\*")
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def solution_runs(cells) -> list[tuple[int, int, str]]:
+    """``(first, last, label)`` of every run of consecutive cells tagged ``solution``
+    (indices into ``cells``, ``last`` inclusive); ``label`` is "Solution N" from the run's
+    first ``**Solution N.**``, else "Solution"."""
+    runs, start = [], None
+    for index, cell in enumerate([*cells, None]):
+        inside = cell is not None and "solution" in _tags(cell)
+        if inside and start is None:
+            start = index
+        elif not inside and start is not None:
+            label = "Solution"
+            for member in cells[start:index]:
+                found = _SOLUTION_LABEL.search(member.get("source", ""))
+                if found:
+                    label = " ".join(found.group(1).split())
+                    break
+            runs.append((start, index - 1, label))
+            start = None
+    return runs
+
+
+def mark_cells(nb):
+    """A copy of ``nb`` whose cells carry the template's markers (see the module doc):
+    ``essay_fold`` ("open"/"closed") on code cells, ``essay_solution_open`` (the summary)
+    on the first cell of a solution run and ``essay_solution_close`` on its last."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tags = _tags(cell)
+            opened = "solution" in tags or any(t in tags for t in OPEN_TAGS)
+            cell.metadata["essay_fold"] = "open" if opened else "closed"
+    for first, last, label in solution_runs(nb.cells):
+        nb.cells[first].metadata["essay_solution_open"] = label
+        nb.cells[last].metadata["essay_solution_close"] = True
+    return nb
+
+
 def render_chapter(exporter: EssayHTMLExporter, nb, *, title: str, notebooks_dir: Path,
                    nav: dict) -> str:
     """One chapter page (an HTML string) from an executed notebook ``nb``.
@@ -141,7 +200,7 @@ def render_chapter(exporter: EssayHTMLExporter, nb, *, title: str, notebooks_dir
     ``nav`` holds ``prev`` / ``next`` (``{"href", "title"}`` or ``None``) and ``contents``
     (an href); the template draws them at the top and bottom of the page.
     """
-    nb = nb.copy()
+    nb = mark_cells(nb)
     nb.metadata = dict(nb.metadata)
     nb.metadata.pop("widgets", None)  # widget state would pull in the CDN widget manager
     nb.metadata["title"] = title
@@ -150,17 +209,44 @@ def render_chapter(exporter: EssayHTMLExporter, nb, *, title: str, notebooks_dir
     return body
 
 
-def render_index(*, title: str, abstract: str, chapters: list[dict], headline: dict | None,
-                 notes: list[str] = ()) -> str:
-    """The contents page: title, abstract, headline figure, chapter list (an HTML string).
-
-    ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool);
-    ``headline``: ``{"src", "alt", "caption"}`` or ``None``.
-    """
+def _render_template(name: str, **context) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                              autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.get_template("contents.html.j2").render(
-        title=title, abstract=abstract, chapters=chapters, headline=headline, notes=list(notes))
+    return env.get_template(name).render(**context)
+
+
+def render_index(*, title: str, abstract: str, chapters: list[dict], headline: dict | None,
+                 notes: list[str] = (), variant: dict | None = None, gallery: str | None = None,
+                 licence: str | None = None, total_time: str | None = None) -> str:
+    """The contents page: title, abstract, headline figure, chapter list (an HTML string).
+
+    ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool)
+    and ``time`` (the chapter's run time as text, or ``None``); ``headline``: ``{"src",
+    "alt", "caption"}`` or ``None``; ``variant``: ``{"parameters", "command", "verdict"}``
+    for a variant build; ``gallery``: href of the figure gallery; ``licence``: the footer's
+    licence line; ``total_time``: the sum of the run times, as text.
+    """
+    chapters = [{"time": None, **c} for c in chapters]
+    return _render_template("contents.html.j2", title=title, abstract=abstract,
+                            chapters=chapters, headline=headline, notes=list(notes),
+                            variant=variant, gallery=gallery, licence=licence,
+                            total_time=total_time)
+
+
+def render_gallery(*, title: str, groups: list[dict], zip_name: str | None = None,
+                   licence: str | None = None) -> str:
+    """The figure gallery page (an HTML string); ``groups`` from
+    :func:`essay_lib.site.gallery.gallery_groups`, ``zip_name``: href of the figures' zip."""
+    return _render_template("gallery.html.j2", title=title, groups=groups, zip=zip_name,
+                            licence=licence)
+
+
+def format_seconds(seconds: float) -> str:
+    """A run time for the index page: ``"8 s"``, ``"35 s"``, ``"2 min 05 s"``."""
+    total = int(round(seconds))
+    if total < 60:
+        return f"{max(total, 1)} s"
+    return f"{total // 60} min {total % 60:02d} s"
 
 
 def copy_static(html_dir: Path) -> None:

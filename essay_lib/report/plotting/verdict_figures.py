@@ -197,12 +197,15 @@ def plot_analogy(rows: Sequence[Mapping], expected: Sequence[str], *, n_analogy:
                          color="#8ab17d", alpha=0.15, linewidth=0)
     ax.fill_between([], [], color="#8ab17d", alpha=0.3, label="side the paper expects")
     if 0 < n_analogy < len(expected):
+        # The two section labels sit in the right margin, beside the dashed rule, where no
+        # interval can reach them (inside the axes they covered intervals near rho = 1).
         ax.axhline(n_analogy - 0.5, color="0.6", linewidth=0.8, linestyle="--")
-        ax.text(1.04, n_analogy - 0.55, "the paper's analogy ↑", ha="right", va="bottom",
+        margin = ax.get_yaxis_transform()  # x in axes fractions, y in lines
+        ax.text(1.02, n_analogy - 0.55, "the paper's analogy ↑", transform=margin,
+                ha="left", va="bottom", fontsize=8, color="0.4")
+        ax.text(1.02, n_analogy - 0.45, "controls ↓", transform=margin, ha="left", va="top",
                 fontsize=8, color="0.4")
-        ax.text(1.04, n_analogy - 0.45, "controls ↓", ha="right", va="top", fontsize=8,
-                color="0.4")
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     if title:
         ax.set_title(title)
     return fig
