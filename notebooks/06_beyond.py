@@ -56,7 +56,7 @@ from essay_lib import report
 from essay_lib.experiment import variants
 from essay_lib.report import plotting, tables, vocabulary
 
-rng = essay_lib.setup(seed=SEED, threads=1)  # tiny networks: one thread is faster on 2 shared cores
+rng = essay_lib.setup(seed=SEED)
 
 # %% [markdown]
 # ## 1 · The variants

@@ -197,6 +197,8 @@ display(Markdown(f"**Beyond one small network (chapter 06):** "
 #   the paper cites, the diagonal case of our $D$.
 # * H. Zhang, M. Cisse, Y. Dauphin, D. Lopez-Paz, *mixup: Beyond Empirical Risk
 #   Minimization*, ICLR 2018: the positive control of chapter 04.
+# * S. Greydanus, *Scaling Down Deep Learning*, 2020: the MNIST-1D benchmark and
+#   its local generator, the harder task of chapter 06.
 #
 # ## Summary
 #

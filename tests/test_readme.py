@@ -89,3 +89,21 @@ def test_readme_mechanism_sentence_matches_the_figures_folder():
     if not written.exists():
         pytest.skip("figures/05-mechanism.md not built yet (make essay)")
     assert sentence == written.read_text(encoding="utf-8").strip()
+
+
+BEYOND = "**Beyond one small network, as computed by chapter 06:** "
+_BEYOND = re.compile(r"<!-- beyond:start -->\n(.*?)\n<!-- beyond:end -->", re.S)
+
+
+def test_readme_beyond_sentence_matches_the_figures_folder():
+    """The README's chapter 06 line is the sentence chapter 06 wrote (``06-beyond.md``)."""
+    text = README.read_text(encoding="utf-8")
+    match = _BEYOND.search(text)
+    assert match and match.group(1).startswith(BEYOND), "a chapter 06 block in the README"
+    sentence = match.group(1)[len(BEYOND):].strip()
+    assert sentence.startswith("Changing one thing at a time") and not re.search(r"\d\.\d",
+                                                                                sentence)
+    written = REPO / "figures" / "06-beyond.md"
+    if not written.exists():
+        pytest.skip("figures/06-beyond.md not built yet (make essay)")
+    assert sentence == written.read_text(encoding="utf-8").strip()
