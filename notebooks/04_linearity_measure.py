@@ -515,6 +515,7 @@ ax = plotting.plot_rank_correlations(report.trends.forest_rows(z_trends),
                                      xlabel="Spearman's ρ between strength and $\\bar Z$ "
                                             "(95% interval over seeds)")
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+ax.set_title("$\\bar Z$ against each regularizer's strength, per task")
 ax.figure.set_size_inches(7.5, 3.6)
 _ = plotting.save_figure(ax.figure, "04-verdict")
 

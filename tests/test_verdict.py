@@ -228,3 +228,15 @@ def test_bad_records():
     with pytest.raises(ValueError, match="validation split"):
         matched.chosen_strength([{**r, "validation_loss": None} for r in make_records({})],
                                 "toy", "dropout")
+
+
+def test_specification_keys_do_not_depend_on_the_stored_order_of_z_spec():
+    """Fresh records keep insertion order, cached ones come back from JSON with sorted
+    keys: both must give one order (else a cold and a warm build draw different figures)."""
+    from essay_lib.report import speccurve
+
+    fresh = [{"task": "t", "z_spec": {"logits|0.5|inside": 0.1, "centred_logits|0.1|x": 0.2}}]
+    cached = [{"task": "t", "z_spec": {"centred_logits|0.1|x": 0.2, "logits|0.5|inside": 0.1}}]
+    assert speccurve.specification_keys(fresh, "t") == speccurve.specification_keys(cached, "t")
+    assert speccurve.specification_keys(fresh, "t") == ["centred_logits|0.1|x",
+                                                        "logits|0.5|inside"]

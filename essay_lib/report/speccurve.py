@@ -64,11 +64,12 @@ class SpecVerdict:
 
 
 def specification_keys(records, task: str) -> list[str]:
-    """The specifications measured on every record of ``task``, in their stored order."""
+    """The specifications measured on every record of ``task``, sorted (one order whether
+    the records were just measured or read back from the cache, whose JSON sorts keys)."""
     curves = [r.get("z_spec") or {} for r in records if r["task"] == task]
     if not curves:
         raise ValueError(f"no records for task {task!r}")
-    return [k for k in curves[0] if all(k in c for c in curves)]
+    return sorted(k for k in curves[0] if all(k in c for c in curves))
 
 
 def specification_verdicts(records, *, tasks: Sequence[str] | None = None,

@@ -146,7 +146,8 @@ def plot_specification_curve(verdicts: Sequence, *, main: str = "logits|0.5|extr
                              squeeze=False, sharey="row")
     outputs = ("logits", "centred_logits", "log_probabilities")
     for j, task in enumerate(tasks):
-        mine = sorted((v for v in verdicts if v.task == task), key=lambda v: v.dropout.rho)
+        mine = sorted((v for v in verdicts if v.task == task),
+                      key=lambda v: (v.dropout.rho, v.key))  # ties: by key, stable
         top, bottom = axes[0, j], axes[1, j]
         for i, v in enumerate(mine):
             color = VERDICT_COLORS[v.verdict]
