@@ -54,6 +54,8 @@ SCALE = 0.5  # their displacement scale
 SHOW_RATES = (0.0, 0.3, 0.5, 0.7)  # drop rates drawn in "what the networks learned"
 
 # %%
+import inspect
+
 import numpy as np
 from IPython.display import Markdown, display
 
@@ -704,7 +706,8 @@ display(Markdown(
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
 # **Solution 4.** "Passing through the points" means a training loss near 0; we
 # take the first drop rate whose training loss exceeds the noise variance of the
-# task (0.1² = 0.01) and compare with the largest step of $\bar Z$.
+# task (the square of its noise standard deviation, read from `data.quadratic_task`)
+# and compare with the largest step of $\bar Z$.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 first = {r["strength"]: r for r in records if r["task"] == "quadratic"
@@ -712,7 +715,8 @@ first = {r["strength"]: r for r in records if r["task"] == "quadratic"
 rates_q = sorted(first)
 train_q = np.array([first[s]["train_loss"] for s in rates_q])
 z_q = np.array([first[s]["z_bar"] for s in rates_q])
-leaves = next((s for s, loss in zip(rates_q, train_q, strict=True) if loss > 0.01), None)
+noise_var = inspect.signature(data.quadratic_task).parameters["noise"].default ** 2
+leaves = next((s for s, loss in zip(rates_q, train_q, strict=True) if loss > noise_var), None)
 jump = rates_q[int(np.argmax(np.abs(np.diff(z_q)))) + 1]
 display(Markdown(
     "Training loss by drop rate: " + ", ".join(

@@ -240,3 +240,20 @@ def test_specification_keys_do_not_depend_on_the_stored_order_of_z_spec():
     assert speccurve.specification_keys(fresh, "t") == speccurve.specification_keys(cached, "t")
     assert speccurve.specification_keys(fresh, "t") == ["centred_logits|0.1|x",
                                                         "logits|0.5|inside"]
+
+
+def test_gated_specificity_reads_shared_when_the_difference_fails_the_correction():
+    from essay_lib.report import matched
+    from essay_lib.report.stats import Change
+
+    def comparison(low, high):
+        c = Change(-0.2, -0.3, -0.1, 0.95, 8)
+        return matched.MatchedComparison("t", "z_bar", "dropout", "l2", 0.5, 1e-3,
+                                         Change((low + high) / 2, low, high, 0.95, 8), c, c, c)
+
+    below, above, across = comparison(-0.3, -0.1), comparison(0.1, 0.3), comparison(-0.1, 0.1)
+    assert matched.gated_specificity(below, True) == "specific to dropout"
+    assert matched.gated_specificity(above, True) == "L2 lowers it more"
+    assert matched.gated_specificity(below, False) == "shared with L2"
+    assert matched.gated_specificity(above, False) == "shared with L2"
+    assert matched.gated_specificity(across, True) == "shared with L2"

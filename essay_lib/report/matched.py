@@ -174,3 +174,12 @@ def plateau(records, task: str, regularizer: str = "none", *, window: float = 0.
     share = float(late / total) if total > 0 else 0.0
     return Plateau(task, regularizer, share, share <= tolerance, float(test[-1] - test[start]),
                    int(epochs[start]), int(epochs[-1]))
+
+
+def gated_specificity(comparison: MatchedComparison, corrected: bool) -> str:
+    """:func:`specificity` after the verdict's correction: a difference between dropout
+    and L2 that does not survive it (``corrected`` False) reads "shared with L2"."""
+    spec = specificity(comparison)
+    if spec in ("specific to dropout", "L2 lowers it more") and not corrected:
+        return "shared with L2"
+    return spec

@@ -78,10 +78,7 @@ class MechanismVerdict:
     @property
     def specificity(self) -> str:
         """One of :data:`essay_lib.report.matched.SPECIFICITY` (rule 3, Holm-gated)."""
-        spec = matched_fit.specificity(self.matched)
-        if spec in ("specific to dropout", "L2 lowers it more") and not self.holm_matched:
-            return "shared with L2"
-        return spec
+        return matched_fit.gated_specificity(self.matched, self.holm_matched)
 
 
 def mechanism_verdicts(records, *, measure: str = "z_mask", tasks: Sequence[str] | None = None,

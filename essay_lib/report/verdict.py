@@ -83,10 +83,7 @@ class TaskVerdict:
 
     @property
     def specificity(self) -> str:
-        spec = matched_fit.specificity(self.matched)
-        if spec in ("specific to dropout", "L2 lowers it more") and not self.holm_matched:
-            return "shared with L2"
-        return spec
+        return matched_fit.gated_specificity(self.matched, self.holm_matched)
 
 
 def task_verdicts(records, *, measure: str = "z_bar", tasks: Sequence[str] | None = None,
