@@ -49,7 +49,8 @@ rng = essay_lib.setup(seed=SEED)
 
 # %%
 EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED, FIRST_NETWORK_SEED + 8))
-FRESH = experiment.essay_experiment(tuple(s + 8 for s in EXPERIMENT[EXPERIMENT.tasks[0]].seeds))
+FRESH = experiment.replication_experiment(
+    tuple(s + 8 for s in EXPERIMENT[EXPERIMENT.tasks[0]].seeds))
 records = experiment.run_experiment(EXPERIMENT)
 essay = verdict.essay_verdict(records, experiment.run_experiment(FRESH), seed=SEED)
 rows = analogy.analogy_rows(records, seed=SEED)

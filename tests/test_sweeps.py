@@ -13,12 +13,16 @@ import torch
 
 from essay_lib import cli, data
 from essay_lib.experiment import (
+    REPLICATION_SEEDS,
+    VERDICT_METRICS,
+    VERDICT_REGULARIZERS,
     CacheWarning,
     ExperimentSpec,
     MeasureSpec,
     SweepCache,
     SweepSpec,
     essay_experiment,
+    replication_experiment,
     run_experiment,
     run_sweep,
     sweep_models,
@@ -208,7 +212,7 @@ FIELD_CHANGES = {
     "curve_triples": (("inside",), "z_spec"),
     "mask_keep_prob": (0.7, "z_mask"), "mask_draws": (300, "z_mask"),
     "mask_set_fraction": (0.25, "z_mask"), "mask_layers": ("same", "z_mask"),
-    "mc_samples": (32, "mc_gap"), "mc_points": (40, "mc_gap"),
+    "mc_samples": (32, "mc_gap"), "mc_points": (40, "mc_gap"), "scope": ("verdict", "z_spec"),
     "architecture": ("residual", "train_loss"),
     "momentum": ((0.9, {"optimizer": "sgd"}), "train_loss"),
     "weight_decay": (0.5, "weight_norm"),
@@ -350,6 +354,53 @@ def test_the_essay_experiment_is_well_formed():
     with pytest.raises(KeyError, match="mnist"):
         experiment["mnist"]
     assert experiment.only("digits", "moons").tasks == ("digits", "moons")
+
+
+def test_the_replication_is_the_essay_experiment_cut_to_the_verdict():
+    main, fresh = essay_experiment(), replication_experiment()
+    assert fresh.tasks == main.tasks
+    for a, b in zip(main, fresh, strict=True):
+        assert b.seeds == REPLICATION_SEEDS and not set(b.seeds) & set(a.seeds)
+        assert list(b.grid_dict) == [k for k in a.grid_dict if k in VERDICT_REGULARIZERS]
+        assert all(b.grid_dict[k] == a.grid_dict[k] for k in b.grid_dict)
+        assert "l1" not in b.grid_dict and b.training_dict() == a.training_dict()
+        assert b.measures == a.measures.replace(scope="verdict")
+    assert replication_experiment((20, 21))["moons"].seeds == (20, 21)
+
+
+def test_the_verdict_scope_measures_the_verdict_metrics_alone(tmp_path, count_training):
+    spec = small(task="moons", grid={"none": [0], "dropout": [0.3], "mixup": [1.0]},
+                 task_args={"validation_fraction": 0.3})
+    full = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    bare = run_sweep(spec.replace(scope="verdict"), cache_dir=tmp_path, progress=False)
+    assert count_training == [3]  # the same networks, measured again
+    for a, b in zip(full, bare, strict=True):
+        assert set(b) == set(a) and a["key"] != b["key"]
+        for name in METRICS:
+            if name in VERDICT_METRICS and a[name] is not None:
+                assert b[name] == a[name], name
+            else:
+                assert b[name] is None, name
+    assert all(r["z_bar"] is not None and r["validation_loss"] is not None for r in bare)
+    with pytest.raises(ValueError, match="scope"):
+        MeasureSpec(scope="some")
+
+
+def test_training_in_runs_gives_the_same_networks(monkeypatch):
+    spec = small(task="moons", grid={"none": [0], "dropout": [0.2, 0.5], "mixup": [1.0]},
+                 seeds=(0, 1))
+    task = data.load_task("moons")
+    keys = spec.members()
+    whole = train.train_members(spec, task, keys, device=torch.device("cpu"), progress=False)
+    monkeypatch.setitem(train.MEMBERS_PER_RUN, "cpu", 3)
+    assert train.members_per_run(torch.device("cpu")) == 3
+    runs = train.train_members(spec, task, keys, device=torch.device("cpu"), progress=False)
+    for a, b in zip(whole, runs, strict=True):
+        assert a.arrays.keys() == b.arrays.keys()
+        for n in a.arrays:  # equal to float32 rounding (batched products of other sizes)
+            np.testing.assert_allclose(a.arrays[n], b.arrays[n], rtol=1e-5, atol=1e-6)
+        assert a.curve["train_loss"] == pytest.approx(b.curve["train_loss"], rel=1e-5)
+    assert train.members_per_run(torch.device("cuda")) == train.MAX_MEMBERS
 
 
 def test_run_experiment_reads_every_sweep(tmp_path):

@@ -257,3 +257,34 @@ def test_gated_specificity_reads_shared_when_the_difference_fails_the_correction
     assert matched.gated_specificity(below, False) == "shared with L2"
     assert matched.gated_specificity(above, False) == "shared with L2"
     assert matched.gated_specificity(across, True) == "shared with L2"
+
+
+def test_the_verdict_reads_only_what_the_replication_keeps():
+    """The replication (experiment.replication_experiment) trains only the
+    VERDICT_REGULARIZERS series and measures only VERDICT_METRICS: a verdict on records
+    with an extra L1 series and every other metric filled must read the same."""
+    from essay_lib.experiment import VERDICT_METRICS, VERDICT_REGULARIZERS
+
+    kept = make_records({"dropout": -0.04, "mixup": -0.05, "l2": -0.01})
+    assert {r["regularizer"] for r in kept} == set(VERDICT_REGULARIZERS)
+    rng = np.random.default_rng(1)
+    full = [{**r, "z_spec": {"logits|0.1|inside": rng.random()}, "taleb_h": rng.random(),
+             "z_mask": rng.random(), "jacobian_norm": rng.random()} for r in kept]
+    full += [{**r, "regularizer": "l1", "strength": s, "z_bar": rng.random(),
+              "validation_loss": rng.random()}
+             for r in kept if r["regularizer"] == "none" for s in (1e-4, 1e-3)]
+    bare = [{k: (v if k in VERDICT_METRICS or k in ("task", "regularizer", "strength", "seed")
+                 else None) for k, v in r.items()} for r in kept]
+    assert verdict.task_verdicts(bare) == verdict.task_verdicts(full)
+
+
+def test_the_grid_table_has_a_row_per_trained_regularizer():
+    from essay_lib.experiment import essay_experiment, replication_experiment
+    from essay_lib.report import experiment_tables, vocabulary
+
+    main = experiment_tables.grid_markdown(essay_experiment())
+    fresh = experiment_tables.grid_markdown(replication_experiment())
+    label = vocabulary.regularizer_label("l1")
+    assert f"| {label} |" in main and label not in fresh
+    assert fresh.count("\n") == main.count("\n") - 1
+    assert "1e-05, 0.0001, 0.001, 0.01" in main and "digits: 1e-05" in main  # the exception

@@ -1,7 +1,9 @@
 """The experiment floor: the frozen spec of a sweep, training, measuring, the cache.
 
 * :mod:`~essay_lib.experiment.spec`: :class:`SweepSpec`, :class:`MeasureSpec`,
-  :class:`ExperimentSpec`, :func:`essay_experiment` (chapter 04's settings);
+  :class:`ExperimentSpec`;
+* :mod:`~essay_lib.experiment.essay`: :func:`essay_experiment` (chapter 04's settings)
+  and :func:`replication_experiment` (its replication on fresh seeds);
 * :mod:`~essay_lib.experiment.sweeps`: :func:`run_sweep`, :func:`run_experiment`,
   :func:`sweep_models`;
 * :mod:`~essay_lib.experiment.train`: the sweep's networks in the batched engine;
@@ -13,23 +15,33 @@
   configuration (:func:`beyond_variants`, :func:`run_variants`).
 """
 
-from essay_lib.experiment import cache, metrics, references, spec, sweeps, train, variants
-from essay_lib.experiment.cache import CacheWarning, SweepCache
-from essay_lib.experiment.metrics import METRICS
-from essay_lib.experiment.references import reference_values
-from essay_lib.experiment.spec import (
-    REGULARIZERS,
-    REPLICATION_SEEDS,
-    ExperimentSpec,
-    MeasureSpec,
-    SweepSpec,
-    essay_experiment,
+from essay_lib.experiment import (
+    cache,
+    essay,
+    metrics,
+    references,
+    spec,
+    sweeps,
+    train,
+    variants,
 )
+from essay_lib.experiment.cache import CacheWarning, SweepCache
+from essay_lib.experiment.essay import (
+    REPLICATION_SEEDS,
+    VERDICT_REGULARIZERS,
+    essay_experiment,
+    replication_experiment,
+)
+from essay_lib.experiment.metrics import METRICS, VERDICT_METRICS
+from essay_lib.experiment.references import reference_values
+from essay_lib.experiment.spec import REGULARIZERS, ExperimentSpec, MeasureSpec, SweepSpec
 from essay_lib.experiment.sweeps import run_experiment, run_sweep, sweep_models
 from essay_lib.experiment.variants import Variant, beyond_variants, run_variants
 
-__all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "CacheWarning", "ExperimentSpec",
-           "MeasureSpec", "SweepCache", "SweepSpec", "cache", "essay_experiment", "metrics",
+__all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "VERDICT_METRICS",
+           "VERDICT_REGULARIZERS", "CacheWarning", "ExperimentSpec", "MeasureSpec",
+           "SweepCache", "SweepSpec", "cache", "essay", "essay_experiment", "metrics",
+           "replication_experiment",
            "reference_values", "references", "run_experiment", "run_sweep", "spec",
            "sweep_models", "sweeps", "train", "Variant", "beyond_variants", "run_variants",
            "variants"]

@@ -18,7 +18,8 @@ below the spec's threshold), ``weight_norm`` (L2 norm of all weights),
 mean ‖D‖) and ``mc_gap`` (relative RMS gap between Monte Carlo averaging over inverted
 masks and weight scaling, on the first ``mc_points`` test inputs), both at the spec's
 ``mask_keep_prob`` (:mod:`essay_lib.measures.subnetworks`; ``None`` for the residual MLP
-and the CNN).
+and the CNN).  Under ``MeasureSpec(scope="verdict")`` only :data:`VERDICT_METRICS` are
+measured and every other metric is ``None``.
 
 Function measures use the logits, in float64.  Every setting comes from the
 :class:`~essay_lib.experiment.spec.MeasureSpec` passed in: Δ, a, b are its
@@ -44,6 +45,9 @@ METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accura
            "z_bar_raw", "taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity",
            "linear_pieces", "weight_sparsity", "weight_norm", "mean_hidden_activation", "z_spec",
            "z_mask", "z_mask_raw", "mc_gap")
+#: The metrics a verdict reads (``MeasureSpec(scope="verdict")`` measures only these)
+VERDICT_METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accuracy",
+                   "z_bar", "z_bar_raw")
 
 
 @torch.no_grad()
@@ -79,20 +83,30 @@ def taleb_displacements(X: np.ndarray, measures: MeasureSpec) -> np.ndarray:
     return measures.displacement_scale * (X[j] - X[partner])
 
 
-def specification_curve(model, task: Task, measures: MeasureSpec) -> list[dict]:
-    """Per member, ``{"output|scale|triples": Z̄}`` over the spec's curve (batched, float64)."""
+def z_bar_settings(model, task: Task, measures: MeasureSpec) -> dict:
+    """Z̄ of every member under the main setting and every specification of the curve:
+    ``{(output, scale, triples): (value (K,), raw (K,))}`` (batched, float64; one pass
+    per (scale, triples), shared by its output representations)."""
     X = task.X_test.astype(np.float64)
-    out: list[dict] = [{} for _ in range(model.K)]
-    settings = measures.specifications(task.kind)
+    main = ("logits", measures.displacement_scale, "extrapolating")
+    settings = [main] if measures.scope == "verdict" else [
+        main, *measures.specifications(task.kind)]
+    out = {}
     for scale, triples in dict.fromkeys((s, t) for _, s, t in settings):
-        outputs = [o for o, s, t in settings if (s, t) == (scale, triples)]
+        outputs = list(dict.fromkeys(o for o, s, t in settings if (s, t) == (scale, triples)))
         values = batched.z_bar_members(model, X, n_triples=measures.z_triples, scale=scale,
                                        seed=measures.metric_seed, triples=triples,
                                        outputs=outputs)
-        for o, (value, _) in values.items():
-            for k in range(model.K):
-                out[k][specification_key(o, scale, triples)] = float(value[k])
+        out.update({(o, scale, triples): values[o] for o in outputs})
     return out
+
+
+def specification_curve(model, task: Task, measures: MeasureSpec, values=None) -> list[dict]:
+    """Per member, ``{"output|scale|triples": Z̄}`` over the spec's curve (batched,
+    float64); ``values``: :func:`z_bar_settings` if already computed."""
+    values = z_bar_settings(model, task, measures) if values is None else values
+    return [{specification_key(*setting): float(values[setting][0][k])
+             for setting in measures.specifications(task.kind)} for k in range(model.K)]
 
 
 def mask_metrics(model, task: Task, measures: MeasureSpec) -> dict[str, np.ndarray | None]:
@@ -131,20 +145,27 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
     MLP, the residual MLP, the CNN); ``train_loss``: (K,) final evaluation-mode training
     loss of each member (from its
     training run); ``task``: the task the members were trained on (its test split is
-    measured); ``measures``: the settings of every measure.
+    measured); ``measures``: the settings of every measure (its ``scope`` decides which
+    metrics are measured; the others are ``None``).
     """
     train_loss = np.asarray(train_loss, dtype=np.float64).ravel()
     if len(train_loss) != model.K:
         raise ValueError(f"train_loss must hold one value per member ({model.K}), "
                          f"got {len(train_loss)}")
-    per_member = {**batched_metrics(model, task), **mask_metrics(model, task, measures)}
-    curves = specification_curve(model, task, measures)
     X = task.X_test.astype(np.float64)
     # Z̄ of the raw outputs, batched: equal to linearity.z_bar on each member (rel 1e-10,
     # tests/test_triples.py) at a fraction of the cost of K separate calls.
-    main_z = batched.z_bar_members(model, X, n_triples=measures.z_triples,
-                                   scale=measures.displacement_scale,
-                                   seed=measures.metric_seed)["logits"]
+    z_values = z_bar_settings(model, task, measures)
+    main_z = z_values["logits", measures.displacement_scale, "extrapolating"]
+    losses = batched_metrics(model, task)
+    if measures.scope == "verdict":
+        values = {**losses, "train_loss": train_loss, "z_bar": main_z[0],
+                  "z_bar_raw": main_z[1]}
+        kept = {name: values[name] if name in VERDICT_METRICS else None for name in METRICS}
+        return [{name: None if v is None else float(v[k]) for name, v in kept.items()}
+                for k in range(model.K)]
+    per_member = {**losses, **mask_metrics(model, task, measures)}
+    curves = specification_curve(model, task, measures, z_values)
     delta = taleb_displacements(X, measures)
     segment = ((X.min(axis=0), X.max(axis=0))
                if X.shape[1] <= 2 and isinstance(model, BatchedMLP) else None)

@@ -10,7 +10,8 @@ Every setting that can change a number lives in one of these objects; a sweep
 receives the object and computes its cache keys from it (:mod:`essay_lib.experiment.sweeps`),
 and nothing reads a module-level setting at call time.  They are frozen: change a
 setting with :meth:`SweepSpec.replace` / :meth:`ExperimentSpec.replace` (a new object),
-e.g. ``essay_experiment().replace(displacement_scale=0.1)``.
+e.g. ``essay_experiment().replace(displacement_scale=0.1)``.  The essay's own
+experiments are built from them in :mod:`essay_lib.experiment.essay`.
 
 Regularizers of a grid (:data:`REGULARIZERS`): ``none`` (strength 0 only), ``dropout``
 (hidden drop rate, [0, 1)), ``input_dropout`` (input drop rate, [0, 1)), ``l1`` and
@@ -47,6 +48,8 @@ from essay_lib.util.checks import (
 REGULARIZERS = {"none": None, "dropout": "drop_rate", "input_dropout": "input_drop_rate",
                 "l1": "l1", "l2": "l2", "mixup": "mixup_alpha", "adamw": "weight_decay"}
 _RATES = ("dropout", "input_dropout")
+#: What a :class:`MeasureSpec` measures: every metric, or only what a verdict reads
+MEASURE_SCOPES = ("all", "verdict")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,10 @@ class MeasureSpec:
     the hidden units), ``mask_layers`` (``"all"`` or ``"same"``: where A and B come from);
     ``mc_samples`` masks per point and the first ``mc_points`` test points for the gap
     between Monte Carlo averaging and weight scaling (``mc_gap``).
+
+    ``scope``: ``"all"`` measures every metric; ``"verdict"`` only what a verdict reads
+    (the losses, R² or accuracy, Z̄ and Z̄_raw under the main setting above), leaving
+    every other metric ``None`` (the replication on fresh seeds; a fraction of the cost).
     """
 
     z_triples: int = 1000
@@ -85,6 +92,7 @@ class MeasureSpec:
     mask_layers: str = "all"
     mc_samples: int = 64
     mc_points: int = 64
+    scope: str = "all"
 
     def __post_init__(self):
         check_int("z_triples", self.z_triples, minimum=1)
@@ -96,6 +104,7 @@ class MeasureSpec:
         if check_int("mc_samples", self.mc_samples, minimum=4) % 4:
             raise ValueError(f"mc_samples must be a multiple of 4, got {self.mc_samples}")
         check_int("mc_points", self.mc_points, minimum=2)
+        check_choice("scope", self.scope, MEASURE_SCOPES)
         check_number("displacement_scale", self.displacement_scale, minimum=0, low_closed=False)
         check_seed("metric_seed", self.metric_seed)
         check_number("sparsity_threshold", self.sparsity_threshold, minimum=0, low_closed=False)
@@ -354,39 +363,3 @@ class ExperimentSpec:
     def only(self, *tasks: str) -> ExperimentSpec:
         """The sub-experiment of the named tasks (in the order given)."""
         return ExperimentSpec(tuple(self[t] for t in tasks))
-
-
-#: Chapter 04's grid; drop rates follow PyTorch (the probability of dropping a unit).
-ESSAY_GRID = {"none": (0.0,), "dropout": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
-              "l1": (1e-5, 1e-4, 1e-3, 1e-2), "l2": (1e-5, 1e-4, 1e-3, 1e-2),
-              "mixup": (0.1, 0.4, 1.0, 2.0)}
-ESSAY_SEEDS = tuple(range(8))
-
-
-#: Seeds of the replication: fresh networks, the same experiment otherwise.
-REPLICATION_SEEDS = tuple(range(8, 16))
-
-
-def essay_experiment(seeds=ESSAY_SEEDS) -> ExperimentSpec:
-    """Chapter 04's experiment: four tasks, a 2 × 64 ReLU MLP, full-batch Adam, 8 seeds.
-
-    ``seeds``: the network seeds (default 0-7; :data:`REPLICATION_SEEDS` for the
-    replication on fresh networks).  Each task's held-out rows are split in half
-    (``validation_source="test"``): one half chooses each regularizer's strength
-    (validation loss), the other is where every measure is taken, so the training data
-    are the task's whole training split.  Digits' L1 grid stops at 1e-3 (at 1e-2 every
-    member collapses to a constant) and digits trains on 30% of the images (539) so that
-    the oversized net overfits.  Epochs: each unregularized net has reached its overfit
-    plateau (train loss near 0, test loss flat or rising; chapter 04 shows the curves)
-    while the whole experiment stays near a minute.
-    """
-    held_out = {"validation_fraction": 0.5, "validation_source": "test"}
-    base = dict(grid=ESSAY_GRID, seeds=tuple(seeds), hidden=(64, 64), lr=1e-2)
-    digits_grid = {**ESSAY_GRID, "l1": (1e-5, 1e-4, 3e-4, 1e-3)}
-    return ExperimentSpec((
-        SweepSpec("quadratic", epochs=1500, task_args=held_out, **base),
-        SweepSpec("moons", epochs=300, task_args=held_out, **base),
-        SweepSpec("diabetes", epochs=200, task_args=held_out, **base),
-        SweepSpec("digits", epochs=100, task_args={"test_fraction": 0.7, **held_out},
-                  **{**base, "grid": digits_grid}),
-    ))

@@ -14,7 +14,7 @@ test loss at a few epochs) and ``key`` (the record's cache key).
 :func:`sweep_models` gives back the trained networks themselves (as
 :class:`essay_lib.nets.models.MLP`), from the same cache.  :func:`run_experiment` runs
 every sweep of an :class:`~essay_lib.experiment.spec.ExperimentSpec`
-(:func:`~essay_lib.experiment.spec.essay_experiment` by default).
+(:func:`~essay_lib.experiment.essay.essay_experiment` by default).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import torch
 
 from essay_lib.data import Task, load_task
 from essay_lib.experiment.cache import SweepCache, clean_record
+from essay_lib.experiment.essay import essay_experiment
 from essay_lib.experiment.metrics import measure_members
-from essay_lib.experiment.spec import ExperimentSpec, SweepSpec, essay_experiment
+from essay_lib.experiment.spec import ExperimentSpec, SweepSpec
 from essay_lib.experiment.train import (
     Trained,
     member_of,
@@ -120,7 +121,7 @@ def sweep_models(spec: SweepSpec, *, cache_dir=None, device: str = "cpu",
 def run_experiment(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=None,
                    device: str = "cpu", progress: bool | None = None) -> list[dict]:
     """The records of every sweep of ``spec`` (default: chapter 04's
-    :func:`~essay_lib.experiment.spec.essay_experiment`), task after task."""
+    :func:`~essay_lib.experiment.essay.essay_experiment`), task after task."""
     spec = essay_experiment() if spec is None else spec
     if isinstance(spec, SweepSpec):
         spec = ExperimentSpec((spec,))

@@ -31,14 +31,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from essay_lib.data import TASK_NAMES
-from essay_lib.experiment.spec import (
-    ESSAY_SEEDS,
-    ExperimentSpec,
-    MeasureSpec,
-    SweepSpec,
-    check_grid,
-    essay_experiment,
-)
+from essay_lib.experiment.essay import ESSAY_SEEDS, essay_experiment
+from essay_lib.experiment.spec import ExperimentSpec, MeasureSpec, SweepSpec, check_grid
 from essay_lib.experiment.sweeps import run_sweep
 from essay_lib.util.checks import check_choice, check_int_sequence
 

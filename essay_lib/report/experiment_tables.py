@@ -35,10 +35,13 @@ def tasks_markdown(experiment: ExperimentSpec) -> str:
 
 
 def grid_markdown(experiment: ExperimentSpec) -> str:
-    """One row per regularizer: the strengths most tasks use, and the exceptions."""
+    """One row per regularizer of the grids: the strengths most tasks use, and the
+    exceptions (a regularizer no sweep trains has no row)."""
     rows = []
     for reg in ("none", *REGULARIZERS):
         variants = {s.task: tuple(s.grid_dict.get(reg, ())) for s in experiment}
+        if not any(variants.values()):
+            continue
         values = list(variants.values())
         common = max(set(values), key=values.count)
         note = "; ".join(f"{task_label(t)}: {', '.join(f'{v:g}' for v in g)}"
