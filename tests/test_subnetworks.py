@@ -160,6 +160,21 @@ def test_batched_members_equal_one_by_one():
                                         rel=1e-12)
 
 
+def test_the_numbers_do_not_depend_on_the_thread_count():
+    """The passes run on the caller's torch threads (chapters: 2); the values must not
+    depend on that count."""
+    batched = BatchedMLP((3, 64, 64, 4), [0, 1])
+    X = np.random.default_rng(3).normal(size=(200, 3))
+    results = []
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        results.append(([r.value for r in S.subnetwork_additivity_members(
+            batched, X, n_draws=300, seed=1)], S.mc_gap_members(batched, X, seed=1)))
+    torch.set_num_threads(1)
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
 def test_parts_and_choices():
     net = make_mlp(2, [16, 8], 2, seed=0)
     X = _points()

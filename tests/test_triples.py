@@ -85,3 +85,28 @@ def test_batched_z_bar_equals_one_member_at_a_time():
     assert torch.allclose(shifted, torch.tensor([[-1.0, 1.0]]))
     with pytest.raises(ValueError, match="k >= 2"):
         batched.represent(torch.zeros(3, 1), "log_probabilities")
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+def test_batched_jacobian_norm_equals_autograd_one_member_at_a_time(activation, monkeypatch):
+    widths, seeds = (3, 7, 5, 4), (0, 1, 2)
+    model = ensemble.BatchedMLP(widths, seeds, activation=activation)
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    norms = batched.jacobian_norm_members(model, X)
+    assert norms.shape == (3,)
+    for k in range(3):
+        assert norms[k] == pytest.approx(linearity.jacobian_norm(model.member(k), X), rel=1e-10)
+    if activation == "identity":  # a linear network: its Jacobian is the weights' product
+        w = [m[0].detach().double() for m in model.weights]
+        product = w[0] @ w[1] @ w[2]
+        assert norms[0] == pytest.approx(float(product.norm()), rel=1e-10)
+    monkeypatch.setattr(batched, "_JACOBIAN_ROWS", 7)  # rows in chunks: the same mean
+    np.testing.assert_allclose(batched.jacobian_norm_members(model, X), norms, rtol=1e-12)
+
+
+def test_batched_jacobian_norm_refuses_bad_input():
+    model = ensemble.BatchedMLP((3, 4, 2), (0,))
+    with pytest.raises(ValueError, match="X"):
+        batched.jacobian_norm_members(model, np.zeros((5, 2)))
+    with pytest.raises(TypeError, match="model"):
+        batched.jacobian_norm_members("net", np.zeros((5, 3)))

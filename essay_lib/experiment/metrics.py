@@ -166,6 +166,8 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
                 for k in range(model.K)]
     per_member = {**losses, **mask_metrics(model, task, measures)}
     curves = specification_curve(model, task, measures, z_values)
+    jacobian = (batched.jacobian_norm_members(model, X) if isinstance(model, BatchedMLP)
+                else None)
     delta = taleb_displacements(X, measures)
     segment = ((X.min(axis=0), X.max(axis=0))
                if X.shape[1] <= 2 and isinstance(model, BatchedMLP) else None)
@@ -182,7 +184,8 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
             record.update(
                 z_bar=float(main_z[0][k]), z_bar_raw=float(main_z[1][k]), taleb_h=taleb,
                 taleb_h_raw=taleb_raw,
-                jacobian_norm=linearity.jacobian_norm(net, X),
+                jacobian_norm=(linearity.jacobian_norm(net, X) if jacobian is None
+                               else float(jacobian[k])),
                 affine_nonlinearity=1.0 - linearity.affine_fit_r2(f, X),
                 linear_pieces=None if segment is None else linearity.count_linear_pieces(
                     net, *segment),

@@ -48,7 +48,6 @@ through the network in one batched product per layer.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,7 +67,7 @@ from essay_lib.util.checks import (
 )
 
 __all__ = ["MaskSets", "SubnetworkAdditivity", "draw_mask_sets", "hidden_widths", "line_outputs",
-           "masked_outputs", "mc_gap", "mc_gap_members", "one_thread", "subnetwork_additivity",
+           "masked_outputs", "mc_gap", "mc_gap_members", "subnetwork_additivity",
            "subnetwork_additivity_members"]
 
 _ROWS = 1 << 14  # draws per batched pass (bounds the float64 activations)
@@ -233,21 +232,6 @@ def masked_outputs(model, X, masks, *, scale: float = 1.0, output: str = "logits
     return represent(out, output).reshape(M, n, -1).numpy()
 
 
-@contextlib.contextmanager
-def one_thread():
-    """Torch on one CPU thread inside the block (restored after): these passes are many
-    small products that a second thread only slows on a busy machine, and the numbers do
-    not depend on the caller's thread count."""
-    previous = torch.get_num_threads()
-    if previous != 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if previous != 1:
-            torch.set_num_threads(previous)
-
-
 def _parts(params, activation, X_t, sets: MaskSets, masks: torch.Tensor, output: str):
     num, den = [], []
     for start in range(0, len(sets.points), _ROWS):
@@ -304,11 +288,10 @@ def subnetwork_additivity_members(model, X, *, keep_prob: float = 0.5, n_draws: 
     X_t = torch.as_tensor(X)
     K = model.K if isinstance(model, BatchedMLP) else 1
     out = []
-    with one_thread():
-        for k in range(K):
-            params, activation = _parameters(model, k)
-            out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets,
-                               keep_prob))
+    for k in range(K):
+        params, activation = _parameters(model, k)
+        out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets,
+                           keep_prob))
     return out
 
 
@@ -354,8 +337,7 @@ def mc_gap_members(model, X, *, keep_prob: float = 0.5, n_samples: int = 64,
     half = n_samples // 2
     for k in range(K):
         params, activation = _parameters(model, k)
-        with one_thread():
-            Y = represent(_masked(params, activation, X_t, points, masks), output)
+        Y = represent(_masked(params, activation, X_t, points, masks), output)
         full, samples = Y[0], Y[1:]
         first = samples[:half].mean(dim=0) - full
         second = samples[half: 2 * half].mean(dim=0) - full
