@@ -101,12 +101,13 @@ def z_bar_settings(model, task: Task, measures: MeasureSpec) -> dict:
     return out
 
 
-def specification_curve(model, task: Task, measures: MeasureSpec, values=None) -> list[dict]:
-    """Per member, ``{"output|scale|triples": Z̄}`` over the spec's curve (batched,
-    float64); ``values``: :func:`z_bar_settings` if already computed."""
-    values = z_bar_settings(model, task, measures) if values is None else values
-    return [{specification_key(*setting): float(values[setting][0][k])
-             for setting in measures.specifications(task.kind)} for k in range(model.K)]
+def specification_curve(values: dict, task: Task, measures: MeasureSpec) -> list[dict]:
+    """Per member, ``{"output|scale|triples": Z̄}`` over the spec's curve, read from the
+    :func:`z_bar_settings` ``values``."""
+    settings = measures.specifications(task.kind)
+    n_members = len(values[settings[0]][0])
+    return [{specification_key(*setting): float(values[setting][0][k]) for setting in settings}
+            for k in range(n_members)]
 
 
 def mask_metrics(model, task: Task, measures: MeasureSpec) -> dict[str, np.ndarray | None]:
@@ -165,7 +166,7 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
         return [{name: None if v is None else float(v[k]) for name, v in kept.items()}
                 for k in range(model.K)]
     per_member = {**losses, **mask_metrics(model, task, measures)}
-    curves = specification_curve(model, task, measures, z_values)
+    curves = specification_curve(z_values, task, measures)
     jacobian = (batched.jacobian_norm_members(model, X) if isinstance(model, BatchedMLP)
                 else None)
     delta = taleb_displacements(X, measures)

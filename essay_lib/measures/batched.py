@@ -42,6 +42,12 @@ def represent(Y: torch.Tensor, output: str) -> torch.Tensor:
     return torch.log_softmax(Y, dim=-1)
 
 
+def member_parameters64(model: BatchedMLP, k: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Member ``k``'s layers as [(W (in, out), b (out,))], float64 on the CPU."""
+    return [(w[k].detach().cpu().double(), b[k, 0].detach().cpu().double())
+            for w, b in zip(model.weights, model.biases, strict=True)]
+
+
 @torch.no_grad()
 def forward64(model, X: np.ndarray, members: slice = slice(None)) -> torch.Tensor:
     """Evaluation-mode outputs (K', n, k) of ``model.member``s ``members`` on ``X`` (n, d),
@@ -55,8 +61,8 @@ def forward64(model, X: np.ndarray, members: slice = slice(None)) -> torch.Tenso
     outs = []
     for k in range(model.K)[members]:
         x = x0
-        for i, (w, b) in enumerate(zip(model.weights, model.biases, strict=True)):
-            x = torch.addmm(b[k, 0].detach().cpu().double(), x, w[k].detach().cpu().double())
+        for i, (w, b) in enumerate(member_parameters64(model, k)):
+            x = torch.addmm(b, x, w)
             if i < model.n_layers - 1:
                 x = act(x)
         outs.append(x)
@@ -97,9 +103,9 @@ def z_bar_members(model, X, *, n_triples: int, scale: float, seed=0,
     return {o: (torch.cat(values[o]).numpy(), torch.cat(raws[o]).numpy()) for o in outputs}
 
 
-#: d act(z) / dz from the activation's input z and output h (evaluation mode)
-_DERIVATIVES = {"relu": lambda z, h: (z > 0).double(), "tanh": lambda z, h: 1 - h * h,
-                "sigmoid": lambda z, h: h * (1 - h), "identity": lambda z, h: torch.ones_like(z)}
+#: d act(z) / dz from the activation's output h = act(z) (ReLU: h > 0 exactly when z > 0)
+_DERIVATIVES = {"relu": lambda h: (h > 0).double(), "tanh": lambda h: 1 - h * h,
+                "sigmoid": lambda h: h * (1 - h), "identity": torch.ones_like}
 
 
 @torch.no_grad()
@@ -115,16 +121,14 @@ def jacobian_norm_members(model: BatchedMLP, X) -> np.ndarray:
     act, derivative = ACTIVATIONS[model.activation], _DERIVATIVES[model.activation]
     norms = np.zeros(model.K)
     for k in range(model.K):
-        weights = [w[k].detach().cpu().double() for w in model.weights]
-        biases = [b[k, 0].detach().cpu().double() for b in model.biases]
+        *hidden, (w_out, _) = member_parameters64(model, k)
         for start in range(0, len(X), _JACOBIAN_ROWS):
             slopes, x = [], torch.as_tensor(X[start: start + _JACOBIAN_ROWS])
-            for w, b in zip(weights[:-1], biases[:-1], strict=True):
-                z = torch.addmm(b, x, w)
-                x = act(z)
-                slopes.append(derivative(z, x))                         # (rows, width)
-            grad = weights[-1].T.expand(len(x), *weights[-1].T.shape)   # (rows, k_out, width)
-            for w, slope in zip(reversed(weights[:-1]), reversed(slopes), strict=True):
+            for w, b in hidden:
+                x = act(torch.addmm(b, x, w))
+                slopes.append(derivative(x))                            # (rows, width)
+            grad = w_out.T.expand(len(x), *w_out.T.shape)               # (rows, k_out, width)
+            for (w, _), slope in zip(reversed(hidden), reversed(slopes), strict=True):
                 grad = torch.matmul(grad * slope[:, None, :], w.T)      # (rows, k_out, width')
             norms[k] += float(grad.square().sum(dim=(1, 2)).sqrt().sum())
     return norms / len(X)

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from essay_lib.measures.batched import REPRESENTATIONS, represent
+from essay_lib.measures.batched import REPRESENTATIONS, member_parameters64, represent
 from essay_lib.nets.ensemble import BatchedMLP
 from essay_lib.nets.models import ACTIVATIONS, MLP
 from essay_lib.util.checks import (
@@ -178,8 +178,7 @@ def _parameters(model, k: int = 0) -> tuple[list[tuple[torch.Tensor, torch.Tenso
         params = [(layer.weight.detach().cpu().double().T, layer.bias.detach().cpu().double())
                   for layer in model.layers]
     else:
-        params = [(w[k].detach().cpu().double(), b[k, 0].detach().cpu().double())
-                  for w, b in zip(model.weights, model.biases, strict=True)]
+        params = member_parameters64(model, k)
     return params, model.activation
 
 
