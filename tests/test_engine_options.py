@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from essay_lib import data
-from essay_lib.nets import ensemble_step, flat_optim, models, training
+from essay_lib.nets import flat_optim, losses, models, noise, training
 from essay_lib.nets.ensemble import Member, train_ensemble
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
@@ -43,7 +43,7 @@ def one_by_one(model, X, y, *, kind="regression", epochs, batch_size, make_optim
     batch = n if batch_size is None else min(batch_size, n)
     total = epochs * -(-n // batch)
     widths = model.widths
-    masks = [ensemble_step.Masks([rate], [seed], i, batch, width, total, torch.device("cpu"))
+    masks = [noise.Masks([rate], [seed], i, batch, width, total, torch.device("cpu"))
              if rate > 0 else None
              for i, (width, rate) in enumerate(zip(widths[:-1], [input_drop] + [drop] * (
                  len(widths) - 2), strict=True))]
@@ -58,7 +58,7 @@ def one_by_one(model, X, y, *, kind="regression", epochs, batch_size, make_optim
                 x = layer(x)
                 if i < len(model.layers) - 1:
                     x = torch.relu(x)
-            loss = training.data_loss(x, y_t[idx], kind)
+            loss = losses.data_loss(x, y_t[idx], kind)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if decay:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from essay_lib import data
-from essay_lib.nets import ensemble, ensemble_step, flat_optim, models, training
+from essay_lib.nets import flat_optim, losses, models, noise, training
 from essay_lib.nets.ensemble import BatchedMLP, Member, train_ensemble
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
@@ -168,7 +168,7 @@ def test_same_seed_same_result_and_seeds_differ(diabetes):
 
 def test_dropout_masks_have_the_stated_rate():
     rates, seeds = [0.0, 0.3, 0.75], [0, 1, 2]
-    masks = ensemble_step.Masks(rates, seeds, 1, 50, 40, 20, torch.device("cpu"))
+    masks = noise.Masks(rates, seeds, 1, 50, 40, 20, torch.device("cpu"))
     drawn = torch.stack([masks.next(50) for _ in range(20)])  # (20, K, 50, 40)
     assert torch.all(drawn[:, 0] == 1.0)
     for k, rate in ((1, 0.3), (2, 0.75)):
@@ -178,7 +178,7 @@ def test_dropout_masks_have_the_stated_rate():
         sd = np.sqrt(rate * (1 - rate) / kept.numel())
         assert abs(1 - kept.float().mean().item() - rate) < 5 * sd
     # masks are member-only: the same member alone draws the same masks
-    alone = ensemble_step.Masks([0.3], [1], 1, 50, 40, 20, torch.device("cpu"))
+    alone = noise.Masks([0.3], [1], 1, 50, 40, 20, torch.device("cpu"))
     assert torch.equal(torch.stack([alone.next(50) for _ in range(20)])[:, 0], drawn[:, 1])
 
 
@@ -200,14 +200,17 @@ def test_per_member_learning_rate(diabetes):
     assert _max_relative(mixed.model.member(1), alone.model.member(0)) < 1e-5
 
 
-def test_member_losses_match_training_data_loss(moons):
+def test_member_losses_match_one_network_losses(moons):
     model = BatchedMLP((2, 5, 2), [0, 1])
     X = torch.as_tensor(moons.X_test)
     y = torch.as_tensor(moons.y_test)
-    losses = ensemble.member_losses(model.forward(X), y, "classification")
+    per_member = losses.data_loss(model.forward(X), y, "classification")
+    soft = losses.data_loss(model.forward(X), torch.nn.functional.one_hot(y, 2).float(),
+                            "classification")
     for k in range(2):
-        expected = training.data_loss(model.member(k)(X), y, "classification")
-        assert losses[k].item() == pytest.approx(expected.item(), rel=1e-6)
+        expected = losses.data_loss(model.member(k)(X), y, "classification")
+        assert per_member[k].item() == pytest.approx(expected.item(), rel=1e-6)
+        assert soft[k].item() == pytest.approx(expected.item(), rel=1e-6)
 
 
 def test_progress_can_be_silenced(diabetes, capsys):

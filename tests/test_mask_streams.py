@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from essay_lib.nets.ensemble_step import Masks
+from essay_lib.nets.noise import Masks
 
 
 def _masks(rates, seeds, rows=64, width=256):

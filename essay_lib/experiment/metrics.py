@@ -38,7 +38,8 @@ from essay_lib.data import Task
 from essay_lib.experiment.spec import MeasureSpec, specification_key
 from essay_lib.measures import batched, linearity, subnetworks
 from essay_lib.nets import regularization
-from essay_lib.nets.ensemble import BatchedMLP, member_losses
+from essay_lib.nets.ensemble import BatchedMLP
+from essay_lib.nets.losses import data_loss, r2_score
 from essay_lib.util.progress import progress_bar
 
 METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accuracy", "z_bar",
@@ -57,17 +58,16 @@ def batched_metrics(model, task: Task) -> dict[str, np.ndarray | None]:
     X = torch.as_tensor(task.X_test, device=model.device)
     y = torch.as_tensor(task.y_test, device=model.device)
     out, hidden = model.forward_with_hidden(X)
-    loss = member_losses(out, y, task.kind)
+    loss = data_loss(out, y, task.kind)
     if task.kind == "regression":
-        total = ((y - y.mean(dim=0)) ** 2).sum()
-        r2, accuracy = 1 - ((out - y) ** 2).sum(dim=(1, 2)) / total, None
+        r2, accuracy = r2_score(y, out), None
     else:
         accuracy, r2 = (out.argmax(dim=-1) == y).double().mean(dim=1), None
     activation = torch.stack([h.double().mean(dim=(1, 2)) for h in hidden]).mean(dim=0)
     validation = None
     if task.has_validation:
         X_v = torch.as_tensor(task.X_val, device=model.device)
-        validation = member_losses(model.forward(X_v),
+        validation = data_loss(model.forward(X_v),
                                    torch.as_tensor(task.y_val, device=model.device), task.kind)
     as_np = {"validation_loss": validation, "test_loss": loss, "test_r2": r2,
              "test_accuracy": accuracy, "mean_hidden_activation": activation}

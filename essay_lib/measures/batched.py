@@ -19,9 +19,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from essay_lib.measures.additivity import defect_parts, ratio_of_sums
 from essay_lib.measures.triples import draw_triples
+from essay_lib.nets.engine import ACTIVATIONS, mlp_forward
 from essay_lib.nets.ensemble import BatchedMLP
-from essay_lib.nets.models import ACTIVATIONS
 from essay_lib.util.checks import check_array, check_choice, check_int
 
 REPRESENTATIONS = ("logits", "centred_logits", "log_probabilities")
@@ -42,31 +43,20 @@ def represent(Y: torch.Tensor, output: str) -> torch.Tensor:
     return torch.log_softmax(Y, dim=-1)
 
 
-def member_parameters64(model: BatchedMLP, k: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """Member ``k``'s layers as [(W (in, out), b (out,))], float64 on the CPU."""
-    return [(w[k].detach().cpu().double(), b[k, 0].detach().cpu().double())
-            for w, b in zip(model.weights, model.biases, strict=True)]
-
-
 @torch.no_grad()
 def forward64(model, X: np.ndarray, members: slice = slice(None)) -> torch.Tensor:
     """Evaluation-mode outputs (K', n, k) of ``model.member``s ``members`` on ``X`` (n, d),
-    in float64 on the CPU.  Each member is its own 2-D product chain (a
-    :class:`BatchedMLP`) or its own module (:meth:`member`, any other batched model), so
-    a member's numbers do not depend on which others are evaluated beside it."""
+    in float64 on the CPU.  Each member runs on its own (a :class:`BatchedMLP` member's
+    float64 layers through :func:`~essay_lib.nets.engine.mlp_forward`, any other batched
+    model's :meth:`member` module), so a member's numbers do not depend on which others are
+    evaluated beside it."""
     x0 = torch.as_tensor(np.asarray(X, dtype=np.float64))
     if not isinstance(model, BatchedMLP):
         return torch.stack([model.member(k).double()(x0) for k in range(model.K)[members]])
-    act = ACTIVATIONS[model.activation]
-    outs = []
-    for k in range(model.K)[members]:
-        x = x0
-        for i, (w, b) in enumerate(member_parameters64(model, k)):
-            x = torch.addmm(b, x, w)
-            if i < model.n_layers - 1:
-                x = act(x)
-        outs.append(x)
-    return torch.stack(outs)
+    return torch.stack([
+        mlp_forward(model.layer_parameters(member=k, dtype=torch.float64), x0,
+                    model.activation)[0]
+        for k in range(model.K)[members]])
 
 
 def z_bar_members(model, X, *, n_triples: int, scale: float, seed=0,
@@ -92,20 +82,10 @@ def z_bar_members(model, X, *, n_triples: int, scale: float, seed=0,
         for o in outputs:
             Y = represent(out, o)
             f0, fa, fb, fab = Y[:, :n_base][:, base], *Y[:, n_base:].split(n, dim=1)
-            u, v, w = fa - f0, fb - f0, fab - f0
-            num = (fab - fa - fb + f0).norm(dim=-1)
-            den = u.norm(dim=-1) + v.norm(dim=-1) + w.norm(dim=-1)
-            total = den.sum(dim=1)
-            value = torch.where(total > 0, num.sum(dim=1) / total.clamp_min(1e-300),
-                                torch.zeros_like(total)).clamp(max=1.0)
-            values[o].append(value)
+            num, den = defect_parts(f0, fa, fb, fab)
+            values[o].append(ratio_of_sums(num, den, axis=1))
             raws[o].append(num.mean(dim=1))
     return {o: (torch.cat(values[o]).numpy(), torch.cat(raws[o]).numpy()) for o in outputs}
-
-
-#: d act(z) / dz from the activation's output h = act(z) (ReLU: h > 0 exactly when z > 0)
-_DERIVATIVES = {"relu": lambda h: (h > 0).double(), "tanh": lambda h: 1 - h * h,
-                "sigmoid": lambda h: h * (1 - h), "identity": torch.ones_like}
 
 
 @torch.no_grad()
@@ -118,17 +98,17 @@ def jacobian_norm_members(model: BatchedMLP, X) -> np.ndarray:
     if not isinstance(model, BatchedMLP):
         raise TypeError(f"model must be a BatchedMLP, got {type(model).__name__}")
     X = check_array("X", X, ndim=2, columns=model.widths[0])
-    act, derivative = ACTIVATIONS[model.activation], _DERIVATIVES[model.activation]
+    derivative = ACTIVATIONS[model.activation].derivative
     norms = np.zeros(model.K)
     for k in range(model.K):
-        *hidden, (w_out, _) = member_parameters64(model, k)
+        layers = model.layer_parameters(member=k, dtype=torch.float64)
+        w_out = layers[-1][0]
         for start in range(0, len(X), _JACOBIAN_ROWS):
-            slopes, x = [], torch.as_tensor(X[start: start + _JACOBIAN_ROWS])
-            for w, b in hidden:
-                x = act(torch.addmm(b, x, w))
-                slopes.append(derivative(x))                            # (rows, width)
+            x = torch.as_tensor(X[start: start + _JACOBIAN_ROWS])
+            _, hidden = mlp_forward(layers, x, model.activation)
             grad = w_out.T.expand(len(x), *w_out.T.shape)               # (rows, k_out, width)
-            for (w, _), slope in zip(reversed(hidden), reversed(slopes), strict=True):
+            for (w, _), h in zip(reversed(layers[:-1]), reversed(hidden), strict=True):
+                slope = derivative(h)                                   # (rows, width)
                 grad = torch.matmul(grad * slope[:, None, :], w.T)      # (rows, k_out, width')
             norms[k] += float(grad.square().sum(dim=(1, 2)).sqrt().sum())
     return norms / len(X)

@@ -27,7 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from essay_lib.nets.models import ACTIVATIONS, MLP, make_mlp
+from essay_lib.nets.engine import mlp_forward
+from essay_lib.nets.models import MLP, make_mlp
 from essay_lib.nets.training import train_model
 from essay_lib.util.checks import check_int, check_int_sequence, check_number
 from essay_lib.util.progress import progress_bar
@@ -116,9 +117,8 @@ def unit_contributions(model: MLP, X=None) -> np.ndarray:
     """
     model = _check_model(model)
     X = _inputs(X)
-    first, last = model.layers
-    hidden = ACTIVATIONS[model.activation](first(X))
-    return (hidden[:, None, :] * last.weight[None, :, :]).double().numpy()
+    _, (hidden,) = mlp_forward(model.layer_parameters(), X, model.activation)
+    return (hidden[:, None, :] * model.layers[1].weight[None, :, :]).double().numpy()
 
 
 @torch.no_grad()
@@ -184,8 +184,8 @@ def hidden_activations(model: MLP, X=None) -> np.ndarray:
     :data:`GATE_INPUTS`; evaluation mode, so no dropout)."""
     model = _check_model(model)
     X = _inputs(X)
-    first = model.layers[0]
-    return ACTIVATIONS[model.activation](first(X)).double().numpy()
+    _, (hidden,) = mlp_forward(model.layer_parameters(), X, model.activation)
+    return hidden.double().numpy()
 
 
 def train_gate_network(names: Sequence[str] = ("and", "or", "xor"), width: int = 8, *,

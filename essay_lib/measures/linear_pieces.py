@@ -1,6 +1,6 @@
 """Linear pieces of ReLU networks along a segment (Hanin & Rolnick 2019), exact in float64.
 
-Re-exported by :mod:`essay_lib.linearity`; kept apart so each module reads in one sitting.
+Re-exported by :mod:`essay_lib.measures.linearity`; kept apart so each module reads in one sitting.
 
 * :func:`linear_piece_breakpoints`, :func:`count_linear_pieces`, :func:`kink_points`: the
   kinks of a network's output along a segment;
@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from essay_lib.nets.engine import ACTIVATIONS, mlp_forward
 from essay_lib.nets.models import MLP, make_mlp
 from essay_lib.nets.training import score, train_model
 from essay_lib.util.checks import check_int, check_int_sequence, check_number
@@ -25,34 +26,42 @@ __all__ = ["count_linear_pieces", "first_layer_kinks", "kink_points", "linear_pi
            "pieces_against_width"]
 
 
-def _relu_ops(model) -> list:
-    """[("linear", W, b) | ("relu",)] in float64 numpy, for a ReLU MLP or nn.Sequential."""
+def _relu_layers(model) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], str]:
+    """The engine's float64 layers [(W (in, out), b (out,))] and activation (``"relu"`` or
+    ``"identity"``) of a ReLU MLP, or of an nn.Sequential of Linear layers with one ReLU
+    between each two (Dropout and Identity layers are skipped: evaluation mode)."""
     if isinstance(model, MLP):
         if model.activation not in ("relu", "identity"):
             raise ValueError(f"model must use ReLU (or identity) activations, "
                              f"got activation {model.activation!r}")
-        modules = []
-        for layer in model.layers[:-1]:
-            modules += [layer, nn.ReLU() if model.activation == "relu" else nn.Identity()]
-        modules.append(model.layers[-1])
+        linears, activation = list(model.layers), model.activation
     elif isinstance(model, nn.Sequential):
-        modules = list(model)
+        kinds = []
+        for module in model:
+            if isinstance(module, (nn.Linear, nn.ReLU)):
+                kinds.append(module)
+            elif not isinstance(module, (nn.Dropout, nn.Identity)):
+                raise TypeError(f"model may contain only Linear, ReLU, Dropout and Identity "
+                                f"layers, got {type(module).__name__}")
+        linears = [m for m in kinds if isinstance(m, nn.Linear)]
+        pattern = ["relu" if isinstance(m, nn.ReLU) else "linear" for m in kinds]
+        if pattern == ["linear"] * len(linears):
+            activation = "identity"
+        elif pattern == ["linear", "relu"] * (len(linears) - 1) + ["linear"]:
+            activation = "relu"
+        else:
+            raise TypeError("model must alternate Linear and ReLU layers, starting and ending "
+                            "with a Linear layer")
     else:
-        raise TypeError(f"model must be an essay_lib.models.MLP or an nn.Sequential of "
+        raise TypeError(f"model must be an essay_lib.nets.models.MLP or an nn.Sequential of "
                         f"Linear/ReLU layers, got {type(model).__name__}")
-    ops = []
-    for module in modules:
-        if isinstance(module, nn.Linear):
-            W = module.weight.detach().cpu().double().numpy()
-            b = (module.bias.detach().cpu().double().numpy() if module.bias is not None
-                 else np.zeros(len(W)))
-            ops.append(("linear", W, b))
-        elif isinstance(module, nn.ReLU):
-            ops.append(("relu",))
-        elif not isinstance(module, (nn.Dropout, nn.Identity)):
-            raise TypeError(f"model may contain only Linear, ReLU, Dropout and Identity layers, "
-                            f"got {type(module).__name__}")
-    return ops
+    layers = []
+    for linear in linears:
+        W = linear.weight.detach().cpu().double()
+        b = (linear.bias.detach().cpu().double() if linear.bias is not None
+             else torch.zeros(len(W), dtype=torch.float64))
+        layers.append((W.T, b))
+    return layers, activation
 
 
 def linear_piece_breakpoints(model, start, end, *, merge_collinear: bool = True,
@@ -68,15 +77,16 @@ def linear_piece_breakpoints(model, start, end, *, merge_collinear: bool = True,
     boundary (Hanin & Rolnick's count), including switches that leave the
     output unchanged.  start, end: (d,) points.  Returns a sorted array of t.
     """
-    ops = _relu_ops(model)
-    d = ops[0][1].shape[1]
+    layers, activation = _relu_layers(model)
+    d = layers[0][0].shape[0]
     start, end = (_segment_end(name, value, d) for name, value in (("start", start), ("end", end)))
     if np.array_equal(start, end):
         raise ValueError("start and end must differ (the segment has zero length)")
     direction = end - start
     ts = np.array([0.0, 1.0])
-    for n_relu in range(sum(op[0] == "relu" for op in ops)):
-        z = _forward(ops, start + ts[:, None] * direction, stop_at_relu=n_relu)
+    n_switching = len(layers) - 1 if activation == "relu" else 0
+    for n_relu in range(n_switching):
+        z = _pre_activations(layers, activation, start + ts[:, None] * direction, n_relu)
         z0, z1 = z[:-1], z[1:]
         cross = (z0 * z1) < 0
         frac = z0[cross] / (z0[cross] - z1[cross])
@@ -86,7 +96,7 @@ def linear_piece_breakpoints(model, start, end, *, merge_collinear: bool = True,
         ts = ts[np.concatenate([[True], np.diff(ts) > 1e-13])]  # twin roots from float rounding
     if merge_collinear and len(ts) > 2:
         mids = 0.5 * (ts[:-1] + ts[1:])
-        slopes = _forward(ops, start + mids[:, None] * direction, tangent=direction)
+        slopes = _slopes(layers, activation, start + mids[:, None] * direction, direction)
         jump = np.linalg.norm(np.diff(slopes, axis=0), axis=1)
         tol = rtol * max(np.linalg.norm(slopes, axis=1).max(), np.finfo(float).tiny)
         return ts[1:-1][jump > tol]
@@ -113,22 +123,23 @@ def count_linear_pieces(model, start, end, *, merge_collinear: bool = True) -> i
     return len(linear_piece_breakpoints(model, start, end, merge_collinear=merge_collinear)) + 1
 
 
-def _forward(ops, x: np.ndarray, *, stop_at_relu: int | None = None, tangent=None):
-    """Pre-activations at the ``stop_at_relu``-th ReLU, or d output / dt along ``tangent``."""
-    dx = None if tangent is None else np.broadcast_to(tangent, x.shape)
-    seen = 0
-    for op in ops:
-        if op[0] == "linear":
-            x = x @ op[1].T + op[2]
-            dx = None if dx is None else dx @ op[1].T
-        else:
-            if seen == stop_at_relu:
-                return x
-            seen += 1
-            active = x > 0
-            x = np.where(active, x, 0.0)
-            dx = None if dx is None else np.where(active, dx, 0.0)
-    return dx if tangent is not None else x
+@torch.no_grad()
+def _pre_activations(layers, activation: str, x: np.ndarray, hidden_layer: int) -> np.ndarray:
+    """Pre-activations (n, width) of ``hidden_layer`` at the rows of ``x`` (n, d)."""
+    return mlp_forward(layers, torch.as_tensor(x), activation, stop=hidden_layer)[0].numpy()
+
+
+@torch.no_grad()
+def _slopes(layers, activation: str, x: np.ndarray, tangent: np.ndarray) -> np.ndarray:
+    """d output / dt along x + t·``tangent`` at the rows of ``x`` (n, d): (n, k)."""
+    _, hidden = mlp_forward(layers, torch.as_tensor(x), activation)
+    derivative = ACTIVATIONS[activation].derivative
+    dx = torch.as_tensor(np.broadcast_to(tangent, x.shape).copy())
+    for (w, _), h in zip(layers, [*hidden, None], strict=True):
+        dx = dx @ w
+        if h is not None:
+            dx = dx * derivative(h)
+    return dx.numpy()
 
 
 def kink_points(model, start, end, *, merge_collinear: bool = True) -> np.ndarray:
@@ -150,7 +161,7 @@ def first_layer_kinks(model: MLP) -> np.ndarray:
     ``w_j = 0`` never switches (±inf, or nan when ``b_j = 0`` too).
     """
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be an essay_lib.models.MLP, got {type(model).__name__}")
+        raise TypeError(f"model must be an essay_lib.nets.models.MLP, got {type(model).__name__}")
     if model.widths[0] != 1:
         raise ValueError(f"model must have exactly one input, got {model.widths[0]}")
     first = model.layers[0]

@@ -27,8 +27,10 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from essay_lib.measures.additivity import defect, norm, ratio, ratio_of_sums
 from essay_lib.measures.linear_pieces import count_linear_pieces, linear_piece_breakpoints
 from essay_lib.measures.triples import draw_triples
+from essay_lib.nets.losses import r2_score
 from essay_lib.util.bootstrap import bootstrap_interval
 from essay_lib.util.checks import check_choice, check_number
 
@@ -177,8 +179,7 @@ def _terms(f, x0, a, b, base_index=None):
     (f0, fa, fb, fab), one_d = _evaluate(f, np.concatenate([base, xa, x0 + b, xa + b]),
                                          [len(base)] + [len(x0)] * 3)
     f0 = f0 if base_index is None else f0[base_index]
-    u, v, w = fa - f0, fb - f0, fab - f0
-    return u, v, w, (fab - fa) - (fb - f0), one_d
+    return fa - f0, fb - f0, fab - f0, defect(f0, fa, fb, fab), one_d
 
 
 def additivity_defect(f, x1, x2) -> np.ndarray:
@@ -205,16 +206,6 @@ def second_difference(f, x0, a, b) -> np.ndarray:
     return _squeeze(D, one_d)
 
 
-def _norm(Y: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.einsum("ij,ij->i", Y, Y))
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den with 0/0 := 0, clipped to [0, 1] (the triangle inequality up to rounding)."""
-    safe = np.where(den > 0, den, 1.0)
-    return np.where(den > 0, np.minimum(num / safe, 1.0), 0.0)
-
-
 def z_score(f, x0, a, b) -> np.ndarray:
     """Per-triple linearity defect Z = ‖D‖ / (‖u‖ + ‖v‖ + ‖w‖) in [0, 1] (DESIGN.md §3).
 
@@ -223,7 +214,7 @@ def z_score(f, x0, a, b) -> np.ndarray:
     f -> αf + c (α ≠ 0); symmetric in a and b.
     """
     u, v, w, D, _ = _terms(f, x0, a, b)
-    return _ratio(_norm(D), _norm(u) + _norm(v) + _norm(w))
+    return ratio(norm(D), norm(u) + norm(v) + norm(w))
 
 
 @dataclass(frozen=True, eq=False)
@@ -249,7 +240,7 @@ class ZBar:
     @property
     def per_triple(self) -> np.ndarray:
         """Z of each triple, (n_triples,), 0/0 := 0."""
-        return _ratio(self.numerators, self.denominators)
+        return ratio(self.numerators, self.denominators)
 
     def bootstrap_interval(self, n_boot: int = 1000, confidence: float = 0.95, seed=0,
                            *, quantity: str = "value") -> tuple[float, float]:
@@ -263,8 +254,7 @@ class ZBar:
             statistic = lambda num, axis: num.mean(axis=axis)  # noqa: E731
             samples = (self.numerators,)
         else:
-            statistic = lambda num, den, axis: _ratio(num.sum(axis=axis),  # noqa: E731
-                                                      den.sum(axis=axis))
+            statistic = lambda num, den, axis: ratio_of_sums(num, den, axis=axis)  # noqa: E731
             samples = (self.numerators, self.denominators)
         interval = bootstrap_interval(statistic, *samples, confidence=confidence,
                                       n_boot=n_boot, seed=seed)
@@ -291,12 +281,10 @@ def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0,
     X = _points("X", X)
     drawn = draw_triples(X, n_triples, scale, seed, triples)
     u, v, w, D, _ = _terms(f, X[drawn.rows], drawn.a, drawn.b, drawn.base_index)
-    num, den = _norm(D), _norm(u) + _norm(v) + _norm(w)
+    num, den = norm(D), norm(u) + norm(v) + norm(w)
     for array in (num, den):
         array.setflags(write=False)
-    total = den.sum()
-    value = float(min(num.sum() / total, 1.0)) if total > 0 else 0.0
-    return ZBar(value, float(num.mean()), num, den, float(scale), seed)
+    return ZBar(ratio_of_sums(num, den), float(num.mean()), num, den, float(scale), seed)
 
 
 def taleb_heuristic(f, x, delta) -> np.ndarray:
@@ -325,9 +313,8 @@ def taleb_bar(f, x, delta) -> tuple[float, float]:
     x = _points("x", x)
     delta = _displacement("delta", delta, x.shape)
     (lo, mid, hi), _ = _evaluate(f, np.concatenate([x - delta, x, x + delta]), 3)
-    h = _norm(0.5 * (hi + lo) - mid)
-    den = (2 * _norm(mid - lo) + _norm(hi - lo)).sum()
-    return (float(min(2 * h.sum() / den, 1.0)) if den > 0 else 0.0), float(h.mean())
+    h = norm(0.5 * (hi + lo) - mid)
+    return ratio_of_sums(2 * h, 2 * norm(mid - lo) + norm(hi - lo)), float(h.mean())
 
 
 # ---------------------------------------------------------------- established measures
@@ -385,6 +372,7 @@ def affine_fit_r2(f, X) -> float:
                          f"meaningful affine fit, got {len(X)}")
     (Y,), _ = _evaluate(f, X, 1)
     Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    if not np.any(Yc):
+        return 1.0  # a constant is fitted exactly
     coef, *_ = np.linalg.lstsq(Xc, Yc, rcond=None)
-    total = float(np.sum(Yc**2))
-    return 1.0 if total == 0 else 1.0 - float(np.sum((Yc - Xc @ coef) ** 2)) / total
+    return r2_score(Y, Xc @ coef + Y.mean(axis=0))

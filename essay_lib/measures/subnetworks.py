@@ -53,9 +53,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from essay_lib.measures.batched import REPRESENTATIONS, member_parameters64, represent
+from essay_lib.measures.additivity import defect_parts, ratio_of_sums
+from essay_lib.measures.batched import REPRESENTATIONS, represent
+from essay_lib.nets.engine import ACTIVATIONS, mlp_forward
 from essay_lib.nets.ensemble import BatchedMLP
-from essay_lib.nets.models import ACTIVATIONS, MLP
+from essay_lib.nets.models import MLP
 from essay_lib.util.checks import (
     check_array,
     check_bool,
@@ -173,30 +175,30 @@ def draw_mask_sets(widths, n_points: int, n_draws: int, *, keep_prob: float = 0.
 
 
 def _parameters(model, k: int = 0) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], str]:
-    """[(W (in, out), b (out,))] in float64 on the CPU, and the activation name."""
+    """The engine's layers [(W (in, out), b (out,))] in float64 on the CPU, and the
+    activation name."""
     if isinstance(model, MLP):
-        params = [(layer.weight.detach().cpu().double().T, layer.bias.detach().cpu().double())
-                  for layer in model.layers]
+        params = [(w.detach().cpu().double(), b.detach().cpu().double())
+                  for w, b in model.layer_parameters()]
     else:
-        params = member_parameters64(model, k)
+        params = model.layer_parameters(member=k, dtype=torch.float64)
     return params, model.activation
 
 
 @torch.no_grad()
 def _masked(params, activation: str, X: torch.Tensor, points: torch.Tensor,
             masks: torch.Tensor) -> torch.Tensor:
-    """f(X[points]; masks): masks (M, R, H) over R rows -> outputs (M, R, k)."""
-    act = ACTIVATIONS[activation]
-    x = act(torch.addmm(params[0][1], X, params[0][0]))[points]  # (R, H0): shared by masks
-    offset = 0
-    for i, (w, b) in enumerate(params[1:]):
-        width = w.shape[0]
-        x = x * masks[..., offset: offset + width]
-        offset += width
-        x = torch.matmul(x, w) + b
-        if i < len(params) - 2:
-            x = act(x)
-    return x
+    """f(X[points]; masks): masks (M, R, H) over R rows -> outputs (M, R, k), by the engine's
+    :func:`~essay_lib.nets.engine.mlp_forward` with the masks as its noise.  The first
+    hidden layer (no mask comes before it) is computed once on the rows of X."""
+    first, _ = mlp_forward(params, X, activation, stop=0)
+    offsets = np.cumsum([0, *(w.shape[0] for w, _ in params[1:])])
+
+    def mask(i: int, units: torch.Tensor) -> torch.Tensor:  # i >= 1: hidden layer i - 1
+        return units * masks[..., offsets[i - 1]: offsets[i]]
+
+    return mlp_forward(params, ACTIVATIONS[activation](first)[points], activation, start=1,
+                       noise=mask)[0]
 
 
 def _check_model_and_points(model, X):
@@ -237,20 +239,17 @@ def _parts(params, activation, X_t, sets: MaskSets, masks: torch.Tensor, output:
         part = slice(start, start + _ROWS)
         Y = represent(_masked(params, activation, X_t, torch.as_tensor(sets.points[part]),
                               masks[:, part]), output)
-        f0, fa, fb, fab = Y
-        u, v, w = fa - f0, fb - f0, fab - f0
-        num.append((fab - fa - fb + f0).norm(dim=-1))
-        den.append(u.norm(dim=-1) + v.norm(dim=-1) + w.norm(dim=-1))
+        parts = defect_parts(*Y)
+        num.append(parts[0])
+        den.append(parts[1])
     return torch.cat(num).numpy(), torch.cat(den).numpy()
 
 
 def _result(num, den, sets: MaskSets, keep_prob: float) -> SubnetworkAdditivity:
     for array in (num, den):
         array.setflags(write=False)
-    total = den.sum()
-    value = float(min(num.sum() / total, 1.0)) if total > 0 else 0.0
-    return SubnetworkAdditivity(value, float(num.mean()), num, den, sets.points, keep_prob,
-                                sets.set_size)
+    return SubnetworkAdditivity(ratio_of_sums(num, den), float(num.mean()), num, den,
+                                sets.points, keep_prob, sets.set_size)
 
 
 def subnetwork_additivity(model, X, *, keep_prob: float = 0.5, n_draws: int = 1000,

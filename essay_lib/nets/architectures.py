@@ -26,13 +26,18 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-from essay_lib.nets.models import ACTIVATIONS, check_widths
+from essay_lib.nets.engine import (
+    ACTIVATIONS,
+    KERNELS,
+    STRIDE,
+    cnn_forward,
+    conv_shapes,
+    dropout_noise,
+    residual_forward,
+)
+from essay_lib.nets.models import check_widths
 from essay_lib.util.checks import check_choice, check_drop_rate, check_int, check_seed
-
-KERNELS = {1: 5, 2: 3}  # kernel size by number of spatial dimensions
-STRIDE = 2
 
 
 def _rates(drop_rates, n_hidden: int) -> tuple[float, ...]:
@@ -64,16 +69,6 @@ def check_input_shape(input_shape, n_inputs: int) -> tuple[int, ...]:
     return shape
 
 
-def conv_shapes(input_shape: Sequence[int], n_layers: int) -> list[tuple[int, ...]]:
-    """Spatial shape after each convolution (stride 2, same padding)."""
-    k = KERNELS[len(input_shape)]
-    shapes, shape = [], tuple(input_shape)
-    for _ in range(n_layers):
-        shape = tuple((s + 2 * (k // 2) - k) // STRIDE + 1 for s in shape)
-        shapes.append(shape)
-    return shapes
-
-
 class ResidualMLP(nn.Module):
     """A residual MLP of widths ``(n_inputs, *hidden, n_outputs)`` (see the module doc)."""
 
@@ -90,16 +85,11 @@ class ResidualMLP(nn.Module):
                 nn.Linear(a, b) for a, b in zip(self.widths[:-1], self.widths[1:], strict=True))
 
     def forward_with_hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        act = ACTIVATIONS[self.activation]
-        if self.input_drop_rate > 0:
-            x = F.dropout(x, self.input_drop_rate, self.training)
-        hidden = []
-        for i, (layer, rate) in enumerate(zip(self.layers[:-1], self.drop_rates, strict=True)):
-            x = act(layer(x)) if i == 0 else x + act(layer(x))
-            hidden.append(x)
-            if rate > 0:
-                x = F.dropout(x, rate, self.training)
-        return self.layers[-1](x), hidden
+        """Output and hidden activations, by :func:`~essay_lib.nets.engine.residual_forward`."""
+        params = {f"layers.{i}.{name}": getattr(layer, name)
+                  for i, layer in enumerate(self.layers) for name in ("weight", "bias")}
+        noise = dropout_noise(self.input_drop_rate, self.drop_rates) if self.training else None
+        return residual_forward(params, x, self.activation, len(self.layers), noise=noise)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_with_hidden(x)[0]
@@ -128,17 +118,14 @@ class CNN(nn.Module):
             self.head = nn.Linear(last, self.widths[-1])
 
     def forward_with_hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        act = ACTIVATIONS[self.activation]
-        if self.input_drop_rate > 0:
-            x = F.dropout(x, self.input_drop_rate, self.training)
-        x = x.reshape(len(x), 1, *self.input_shape)
-        hidden = []
-        for conv, rate in zip(self.convs, self.drop_rates, strict=True):
-            x = act(conv(x))
-            hidden.append(x.flatten(1))
-            if rate > 0:
-                x = F.dropout(x, rate, self.training)
-        return self.head(x.flatten(1)), hidden
+        """Output and hidden units (n, channels x positions), by
+        :func:`~essay_lib.nets.engine.cnn_forward`."""
+        params = {f"convs.{i}.{name}": getattr(conv, name)
+                  for i, conv in enumerate(self.convs) for name in ("weight", "bias")}
+        params.update({"head.weight": self.head.weight, "head.bias": self.head.bias})
+        noise = dropout_noise(self.input_drop_rate, self.drop_rates) if self.training else None
+        return cnn_forward(params, x, self.activation, self.input_shape, len(self.convs),
+                           noise=noise)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_with_hidden(x)[0]

@@ -10,8 +10,8 @@ member's mean data loss, so the gradient of member k's parameters is the gradien
 member k's own loss (no member's parameters reach another member's output); the
 gradient lands in a buffer of the flat layout and
 :class:`~essay_lib.nets.flat_optim.FlatOptimizer` applies penalties, decay and the
-update.  Dropout masks (:func:`~essay_lib.nets.ensemble_step.member_masks`) and mixup
-draws (:class:`~essay_lib.nets.ensemble_step.Mixup`) come from the same per-member
+update.  Dropout masks (:func:`~essay_lib.nets.noise.member_masks`) and mixup
+draws (:class:`~essay_lib.nets.noise.Mixup`) come from the same per-member
 streams as the hand-written step, so an MLP member follows the same trajectory on
 either path (to float rounding).
 """
@@ -20,17 +20,9 @@ from __future__ import annotations
 
 import torch
 
-from essay_lib.nets.ensemble_step import Mixup, member_masks
 from essay_lib.nets.flat_optim import FlatOptimizer
-
-
-def soft_losses(z: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
-    """Per-member mean data loss (K,) of outputs ``z`` (K, rows, k) against ``target``
-    (rows, k) or (K, rows, k): squared error, or cross-entropy against (possibly mixed)
-    one-hot targets."""
-    if kind == "regression":
-        return ((z - target) ** 2).mean(dim=(1, 2))
-    return -(target * torch.log_softmax(z, dim=-1)).sum(dim=-1).mean(dim=1)
+from essay_lib.nets.losses import data_loss
+from essay_lib.nets.noise import Mixup, member_masks
 
 
 class AutogradTrainer:
@@ -58,6 +50,6 @@ class AutogradTrainer:
         with torch.enable_grad():
             leaf = self.model.flat.detach().requires_grad_()
             z = self.model.train_forward(leaf, x, self.masks, rows)
-            (grad,) = torch.autograd.grad(soft_losses(z, target, self.kind).sum(), leaf)
+            (grad,) = torch.autograd.grad(data_loss(z, target, self.kind).sum(), leaf)
         self.grad.copy_(grad)
         self.optimizer.step()

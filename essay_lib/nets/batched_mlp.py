@@ -16,8 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from essay_lib.nets.ensemble_step import linear
-from essay_lib.nets.models import ACTIVATIONS, MLP, check_widths, initial_parameters
+from essay_lib.nets.engine import activation as check_activation
+from essay_lib.nets.engine import mlp_forward
+from essay_lib.nets.models import MLP, check_widths, initial_parameters
+from essay_lib.nets.noise import layer_noise
 from essay_lib.nets.training import resolve_device
 from essay_lib.util.checks import check_int
 
@@ -32,8 +34,7 @@ class BatchedMLP:
     def __init__(self, widths: Sequence[int], seeds: Sequence[int], *, activation: str = "relu",
                  device: str | torch.device = "cpu"):
         self.widths = check_widths(widths[0], list(widths[1:-1]), widths[-1])
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        check_activation(activation)
         if len(seeds) == 0:
             raise ValueError("seeds must name at least one member, got an empty sequence")
         self.activation = activation
@@ -108,36 +109,36 @@ class BatchedMLP:
         return weights, [v.view_as(b) for v, b in zip(parts[self.n_layers:], self.biases,
                                                        strict=True)]
 
+    def layer_parameters(self, buffer: torch.Tensor | None = None, *, member: int | None = None,
+                         dtype: torch.dtype | None = None) -> list[tuple[torch.Tensor, ...]]:
+        """The engine's layers ``[(W_i, b_i)]``: all members' (K, in, out) and (K, 1, out) views
+        of ``buffer`` (default :attr:`flat`), or with ``member=k`` member k's own (in, out)
+        and (out,) (with ``dtype``, copies of that type on the CPU: float64 measuring)."""
+        weights, biases = self.views(buffer) if buffer is not None else (self.weights,
+                                                                          self.biases)
+        if member is None:
+            return list(zip(weights, biases, strict=True))
+        k = check_int("member", member, minimum=0, maximum=self.K - 1)
+        layers = [(w[k], b[k, 0]) for w, b in zip(weights, biases, strict=True)]
+        if dtype is not None:
+            layers = [(w.detach().cpu().to(dtype), b.detach().cpu().to(dtype))
+                      for w, b in layers]
+        return layers
+
     def train_forward(self, buffer: torch.Tensor, x: torch.Tensor, masks, rows: int):
         """Training-mode outputs (K, rows, n_outputs) with the parameters in ``buffer``
         (differentiable: the autograd path of :mod:`essay_lib.nets.autograd_step`);
-        ``masks``: one :class:`~essay_lib.nets.ensemble_step.Masks` or ``None`` per
-        entry of :attr:`mask_widths`, drawn in the hand-written trainer's order."""
-        weights, biases = self.views(buffer)
-        act = ACTIVATIONS[self.activation]
-        if masks[0] is not None:
-            x = x * masks[0].next(rows)
-        for i in range(self.n_layers):
-            z = linear(x, weights[i], biases[i])
-            if i == self.n_layers - 1:
-                return z
-            x = act(z)
-            if masks[i + 1] is not None:
-                x = x * masks[i + 1].next(rows)
+        ``masks``: one noise stream of :mod:`essay_lib.nets.noise` or ``None`` per entry of
+        :attr:`mask_widths`, drawn in the hand-written trainer's order."""
+        return mlp_forward(self.layer_parameters(buffer), x, self.activation,
+                           noise=layer_noise(masks, rows))[0]
 
     def forward_with_hidden(self, X: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Evaluation-mode outputs (K, n, n_outputs) and hidden activations (K, n, width).
 
         ``X``: (n, n_inputs) shared by all members, or (K, n, n_inputs).
         """
-        act = ACTIVATIONS[self.activation]
-        hidden, x = [], X
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            x = linear(x, w, b)
-            if i < self.n_layers - 1:
-                x = act(x)
-                hidden.append(x)
-        return x, hidden
+        return mlp_forward(self.layer_parameters(), X, self.activation)
 
     @torch.no_grad()
     def forward(self, X: torch.Tensor) -> torch.Tensor:
@@ -145,7 +146,8 @@ class BatchedMLP:
         return self.forward_with_hidden(X)[0]
 
     def member(self, k: int, *, drop_rate: float = 0.0, input_drop_rate: float = 0.0) -> MLP:
-        """Member ``k`` as a plain :class:`~essay_lib.models.MLP` (CPU, eval mode, own weights)."""
+        """Member ``k`` as a plain :class:`~essay_lib.nets.models.MLP` (CPU, eval mode, own
+        weights)."""
         k = check_int("k", k, minimum=0, maximum=self.K - 1)
         model = MLP(self.widths, activation=self.activation,
                     drop_rates=(float(drop_rate),) * (self.n_layers - 1),

@@ -52,8 +52,9 @@ from essay_lib.nets.autograd_step import AutogradTrainer
 from essay_lib.nets.batched_mlp import BatchedMLP
 from essay_lib.nets.ensemble_step import Trainer
 from essay_lib.nets.flat_optim import OPTIMIZERS
+from essay_lib.nets.losses import check_kind, data_loss
 from essay_lib.nets.stacked import BatchedCNN, BatchedResidualMLP
-from essay_lib.nets.training import KINDS, as_tensors, batch_indices, resolve_device
+from essay_lib.nets.training import as_tensors, batch_indices, resolve_device
 from essay_lib.util.checks import (
     check_choice,
     check_drop_rate,
@@ -156,18 +157,6 @@ class EnsembleResult:
         return self.train_loss[-1]
 
 
-def member_losses(out: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
-    """Per-member data loss (K,): MSE over (n, k) for regression; mean cross-entropy otherwise.
-
-    ``out``: (K, n, k); ``target``: (n, k) float / (n,) int labels, or with a leading K.
-    """
-    if kind == "regression":
-        return ((out - target) ** 2).mean(dim=(1, 2))
-    logp = torch.log_softmax(out, dim=-1)
-    labels = target.expand(out.shape[:2]) if target.dim() == 1 else target
-    return -logp.gather(2, labels.unsqueeze(-1)).squeeze(-1).mean(dim=1)
-
-
 def _evaluation_loss(model, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.ndarray:
     """Per-member data loss (K,) on all of (X, y), in row chunks that stay in cache."""
     rows = max(1, (1 << 20) // (model.K * model.max_width))
@@ -175,7 +164,7 @@ def _evaluation_loss(model, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.n
     for start in range(0, len(X), rows):
         part = slice(start, start + rows)
         weight = len(X[part]) / len(X)
-        total += weight * member_losses(model.forward(X[part]), y[part], kind).double()
+        total += weight * data_loss(model.forward(X[part]), y[part], kind).double()
     return total.cpu().numpy()
 
 
@@ -287,8 +276,7 @@ def train_ensemble(
     if eval_every is not None:
         eval_every = check_int("eval_every", eval_every)
     check_every = check_int("check_every", check_every)
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    check_kind(kind)
     if patience is not None:
         patience = check_int("patience", patience)
         if "validation" not in (eval_data or {}):

@@ -11,8 +11,8 @@ Conventions
   ``widths = (n_inputs, *hidden, n_outputs)``; the last layer is linear (it
   returns logits for classification, values for regression).
 * Initial weights depend only on ``seed`` (a ``torch.Generator`` stream):
-  :func:`initial_parameters` is shared with the batched trainer of
-  :mod:`essay_lib.sweeps`, so a member seeded ``s`` starts where
+  :func:`initial_parameters` is shared with the batched models of
+  :mod:`essay_lib.nets.batched_mlp`, so a member seeded ``s`` starts where
   ``make_mlp(..., seed=s)`` starts.
 """
 
@@ -23,12 +23,9 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
+from essay_lib.nets.engine import ACTIVATIONS, dropout_noise, mlp_forward
 from essay_lib.util.checks import check_choice, check_drop_rate, check_int, check_seed
-
-ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-               "identity": lambda x: x}
 
 
 def check_widths(n_inputs, hidden, n_outputs) -> tuple[int, ...]:
@@ -87,18 +84,15 @@ class MLP(nn.Module):
     def n_hidden_layers(self) -> int:
         return len(self.layers) - 1
 
+    def layer_parameters(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """``[(W_i (in, out), b_i (out,))]``: views of the layers, the engine's layout."""
+        return [(layer.weight.T, layer.bias) for layer in self.layers]
+
     def forward_with_hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Output and the list of hidden activations (after the nonlinearity, before dropout)."""
-        act = ACTIVATIONS[self.activation]
-        if self.input_drop_rate > 0:
-            x = F.dropout(x, self.input_drop_rate, self.training)
-        hidden = []
-        for layer, rate in zip(self.layers[:-1], self.drop_rates, strict=True):
-            x = act(layer(x))
-            hidden.append(x)
-            if rate > 0:
-                x = F.dropout(x, rate, self.training)
-        return self.layers[-1](x), hidden
+        """Output and the list of hidden activations (after the nonlinearity, before dropout),
+        by the engine's :func:`~essay_lib.nets.engine.mlp_forward`."""
+        noise = dropout_noise(self.input_drop_rate, self.drop_rates) if self.training else None
+        return mlp_forward(self.layer_parameters(), x, self.activation, noise=noise)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_with_hidden(x)[0]

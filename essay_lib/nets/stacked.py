@@ -24,21 +24,18 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 from essay_lib.nets.architectures import (
     CNN,
-    KERNELS,
-    STRIDE,
     ResidualMLP,
     check_input_shape,
     check_residual_widths,
-    conv_shapes,
     make_cnn,
     make_residual,
 )
-from essay_lib.nets.ensemble_step import linear
-from essay_lib.nets.models import ACTIVATIONS, check_widths
+from essay_lib.nets.engine import ACTIVATIONS, cnn_forward, cnn_units, conv_shapes, residual_forward
+from essay_lib.nets.models import check_widths
+from essay_lib.nets.noise import layer_noise
 from essay_lib.nets.training import resolve_device
 from essay_lib.util.checks import check_choice, check_int
 
@@ -77,7 +74,7 @@ class StackedModel:
     def make_member(self, *, seed: int = 0, drop_rates=(), input_drop_rate: float = 0.0):
         raise NotImplementedError
 
-    def _forward(self, params, x, masks, rows):
+    def _forward(self, params, x, noise):
         raise NotImplementedError
 
     @property
@@ -112,12 +109,12 @@ class StackedModel:
 
     def train_forward(self, buffer: torch.Tensor, x: torch.Tensor, masks, rows: int):
         """Training-mode outputs (K, rows, n_outputs), parameters from ``buffer``."""
-        return self._forward(self.views(buffer)[1], x, masks, rows)[0]
+        return self._forward(self.views(buffer)[1], x, layer_noise(masks, rows))[0]
 
     def forward_with_hidden(self, X: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Evaluation-mode outputs (K, n, n_outputs) and hidden units (K, n, units) for
         inputs (n, n_inputs) or (K, n, n_inputs)."""
-        return self._forward(self.params, X, None, X.shape[-2])
+        return self._forward(self.params, X, None)
 
     @torch.no_grad()
     def forward(self, X: torch.Tensor) -> torch.Tensor:
@@ -152,10 +149,6 @@ class StackedModel:
         return model
 
 
-def _drop(x, masks, i, rows):
-    return x if not masks or masks[i] is None else x * masks[i].next(rows)
-
-
 class BatchedResidualMLP(StackedModel):
     """K :class:`~essay_lib.nets.architectures.ResidualMLP` s of widths
     ``(n_inputs, *hidden, n_outputs)`` (equal hidden widths)."""
@@ -171,17 +164,8 @@ class BatchedResidualMLP(StackedModel):
     def mask_widths(self) -> tuple[int, ...]:
         return self.widths[:-1]
 
-    def _forward(self, params, x, masks, rows):
-        act = ACTIVATIONS[self.activation]
-        x, hidden = _drop(x, masks, 0, rows), []
-        for i in range(len(self.widths) - 1):
-            w, b = params[f"layers.{i}.weight"], params[f"layers.{i}.bias"]
-            z = linear(x, w.transpose(1, 2), b.unsqueeze(1))
-            if i == len(self.widths) - 2:
-                return z, hidden
-            x = act(z) if i == 0 else x + act(z)
-            hidden.append(x)
-            x = _drop(x, masks, i + 1, rows)
+    def _forward(self, params, x, noise):
+        return residual_forward(params, x, self.activation, len(self.widths) - 1, noise=noise)
 
 
 class BatchedCNN(StackedModel):
@@ -204,25 +188,8 @@ class BatchedCNN(StackedModel):
 
     @property
     def mask_widths(self) -> tuple[int, ...]:
-        shapes = conv_shapes(self.input_shape, self.n_hidden_layers)
-        return (self.widths[0], *(c * math.prod(s) for c, s in
-                                  zip(self.widths[1:-1], shapes, strict=True)))
+        return (self.widths[0], *cnn_units(self.input_shape, self.widths[1:-1]))
 
-    def _forward(self, params, x, masks, rows):
-        K, act = self.K, ACTIVATIONS[self.activation]
-        conv = F.conv1d if len(self.input_shape) == 1 else F.conv2d
-        k = KERNELS[len(self.input_shape)]
-        x, hidden = _drop(x, masks, 0, rows), []
-        n = x.shape[-2]
-        h = (x.reshape(n, 1, *self.input_shape).expand(n, K, *self.input_shape).contiguous()
-             if x.dim() == 2 else x.transpose(0, 1).reshape(n, K, *self.input_shape))
-        for i in range(self.n_hidden_layers):
-            w, b = params[f"convs.{i}.weight"], params[f"convs.{i}.bias"]
-            h = act(conv(h, w.reshape(-1, *w.shape[2:]), b.reshape(-1), stride=STRIDE,
-                         padding=k // 2, groups=K))
-            hidden.append(h.reshape(n, K, -1).transpose(0, 1))
-            if masks and masks[i + 1] is not None:
-                h = h * masks[i + 1].next(rows).transpose(0, 1).reshape(h.shape)
-        features = h.reshape(n, K, -1).transpose(0, 1)
-        w, b = params["head.weight"], params["head.bias"]
-        return linear(features, w.transpose(1, 2), b.unsqueeze(1)), hidden
+    def _forward(self, params, x, noise):
+        return cnn_forward(params, x, self.activation, self.input_shape, self.n_hidden_layers,
+                           noise=noise)

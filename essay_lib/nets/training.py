@@ -26,14 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
+from essay_lib.nets.losses import check_kind, data_loss, r2_score
 from essay_lib.nets.models import make_mlp
 from essay_lib.nets.regularization import l1_penalty, l2_penalty
 from essay_lib.util.checks import check_int, check_int_sequence, check_number, check_seed
 from essay_lib.util.progress import progress_bar
 
-KINDS = ("regression", "classification")
 OPTIMIZERS = ("adam", "sgd")
 
 
@@ -55,8 +54,7 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
 
 def as_tensors(X, y, kind: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """Validate and convert inputs (n, d) and targets ((n, k) float or (n,) int) to tensors."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    check_kind(kind)
     X = np.asarray(X.cpu() if isinstance(X, torch.Tensor) else X)
     y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
     if X.ndim != 2:
@@ -78,13 +76,6 @@ def as_tensors(X, y, kind: str, device: torch.device) -> tuple[torch.Tensor, tor
                              f"got dtype {y.dtype} shape {y.shape}")
         y_t = torch.as_tensor(y, dtype=torch.long, device=device)
     return torch.as_tensor(X, dtype=torch.float32, device=device), y_t
-
-
-def data_loss(output: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
-    """Mean squared error (regression) or mean cross-entropy on logits (classification)."""
-    if kind == "regression":
-        return F.mse_loss(output, target)
-    return F.cross_entropy(output, target)
 
 
 def batch_indices(n: int, batch_size: int | None, generator: torch.Generator) -> list[torch.Tensor]:
@@ -250,10 +241,7 @@ def score(model: torch.nn.Module, X, y, *, kind: str) -> dict[str, float]:
     X_t, y_t = as_tensors(X, y, kind, torch.device("cpu"))
     loss = float(data_loss(torch.as_tensor(out, dtype=torch.float32), y_t, kind))
     if kind == "regression":
-        y_np = y_t.double().numpy()
-        ss_res = float(((y_np - out) ** 2).sum())
-        ss_tot = float(((y_np - y_np.mean(axis=0)) ** 2).sum())
-        return {"loss": loss, "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
+        return {"loss": loss, "r2": r2_score(y_t.double().numpy(), out)}
     return {"loss": loss, "accuracy": float((out.argmax(axis=1) == y_t.numpy()).mean())}
 
 
