@@ -218,13 +218,11 @@ def test_the_real_closures():
 
 
 @pytest.fixture
-def package_copy(tmp_path, monkeypatch):
-    """A copy of the real package, and the cache keys computed from its code."""
+def package_copy(tmp_path):
+    """A copy of the real package (its code; not the site's templates)."""
     root = tmp_path / "essay_lib"
     shutil.copytree(cache_module.PACKAGE_DIR, root,
                     ignore=shutil.ignore_patterns("__pycache__", "static", "templates"))
-    monkeypatch.setattr(cache_module, "code_fingerprint",
-                        lambda kind="record": cache_module.fingerprint(kind, root))
     return root
 
 
@@ -232,38 +230,38 @@ def _append(path: Path):
     path.write_text(path.read_text() + "\n# edited by a test\n")
 
 
-def _keys(cache):
+def _keys(cache, root, monkeypatch):
+    """The keys of two configurations of each kind, from the code in the package ``root``:
+    ``[weights, record, weights, record]``."""
+    codes = {kind: cache_module.fingerprint(kind, root) for kind in cache_module.KINDS}
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda kind="record": codes[kind])
     configs = [CONFIG, {**CONFIG, "lr": 0.5}]
     return [cache.key(c, kind) for c in configs for kind in cache_module.KINDS]
 
 
-def test_presentation_and_chapter_edits_retrain_nothing(package_copy, cache):
+def test_presentation_and_chapter_edits_retrain_nothing(package_copy, cache, monkeypatch):
     root = package_copy
-    base = {kind: cache_module.fingerprint(kind, root) for kind in cache_module.KINDS}
-    keys = _keys(cache)
+    keys = _keys(cache, root, monkeypatch)
     plot_helper = sorted((root / "report" / "plotting").rglob("*.py"))[-1]
     chapter_helpers = [root / p for p in ("report/penalty_sweep.py", "nets/dropout_checks.py")
                        if (root / p).is_file()]
     assert chapter_helpers
-    for path in (plot_helper, root / "util" / "progress.py", *chapter_helpers):
+    edited = [plot_helper, root / "util" / "progress.py", *chapter_helpers]
+    for path in edited:
         _append(path)
-        assert cache_module.fingerprint("weights", root) == base["weights"], path
-        assert cache_module.fingerprint("record", root) == base["record"], path
-    assert _keys(cache) == keys
+    assert _keys(cache, root, monkeypatch) == keys, f"a key changed on editing {edited}"
     _append(root / "measures" / "batched.py")  # a measure: re-measure, do not retrain
-    assert cache_module.fingerprint("weights", root) == base["weights"]
-    assert cache_module.fingerprint("record", root) != base["record"]
-    new = _keys(cache)
-    assert new[0::2] == keys[0::2]  # weights keys (KINDS[0]) unchanged, record keys all new
+    new = _keys(cache, root, monkeypatch)
+    assert new[0::2] == keys[0::2]  # weights keys unchanged, record keys all new
     assert all(a != b for a, b in zip(new[1::2], keys[1::2], strict=True))
 
 
-def test_editing_the_forward_pass_changes_every_key(package_copy, cache):
+def test_editing_the_forward_pass_changes_every_key(package_copy, cache, monkeypatch):
     root = package_copy
-    keys = _keys(cache)
+    keys = _keys(cache, root, monkeypatch)
     forward = next(root / p for p in FORWARD_PASS if (root / p).is_file())
     _append(forward)
-    assert all(a != b for a, b in zip(_keys(cache), keys, strict=True))
+    assert all(a != b for a, b in zip(_keys(cache, root, monkeypatch), keys, strict=True))
 
 
 def test_weights_round_trip_without_pickle(cache):

@@ -144,16 +144,17 @@ def _imports(path: Path, package: Path) -> list[Path]:
 
 
 def import_closure(entries, package: Path = PACKAGE_DIR,
-                   exclude=PRESENTATION_ONLY) -> dict[str, str | None]:
+                   exclude=None) -> dict[str, str | None]:
     """The ``essay_lib`` source files that the modules ``entries`` (dotted names) reach by
-    their imports (rules: module docstring), skipping the package paths ``exclude``.
+    their imports (rules: module docstring), skipping the package paths ``exclude``
+    (default :data:`PRESENTATION_ONLY`).
 
     Returns ``{path relative to package: the file that first imported it}`` (``None`` for
     an entry), so that a chain can be read back.  Raises ``FileNotFoundError`` naming an
     entry or an imported module without a source file.
     """
     package = Path(package)
-    excluded = set(exclude)
+    excluded = set(PRESENTATION_ONLY if exclude is None else exclude)
     reached: dict[str, str | None] = {}
     queue: list[Path] = []
     for name in entries:
