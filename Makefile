@@ -6,7 +6,8 @@
 #                (its own figures in build/seed-1/figures; figures/ is not touched)
 #   make lab     JupyterLab on notebooks/: double-click a .py and it opens as a notebook
 #   make test    set up .venv (+ test tools, Debian's chromium) and run the whole suite
-#   make check   the fast tier: the essay_lib tests only (no notebooks, site or JupyterLab)
+#                (ruff and the import contract included: tests/test_style.py, test_architecture.py)
+#   make check   the fast tier: no Jupyter kernel, browser or server (about a minute)
 #
 # Both are idempotent: a second run reuses .venv and the caches.
 
@@ -31,10 +32,12 @@ essay: $(STAMP) $(LAB_SETTINGS)
 test: $(STAMP) $(LAB_SETTINGS) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The fast tier (about a minute): unit, property and equivalence tests of essay_lib, the
-# import contract and the notebook rules; no notebook execution, browser or JupyterLab.
+# The fast tier (about a minute): unit, property and equivalence tests of essay_lib, ruff,
+# the import contract and the notebook rules.  It leaves out every test that starts a
+# Jupyter kernel or server (markers in pyproject.toml: kernel = the site build on tiny
+# notebooks, notebooks = the chapters, site = the browser, lab = JupyterLab).
 check: $(STAMP)
-	$(PY) -m pytest -m "not notebooks and not site and not lab" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not notebooks and not site and not lab and not kernel" $(PYTEST_ARGS)
 
 # JupyterLab on the notebooks: jupytext (a server extension installed with it) opens each
 # NN_name.py as a notebook paired with its .ipynb.  Root (containers, CI) needs --allow-root.

@@ -11,11 +11,16 @@
   are compared do not depend on the thread count), restored afterwards.
 * ``no_plt_show``: ``plt.show()`` raises (plot helpers must not call it); figures are
   closed after the test.
+* Tiers: a test that starts a Jupyter kernel (executes a notebook) is marked ``kernel``,
+  ``notebooks``, ``site`` or ``lab``, the markers ``make check`` leaves out.  As a safety
+  net, in any other test the site build's kernel start (``execute_notebook`` of
+  ``essay_lib.site.build`` / ``.execute``, where imported) fails at once, naming the marker.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,6 +29,30 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = Path(os.environ.get("ESSAY_TEST_NOTEBOOKS") or REPO / "notebooks").resolve()
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
+#: markers of the tests that may start a Jupyter kernel (left out by `make check`)
+KERNEL_MARKERS = ("kernel", "notebooks", "site", "lab")
+
+
+def _no_kernel_here(*args, **kwargs):
+    raise AssertionError("this test starts a Jupyter kernel: mark it @pytest.mark.kernel "
+                         "(make check runs no kernel)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    if any(item.get_closest_marker(name) for name in KERNEL_MARKERS):
+        yield
+        return
+    modules = [m for m in map(sys.modules.get, ("essay_lib.site.build", "essay_lib.site.execute"))
+               if m is not None and hasattr(m, "execute_notebook")]
+    saved = [m.execute_notebook for m in modules]
+    for module in modules:
+        module.execute_notebook = _no_kernel_here
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, saved, strict=True):
+            module.execute_notebook = original
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
 """The site build on tiny notebooks in a temporary folder: failures name the notebook and
-cell, the content-hash cache, the CHAPTERS table, MathML math and figure alt text."""
+cell, the content-hash cache, the CHAPTERS table, MathML math and figure alt text.
+
+The tests that build (and so start a Jupyter kernel) are marked ``kernel``: ``make test``
+runs them, ``make check`` does not."""
 
 from __future__ import annotations
 
@@ -77,6 +80,7 @@ def tiny(tmp_path):
                            figures=tmp_path / "figures", html=tmp_path / "build" / "html")
 
 
+@pytest.mark.kernel
 def test_build_caches_and_reexecutes_only_what_changed(tiny):
     first = tiny.run()
     assert first.status == {"00_tiny": "executed"}
@@ -107,6 +111,7 @@ def test_build_caches_and_reexecutes_only_what_changed(tiny):
     assert any("notebook changed" in line for line in tiny.log)
 
 
+@pytest.mark.kernel
 def test_a_failing_cell_fails_the_build_with_notebook_cell_and_error(tiny):
     (tiny.notebooks / "01_failing.py").write_text(FAILING)
     with pytest.raises(build.BuildError) as info:
@@ -118,6 +123,7 @@ def test_a_failing_cell_fails_the_build_with_notebook_cell_and_error(tiny):
     assert "ZeroDivisionError" in message
 
 
+@pytest.mark.kernel
 def test_the_cli_reports_a_failure_and_returns_1(tiny, capsys):
     (tiny.notebooks / "00_tiny.py").unlink()
     (tiny.notebooks / "00_introduction.py").write_text(FAILING)  # a name in build.CHAPTERS
@@ -153,6 +159,7 @@ def test_find_chapters_rejects_bad_names_and_shared_numbers(tmp_path):
         build.find_chapters(tmp_path / "nowhere", CHAPTERS)
 
 
+@pytest.mark.kernel
 def test_the_cache_follows_the_modules_the_kernel_imported(tiny):
     tiny.run()
     meta_path = tiny.root / "build" / "executed" / "00_tiny.json"
@@ -202,6 +209,7 @@ def test_tex_to_mathml():
         render.tex_to_mathml(1.0, display=False)
 
 
+@pytest.mark.kernel
 def test_unsupported_tex_fails_the_render_naming_the_notebook(tiny):
     path = tiny.notebooks / "00_tiny.py"
     path.write_text(path.read_text().replace("inline $Z$", r"inline $\foo Z$"))
@@ -264,6 +272,7 @@ print(f"seed {SEED}")
 '''
 
 
+@pytest.mark.kernel
 def test_a_variant_build_injects_parameters_and_says_so(tiny):
     (tiny.notebooks / "00_tiny.py").write_text(PARAMETRIZED)
     essay = tiny.run()
@@ -301,6 +310,7 @@ def test_a_variant_never_writes_the_essays_figures(tiny, monkeypatch):
                          figures_dir=tiny.figures, chapters=CHAPTERS, parameters={"SEED": 1})
 
 
+@pytest.mark.kernel
 def test_index_run_times_gallery_and_licence_are_stable_across_cached_builds(tiny):
     tiny.run()
     meta = json.loads((tiny.root / "build" / "executed" / "00_tiny.json").read_text())

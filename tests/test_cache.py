@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -65,58 +66,202 @@ def test_key_changes_with_version_code_and_kind(cache, monkeypatch):
     assert SweepCache(cache.directory).key(CONFIG) != key
 
 
-def _package_copy(tmp_path):
-    """A small package tree with the layout the fingerprint reads."""
-    root = tmp_path / "pkg"
-    for name in ("data.py", "nets/models.py", "nets/ensemble.py", "measures/linearity.py"):
+#: a small package with the layout and import forms the closure rules are about
+TOY_PACKAGE = {
+    "__init__.py": "from essay_lib.util.version import VERSION\n",
+    "data.py": "import numpy as np\n",
+    "experiment/__init__.py": "from essay_lib.experiment import metrics, train\n",
+    "experiment/train.py": ("import os\n"
+                            "from essay_lib.nets import engine\n"
+                            "from essay_lib.util.progress import progress_bar\n\n\n"
+                            "def train():\n"
+                            "    from essay_lib.data import load  # inside a function\n"
+                            "    import essay_lib.nets.deep.inner\n"),
+    "experiment/metrics.py": ("from essay_lib.measures import batched\n"
+                              "from essay_lib.measures import NAME  # from the package itself\n"),
+    "experiment/sweeps.py": "from . import metrics, train\n",
+    "experiment/references.py": "from .train import train\n",
+    "measures/__init__.py": "from essay_lib.measures import extra\nNAME = 1\n",
+    "measures/batched.py": "from ..nets.models import MLP\n",
+    "measures/extra.py": "",
+    "measures/unused.py": "",
+    "nets/__init__.py": "from essay_lib.nets import engine, models, plots\n",
+    "nets/engine.py": "from .models import MLP\nfrom ..util import checks\n",
+    "nets/models.py": "MLP = object\n",
+    "nets/plots.py": "from essay_lib.report import plotting\n",
+    "nets/deep/__init__.py": "from essay_lib.nets.deep import unused\n",
+    "nets/deep/inner.py": "",
+    "nets/deep/unused.py": "",
+    "report/__init__.py": "",
+    "report/plotting.py": "from essay_lib.nets import engine\n",
+    "util/__init__.py": "from essay_lib.util import checks, paths, progress\n",
+    "util/checks.py": "",
+    "util/paths.py": "",
+    "util/progress.py": "from essay_lib.util import paths\n",
+    "util/version.py": "VERSION = '0'\n",
+}
+
+
+def _toy_package(tmp_path):
+    root = tmp_path / "essay_lib"
+    for name, text in TOY_PACKAGE.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(f"# {name}\n")
+        (root / name).write_text(text)
     (root / "nets" / "__pycache__").mkdir()
-    (root / "nets" / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"\0")
+    (root / "nets" / "__pycache__" / "engine.cpython-311.pyc").write_bytes(b"\0")
     return root
 
 
-def test_fingerprint_sees_edits_additions_renames_and_removals(tmp_path):
-    root = _package_copy(tmp_path)
-    sources = ("data.py", "nets", "measures")
-    base = cache_module.fingerprint(sources, root)
-    assert base == cache_module.fingerprint(sources, root)  # deterministic
-    (root / "nets" / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"\1")
-    assert cache_module.fingerprint(sources, root) == base  # compiled files do not count
-    (root / "nets" / "models.py").write_text("# edited\n")
-    edited = cache_module.fingerprint(sources, root)
-    assert edited != base
-    (root / "nets" / "extra.py").write_text("")
-    added = cache_module.fingerprint(sources, root)
-    assert added != edited
-    (root / "nets" / "extra.py").rename(root / "nets" / "renamed.py")
-    renamed = cache_module.fingerprint(sources, root)
-    assert renamed != added
-    (root / "nets" / "renamed.py").unlink()
-    assert cache_module.fingerprint(sources, root) == edited
-    assert cache_module.fingerprint(("data.py", "nets"), root) != edited  # a floor less
+def _rel(paths, root):
+    return {p.relative_to(root).as_posix() for p in paths}
 
 
-def test_a_missing_source_is_an_error(tmp_path):
-    root = _package_copy(tmp_path)
-    with pytest.raises(FileNotFoundError, match="experiment"):
-        cache_module.fingerprint(("nets", "experiment"), root)
+def test_the_closure_follows_imports_not_folders(tmp_path):
+    root = _toy_package(tmp_path)
+    weights = _rel(cache_module.source_files("weights", root), root)
+    assert weights == {"experiment/train.py", "nets/engine.py", "nets/models.py",
+                       "util/checks.py", "data.py", "nets/deep/inner.py"}
+    # not: a package's __init__ as the parent of a submodule (nets/__init__.py would pull
+    # in nets/plots.py and report/), nor the presentation-only progress bar (nor what only
+    # it imports: util/paths.py), nor modules nobody imports
+    record = _rel(cache_module.source_files("record", root), root)
+    assert record == weights | {"experiment/metrics.py", "experiment/sweeps.py",
+                                "experiment/references.py", "measures/batched.py",
+                                "measures/__init__.py", "measures/extra.py"}
+    # measures/__init__.py is followed where an import names the package itself (NAME)
+    chains = cache_module.import_closure(cache_module.ENTRY_MODULES["weights"], root)
+    assert chains["experiment/train.py"] is None
+    assert chains["nets/models.py"] == "nets/engine.py"
+
+
+def test_fingerprint_sees_what_training_reads_and_nothing_else(tmp_path):
+    root = _toy_package(tmp_path)
+    base = {kind: cache_module.fingerprint(kind, root) for kind in cache_module.KINDS}
+    same = {kind: cache_module.fingerprint(kind, root) for kind in cache_module.KINDS}
+    assert same == base and base["weights"] != base["record"]  # deterministic, per kind
+    assert cache_module.code_fingerprint("weights", package=root) == base["weights"]
+
+    def now(kind="weights"):
+        return cache_module.fingerprint(kind, root)
+
+    (root / "nets" / "__pycache__" / "engine.cpython-311.pyc").write_bytes(b"\1")
+    (root / "nets" / "plots.py").write_text("# edited\n")
+    (root / "util" / "progress.py").write_text("# edited\n")
+    (root / "nets" / "new_unused.py").write_text("")
+    assert now() == base["weights"] and now("record") == base["record"]
+    (root / "measures" / "batched.py").write_text("# a measure edited\n")
+    assert now() == base["weights"] and now("record") != base["record"]
+    (root / "nets" / "models.py").write_text("MLP = int\n")
+    edited = now()
+    assert edited != base["weights"]
+    engine = (root / "nets" / "engine.py").read_text()
+    (root / "nets" / "engine.py").write_text(engine + "from .added import f\n")
+    (root / "nets" / "added.py").write_text("f = 1\n")
+    added = now()
+    assert added != edited  # a module added where it is imported
+    (root / "nets" / "added.py").rename(root / "nets" / "renamed.py")
+    with pytest.raises(FileNotFoundError, match=r"nets/engine.py imports \.added"):
+        now()
+    (root / "nets" / "engine.py").write_text(engine.replace(".models", ".renamed"))
+    (root / "nets" / "renamed.py").write_text("MLP = int\n")
+    (root / "nets" / "models.py").unlink()
+    assert now() not in (edited, added)  # renamed: the path is hashed with the bytes
+
+
+def test_a_missing_module_is_an_error(tmp_path):
+    root = _toy_package(tmp_path)
     (root / "data.py").unlink()
-    with pytest.raises(FileNotFoundError, match="data.py"):
-        cache_module.fingerprint(("data.py",), root)
+    with pytest.raises(FileNotFoundError, match="essay_lib.data"):
+        cache_module.fingerprint("weights", root)
+    (root / "experiment" / "train.py").unlink()
+    with pytest.raises(FileNotFoundError, match="essay_lib.experiment.train"):
+        cache_module.fingerprint("weights", root)
 
 
-def test_the_real_fingerprints_cover_every_result_floor():
-    files = {p.relative_to(cache_module.PACKAGE_DIR).as_posix()
-             for p in cache_module.source_files(cache_module.RECORD_SOURCES)}
-    assert {"data.py", "nets/ensemble.py", "nets/ensemble_step.py", "measures/linearity.py",
-            "experiment/metrics.py", "experiment/sweeps.py", "util/checks.py"} <= files
-    assert not any(f.startswith(("report/", "site/", "cli/")) for f in files)
-    training = {p.relative_to(cache_module.PACKAGE_DIR).as_posix()
-                for p in cache_module.source_files(cache_module.TRAINING_SOURCES)}
-    assert "nets/ensemble_step.py" in training and "experiment/metrics.py" not in training
+def test_a_bad_kind_names_kind(cache, tmp_path):
+    for call in (lambda: cache_module.source_files("bogus"),
+                 lambda: cache_module.fingerprint("bogus"),
+                 lambda: cache_module.code_fingerprint("bogus"),
+                 lambda: cache.key(CONFIG, "bogus"),
+                 lambda: cache.path("0" * 64, "bogus")):
+        with pytest.raises(ValueError, match="kind"):
+            call()
+
+
+# ------------------------------------------------------------ the real package
+#: where the forward pass lives: the engine after the lead's refactor, today the ensemble step
+FORWARD_PASS = ("nets/engine.py", "nets/ensemble_step.py")
+#: the batched engine's modules (those present must all be training code)
+ENGINE = ("nets/engine.py", "nets/ensemble.py", "nets/ensemble_step.py", "nets/batched_mlp.py")
+
+
+def _real_closure(kind):
+    return _rel(cache_module.source_files(kind), cache_module.PACKAGE_DIR)
+
+
+def test_the_real_closures():
+    weights, record = _real_closure("weights"), _real_closure("record")
+    engine = {p for p in ENGINE if (cache_module.PACKAGE_DIR / p).is_file()}
+    assert engine and {"data.py", "experiment/train.py", "util/checks.py"} | engine <= weights
+    assert weights < record
+    assert {"experiment/metrics.py", "experiment/sweeps.py", "experiment/references.py",
+            "measures/batched.py", "measures/linearity.py", "measures/subnetworks.py"} <= record
+    assert not any(f.startswith("measures/") and f != "measures/names.py" for f in weights)
+    for files in (weights, record):
+        assert "util/progress.py" not in files
+        assert not any(f.startswith(("report/", "site/", "cli/")) for f in files)
+        assert not any(f.endswith("__init__.py") for f in files)
+    assert "nets/dropout_checks.py" not in record and "experiment/variants.py" not in record
     assert len(cache_module.code_fingerprint("record")) == 64
     assert cache_module.code_fingerprint("record") != cache_module.code_fingerprint("weights")
+    assert cache_module.code_fingerprint("weights") == cache_module.fingerprint("weights")
+
+
+@pytest.fixture
+def package_copy(tmp_path):
+    """A copy of the real package (its code; not the site's templates)."""
+    root = tmp_path / "essay_lib"
+    shutil.copytree(cache_module.PACKAGE_DIR, root,
+                    ignore=shutil.ignore_patterns("__pycache__", "static", "templates"))
+    return root
+
+
+def _append(path: Path):
+    path.write_text(path.read_text() + "\n# edited by a test\n")
+
+
+def _keys(cache, root, monkeypatch):
+    """The keys of two configurations of each kind, from the code in the package ``root``:
+    ``[weights, record, weights, record]``."""
+    codes = {kind: cache_module.fingerprint(kind, root) for kind in cache_module.KINDS}
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda kind="record": codes[kind])
+    configs = [CONFIG, {**CONFIG, "lr": 0.5}]
+    return [cache.key(c, kind) for c in configs for kind in cache_module.KINDS]
+
+
+def test_presentation_and_chapter_edits_retrain_nothing(package_copy, cache, monkeypatch):
+    root = package_copy
+    keys = _keys(cache, root, monkeypatch)
+    plot_helper = sorted((root / "report" / "plotting").rglob("*.py"))[-1]
+    chapter_helpers = [root / p for p in ("report/penalty_sweep.py", "nets/dropout_checks.py")
+                       if (root / p).is_file()]
+    assert chapter_helpers
+    edited = [plot_helper, root / "util" / "progress.py", *chapter_helpers]
+    for path in edited:
+        _append(path)
+    assert _keys(cache, root, monkeypatch) == keys, f"a key changed on editing {edited}"
+    _append(root / "measures" / "batched.py")  # a measure: re-measure, do not retrain
+    new = _keys(cache, root, monkeypatch)
+    assert new[0::2] == keys[0::2]  # weights keys unchanged, record keys all new
+    assert all(a != b for a, b in zip(new[1::2], keys[1::2], strict=True))
+
+
+def test_editing_the_forward_pass_changes_every_key(package_copy, cache, monkeypatch):
+    root = package_copy
+    keys = _keys(cache, root, monkeypatch)
+    forward = next(root / p for p in FORWARD_PASS if (root / p).is_file())
+    _append(forward)
+    assert all(a != b for a, b in zip(_keys(cache, root, monkeypatch), keys, strict=True))
 
 
 def test_weights_round_trip_without_pickle(cache):

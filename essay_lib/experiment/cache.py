@@ -7,12 +7,34 @@
   :class:`~essay_lib.experiment.spec.MeasureSpec`.  Changing how networks are
   measured re-measures the cached weights without training them again.
 * **Key**: SHA-256 of (kind, the JSON configuration, the ``essay_lib`` version, a
-  fingerprint of the source code that can change that kind of result).  The
-  fingerprint hashes every ``.py`` file, with its path, under the package folders
-  listed in :data:`TRAINING_SOURCES` (weights) or :data:`RECORD_SOURCES` (records),
-  so editing, adding, renaming or removing a module there invalidates the entries;
-  a listed folder or file that does not exist is an error.  The key is the file
-  name: ``<directory>/<key[:2]>/<key>.json`` or ``.npz``.
+  fingerprint of the source code that can change that kind of result).  The key is
+  the file name: ``<directory>/<key[:2]>/<key>.json`` or ``.npz``.
+* **Which code** (:func:`source_files`): the *import closure* of the modules that
+  compute the entry (:data:`ENTRY_MODULES`), read by parsing their imports with
+  :mod:`ast` (nothing is imported).  Weights: the training loop
+  (:mod:`essay_lib.experiment.train`) and every ``essay_lib`` module it reaches: the
+  batched engine and its forward passes, the optimizers, the data, the spec, the
+  argument checks.  Records: that, plus what measures a network and writes its record
+  (:mod:`~essay_lib.experiment.sweeps`, :mod:`~essay_lib.experiment.metrics`,
+  :mod:`~essay_lib.experiment.references` and the ``measures`` they reach).  Rules:
+
+  - every ``import`` counts, also one inside a function; modules outside ``essay_lib``
+    do not (their versions are not part of the key);
+  - ``import essay_lib.a.b``, ``from essay_lib.a import b``, ``from essay_lib.a.b import
+    name`` and relative imports lead to the module file ``a/b.py`` (or the subpackage
+    ``a/b/__init__.py``); a package's ``__init__.py`` is followed only when the import
+    names the package itself (``from essay_lib.a import name`` where ``name`` is no
+    submodule), never as the parent of a submodule: it only re-exports, and following
+    it would pull in every sibling (``nets/__init__.py`` names them all);
+  - the few modules of :data:`PRESENTATION_ONLY` (a progress bar) never change a
+    number: they are neither hashed nor followed, even where imported.
+
+  So editing a plot helper, a progress bar, a chapter's helper (``report/``,
+  ``nets/dropout_checks.py``, ...) or the site changes no key; editing a forward pass
+  changes every key; editing a measure re-measures without retraining.  The
+  fingerprint hashes each file's path relative to the package and its bytes, so
+  editing, adding (where imported), renaming or removing a module it reads changes it;
+  an entry module or an imported ``essay_lib`` module without a source file is an error.
 * **Plain formats**: JSON written with ``allow_nan=False``; NPZ read with
   ``allow_pickle=False``, its metadata a JSON string stored as a text array.  Never pickle.
 * **Atomic**: written through :func:`essay_lib.util.paths.write_atomic`.
@@ -26,6 +48,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import io
@@ -43,12 +66,19 @@ from essay_lib.util.version import VERSION
 
 FORMAT = 2
 KINDS = ("weights", "record")
-#: package paths (folders or files) whose source can change trained weights, given their
-#: configuration (the spec's settings are in every key themselves)
-TRAINING_SOURCES = ("data.py", "util", "nets", "experiment/train.py")
-#: package paths whose source can change a measured record (every result floor)
-RECORD_SOURCES = ("data.py", "util", "nets", "measures", "experiment")
-_SOURCES = {"weights": TRAINING_SOURCES, "record": RECORD_SOURCES}
+#: The package's import name (the source of a copy still says ``essay_lib``)
+PACKAGE_NAME = "essay_lib"
+#: The modules that compute each kind of entry; the fingerprint reads their import
+#: closure.  Weights: the sweep's training loop.  Records: it, the sweep (which writes the
+#: record: training settings, metrics, curve), the per-network metrics and the references.
+ENTRY_MODULES = {
+    "weights": ("essay_lib.experiment.train",),
+    "record": ("essay_lib.experiment.train", "essay_lib.experiment.sweeps",
+               "essay_lib.experiment.metrics", "essay_lib.experiment.references"),
+}
+#: Modules (paths relative to the package) that only present and never change a number:
+#: not hashed and not followed even where an entry's code imports them.
+PRESENTATION_ONLY = ("util/progress.py",)
 _META = "__meta__"
 
 
@@ -56,39 +86,126 @@ class CacheWarning(UserWarning):
     """A cache entry was unreadable, incomplete or stale and will be recomputed."""
 
 
-def source_files(sources, package: Path = PACKAGE_DIR) -> list[Path]:
-    """The ``.py`` files under ``sources`` (paths relative to ``package``), sorted.
+def _check_kind(kind) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    return kind
 
-    Raises ``FileNotFoundError`` naming a source that does not exist.
+
+def _locate(package: Path, parts: tuple[str, ...]) -> Path | None:
+    """The source file of the module ``essay_lib.<parts>`` in ``package``, or ``None``."""
+    if parts:
+        module = package.joinpath(*parts[:-1], f"{parts[-1]}.py")
+        if module.is_file():
+            return module
+    init = package.joinpath(*parts, "__init__.py")
+    return init if init.is_file() else None
+
+
+def _module_parts(name: str) -> tuple[str, ...] | None:
+    """``essay_lib.a.b`` -> ``("a", "b")``; ``None`` for a module outside the package."""
+    head, *rest = name.split(".")
+    return tuple(rest) if head == PACKAGE_NAME else None
+
+
+def _imports(path: Path, package: Path) -> list[Path]:
+    """The source files of the ``essay_lib`` modules that ``path`` imports anywhere in it."""
+    own = path.relative_to(package).with_suffix("").parts  # ("a", "b") or ("a", "__init__")
+    found = []
+
+    def resolve(parts: tuple[str, ...], text: str) -> Path:
+        target = _locate(package, parts)
+        if target is None:
+            raise FileNotFoundError(f"{path.relative_to(package).as_posix()} imports {text}, "
+                                    f"which has no source file in {package}")
+        return target
+
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = _module_parts(alias.name)
+                if parts is not None:
+                    found.append(resolve(parts, alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: from the module's own package, up level - 1
+                up = len(own) - node.level
+                if up < 0:
+                    raise ValueError(f"{path}: relative import beyond the package")
+                base = own[:up] + (tuple(node.module.split(".")) if node.module else ())
+            else:
+                base = _module_parts(node.module)
+                if base is None:
+                    continue
+            text = "." * node.level + (node.module or "")
+            for alias in node.names:  # a submodule, else the module (or package) itself
+                sub = None if alias.name == "*" else _locate(package, base + (alias.name,))
+                found.append(sub if sub is not None else resolve(base, text))
+    return found
+
+
+def import_closure(entries, package: Path = PACKAGE_DIR,
+                   exclude=None) -> dict[str, str | None]:
+    """The ``essay_lib`` source files that the modules ``entries`` (dotted names) reach by
+    their imports (rules: module docstring), skipping the package paths ``exclude``
+    (default :data:`PRESENTATION_ONLY`).
+
+    Returns ``{path relative to package: the file that first imported it}`` (``None`` for
+    an entry), so that a chain can be read back.  Raises ``FileNotFoundError`` naming an
+    entry or an imported module without a source file.
     """
-    files = []
-    for name in sources:
-        path = package / name
-        if path.is_dir():
-            files.extend(p for p in path.rglob("*.py") if "__pycache__" not in p.parts)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise FileNotFoundError(f"result source {name!r} does not exist in {package}; "
-                                    f"update essay_lib.experiment.cache's source lists")
-    return sorted(set(files))
+    package = Path(package)
+    excluded = set(PRESENTATION_ONLY if exclude is None else exclude)
+    reached: dict[str, str | None] = {}
+    queue: list[Path] = []
+    for name in entries:
+        parts = _module_parts(name)
+        path = None if parts is None else _locate(package, parts)
+        if path is None:
+            raise FileNotFoundError(f"entry module {name!r} has no source file in {package}; "
+                                    f"update essay_lib.experiment.cache.ENTRY_MODULES")
+        rel = path.relative_to(package).as_posix()
+        if rel not in reached and rel not in excluded:
+            reached[rel] = None
+            queue.append(path)
+    while queue:
+        path = queue.pop(0)
+        for target in _imports(path, package):
+            rel = target.relative_to(package).as_posix()
+            if rel not in reached and rel not in excluded:
+                reached[rel] = path.relative_to(package).as_posix()
+                queue.append(target)
+    return reached
 
 
-def fingerprint(sources, package: Path = PACKAGE_DIR) -> str:
+def source_files(kind: str, package: Path = PACKAGE_DIR) -> list[Path]:
+    """The source files that ``kind`` (``"weights"`` or ``"record"``) of entry depends on:
+    the import closure of its :data:`ENTRY_MODULES` less :data:`PRESENTATION_ONLY`, sorted."""
+    package = Path(package)
+    return sorted(package / rel for rel in import_closure(ENTRY_MODULES[_check_kind(kind)],
+                                                          package))
+
+
+def fingerprint(kind: str, package: Path = PACKAGE_DIR) -> str:
     """SHA-256 (hex) of the relative path and bytes of every file of :func:`source_files`."""
+    package = Path(package)
     digest = hashlib.sha256()
-    for path in source_files(sources, package):
+    for path in source_files(kind, package):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=4)
-def code_fingerprint(kind: str = "record") -> str:
-    """The fingerprint of the sources of one kind of entry (computed once per process)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    return fingerprint(_SOURCES[kind])
+def _installed_fingerprint(kind: str) -> str:
+    return fingerprint(kind, PACKAGE_DIR)
+
+
+def code_fingerprint(kind: str = "record", package: Path | None = None) -> str:
+    """The fingerprint of the sources of one kind of entry: of the installed package
+    (``package=None``, computed once per process), or of the package folder ``package``
+    (computed afresh, e.g. for a copy)."""
+    _check_kind(kind)
+    return _installed_fingerprint(kind) if package is None else fingerprint(kind, package)
 
 
 def canonical_json(value) -> str:
@@ -133,8 +250,7 @@ class SweepCache:
         if not isinstance(key, str) or len(key) != 64 or not all(c in "0123456789abcdef"
                                                                   for c in key):
             raise ValueError(f"key must be a 64-character lowercase hex digest, got {key!r}")
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        _check_kind(kind)
         return self.directory / key[:2] / f"{key}.{'npz' if kind == 'weights' else 'json'}"
 
     def _header(self, key: str, kind: str) -> dict:

@@ -28,8 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from essay_lib.data import TASK_NAMES
-from essay_lib.measures.batched import REPRESENTATIONS
-from essay_lib.measures.triples import TRIPLE_TYPES
+from essay_lib.measures.names import REPRESENTATIONS, TRIPLE_TYPES
 from essay_lib.nets.architectures import check_residual_widths
 from essay_lib.nets.ensemble import ARCHITECTURES
 from essay_lib.nets.flat_optim import OPTIMIZERS

@@ -20,12 +20,12 @@ import numpy as np
 import torch
 
 from essay_lib.measures.additivity import defect_parts, ratio_of_sums
+from essay_lib.measures.names import REPRESENTATIONS
 from essay_lib.measures.triples import draw_triples
 from essay_lib.nets.engine import ACTIVATIONS, mlp_forward
 from essay_lib.nets.ensemble import BatchedMLP
 from essay_lib.util.checks import check_array, check_choice, check_int
 
-REPRESENTATIONS = ("logits", "centred_logits", "log_probabilities")
 _ROW_BUDGET = 1 << 22  # members x points per chunk (bounds the float64 activations)
 _JACOBIAN_ROWS = 4096  # rows per reverse pass of jacobian_norm_members (bounds memory)
 

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from essay_lib.measures.names import TRIPLE_TYPES
 from essay_lib.util.checks import check_array, check_choice, check_int, check_number
-
-TRIPLE_TYPES = ("extrapolating", "inside")
 
 
 @dataclass(frozen=True, eq=False)
