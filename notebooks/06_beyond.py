@@ -261,11 +261,11 @@ display(Markdown("Mean last epoch of the unregularized networks under early stop
 # the same task (the base's cells are left out).
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-base_dirs = {v.task: (v.verdict.dropout.direction, v.verdict.l2.direction)
+base_dirs = {v.task: (v.verdict.dropout.direction, v.verdict.penalty.direction)
              for v in verdicts if v.variant == "base"}
 compared = [v for v in verdicts if v.base is not None and v.task in base_dirs]
 keeps = {t: [sum(v.verdict.dropout.direction == base_dirs[t][0] for v in compared
-                 if v.task == t), sum(v.verdict.l2.direction == base_dirs[t][1]
+                 if v.task == t), sum(v.verdict.penalty.direction == base_dirs[t][1]
                                       for v in compared if v.task == t),
              sum(v.task == t for v in compared)] for t in base_dirs}
 display(Markdown("Variants keeping the base's direction (dropout / penalty, of all): "

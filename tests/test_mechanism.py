@@ -48,7 +48,7 @@ def test_verdicts_follow_the_trend_of_z_mask(verdicts):
     assert by["moons"].verdict == "add up more" and by["moons"].dropout.rho < -0.8
     assert by["digits"].verdict == "add up less" and by["digits"].dropout.rho > 0.8
     assert by["diabetes"].verdict == "inconclusive"
-    assert by["moons"].l2.direction == "no clear trend"
+    assert by["moons"].penalty.direction == "no clear trend"
     assert by["moons"].mixup is not None and by["moons"].mixup.direction == "no clear trend"
     # at the chosen strengths dropout (0.3) is 0.09 below L2: specific to dropout
     assert by["moons"].matched.strength_a == 0.3 and by["moons"].matched.strength_b == 1e-3
