@@ -129,7 +129,7 @@ quad_runs = training.train_configurations(
     curves_on="test", description="1-D task")
 quad_fits = quad_runs.at_seed(SEED)  # {size: TrainingResult}
 noise_var = quad.description["noise"] ** 2
-quad_scores = {name: {"train": run.train_loss[-1], "held-out": run.validation_loss[-1]}
+quad_scores = {name: {"train": run.train_loss[-1], "held-out": run.held_out_loss[-1]}
                for name, run in quad_fits.items()}
 x_grid = np.linspace(-1.05, 1.05, 400)[:, None]
 quad_curves = {name: training.predict(run.model, x_grid) for name, run in quad_fits.items()}
@@ -381,7 +381,7 @@ by_units = {**{plotting.units_label(h): quad_fits[n] for n, h in SIZES.items()},
 n_params = {n: models.count_parameters(run.model) for n, run in by_units.items()}
 order = [list(by_units)[i] for i in np.argsort(list(n_params.values()), kind="stable")]
 train_mse = {n: by_units[n].train_loss[-1] for n in order}
-held_mse = {n: by_units[n].validation_loss[-1] for n in order}
+held_mse = {n: by_units[n].held_out_loss[-1] for n in order}
 verdicts = {n: "underfits" if train_mse[n] > 2 * noise_var else
             "overfits" if train_mse[n] < noise_var / 2 else "fits" for n in order}
 rows = [[n, n_params[n], f"{train_mse[n]:.4f}", f"{held_mse[n]:.4f}", verdicts[n]] for n in order]
@@ -421,7 +421,7 @@ noisy_var = noisy.description["noise"] ** 2
 noisy_fits = training.train_configurations(
     SIZES, [noisy], seeds=[SEED], epochs=QUAD_EPOCHS, lr=LR, eval_every=QUAD_EVAL_EVERY,
     curves_on="test", progress=False).at_seed(SEED)
-excess = {n: (quad_scores[n]["held-out"] - noise_var, noisy_fits[n].validation_loss[-1] - noisy_var)
+excess = {n: (quad_scores[n]["held-out"] - noise_var, noisy_fits[n].held_out_loss[-1] - noisy_var)
           for n in SIZES}
 rows = [[labels[n], f"{excess[n][0]:.4f}", f"{excess[n][1]:.4f}",
          f"{noisy_fits[n].train_loss[-1]:.4f}"] for n in SIZES]

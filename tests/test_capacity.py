@@ -49,7 +49,8 @@ def test_each_network_is_the_plain_train_model_run(quad):
                                  validation=(quad.X_test, quad.y_test))
             assert got.epochs == want.epochs == [5, 10, 15, 20, 25, 30, 35, 40]
             assert got.train_loss == want.train_loss
-            assert got.validation_loss == want.validation_loss
+            assert got.held_out_loss == want.held_out_loss
+            assert got.held_out == "test" and want.held_out == "validation"
             for p, q in zip(got.model.parameters(), want.model.parameters(), strict=True):
                 assert torch.equal(p, q)
             test_r2 = training.score(want.model, quad.X_test, quad.y_test, kind="regression")["r2"]
@@ -65,11 +66,12 @@ def test_validation_curves_and_early_stopping_follow_the_full_run(diabetes):
     runs = training.train_configurations(configs, [diabetes], seeds=[2], epochs=150, lr=3e-2,
                                          progress=False)
     full, stopped = runs.at_seed(2)["full"], runs.at_seed(2)["stopped"]
-    assert len(full.validation_loss) == 150  # the task's validation rows, every epoch
+    assert full.held_out == stopped.held_out == "validation"
+    assert len(full.held_out_loss) == 150  # the task's validation rows, every epoch
     assert stopped.stopped_epoch < 150 and stopped.restored_best
     n = stopped.stopped_epoch
-    assert stopped.validation_loss == full.validation_loss[:n]  # same path until it stops
-    assert stopped.best_epoch == 1 + int(np.argmin(full.validation_loss[:n]))
+    assert stopped.held_out_loss == full.held_out_loss[:n]  # same path until it stops
+    assert stopped.best_epoch == 1 + int(np.argmin(full.held_out_loss[:n]))
     want = reference_run(diabetes, (32,), 2, epochs=150, lr=3e-2, patience=3,
                          validation=(diabetes.X_val, diabetes.y_val))
     assert runs.test_scores["stopped"][0] == training.score(
@@ -84,7 +86,7 @@ def test_settings_of_a_configuration_override_the_arguments(quad):
     assert runs.results["long"][0].stopped_epoch == 12
     want = reference_run(quad, (4,), 0, epochs=7, lr=0.1, l2=1e-3)
     assert runs.results["short"][0].train_loss == want.train_loss
-    assert runs.results["short"][0].validation_loss == []  # the quadratic task has no X_val
+    assert runs.results["short"][0].held_out_loss == []  # the quadratic task has no X_val
 
 
 def test_classification_tasks_score_accuracy():

@@ -99,17 +99,20 @@ def batch_indices(n: int, batch_size: int | None, generator: torch.Generator) ->
 class TrainingResult:
     """What :func:`train_model` returns.
 
-    ``train_loss`` / ``validation_loss``: data loss (no penalty) of the whole
-    training / validation set in evaluation mode, recorded every ``eval_every``
-    epochs at the epochs listed in ``epochs`` (1-based).  ``best_epoch``: the
-    epoch with the lowest validation loss (``None`` without validation data);
-    ``stopped_epoch``: the last epoch trained.
+    ``train_loss`` / ``held_out_loss``: data loss (no penalty) of the whole
+    training set / of the held-out rows given as ``validation`` in evaluation mode,
+    recorded every ``eval_every`` epochs at the epochs listed in ``epochs`` (1-based).
+    ``held_out``: which rows those are, ``"validation"`` (the default) or ``"test"``
+    (a curve that chooses nothing, e.g. chapter 00's).  ``best_epoch``: the epoch with
+    the lowest held-out loss (``None`` without held-out rows); ``stopped_epoch``: the
+    last epoch trained.
     """
 
     model: torch.nn.Module
     epochs: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
-    validation_loss: list[float] = field(default_factory=list)
+    held_out_loss: list[float] = field(default_factory=list)
+    held_out: str = "validation"
     best_epoch: int | None = None
     stopped_epoch: int = 0
     restored_best: bool = False
@@ -211,7 +214,7 @@ def train_model(
             if X_v is None:
                 continue
             val = evaluate_loss(model, X_v, y_v, kind)
-            result.validation_loss.append(val)
+            result.held_out_loss.append(val)
             if val < best_loss:
                 best_loss, result.best_epoch, since_best = val, epoch, 0
                 if restore_best and patience is not None:
@@ -269,7 +272,8 @@ class ConfigurationRuns:
     """What :func:`train_configurations` returns: one trained network per (name, seed).
 
     ``results[name][i]``: the :class:`TrainingResult` of configuration ``name`` on
-    ``tasks[i]`` with network seed ``seeds[i]``.  ``train_scores[name]`` /
+    ``tasks[i]`` with network seed ``seeds[i]`` (its ``held_out`` names the rows of its
+    held-out curve).  ``train_scores[name]`` /
     ``test_scores[name]``: arrays (len(seeds),) of the evaluation-mode ``metric``
     (``"r2"`` for regression, ``"accuracy"`` for classification) on each task's
     training rows (the validation rows excluded) / test rows.
@@ -323,9 +327,10 @@ def train_configurations(configurations, tasks, *, seeds, epochs: int = 500, lr:
     ``y_test``, ``kind``, ``n_outputs``, optional ``X_val``/``y_val``); ``seeds``: the
     network seeds (``make_mlp(..., seed=s)`` and ``train_model(..., seed=s)``).
 
-    ``curves_on``: where the second loss curve is recorded: ``"validation"`` (the task's
-    validation rows, none when it has none; early stopping watches them) or ``"test"``
-    (the test rows, a held-out curve that chooses nothing, so ``patience`` is refused).
+    ``curves_on``: where the held-out loss curve (``held_out_loss``, named by
+    ``held_out``) is recorded: ``"validation"`` (the task's validation rows, none when it
+    has none; early stopping watches them) or ``"test"`` (the test rows, a curve that
+    chooses nothing, so ``patience`` is refused).
     Every network of a configuration starts from the weights its seed gives, so the
     same seed and widths give the same network with and without early stopping until
     it stops.  ``progress``: one bar over all networks.
@@ -351,10 +356,11 @@ def train_configurations(configurations, tasks, *, seeds, epochs: int = 500, lr:
         held_out = (task.X_test, task.y_test) if curves_on == "test" else (
             (task.X_val, task.y_val) if getattr(task, "X_val", None) is not None else None)
         model = make_mlp(task.X_train.shape[1], hidden, task.n_outputs, seed=seed)
-        results[name].append(train_model(
-            model, task.X_train, task.y_train, kind=task.kind, validation=held_out,
-            eval_every=eval_every, seed=seed, progress=False,
-            **{"epochs": epochs, "lr": lr, **extra}))
+        result = train_model(model, task.X_train, task.y_train, kind=task.kind,
+                             validation=held_out, eval_every=eval_every, seed=seed,
+                             progress=False, **{"epochs": epochs, "lr": lr, **extra})
+        result.held_out = curves_on
+        results[name].append(result)
     scores = {"train": {}, "test": {}}
     for split, name in [(split, name) for split in scores for name in results]:
         scores[split][name] = np.array([
