@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.measures import subnetworks
 from essay_lib.report import matched as matched_fit
 from essay_lib.report import stats
 from essay_lib.report.tables import markdown_table
@@ -179,24 +178,12 @@ def bridges(records, y: str, *, x: str = "z_mask", tasks: Sequence[str] | None =
     return [bridge(records, t, x, y, **kw) for t in tasks]
 
 
-def z_mask_records(nets: Mapping, X, *, task: str, **choices) -> list[dict]:
-    """Records (``task``, ``regularizer``, ``strength``, ``seed``, ``z_mask``) of trained
-    networks measured again under other choices of
-    :func:`essay_lib.measures.subnetworks.subnetwork_additivity` (``choices``: its keyword
-    arguments).  ``nets``: (regularizer, strength, seed) -> MLP, as
-    :func:`essay_lib.experiment.sweep_models` returns; ``X`` (n, d): the points."""
-    if not isinstance(nets, Mapping) or not nets:
-        raise ValueError("nets must be a non-empty mapping (regularizer, strength, seed) -> MLP")
-    return [{"task": task, "regularizer": reg, "strength": float(s), "seed": int(seed),
-             "z_mask": subnetworks.subnetwork_additivity(net, X, **choices).value}
-            for (reg, s, seed), net in nets.items()]
-
-
 def variant_markdown(variants: Mapping[str, Sequence[dict]], task: str, *,
                      regularizers: Sequence[str] = ("dropout", "l2"), seed: int = 0,
                      n_boot: int = 2000) -> str:
-    """Table: one row per variant of the measure (``{label: records}``), with the mean
-    Z_mask of the unregularized networks and each regularizer's seed-level trend."""
+    """Table: one row per variant of the measure (``{label: records}``, e.g. from
+    :func:`essay_lib.experiment.remeasure.z_mask_records`), with the mean Z_mask of the
+    unregularized networks and each regularizer's seed-level trend."""
     rows = []
     for label, records in variants.items():
         base = [r["z_mask"] for r in records if r["task"] == task and r["regularizer"] == "none"]

@@ -1,8 +1,8 @@
 """Chapter 06's reading of the variants: chapter 04's verdict, once per variant and task.
 
 Input: ``records_by_variant`` (variant name -> the records of
-:func:`essay_lib.experiment.variants.run_variants`) and the
-:class:`~essay_lib.experiment.variants.Variant` objects (their group, and which grid keys
+:func:`essay_lib.experiment.beyond.run_variants`) and the
+:class:`~essay_lib.experiment.beyond.Variant` objects (their group, and which grid keys
 play "dropout" and the penalty it is compared with: L2, or AdamW's weight decay, which the
 tables and labels then name).  Every function is a pure function of these.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from essay_lib.experiment.variants import Variant
+from essay_lib.experiment.beyond import Variant
 from essay_lib.report import stats
 from essay_lib.report.matched import paired_contrasts
 from essay_lib.report.tables import markdown_table
