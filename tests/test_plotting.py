@@ -1,4 +1,5 @@
-"""essay_lib.plotting: the style, save_figure's files and names, helpers that return their axes."""
+"""essay_lib.report.plotting: the style, save_figure's files and names, helpers that return their
+axes."""
 
 from __future__ import annotations
 

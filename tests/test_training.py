@@ -1,4 +1,4 @@
-"""essay_lib.training: hand-checked steps, early stopping, determinism, progress, bad input."""
+"""essay_lib.nets.training: hand-checked steps, early stopping, determinism, progress, bad input."""
 
 from __future__ import annotations
 

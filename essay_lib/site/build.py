@@ -161,7 +161,7 @@ def find_chapters(notebooks_dir: Path, chapters: dict | None = None) -> list[Cha
             raise BuildError(f"{path.name}: notebook names are NN_lowercase_words.py")
         if path.stem not in chapters:
             raise BuildError(
-                f"{path.name} has no entry in essay_lib.build.CHAPTERS: add "
+                f"{path.name} has no entry in essay_lib.site.build.CHAPTERS: add "
                 f'"{path.stem}": ("Title", "One-line summary") there')
         number = match.group(1)
         if number in numbers:
