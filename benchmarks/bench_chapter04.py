@@ -1,10 +1,10 @@
 """Benchmark of chapter 04 with an empty sweep cache (issue 12's budget: under 90 s).
 
 Executes ``notebooks/04_linearity_measure.py`` as the site build does (a fresh kernel,
-2 torch threads from the chapter's ``essay_lib.setup``), first with an empty temporary
-sweep cache (cold: it trains and measures every network), then again on that cache
-(warm: the prose, statistics and figures alone).  Figures go to a temporary folder, so
-the committed ``figures/`` are not touched.  Then it trains one task's sweep (digits,
+2 torch threads from the chapter's ``essay_lib.report.session.setup``), first with an
+empty temporary sweep cache (cold: it trains and measures every network), then again on
+that cache (warm: the prose, statistics and figures alone).  Figures go to a temporary
+folder, so the committed ``figures/`` are not touched.  Then it trains one task's sweep (digits,
 160 networks) in one batched run and in the runs the engine uses on the CPU
 (``experiment.train.members_per_run``), to show what the chunking buys.
 
@@ -42,11 +42,11 @@ def training_runs(task_name: str = "digits") -> tuple[float, float, int]:
     runs, and the run size."""
     import torch
 
-    import essay_lib
     from essay_lib import data, experiment
     from essay_lib.experiment import train
+    from essay_lib.util import session
 
-    essay_lib.setup(seed=0)
+    session.setup(seed=0)  # the chapter's threads and seed (it draws nothing here)
     spec = experiment.essay_experiment()[task_name]
     task = data.load_task(spec.task, **spec.task_kwargs)
     keys, cpu = spec.members(), torch.device("cpu")

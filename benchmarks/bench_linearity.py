@@ -1,4 +1,4 @@
-"""Benchmark of essay_lib.linearity on an MLP 64 -> 256 -> 256 -> 10 (issue 3).
+"""Benchmark of essay_lib.measures.linearity on an MLP 64 -> 256 -> 256 -> 10 (issue 3).
 
 Targets (2 CPU threads): ``z_bar`` with 10,000 triples < 1 s and ``jacobian_norm``
 on 1,000 points < 1 s.  Each figure is the best of ``--repeats`` timed runs after

@@ -77,12 +77,12 @@ from IPython.display import Markdown, display
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
 
-import essay_lib
 from essay_lib import data
+from essay_lib.experiment import configurations
 from essay_lib.nets import models, training
-from essay_lib.report import plotting, tables, vocabulary
+from essay_lib.report import plotting, session, tables, vocabulary
 
-rng = essay_lib.setup(seed=SEED, threads=1)  # tiny full-batch networks: one thread is fastest
+rng = session.setup(seed=SEED, threads=1)  # tiny full-batch networks: one thread is fastest
 
 # %% [markdown]
 # ## 1 · Three networks
@@ -124,12 +124,12 @@ display(Markdown(
 # would happen on new data.
 
 # %%
-quad_runs = training.train_configurations(
+quad_runs = configurations.train_configurations(
     SIZES, [quad], seeds=[SEED], epochs=QUAD_EPOCHS, lr=LR, eval_every=QUAD_EVAL_EVERY,
     curves_on="test", description="1-D task")
 quad_fits = quad_runs.at_seed(SEED)  # {size: TrainingResult}
 noise_var = quad.description["noise"] ** 2
-quad_scores = {name: {"train": run.train_loss[-1], "held-out": run.validation_loss[-1]}
+quad_scores = {name: {"train": run.train_loss[-1], "held-out": run.held_out_loss[-1]}
                for name, run in quad_fits.items()}
 x_grid = np.linspace(-1.05, 1.05, 400)[:, None]
 quad_curves = {name: training.predict(run.model, x_grid) for name, run in quad_fits.items()}
@@ -185,7 +185,7 @@ display(Markdown(
 # cross-validation on the same training rows.
 
 # %%
-diabetes_runs = training.train_configurations(
+diabetes_runs = configurations.train_configurations(
     SIZES, [diabetes], seeds=[SEED], epochs=DIABETES_EPOCHS, lr=LR, description="diabetes")
 diabetes_fits = diabetes_runs.at_seed(SEED)
 diabetes_r2 = {name: diabetes_runs.test_scores[name][0] for name in SIZES}
@@ -242,7 +242,7 @@ display(Markdown(
 
 # %%
 early = {"large + early stopping": {"hidden": SIZES["large"], "patience": PATIENCE}}
-stopped_runs = training.train_configurations(
+stopped_runs = configurations.train_configurations(
     early, [diabetes], seeds=[SEED], epochs=DIABETES_EPOCHS, lr=LR, description="early stopping")
 stopped = stopped_runs.at_seed(SEED)["large + early stopping"]
 stopped_r2 = stopped_runs.test_scores["large + early stopping"][0]
@@ -279,8 +279,8 @@ display(Markdown(
 seeds = list(range(SEED, SEED + N_SEEDS))
 seed_tasks = [data.load_task("diabetes", seed=s, validation_fraction=VALIDATION_FRACTION)
               for s in seeds]
-seed_runs = training.train_configurations({**SIZES, **early}, seed_tasks, seeds=seeds,
-                                          epochs=DIABETES_EPOCHS, lr=LR, description="seeds")
+seed_runs = configurations.train_configurations({**SIZES, **early}, seed_tasks, seeds=seeds,
+                                                epochs=DIABETES_EPOCHS, lr=LR, description="seeds")
 ridges = [RidgeCV(alphas=ridge_alphas).fit(t.X_train, t.y_train.ravel()) for t in seed_tasks]
 r2_by_model = {**seed_runs.test_scores, "ridge": np.array(
     [r2_score(t.y_test.ravel(), m.predict(t.X_test)) for t, m in zip(seed_tasks, ridges, strict=True)])}
@@ -374,14 +374,14 @@ display(Markdown(
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 extra_widths = [(2,), (32,)]
-width_runs = training.train_configurations(
+width_runs = configurations.train_configurations(
     {plotting.units_label(h): h for h in extra_widths}, [quad], seeds=[SEED], epochs=QUAD_EPOCHS,
     lr=LR, eval_every=QUAD_EVAL_EVERY, curves_on="test", progress=False).at_seed(SEED)
 by_units = {**{plotting.units_label(h): quad_fits[n] for n, h in SIZES.items()}, **width_runs}
 n_params = {n: models.count_parameters(run.model) for n, run in by_units.items()}
 order = [list(by_units)[i] for i in np.argsort(list(n_params.values()), kind="stable")]
 train_mse = {n: by_units[n].train_loss[-1] for n in order}
-held_mse = {n: by_units[n].validation_loss[-1] for n in order}
+held_mse = {n: by_units[n].held_out_loss[-1] for n in order}
 verdicts = {n: "underfits" if train_mse[n] > 2 * noise_var else
             "overfits" if train_mse[n] < noise_var / 2 else "fits" for n in order}
 rows = [[n, n_params[n], f"{train_mse[n]:.4f}", f"{held_mse[n]:.4f}", verdicts[n]] for n in order]
@@ -418,10 +418,10 @@ display(Markdown(
 # %% tags=["solution"] jupyter={"source_hidden": true}
 noisy = data.quadratic_task(n_train=QUAD_N_TRAIN, noise=0.3, seed=SEED)
 noisy_var = noisy.description["noise"] ** 2
-noisy_fits = training.train_configurations(
+noisy_fits = configurations.train_configurations(
     SIZES, [noisy], seeds=[SEED], epochs=QUAD_EPOCHS, lr=LR, eval_every=QUAD_EVAL_EVERY,
     curves_on="test", progress=False).at_seed(SEED)
-excess = {n: (quad_scores[n]["held-out"] - noise_var, noisy_fits[n].validation_loss[-1] - noisy_var)
+excess = {n: (quad_scores[n]["held-out"] - noise_var, noisy_fits[n].held_out_loss[-1] - noisy_var)
           for n in SIZES}
 rows = [[labels[n], f"{excess[n][0]:.4f}", f"{excess[n][1]:.4f}",
          f"{noisy_fits[n].train_loss[-1]:.4f}"] for n in SIZES]
@@ -455,7 +455,7 @@ display(Markdown(
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 patiences = (5, 100)
-patience_runs = training.train_configurations(
+patience_runs = configurations.train_configurations(
     {f"patience {p}": {"hidden": SIZES["large"], "patience": p} for p in patiences},
     [diabetes], seeds=[SEED], epochs=DIABETES_EPOCHS, lr=LR, progress=False)
 by_patience = {**{p: (patience_runs.at_seed(SEED)[f"patience {p}"],
@@ -484,7 +484,7 @@ display(Markdown(
 
 # %% [markdown]
 # **Exercise 4.** Train the large network on diabetes with an L2 penalty
-# `l2=1e-3` (a setting of a configuration of `training.train_configurations`,
+# `l2=1e-3` (a setting of a configuration of `configurations.train_configurations`,
 # passed on to `training.train_model`) instead of early stopping. Does a weight
 # penalty rescue it too? Chapter 01 looks at this properly.
 
@@ -494,7 +494,7 @@ display(Markdown(
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 L2 = 1e-3
-l2_runs = training.train_configurations(
+l2_runs = configurations.train_configurations(
     {"large + L2": {"hidden": SIZES["large"], "l2": L2}}, [diabetes], seeds=[SEED],
     epochs=DIABETES_EPOCHS, lr=LR, progress=False)
 l2_train_r2, l2_r2 = (l2_runs.train_scores["large + L2"][0], l2_runs.test_scores["large + L2"][0])

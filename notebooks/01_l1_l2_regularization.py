@@ -65,12 +65,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-import essay_lib
 from essay_lib import data, experiment
+from essay_lib.measures import penalty_geometry
 from essay_lib.nets import dropout, models, regularization
-from essay_lib.report import penalty_sweep, plotting, tables
+from essay_lib.report import penalty_sweep, plotting, session, tables
 
-rng = essay_lib.setup(seed=SEED)
+rng = session.setup(seed=SEED)
 PENALTIES = ("l1", "l2")
 SEEDS = tuple(range(SEED, SEED + N_SEEDS))
 YES = {True: "**yes**", False: "**no**"}
@@ -94,7 +94,7 @@ YES = {True: "**yes**", False: "**no**"}
 # corners, so the touching point generally has both weights non-zero.
 
 # %%
-solutions = {norm: regularization.constrained_minimum(HESSIAN, OPTIMUM, RADIUS, norm)
+solutions = {norm: penalty_geometry.constrained_minimum(HESSIAN, OPTIMUM, RADIUS, norm)
              for norm in PENALTIES}
 axes = plotting.plot_constraint_picture(
     HESSIAN, OPTIMUM, RADIUS, title="Where the growing loss contours first touch each ball")
@@ -107,7 +107,7 @@ display(Markdown(
     f"$w = ({solutions['l1'][0]:.3f}, {solutions['l1'][1]:.3f})$: {where['l1']}. "
     f"The L2 solution is $w = ({solutions['l2'][0]:.3f}, {solutions['l2'][1]:.3f})$: smaller than "
     f"the optimum ({OPTIMUM[0]:g}, {OPTIMUM[1]:g}), {where['l2']}. (Both optima are computed "
-    "exactly by `regularization.constrained_minimum`, not read off the grid.)"))
+    "exactly by `penalty_geometry.constrained_minimum`, not read off the grid.)"))
 
 # %% [markdown]
 # ## 2 · An exact case: a linear model of the diabetes data
@@ -121,7 +121,7 @@ display(Markdown(
 # %%
 task = data.diabetes_task(seed=SEED)
 PATH_LAMBDAS = np.logspace(*PATH_LOGSPACE)
-paths = {pen: regularization.linear_penalty_path(task.X_train, task.y_train, PATH_LAMBDAS, pen)
+paths = {pen: penalty_geometry.linear_penalty_path(task.X_train, task.y_train, PATH_LAMBDAS, pen)
          for pen in PENALTIES}
 axes = plotting.plot_linear_paths(
     PATH_LAMBDAS, paths, title="Linear model on diabetes: each feature's weight as $\\lambda$ grows")
@@ -341,7 +341,7 @@ display(Markdown(
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 THRESHOLDS = (1e-4, THRESHOLD, 1e-2)
-share = {t: penalty_sweep.penalty_arrays(penalty_sweep.weight_records(networks, threshold=t),
+share = {t: penalty_sweep.penalty_arrays(experiment.remeasure.weight_records(networks, threshold=t),
                                          metrics=("weight_sparsity",), penalties=PENALTIES)
          for t in THRESHOLDS}
 rows = [[f"{t:g}", f"{s.baseline['weight_sparsity'].mean():.3f}",
@@ -429,11 +429,11 @@ h11, h22 = HESSIAN[0][0], HESSIAN[1][1]
 offdiag = np.linspace(-0.99, 0.99, 199) * np.sqrt(h11 * h22)
 bowls = [np.array([[h11, b], [b, h22]]) for b in offdiag]
 corner = np.array([RADIUS, 0.0])
-on_corner = np.array([np.allclose(regularization.constrained_minimum(H, OPTIMUM, RADIUS, "l1"), corner)
+on_corner = np.array([np.allclose(penalty_geometry.constrained_minimum(H, OPTIMUM, RADIUS, "l1"), corner)
                       for H in bowls])
 gradients = np.array([2 * H @ (corner - OPTIMUM) for H in bowls])
 kkt = -gradients[:, 0] >= np.abs(gradients[:, 1])
-moved = regularization.constrained_minimum(HESSIAN, [1.0, 1.0], RADIUS, "l1")
+moved = penalty_geometry.constrained_minimum(HESSIAN, [1.0, 1.0], RADIUS, "l1")
 g = 2 * np.asarray(HESSIAN) @ (corner - OPTIMUM)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}

@@ -66,12 +66,12 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-import essay_lib
 from essay_lib import data, experiment
-from essay_lib.nets import dropout, dropout_checks, regularization
-from essay_lib.report import plotting, tables, vocabulary
+from essay_lib.measures import dropout_checks, penalty_geometry
+from essay_lib.nets import dropout
+from essay_lib.report import plotting, session, tables, vocabulary
 
-rng = essay_lib.setup(seed=SEED)
+rng = session.setup(seed=SEED)
 COLOR = vocabulary.REGULARIZER_COLORS["dropout"]
 
 # %% [markdown]
@@ -351,7 +351,7 @@ plt.show()
 # %%
 column_energy = (X ** 2).sum(axis=0) / len(X)
 lam = LINE_RATE / (1 - LINE_RATE)
-ridge = regularization.linear_penalty_path(X, y, [lam], "l2")[0]
+ridge = penalty_geometry.linear_penalty_path(X, y, [lam], "l2")[0]
 display(Markdown(
     f"$(X^\\top X)_{{jj}}/n$ ranges from {column_energy.min():.6f} to {column_energy.max():.6f}; "
     f"the largest difference between the dropout solution at $q$ = {LINE_RATE:g} and chapter 01's ridge "
@@ -541,7 +541,7 @@ check = dropout_checks.ridge_check(X_scaled, y, [LINE_RATE], n_masks=MC_MASKS, s
 charge = (X_scaled ** 2).sum(axis=0) / len(X)                        # dropout's charge per unit weight / lambda
 unchanged = np.abs(check["w"] * scale - w_line).max()                 # dropout: w_j / c_j exactly
 moved_dropout = np.sqrt(np.mean((X_scaled @ check["w"] - X @ w_line) ** 2))
-ridge_scaled = regularization.linear_penalty_path(X_scaled, y, [lam], "l2")[0]
+ridge_scaled = penalty_geometry.linear_penalty_path(X_scaled, y, [lam], "l2")[0]
 moved_ridge = np.sqrt(np.mean((X_scaled @ ridge_scaled - X @ ridge) ** 2))
 
 # %% tags=["solution"] jupyter={"source_hidden": true}

@@ -61,14 +61,13 @@ import numpy as np
 from IPython.display import Markdown, display
 from numpy.polynomial import Polynomial
 
-import essay_lib
 from essay_lib import data
 from essay_lib.measures import gates, linear_pieces, linearity
 from essay_lib.measures import polynomials as poly
 from essay_lib.nets import models, training
-from essay_lib.report import plotting, tables, vocabulary
+from essay_lib.report import plotting, session, tables, vocabulary
 
-rng = essay_lib.setup(seed=SEED)
+rng = session.setup(seed=SEED)
 
 # %%
 task = data.quadratic_task(n_train=N_TRAIN, n_test=N_TEST, noise=NOISE, seed=SEED)

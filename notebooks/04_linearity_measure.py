@@ -59,12 +59,11 @@ import inspect
 import numpy as np
 from IPython.display import Markdown, display
 
-import essay_lib
 from essay_lib import data, experiment, report
 from essay_lib.measures import examples, linearity, polynomials
-from essay_lib.report import plotting, tables, vocabulary
+from essay_lib.report import plotting, session, tables, vocabulary
 
-rng = essay_lib.setup(seed=SEED)
+rng = session.setup(seed=SEED)
 
 # %% [markdown]
 # ## 1 · From the paper's words to a measure

@@ -52,13 +52,12 @@ VARIANT_TASK = "moons"  # the task on which the measure's choices are varied
 import numpy as np
 from IPython.display import Markdown, display
 
-import essay_lib
-from essay_lib import data, experiment
+from essay_lib import data, experiment, report
 from essay_lib.measures import subnetworks
 from essay_lib.nets import models
 from essay_lib.report import analogy, mechanism, plotting, stats, tables, trends, vocabulary
 
-rng = essay_lib.setup(seed=SEED)
+rng = report.session.setup(seed=SEED)
 
 # %% [markdown]
 # ## 1 · From the paper's words to a measure
@@ -272,7 +271,7 @@ X_v = data.load_task(VARIANT_TASK, **v_spec.task_kwargs).X_test
 VARIANTS = {"default": {}, "keep 0.3": {"keep_prob": 0.3}, "keep 0.8": {"keep_prob": 0.8},
             "sets of 1/16": {"set_fraction": 1 / 16}, "sets of 1/4": {"set_fraction": 0.25},
             "sets in one layer": {"layers": "same"}, "no rescaling": {"inverted": False}}
-variant_records = {label: mechanism.z_mask_records(
+variant_records = {label: experiment.remeasure.z_mask_records(
     v_nets, X_v, task=VARIANT_TASK, n_draws=MEASURES.mask_draws, seed=SEED,
     **{"keep_prob": KEEP_PROB, **choice}) for label, choice in VARIANTS.items()}
 display(Markdown(mechanism.variant_markdown(variant_records, VARIANT_TASK, seed=SEED)))

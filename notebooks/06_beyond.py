@@ -51,12 +51,11 @@ DEVICE = "cpu"  # "cuda" trains on a GPU (its dropout masks differ: cached apart
 # %%
 from IPython.display import Markdown, display
 
-import essay_lib
 from essay_lib import report
-from essay_lib.experiment import variants
-from essay_lib.report import plotting, tables, vocabulary
+from essay_lib.experiment import beyond
+from essay_lib.report import plotting, session, tables, vocabulary
 
-rng = essay_lib.setup(seed=SEED)
+rng = session.setup(seed=SEED)
 
 # %% [markdown]
 # ## 1 · The variants
@@ -69,9 +68,9 @@ rng = essay_lib.setup(seed=SEED)
 # and the rules of the verdict.
 
 # %%
-STUDY_SPEC = variants.STUDIES[STUDY]
-VARIANTS = variants.beyond_variants(STUDY_SPEC)
-PENDING = variants.pending_variants(STUDY_SPEC)
+STUDY_SPEC = beyond.STUDIES[STUDY]
+VARIANTS = beyond.beyond_variants(STUDY_SPEC)
+PENDING = beyond.pending_variants(STUDY_SPEC)
 display(Markdown(tables.markdown_table(
     ["variant", "what is varied", "what changes", "tasks", "networks"],
     [[v.name, v.group, v.description, vocabulary.join_names(v.tasks), v.n_members]
@@ -85,7 +84,7 @@ listed = {name: ", ".join(f"{s:g}" for s in strengths) for name, strengths in
           [*STUDY_SPEC.grid, ("input", STUDY_SPEC.input_drop_rates),
            ("decay", STUDY_SPEC.weight_decays)]}
 n_cells = sum(len(v.tasks) for v in VARIANTS)
-n_full = sum(len(v.tasks) for v in variants.beyond_variants("full"))
+n_full = sum(len(v.tasks) for v in beyond.beyond_variants("full"))
 display(Markdown(
     f"**The {STUDY} study.** {len(STUDY_SPEC.seeds)} network seeds "
     f"({', '.join(map(str, STUDY_SPEC.seeds))}); drop rates {listed['dropout']} (PyTorch's "
@@ -94,8 +93,8 @@ display(Markdown(
     f"decoupled weight decays {listed['decay']} in their variants. In all "
     f"{sum(v.n_members for v in VARIANTS)} networks (the base's are shared with the "
     f"input-dropout and AdamW variants), in {n_cells} of the {n_full} (variant, task) cells "
-    f"of the full design. $\\bar Z$ uses {variants.VARIANT_MEASURES.z_triples} triples at "
-    f"scale $s = {variants.VARIANT_MEASURES.displacement_scale:g}$ on the test inputs."))
+    f"of the full design. $\\bar Z$ uses {beyond.VARIANT_MEASURES.z_triples} triples at "
+    f"scale $s = {beyond.VARIANT_MEASURES.displacement_scale:g}$ on the test inputs."))
 
 # %% [markdown]
 # ## 2 · Training and measuring every variant
@@ -109,7 +108,7 @@ display(Markdown(
 # back, not retrained.
 
 # %%
-records = variants.run_variants(VARIANTS, device=DEVICE)
+records = beyond.run_variants(VARIANTS, device=DEVICE)
 display(Markdown(
     f"{sum(len(r) for r in records.values())} network records of {len(records)} variants "
     f"ready (trained now, or read back from the cache)."))
@@ -134,8 +133,8 @@ display(Markdown(report.verdict.rule_markdown()))
 # base configuration's on the same task ("turns" when it is not).
 
 # %%
-verdicts = report.variants.variant_verdicts(records, VARIANTS, seed=SEED)
-display(Markdown(report.variants.variants_markdown(verdicts)))
+verdicts = report.beyond_verdict.variant_verdicts(records, VARIANTS, seed=SEED)
+display(Markdown(report.beyond_verdict.variants_markdown(verdicts)))
 
 # %% [markdown]
 # ## 4 · Every variant at a glance
@@ -147,8 +146,8 @@ display(Markdown(report.variants.variants_markdown(verdicts)))
 # was not run on a task leaves its row empty there.
 
 # %%
-effects = report.variants.variant_effects(records, VARIANTS, seed=SEED)
-fig = plotting.plot_variant_effects(report.variants.effect_rows(effects))
+effects = report.beyond_verdict.variant_effects(records, VARIANTS, seed=SEED)
+fig = plotting.plot_variant_effects(report.beyond_verdict.effect_rows(effects))
 _ = plotting.save_figure(fig, "06-variant-effects")
 
 # %%
@@ -165,7 +164,7 @@ display(Markdown(
 # ## 5 · What the variants agree on, and where the verdict turns
 
 # %%
-display(Markdown(report.variants.agreement_paragraph(verdicts)))
+display(Markdown(report.beyond_verdict.agreement_paragraph(verdicts)))
 
 # %% [markdown]
 # ### Convolutions and skip connections
@@ -175,9 +174,9 @@ display(Markdown(report.variants.agreement_paragraph(verdicts)))
 # small CNN (convolutions over the 8×8 digits and the 1-D MNIST-1D signals).
 
 # %%
-architectures = report.variants.architecture_sentence(verdicts)
+architectures = report.beyond_verdict.architecture_sentence(verdicts)
 display(Markdown(architectures))
-headline = f"{report.variants.beyond_sentence(verdicts)} {architectures}"
+headline = f"{report.beyond_verdict.beyond_sentence(verdicts)} {architectures}"
 (plotting.figures_dir() / "06-beyond.md").write_text(headline + "\n", encoding="utf-8")
 
 # %% [markdown]
@@ -261,11 +260,11 @@ display(Markdown("Mean last epoch of the unregularized networks under early stop
 # the same task (the base's cells are left out).
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-base_dirs = {v.task: (v.verdict.dropout.direction, v.verdict.l2.direction)
+base_dirs = {v.task: (v.verdict.dropout.direction, v.verdict.penalty.direction)
              for v in verdicts if v.variant == "base"}
 compared = [v for v in verdicts if v.base is not None and v.task in base_dirs]
 keeps = {t: [sum(v.verdict.dropout.direction == base_dirs[t][0] for v in compared
-                 if v.task == t), sum(v.verdict.l2.direction == base_dirs[t][1]
+                 if v.task == t), sum(v.verdict.penalty.direction == base_dirs[t][1]
                                       for v in compared if v.task == t),
              sum(v.task == t for v in compared)] for t in base_dirs}
 display(Markdown("Variants keeping the base's direction (dropout / penalty, of all): "

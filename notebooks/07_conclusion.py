@@ -40,12 +40,10 @@ FIRST_NETWORK_SEED = 0  # chapter 04's networks: seeds FIRST_NETWORK_SEED ... + 
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-import essay_lib
 from essay_lib import experiment
-from essay_lib.report import analogy, mechanism, plotting, trends, verdict
-from essay_lib.report import variants as report_variants
+from essay_lib.report import analogy, beyond_verdict, mechanism, plotting, session, trends, verdict
 
-rng = essay_lib.setup(seed=SEED)
+rng = session.setup(seed=SEED)
 
 # %%
 EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED, FIRST_NETWORK_SEED + 8))
@@ -128,10 +126,10 @@ display(Markdown("**The mechanism (chapter 05):** " + mechanism.mechanism_senten
     mechanism_verdicts, mechanism.bridges(records, "z_bar", seed=SEED))))
 
 # %%
-BEYOND = experiment.variants.beyond_variants()
-beyond = report_variants.variant_verdicts(experiment.run_variants(BEYOND), BEYOND, seed=SEED)
+BEYOND = experiment.beyond.beyond_variants()
+beyond = beyond_verdict.variant_verdicts(experiment.run_variants(BEYOND), BEYOND, seed=SEED)
 display(Markdown(f"**Beyond one small network (chapter 06):** "
-                 f"{report_variants.beyond_sentence(beyond)}"))
+                 f"{beyond_verdict.beyond_sentence(beyond)}"))
 
 # %% [markdown]
 # ## Limits of what we showed

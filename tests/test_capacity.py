@@ -1,5 +1,5 @@
-"""Chapter 00's package side: training several sizes over seeds (nets.training) and its figures
-(report.plotting.capacity).  Checked against plain train_model runs and by hand."""
+"""Chapter 00's package side: training several sizes over seeds (experiment.configurations) and
+its figures (report.plotting.capacity).  Checked against plain train_model runs and by hand."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from essay_lib import data
+from essay_lib.experiment import configurations
 from essay_lib.nets import models, training
 from essay_lib.report import plotting
 
@@ -39,8 +40,9 @@ def reference_run(task, hidden, seed, **kw):
 
 # ---------------------------------------------------------------- train_configurations
 def test_each_network_is_the_plain_train_model_run(quad):
-    runs = training.train_configurations(SIZES, [quad, quad], seeds=[0, 5], epochs=40, lr=1e-2,
-                                         eval_every=5, curves_on="test", progress=False)
+    runs = configurations.train_configurations(SIZES, [quad, quad], seeds=[0, 5], epochs=40,
+                                               lr=1e-2, eval_every=5, curves_on="test",
+                                               progress=False)
     assert runs.names == list(SIZES) and runs.seeds == [0, 5] and runs.metric == "r2"
     for name, hidden in SIZES.items():
         for i, seed in enumerate(runs.seeds):
@@ -49,7 +51,8 @@ def test_each_network_is_the_plain_train_model_run(quad):
                                  validation=(quad.X_test, quad.y_test))
             assert got.epochs == want.epochs == [5, 10, 15, 20, 25, 30, 35, 40]
             assert got.train_loss == want.train_loss
-            assert got.validation_loss == want.validation_loss
+            assert got.held_out_loss == want.held_out_loss
+            assert got.held_out == "test" and want.held_out == "validation"
             for p, q in zip(got.model.parameters(), want.model.parameters(), strict=True):
                 assert torch.equal(p, q)
             test_r2 = training.score(want.model, quad.X_test, quad.y_test, kind="regression")["r2"]
@@ -62,14 +65,15 @@ def test_each_network_is_the_plain_train_model_run(quad):
 
 def test_validation_curves_and_early_stopping_follow_the_full_run(diabetes):
     configs = {"full": (32,), "stopped": {"hidden": (32,), "patience": 3}}
-    runs = training.train_configurations(configs, [diabetes], seeds=[2], epochs=150, lr=3e-2,
-                                         progress=False)
+    runs = configurations.train_configurations(configs, [diabetes], seeds=[2], epochs=150,
+                                               lr=3e-2, progress=False)
     full, stopped = runs.at_seed(2)["full"], runs.at_seed(2)["stopped"]
-    assert len(full.validation_loss) == 150  # the task's validation rows, every epoch
+    assert full.held_out == stopped.held_out == "validation"
+    assert len(full.held_out_loss) == 150  # the task's validation rows, every epoch
     assert stopped.stopped_epoch < 150 and stopped.restored_best
     n = stopped.stopped_epoch
-    assert stopped.validation_loss == full.validation_loss[:n]  # same path until it stops
-    assert stopped.best_epoch == 1 + int(np.argmin(full.validation_loss[:n]))
+    assert stopped.held_out_loss == full.held_out_loss[:n]  # same path until it stops
+    assert stopped.best_epoch == 1 + int(np.argmin(full.held_out_loss[:n]))
     want = reference_run(diabetes, (32,), 2, epochs=150, lr=3e-2, patience=3,
                          validation=(diabetes.X_val, diabetes.y_val))
     assert runs.test_scores["stopped"][0] == training.score(
@@ -78,19 +82,19 @@ def test_validation_curves_and_early_stopping_follow_the_full_run(diabetes):
 
 def test_settings_of_a_configuration_override_the_arguments(quad):
     configs = {"short": {"hidden": (4,), "epochs": 7, "lr": 0.1, "l2": 1e-3}, "long": (4,)}
-    runs = training.train_configurations(configs, [quad], seeds=[0], epochs=12, lr=1e-2,
-                                         progress=False)
+    runs = configurations.train_configurations(configs, [quad], seeds=[0], epochs=12, lr=1e-2,
+                                               progress=False)
     assert runs.results["short"][0].stopped_epoch == 7
     assert runs.results["long"][0].stopped_epoch == 12
     want = reference_run(quad, (4,), 0, epochs=7, lr=0.1, l2=1e-3)
     assert runs.results["short"][0].train_loss == want.train_loss
-    assert runs.results["short"][0].validation_loss == []  # the quadratic task has no X_val
+    assert runs.results["short"][0].held_out_loss == []  # the quadratic task has no X_val
 
 
 def test_classification_tasks_score_accuracy():
     moons = data.moons_task(n_samples=60, seed=0)
-    runs = training.train_configurations({"net": (8,)}, [moons], seeds=[0], epochs=20,
-                                         progress=False)
+    runs = configurations.train_configurations({"net": (8,)}, [moons], seeds=[0], epochs=20,
+                                               progress=False)
     assert runs.metric == "accuracy"
     model = reference_run(moons, (8,), 0, epochs=20).model
     assert runs.test_scores["net"][0] == training.score(model, moons.X_test, moons.y_test,
@@ -111,12 +115,13 @@ def test_classification_tasks_score_accuracy():
 def test_bad_input_names_the_argument(quad, configs, kwargs, error, fragment):
     kwargs = {"seeds": [0], "epochs": 2, "progress": False, **kwargs}
     with pytest.raises(error) as caught:
-        training.train_configurations(configs, [quad], **kwargs)
+        configurations.train_configurations(configs, [quad], **kwargs)
     assert fragment in str(caught.value)
 
 
 def test_at_seed_refuses_a_seed_it_did_not_train(quad):
-    runs = training.train_configurations({"a": (2,)}, [quad], seeds=[4], epochs=2, progress=False)
+    runs = configurations.train_configurations({"a": (2,)}, [quad], seeds=[4], epochs=2,
+                                               progress=False)
     assert set(runs.at_seed(4)) == {"a"}
     with pytest.raises(ValueError, match="seed must be one of"):
         runs.at_seed(0)
@@ -143,7 +148,7 @@ def test_labels_refuse_bad_widths(bad, error):
 # ---------------------------------------------------------------- figures
 @pytest.fixture(scope="module")
 def quad_runs(quad):
-    return training.train_configurations(
+    return configurations.train_configurations(
         {"small": (1,), "large": (16, 16)}, [quad], seeds=[0], epochs=20, eval_every=5,
         curves_on="test", progress=False).at_seed(0)
 

@@ -1,4 +1,4 @@
-"""essay_lib.checks: the shared argument checks."""
+"""essay_lib.util.checks: the shared argument checks."""
 
 import numpy as np
 import pytest

@@ -90,11 +90,11 @@ def test_a_missing_dependency_of_a_command_is_not_hidden(fake_command):
 
 # ------------------------------------------------------------------ chapter 06's variants
 def test_sweep_lists_the_variants(capsys):
-    from essay_lib.experiment import variants
+    from essay_lib.experiment import beyond
 
     assert cli.main(["sweep", "--list-variants"]) == 0
     out = capsys.readouterr().out
-    for name in variants.variant_names():
+    for name in beyond.variant_names():
         assert name in out
     assert "width 256        width" in out
 
@@ -115,7 +115,7 @@ def test_sweep_runs_variants_on_one_task_and_prints_their_verdicts(tmp_path, cap
 
 
 def test_sweep_refuses_what_it_cannot_run(monkeypatch, capsys):
-    from essay_lib.experiment import variants
+    from essay_lib.experiment import beyond
 
     with pytest.raises(SystemExit, match="name what to run"):
         cli.main(["sweep", "--quiet"])
@@ -129,9 +129,9 @@ def test_sweep_refuses_what_it_cannot_run(monkeypatch, capsys):
         cli.main(["sweep", "--variant", "width 512"])
     with pytest.raises(SystemExit):
         cli.main(["sweep", "--all", "--variants"])
-    odd = variants.Recipe("odd", "width", "an optimizer nobody has", ("optimizer",),
-                          lambda s, st: {"optimizer": "lion"})
-    monkeypatch.setattr(variants, "RECIPES", (*variants.RECIPES, odd))
+    odd = beyond.Recipe("odd", "width", "an optimizer nobody has", ("optimizer",),
+                        lambda s, st: {"optimizer": "lion"})
+    monkeypatch.setattr(beyond, "RECIPES", (*beyond.RECIPES, odd))
     with pytest.raises(SystemExit, match="'odd' cannot run here: optimizer"):
         cli.main(["sweep", "--variant", "odd"])
     assert cli.main(["sweep", "--list-variants"]) == 0

@@ -1,4 +1,5 @@
-"""Tests of essay_lib.dropout: masks, inverted scaling, MC averaging, the exact linear result."""
+"""Tests of essay_lib.nets.dropout: masks, inverted scaling, MC averaging, the exact linear
+result."""
 
 import itertools
 

@@ -1,11 +1,12 @@
-"""Tests of essay_lib.nets.dropout_checks: chapter 02's loops over networks and drop rates,
+"""Tests of essay_lib.measures.dropout_checks: chapter 02's loops over networks and drop rates,
 each checked against the single-network functions of essay_lib.nets.dropout it repeats."""
 
 import numpy as np
 import pytest
 import torch
 
-from essay_lib.nets import dropout, dropout_checks, models, training
+from essay_lib.measures import dropout_checks
+from essay_lib.nets import dropout, models, training
 
 pytestmark = pytest.mark.usefixtures("single_torch_thread")
 

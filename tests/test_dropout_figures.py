@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from essay_lib.nets import dropout, dropout_checks, models
+from essay_lib.measures import dropout_checks
+from essay_lib.nets import dropout, models
 from essay_lib.report import plotting
 from essay_lib.report.plotting import dropout_figures
 

@@ -1,4 +1,4 @@
-"""Tests for essay_lib.ensemble: the batched trainer of K stacked MLPs."""
+"""Tests for essay_lib.nets.ensemble: the batched trainer of K stacked MLPs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Tests for essay_lib.gates: exact hand-set gates, contributions, ablation, shared weights."""
+"""Tests for essay_lib.measures.gates: exact hand-set gates, contributions, ablation, shared
+weights."""
 
 import matplotlib
 

@@ -1,4 +1,5 @@
-"""Tests of essay_lib.linearity: exact values on known functions, invariants, both f paths."""
+"""Tests of essay_lib.measures.linearity: exact values on known functions, invariants, both f
+paths."""
 
 import numpy as np
 import pytest

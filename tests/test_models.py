@@ -1,4 +1,4 @@
-"""essay_lib.models: shapes, seeded initialisation, dropout conventions, bad input."""
+"""essay_lib.nets.models: shapes, seeded initialisation, dropout conventions, bad input."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from essay_lib.nets import regularization
+from essay_lib.measures import penalty_geometry
 from essay_lib.report import plotting
 from essay_lib.report.penalty_sweep import penalty_arrays
 from essay_lib.report.plotting import penalties
@@ -45,7 +45,7 @@ def test_constraint_picture_marks_the_exact_minima():
     assert len(axes) == 2 and axes[0].figure.get_suptitle() == "t"
     for ax, norm in zip(axes, ("l1", "l2"), strict=True):
         dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
-        w = regularization.constrained_minimum(HESSIAN, OPTIMUM, 1.0, norm)
+        w = penalty_geometry.constrained_minimum(HESSIAN, OPTIMUM, 1.0, norm)
         np.testing.assert_allclose(np.ravel(dots[0].get_xydata()), w)
         assert norm.upper() in ax.get_title()
 

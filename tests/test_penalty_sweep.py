@@ -1,7 +1,7 @@
 """Tests for essay_lib.report.penalty_sweep: records of a penalty sweep as (penalty, lambda,
-seed) arrays, weight statistics at another threshold, the grid-search table; and that
-chapter 01's sweep through the experiment floor gives the same networks as training them
-directly on the chapter's own validation split."""
+seed) arrays (also of weights measured again at another threshold), the grid-search table;
+and that chapter 01's sweep through the experiment floor gives the same networks as training
+them directly on the chapter's own validation split."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from essay_lib import data, experiment
-from essay_lib.nets import ensemble, models, regularization
+from essay_lib.experiment.remeasure import weight_records
+from essay_lib.nets import ensemble, regularization
 from essay_lib.report import penalty_sweep
-from essay_lib.report.penalty_sweep import PenaltySweep, penalty_arrays, weight_records
+from essay_lib.report.penalty_sweep import PenaltySweep, penalty_arrays
 
 STRENGTHS = (1e-3, 1e-2, 1e-1)
 SEEDS = (3, 4)
@@ -106,24 +107,6 @@ def test_bad_input_is_named():
         sweep.penalty_index("l3")
     with pytest.raises(ValueError, match="strength"):
         sweep.strength_index(-1.0)
-
-
-def test_weight_records_count_small_weights(single_torch_thread):
-    nets = {("l1", 0.1, 0): models.make_mlp(3, (5,), 1, seed=0),
-            ("none", 0.0, 0): models.make_mlp(3, (5,), 1, seed=1)}
-    records = weight_records(nets, threshold=0.2)
-    for r, (key, net) in zip(records, nets.items(), strict=True):
-        assert (r["regularizer"], r["strength"], r["seed"]) == key
-        w = np.concatenate([p.detach().numpy().ravel() for name, p in net.named_parameters()
-                            if name.endswith("weight")])
-        assert r["weight_sparsity"] == pytest.approx(np.mean(np.abs(w) < 0.2), abs=0)
-        assert r["weight_norm"] == pytest.approx(np.sqrt(np.sum(w.astype(np.float64) ** 2)))
-    with pytest.raises(ValueError, match="threshold"):
-        weight_records(nets, threshold=0.0)
-    with pytest.raises(TypeError, match="models"):
-        weight_records([])
-    with pytest.raises(ValueError, match="keys"):
-        weight_records({"l1": nets["l1", 0.1, 0]})
 
 
 def test_grid_search_table():

@@ -1,4 +1,5 @@
-"""essay_lib.plotting: the style, save_figure's files and names, helpers that return their axes."""
+"""essay_lib.report.plotting: the style, save_figure's files and names, helpers that return their
+axes."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def test_plot_learning_curves():
 
 
 def test_plot_learning_curves_names_the_dashed_curve():
-    ax = plotting.plot_learning_curves([1, 2], [1.0, 0.5], [1.2, 0.9], validation_label="held-out")
+    ax = plotting.plot_learning_curves([1, 2], [1.0, 0.5], [1.2, 0.9], held_out_label="held-out")
     assert [line.get_label() for line in ax.get_lines()] == ["train", "held-out"]
 
 

@@ -1,4 +1,5 @@
-"""essay_lib.plotting helpers for sweeps: strength panels, rank-correlation forest, 2-D maps."""
+"""essay_lib.report.plotting helpers for sweeps: strength panels, rank-correlation forest, 2-D
+maps."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Tests for essay_lib.polynomials: exact fits, interpolation, ridge shrinkage, bad input."""
+"""Tests for essay_lib.measures.polynomials: exact fits, interpolation, ridge shrinkage, bad
+input."""
 
 import numpy as np
 import pytest

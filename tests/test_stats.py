@@ -1,4 +1,5 @@
-"""Tests for essay_lib.stats: bootstrap mean intervals, Spearman with an interval, summaries."""
+"""Tests for essay_lib.report.stats: bootstrap mean intervals, Spearman with an interval,
+summaries."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import pytest
 from essay_lib.cli import build as build_command
 from essay_lib.cli import figures as figures_command
 from essay_lib.cli import lab
-from essay_lib.site import gallery, render, variants
+from essay_lib.site import gallery, render, variant_build
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,18 +39,18 @@ def markdown(source, *tags):
 PARAMS = 'SEED = 0  # the seed\nWIDTH, DEPTH = 64, 2\nFIRST_NETWORK_SEED = 0\nx = [1, 2]'
 
 
-# ---------------------------------------------------------------- variants
+# ---------------------------------------------------------------- variant builds
 def test_notebook_parameters_reads_the_parameters_cell_only():
     nb = notebook(markdown("# T"), code("import numpy"), code(PARAMS, "parameters"),
                   code("OTHER = 3"))
-    assert variants.notebook_parameters(nb) == {
+    assert variant_build.notebook_parameters(nb) == {
         "SEED": "0", "WIDTH": "64", "DEPTH": "2", "FIRST_NETWORK_SEED": "0", "x": "[1, 2]"}
-    assert variants.notebook_parameters(notebook(code("SEED = 1"))) == {}
+    assert variant_build.notebook_parameters(notebook(code("SEED = 1"))) == {}
 
 
 def test_inject_parameters_adds_one_tagged_cell_after_the_parameters_cell():
     nb = notebook(markdown("# T"), code(PARAMS, "parameters"), code("print(SEED)"))
-    out = variants.inject_parameters(nb, {"SEED": 3, "WIDTH": (8, 8)})
+    out = variant_build.inject_parameters(nb, {"SEED": 3, "WIDTH": (8, 8)})
     assert [c.source for c in nb.cells][1:] == [PARAMS, "print(SEED)"]  # input untouched
     injected = out.cells[2]
     assert injected.metadata["tags"] == ["injected-parameters"]
@@ -60,43 +60,44 @@ def test_inject_parameters_adds_one_tagged_cell_after_the_parameters_cell():
     for cell in out.cells[1:3]:  # the injected values win over the defaults
         exec(cell.source, namespace)  # noqa: S102 - our own cells
     assert namespace["SEED"] == 3 and namespace["WIDTH"] == (8, 8) and namespace["DEPTH"] == 2
-    again = variants.inject_parameters(out, {"SEED": 4})  # replaces, never stacks
+    again = variant_build.inject_parameters(out, {"SEED": 4})  # replaces, never stacks
     assert sum("injected-parameters" in c.metadata.get("tags", []) for c in again.cells) == 1
     assert "SEED = 4" in again.cells[2].source
-    assert variants.inject_parameters(out, {}).cells == nb.cells
+    assert variant_build.inject_parameters(out, {}).cells == nb.cells
     nbformat.validate(again)
 
 
 def test_inject_parameters_bad_input():
     with pytest.raises(ValueError, match="no cell tagged 'parameters'"):
-        variants.inject_parameters(notebook(code("SEED = 0")), {"SEED": 1})
+        variant_build.inject_parameters(notebook(code("SEED = 0")), {"SEED": 1})
     with pytest.raises(ValueError, match="not a parameter name"):
-        variants.inject_parameters(notebook(code(PARAMS, "parameters")), {"1x": 1})
+        variant_build.inject_parameters(notebook(code(PARAMS, "parameters")), {"1x": 1})
     with pytest.raises(TypeError, match="parameters must be a dict"):
-        variants.inject_parameters(notebook(), [("SEED", 1)])
+        variant_build.inject_parameters(notebook(), [("SEED", 1)])
 
 
 def test_chapter_parameters_keeps_what_the_chapter_defines():
     nb = notebook(code("SEED = 0\nN = 2", "parameters"))
-    assert variants.chapter_parameters(nb, {"FIRST_NETWORK_SEED": 16, "SEED": 1}) == {"SEED": 1}
+    given = {"FIRST_NETWORK_SEED": 16, "SEED": 1}
+    assert variant_build.chapter_parameters(nb, given) == {"SEED": 1}
 
 
 def test_seed_parameters_move_the_network_seeds_out_of_the_way():
-    assert variants.seed_parameters(0) == {"SEED": 0, "FIRST_NETWORK_SEED": 0}
-    one, two = variants.seed_parameters(1), variants.seed_parameters(2)
+    assert variant_build.seed_parameters(0) == {"SEED": 0, "FIRST_NETWORK_SEED": 0}
+    one, two = variant_build.seed_parameters(1), variant_build.seed_parameters(2)
     # chapter 04 trains 8 networks from FIRST_NETWORK_SEED and replicates on the next 8
     owned = [set(range(p["FIRST_NETWORK_SEED"], p["FIRST_NETWORK_SEED"] + 16))
-             for p in (variants.seed_parameters(0), one, two)]
+             for p in (variant_build.seed_parameters(0), one, two)]
     assert not (owned[0] & owned[1]) and not (owned[1] & owned[2])
     with pytest.raises(ValueError, match="seed"):
-        variants.seed_parameters(-1)
+        variant_build.seed_parameters(-1)
 
 
 @pytest.mark.parametrize("text, expected", [
     ("SEED=3", ("SEED", 3)), ("HIDDEN = (8, 8)", ("HIDDEN", (8, 8))),
     ("TASK='moons'", ("TASK", "moons")), ("LR=1e-3", ("LR", 1e-3))])
 def test_parse_param(text, expected):
-    assert variants.parse_param(text) == expected
+    assert variant_build.parse_param(text) == expected
 
 
 @pytest.mark.parametrize("text, match", [
@@ -104,14 +105,14 @@ def test_parse_param(text, expected):
     ("SEED=moons", "Python literal"), ("SEED=1+", "Python literal")])
 def test_parse_param_bad_input(text, match):
     with pytest.raises(ValueError, match=match):
-        variants.parse_param(text)
+        variant_build.parse_param(text)
 
 
 def test_every_chapter_has_seed_and_chapters_04_07_the_network_seed():
     import jupytext
 
     for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py")):
-        names = variants.notebook_parameters(jupytext.read(path))
+        names = variant_build.notebook_parameters(jupytext.read(path))
         assert "SEED" in names, f"{path.name}: its parameters cell has no SEED"
         if path.stem.startswith(("04_", "07_")):
             assert "FIRST_NETWORK_SEED" in names, path.name

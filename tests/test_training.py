@@ -1,4 +1,4 @@
-"""essay_lib.training: hand-checked steps, early stopping, determinism, progress, bad input."""
+"""essay_lib.nets.training: hand-checked steps, early stopping, determinism, progress, bad input."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_loss_decreases_and_history_is_recorded(quadratic):
                                   lr=1e-2, eval_every=10, progress=False)
     assert result.model is model
     assert result.epochs == list(range(10, 201, 10))
-    assert len(result.train_loss) == 20 and result.validation_loss == []
+    assert len(result.train_loss) == 20 and result.held_out_loss == []
     assert result.train_loss[-1] < 0.2 * result.train_loss[0]
     assert result.best_epoch is None and result.stopped_epoch == 200
     assert not model.training
@@ -154,15 +154,15 @@ def test_early_stopping_restores_the_best_epoch():
     result = training.train_model(model, X_fit, y_fit, epochs=2000, lr=1e-2,
                                   validation=(X_val, y_val), patience=20, eval_every=5,
                                   progress=False)
-    assert result.restored_best
+    assert result.restored_best and result.held_out == "validation"
     assert result.stopped_epoch < 2000, "the oversized net should overfit and stop early"
     # patience counts evaluations: it stops `patience` evaluations after the best one
     assert result.stopped_epoch == result.best_epoch + 20 * 5
-    best = int(np.argmin(result.validation_loss))
+    best = int(np.argmin(result.held_out_loss))
     assert result.epochs[best] == result.best_epoch
     restored = training.score(model, X_val, y_val, kind="regression")["loss"]
-    assert restored == pytest.approx(result.validation_loss[best], rel=1e-5)
-    assert restored < result.validation_loss[-1]
+    assert restored == pytest.approx(result.held_out_loss[best], rel=1e-5)
+    assert restored < result.held_out_loss[-1]
 
 
 def test_without_restore_the_last_weights_stay():
@@ -174,7 +174,7 @@ def test_without_restore_the_last_weights_stay():
                                   progress=False)
     assert not result.restored_best
     last = training.score(model, X_val, y_val, kind="regression")["loss"]
-    assert last == pytest.approx(result.validation_loss[-1], rel=1e-5)
+    assert last == pytest.approx(result.held_out_loss[-1], rel=1e-5)
 
 
 def test_classification_learns_the_moons():
@@ -187,7 +187,7 @@ def test_classification_learns_the_moons():
     after = training.score(model, task.X_test, task.y_test, kind="classification")
     assert after["accuracy"] > 0.8 and after["accuracy"] > before["accuracy"]
     assert after["loss"] < before["loss"]
-    assert after["loss"] == pytest.approx(result.validation_loss[-1], rel=1e-5)
+    assert after["loss"] == pytest.approx(result.held_out_loss[-1], rel=1e-5)
 
 
 def test_progress_can_be_silenced(quadratic, capsys, monkeypatch):

@@ -259,6 +259,44 @@ def test_gated_specificity_reads_shared_when_the_difference_fails_the_correction
     assert matched.gated_specificity(across, True) == "shared with L2"
 
 
+def test_the_comparison_penalty_is_named_by_what_it_is():
+    """Chapter 06's AdamW variant compares dropout with decoupled weight decay: the verdict
+    holds that trend as ``penalty`` and its labels say AdamW; with L2 (chapter 04) every
+    label is the one the figures' sentences were written with."""
+    records = make_records({"dropout": -0.04, "l2": -0.053, "mixup": -0.05},
+                           loss_slope={"dropout": -0.05, "l2": -0.05})
+    adamw = [{**r, "regularizer": "adamw"} if r["regularizer"] == "l2" else r for r in records]
+    with_l2 = verdict.task_verdicts(records)[0]
+    with_adamw = verdict.task_verdicts(adamw, penalty="adamw")[0]
+    assert with_l2.penalty.regularizer == "l2" and with_l2.penalty_label == "L2"
+    assert with_adamw.penalty.regularizer == "adamw" and with_adamw.penalty_label == "AdamW"
+    assert with_adamw.penalty.rho == with_l2.penalty.rho  # the same numbers, another name
+    assert with_l2.specificity == "shared with L2"
+    assert with_adamw.specificity == "shared with AdamW"
+    assert matched.SPECIFICITY == matched.specificity_labels("l2") == (
+        "specific to dropout", "shared with L2", "L2 lowers it more", "no effect to share")
+    assert matched.specificity_labels("adamw")[1:3] == ("shared with AdamW",
+                                                        "AdamW lowers it more")
+    l2_header = verdict.verdict_markdown([with_l2]).splitlines()[0]
+    assert "| L2 penalty: ρ | dropout − L2 at matched fit:" in l2_header
+    adamw_table = verdict.verdict_markdown([with_adamw])
+    assert "| AdamW: ρ | dropout − AdamW at matched fit:" in adamw_table
+    assert "shared with AdamW" in adamw_table and "L2" not in adamw_table
+    assert "**shared with AdamW**" in " ".join(verdict.verdict_findings([with_adamw]))
+    mixed = verdict.verdict_markdown([with_l2, with_adamw]).splitlines()[0]
+    assert "| penalty: ρ | dropout − penalty at matched fit:" in mixed
+
+
+def test_gated_specificity_names_the_comparison_penalty():
+    from essay_lib.report.stats import Change
+
+    c = Change(-0.2, -0.3, -0.1, 0.95, 8)
+    above = matched.MatchedComparison("t", "z_bar", "dropout", "adamw", 0.5, 1e-3,
+                                      Change(0.2, 0.1, 0.3, 0.95, 8), c, c, c)
+    assert matched.gated_specificity(above, True) == "AdamW lowers it more"
+    assert matched.gated_specificity(above, False) == "shared with AdamW"
+
+
 def test_the_verdict_reads_only_what_the_replication_keeps():
     """The replication (experiment.replication_experiment) trains only the
     VERDICT_REGULARIZERS series and measures only VERDICT_METRICS: a verdict on records

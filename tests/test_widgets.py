@@ -1,4 +1,4 @@
-"""essay_lib.widgets: static detection, the drawn view, the explorer's controls."""
+"""essay_lib.report.widgets: static detection, the drawn view, the explorer's controls."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The work is :func:`essay_lib.site.build.build_site`; this module only parses the options.
 A **variant build** (``--seed N`` and/or ``--param NAME=VALUE``) runs every chapter with
-those parameters (:mod:`essay_lib.site.variants`) into its own folder
+those parameters (:mod:`essay_lib.site.variant_build`) into its own folder
 (``build/seed-N`` by default) with its own ``figures/``; the committed figures are not
 touched.  ``make essay SEED=1`` runs ``--seed 1 --output build/seed-1``.
 """
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from essay_lib.site.build import REPO, BuildError, build_site
-from essay_lib.site.variants import parse_param, seed_parameters
+from essay_lib.site.variant_build import parse_param, seed_parameters
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

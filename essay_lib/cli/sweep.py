@@ -1,7 +1,7 @@
 """``python -m essay_lib sweep``: run or complete a cached sweep, print a summary.
 
 Chapter 04's experiment (``--task``, ``--all``) or chapter 06's variants (``--variant``,
-``--variants``; :mod:`essay_lib.experiment.variants`).  Examples::
+``--variants``; :mod:`essay_lib.experiment.beyond`).  Examples::
 
     python -m essay_lib sweep --task diabetes
     python -m essay_lib sweep --all --metric test_loss --metric z_bar
@@ -25,8 +25,8 @@ import math
 import time
 
 from essay_lib.data import TASK_NAMES
+from essay_lib.experiment import beyond as variant_specs
 from essay_lib.experiment import essay_experiment, run_sweep
-from essay_lib.experiment import variants as variant_specs
 from essay_lib.experiment.metrics import METRICS
 from essay_lib.report import stats
 from essay_lib.report.vocabulary import regularizer_label
@@ -129,7 +129,7 @@ def _selected(args) -> list[tuple[str, object]]:
 
 
 def _verdict_table(runs: list[tuple[str, dict]], study: variant_specs.Study) -> str:
-    from essay_lib.report import variants as variant_report
+    from essay_lib.report import beyond_verdict as variant_report
 
     by_name: dict[str, list] = {}
     for name, records in runs:

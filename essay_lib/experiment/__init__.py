@@ -1,5 +1,8 @@
 """The experiment floor: the frozen spec of a sweep, training, measuring, the cache.
 
+Every loop over configurations, grids and seeds lives here; the networks, their training
+and the measures are the floors below.
+
 * :mod:`~essay_lib.experiment.spec`: :class:`SweepSpec`, :class:`MeasureSpec`,
   :class:`ExperimentSpec`;
 * :mod:`~essay_lib.experiment.essay`: :func:`essay_experiment` (chapter 04's settings)
@@ -11,20 +14,27 @@
 * :mod:`~essay_lib.experiment.references`: Z̄ of the true function, untrained networks and a
   kernel ridge fit (:func:`reference_values`);
 * :mod:`~essay_lib.experiment.cache`: plain JSON/NPZ entries keyed by spec and code;
-* :mod:`~essay_lib.experiment.variants`: chapter 06's variants around the base
+* :mod:`~essay_lib.experiment.remeasure`: a sweep's trained networks measured again under
+  other settings, as records (chapters 01 and 05);
+* :mod:`~essay_lib.experiment.configurations`: chapter 00's named MLP sizes over seeds, one
+  plain training run each (:func:`~essay_lib.experiment.configurations.train_configurations`);
+* :mod:`~essay_lib.experiment.beyond`: chapter 06's variants around the base
   configuration (:func:`beyond_variants`, :func:`run_variants`).
 """
 
 from essay_lib.experiment import (
+    beyond,
     cache,
+    configurations,
     essay,
     metrics,
     references,
+    remeasure,
     spec,
     sweeps,
     train,
-    variants,
 )
+from essay_lib.experiment.beyond import Variant, beyond_variants, run_variants
 from essay_lib.experiment.cache import CacheWarning, SweepCache
 from essay_lib.experiment.essay import (
     REPLICATION_SEEDS,
@@ -36,12 +46,10 @@ from essay_lib.experiment.metrics import METRICS, VERDICT_METRICS
 from essay_lib.experiment.references import reference_values
 from essay_lib.experiment.spec import REGULARIZERS, ExperimentSpec, MeasureSpec, SweepSpec
 from essay_lib.experiment.sweeps import run_experiment, run_sweep, sweep_models
-from essay_lib.experiment.variants import Variant, beyond_variants, run_variants
 
 __all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "VERDICT_METRICS",
            "VERDICT_REGULARIZERS", "CacheWarning", "ExperimentSpec", "MeasureSpec",
-           "SweepCache", "SweepSpec", "cache", "essay", "essay_experiment", "metrics",
-           "replication_experiment",
-           "reference_values", "references", "run_experiment", "run_sweep", "spec",
-           "sweep_models", "sweeps", "train", "Variant", "beyond_variants", "run_variants",
-           "variants"]
+           "SweepCache", "SweepSpec", "Variant", "beyond", "beyond_variants", "cache",
+           "configurations", "essay", "essay_experiment", "metrics", "reference_values",
+           "references", "remeasure", "replication_experiment", "run_experiment", "run_sweep",
+           "run_variants", "spec", "sweep_models", "sweeps", "train"]

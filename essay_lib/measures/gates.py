@@ -16,7 +16,7 @@ points of {0, 1}^2:
 * :func:`train_gate_network`, :func:`train_gate_networks`, :func:`gate_sharing`:
   networks trained on the truth tables, and how many units and weights their gates share.
 
-Works on the :class:`essay_lib.models.MLP` of :func:`essay_lib.models.make_mlp`
+Works on the :class:`essay_lib.nets.models.MLP` of :func:`essay_lib.nets.models.make_mlp`
 with one hidden layer (outputs are gate values, read as true when > 0.5).
 """
 
@@ -92,7 +92,7 @@ def hand_set_gate_network(names: Sequence[str] = ("and", "or", "xor")) -> MLP:
 
 def _check_model(model) -> MLP:
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be an essay_lib.models.MLP, got {type(model).__name__}")
+        raise TypeError(f"model must be an essay_lib.nets.models.MLP, got {type(model).__name__}")
     if model.n_hidden_layers != 1:
         raise ValueError(f"model must have exactly one hidden layer, got {model.n_hidden_layers}")
     return model

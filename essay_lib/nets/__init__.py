@@ -2,21 +2,22 @@
 
 * :mod:`~essay_lib.nets.models`: :class:`MLP`, :func:`make_mlp` (seeded initialisation);
 * :mod:`~essay_lib.nets.architectures`: a residual MLP and a small 1-D/2-D CNN (seeded);
-* :mod:`~essay_lib.nets.regularization`: L1/L2 penalties, sparsity, norms, the 2-D picture;
+* :mod:`~essay_lib.nets.regularization`: the L1/L2 weight penalties and the weight
+  statistics they change (sparsity, norm);
 * :mod:`~essay_lib.nets.dropout`: masks, Monte Carlo averaging, the exact linear case;
-* :mod:`~essay_lib.nets.dropout_checks`: chapter 02's checks over many networks (Monte
-  Carlo convergence, the input-dropout ridge check);
 * :mod:`~essay_lib.nets.training`: :func:`train_model` (one network, autograd);
 * :mod:`~essay_lib.nets.ensemble`: :func:`train_ensemble` (K networks at once) over the
   batched models of :mod:`~essay_lib.nets.batched_mlp` and :mod:`~essay_lib.nets.stacked`,
   with the optimizer of :mod:`~essay_lib.nets.flat_optim`.
+
+What is measured on networks lives a floor up (:mod:`essay_lib.measures`), and loops over
+configurations and seeds two floors up (:mod:`essay_lib.experiment`).
 """
 
 from essay_lib.nets import (
     architectures,
     batched_mlp,
     dropout,
-    dropout_checks,
     ensemble,
     flat_optim,
     models,
@@ -25,5 +26,5 @@ from essay_lib.nets import (
     training,
 )
 
-__all__ = ["architectures", "batched_mlp", "dropout", "dropout_checks", "ensemble",
-           "flat_optim", "models", "regularization", "stacked", "training"]
+__all__ = ["architectures", "batched_mlp", "dropout", "ensemble", "flat_optim", "models",
+           "regularization", "stacked", "training"]

@@ -126,7 +126,7 @@ def mc_predict(model: nn.Module, X, n_samples: int, seed: int = 0, *,
     """Predictions of ``n_samples`` sampled sub-networks: float64 array (n_samples, n, k).
 
     Everything is in evaluation mode except dropout, which is switched on for
-    :class:`~essay_lib.models.MLP` modules (their own flag only) and ``nn.Dropout``
+    :class:`~essay_lib.nets.models.MLP` modules (their own flag only) and ``nn.Dropout``
     layers; the previous modes are restored.  ``X`` (n, d) is stacked
     ``n_samples`` times and run in batches of at most ``max_rows`` rows, so each
     (sample, example) pair gets its own mask: for every example the
@@ -339,7 +339,7 @@ def hidden_activation_stats(model: MLP, X) -> dict[str, np.ndarray]:
     every row of ``X``.  Arrays of shape (n_hidden_layers,).
     """
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be an essay_lib.models.MLP, got {type(model).__name__}")
+        raise TypeError(f"model must be an essay_lib.nets.models.MLP, got {type(model).__name__}")
     X = _as_matrix("X", X)
     if X.shape[1] != model.widths[0]:
         raise ValueError(f"X must have {model.widths[0]} columns, got {X.shape[1]}")

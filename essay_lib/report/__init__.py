@@ -1,5 +1,10 @@
 """The report floor: statistics, verdicts, tables, figures and widgets from sweep records.
 
+Pure functions of the records and arrays they are given: nothing here trains or measures a
+network (that is :mod:`essay_lib.experiment` and below).
+
+* :mod:`~essay_lib.report.session`: :func:`~essay_lib.report.session.setup`, a chapter's
+  first call (threads, seeds and the figure style);
 * :mod:`~essay_lib.report.vocabulary`: names, labels and colours of tasks, regularizers
   and measures;
 * :mod:`~essay_lib.report.stats`: intervals over seeds and rank correlations;
@@ -13,16 +18,16 @@
 * :mod:`~essay_lib.report.tables`: markdown tables;
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
 * :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
-* :mod:`~essay_lib.report.variants`: chapter 06's verdict per variant and task;
+* :mod:`~essay_lib.report.beyond_verdict`: chapter 06's verdict per variant and task;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
 
 import importlib
 
-__all__ = ["analogy", "experiment_tables", "matched", "mechanism", "penalty_sweep", "plotting",
-           "speccurve", "stats", "tables", "trends", "variants", "verdict", "vocabulary",
-           "widgets"]
+__all__ = ["analogy", "beyond_verdict", "experiment_tables", "matched", "mechanism",
+           "penalty_sweep", "plotting", "session", "speccurve", "stats", "tables", "trends",
+           "verdict", "vocabulary", "widgets"]
 
 
 def __getattr__(name: str):

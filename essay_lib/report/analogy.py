@@ -8,7 +8,7 @@ falls / rises / no clear trend) are those of :mod:`essay_lib.report.trends`.
 
 * An **effect size** is the mean over seeds of (measure at the strongest setting
   − measure without regularization), paired by seed, with a percentile bootstrap
-  interval over seeds (:func:`essay_lib.stats.bootstrap_mean_interval`).
+  interval over seeds (:func:`essay_lib.report.stats.bootstrap_mean_interval`).
 * A **claim** (:class:`Claim`) names a regularizer, a measure and the direction
   the paper's analogy predicts; on a task it **held** when the measure's trend
   goes that way, went the **opposite** way when the trend is the reverse, and
@@ -40,7 +40,7 @@ def strength_curves(records, task: str, measure: str,
     Returns ``(curves, baseline)``: ``curves[reg]`` maps ``strength``, ``mean``,
     ``low``, ``high`` to arrays in increasing strength (strength 0 = the
     unregularized networks); ``baseline`` = (mean, low, high) without
-    regularization.  The shape :func:`essay_lib.plotting.plot_strength_panels` draws.
+    regularization.  The shape :func:`essay_lib.report.plotting.plot_strength_panels` draws.
     """
     curves = {}
     for reg in regularizers:
@@ -235,7 +235,8 @@ def analogy_findings(rows: Sequence[AnalogyRow]) -> list[str]:
 
 
 def forest_rows(rows: Sequence[AnalogyRow]) -> list[dict]:
-    """Rows for :func:`essay_lib.plotting.plot_rank_correlations` (label, group, rho, low, high)."""
+    """Rows for :func:`essay_lib.report.plotting.plot_rank_correlations` (label, group, rho,
+    low, high)."""
     return [{"label": r.claim.label, "group": task_label(r.task), "rho": r.trend.rho,
              "low": r.trend.low, "high": r.trend.high} for r in rows
             if not math.isnan(r.trend.rho)]

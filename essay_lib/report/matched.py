@@ -24,10 +24,21 @@ import numpy as np
 
 from essay_lib.report import stats
 from essay_lib.report.trends import check_records, series, value_of
+from essay_lib.report.vocabulary import regularizer_label
 from essay_lib.util.checks import check_number
 
-SPECIFICITY = ("specific to dropout", "shared with L2", "L2 lowers it more",
-               "no effect to share")
+
+def specificity_labels(penalty: str = "l2") -> tuple[str, str, str, str]:
+    """The four readings of dropout against the comparison ``penalty`` (a grid key, named
+    by its :func:`~essay_lib.report.vocabulary.regularizer_label`) at matched fit: specific
+    to dropout, shared with the penalty, the penalty lowers it more, no effect to share."""
+    name = regularizer_label(penalty)
+    return ("specific to dropout", f"shared with {name}", f"{name} lowers it more",
+            "no effect to share")
+
+
+#: The readings against chapter 04's comparison, the L2 penalty.
+SPECIFICITY = specificity_labels("l2")
 
 
 def _by_seed(records, task, regularizer, strength, measure) -> dict[int, float]:
@@ -124,20 +135,23 @@ def matched_comparison(records, task: str, a: str = "dropout", b: str = "l2",
 
 
 def specificity(m: MatchedComparison) -> str:
-    """One of :data:`SPECIFICITY`, from the interval of dropout − L2 at matched fit.
+    """One of :func:`specificity_labels` of the comparison penalty ``m.b``, from the
+    interval of dropout − penalty at matched fit (with L2: :data:`SPECIFICITY`).
 
     ``"no effect to share"`` when dropout at its chosen strength does not lower the
     measure (its paired change's interval does not lie below 0); otherwise
-    ``"specific to dropout"`` if dropout − L2 lies below 0, ``"L2 lowers it more"`` if it
-    lies above 0, and ``"shared with L2"`` if the interval contains 0.
+    ``"specific to dropout"`` if dropout − penalty lies below 0, ``"L2 lowers it more"``
+    (the penalty's name) if it lies above 0, and ``"shared with L2"`` if the interval
+    contains 0.
     """
+    specific, shared, penalty_more, no_effect = specificity_labels(m.b)
     if not m.a_change.high < 0:
-        return "no effect to share"
+        return no_effect
     if m.difference.high < 0:
-        return "specific to dropout"
+        return specific
     if m.difference.low > 0:
-        return "L2 lowers it more"
-    return "shared with L2"
+        return penalty_more
+    return shared
 
 
 @dataclass(frozen=True)
@@ -178,8 +192,10 @@ def plateau(records, task: str, regularizer: str = "none", *, window: float = 0.
 
 def gated_specificity(comparison: MatchedComparison, corrected: bool) -> str:
     """:func:`specificity` after the verdict's correction: a difference between dropout
-    and L2 that does not survive it (``corrected`` False) reads "shared with L2"."""
+    and the penalty that does not survive it (``corrected`` False) reads "shared with L2"
+    (the penalty's name)."""
+    specific, shared, penalty_more, _ = specificity_labels(comparison.b)
     spec = specificity(comparison)
-    if spec in ("specific to dropout", "L2 lowers it more") and not corrected:
-        return "shared with L2"
+    if spec in (specific, penalty_more) and not corrected:
+        return shared
     return spec

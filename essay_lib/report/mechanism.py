@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.measures import subnetworks
 from essay_lib.report import matched as matched_fit
 from essay_lib.report import stats
 from essay_lib.report.tables import markdown_table
@@ -47,7 +46,15 @@ from essay_lib.report.trends import (
     trend,
     value_of,
 )
-from essay_lib.report.vocabulary import REGULARIZER_LABELS, join_names, measure_label, task_label
+from essay_lib.report.verdict import comparison_penalty
+from essay_lib.report.vocabulary import (
+    REGULARIZER_LABELS,
+    join_names,
+    measure_label,
+    penalty_phrase,
+    regularizer_label,
+    task_label,
+)
 
 MECHANISM_VERDICTS = ("add up more", "add up less", "inconclusive")
 ALPHA = 0.05
@@ -55,16 +62,23 @@ ALPHA = 0.05
 
 @dataclass(frozen=True)
 class MechanismVerdict:
-    """The mechanism on one task: Z_mask's trends and the matched comparison with L2."""
+    """The mechanism on one task: Z_mask's trends and the matched comparison with the
+    penalty (``penalty``: its trend, the L2 penalty's unless told otherwise, named by
+    :attr:`penalty_label`)."""
 
     task: str
     measure: str
     dropout: Trend
-    l2: Trend
+    penalty: Trend
     mixup: Trend | None
     matched: matched_fit.MatchedComparison
     holm_dropout: bool
     holm_matched: bool
+
+    @property
+    def penalty_label(self) -> str:
+        """The comparison penalty's name in prose and tables (``"L2"``)."""
+        return regularizer_label(self.penalty.regularizer)
 
     @property
     def verdict(self) -> str:
@@ -83,8 +97,9 @@ class MechanismVerdict:
 
 def mechanism_verdicts(records, *, measure: str = "z_mask", tasks: Sequence[str] | None = None,
                        alpha: float = ALPHA, confidence: float = 0.95, n_boot: int = 2000,
-                       seed: int = 0) -> list[MechanismVerdict]:
-    """One :class:`MechanismVerdict` per task (first-seen order), by the module's rules."""
+                       seed: int = 0, penalty: str = "l2") -> list[MechanismVerdict]:
+    """One :class:`MechanismVerdict` per task (first-seen order), by the module's rules;
+    ``penalty``: the grid key dropout is compared with at matched fit."""
     records = check_records(records)
     tasks = tasks_of(records) if tasks is None else list(tasks)
     kw = {"confidence": confidence, "n_boot": n_boot, "seed": seed}
@@ -93,13 +108,13 @@ def mechanism_verdicts(records, *, measure: str = "z_mask", tasks: Sequence[str]
     for task in tasks:
         mixup = trend(records, task, "mixup", measure, **kw) if (task, "mixup") in present else None
         parts.append((trend(records, task, "dropout", measure, **kw),
-                      trend(records, task, "l2", measure, **kw), mixup,
-                      matched_fit.matched_comparison(records, task, "dropout", "l2", measure,
+                      trend(records, task, penalty, measure, **kw), mixup,
+                      matched_fit.matched_comparison(records, task, "dropout", penalty, measure,
                                                      **kw)))
     pvalues = [p for d, _, _, m in parts for p in (d.pvalue, m.difference.pvalue)]
     rejected = stats.holm(pvalues, alpha).reshape(len(tasks), 2)
-    return [MechanismVerdict(task, measure, d, l2, mix, m, bool(r[0]), bool(r[1]))
-            for task, (d, l2, mix, m), r in zip(tasks, parts, rejected, strict=True)]
+    return [MechanismVerdict(task, measure, d, p, mix, m, bool(r[0]), bool(r[1]))
+            for task, (d, p, mix, m), r in zip(tasks, parts, rejected, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -163,24 +178,12 @@ def bridges(records, y: str, *, x: str = "z_mask", tasks: Sequence[str] | None =
     return [bridge(records, t, x, y, **kw) for t in tasks]
 
 
-def z_mask_records(nets: Mapping, X, *, task: str, **choices) -> list[dict]:
-    """Records (``task``, ``regularizer``, ``strength``, ``seed``, ``z_mask``) of trained
-    networks measured again under other choices of
-    :func:`essay_lib.measures.subnetworks.subnetwork_additivity` (``choices``: its keyword
-    arguments).  ``nets``: (regularizer, strength, seed) -> MLP, as
-    :func:`essay_lib.experiment.sweep_models` returns; ``X`` (n, d): the points."""
-    if not isinstance(nets, Mapping) or not nets:
-        raise ValueError("nets must be a non-empty mapping (regularizer, strength, seed) -> MLP")
-    return [{"task": task, "regularizer": reg, "strength": float(s), "seed": int(seed),
-             "z_mask": subnetworks.subnetwork_additivity(net, X, **choices).value}
-            for (reg, s, seed), net in nets.items()]
-
-
 def variant_markdown(variants: Mapping[str, Sequence[dict]], task: str, *,
                      regularizers: Sequence[str] = ("dropout", "l2"), seed: int = 0,
                      n_boot: int = 2000) -> str:
-    """Table: one row per variant of the measure (``{label: records}``), with the mean
-    Z_mask of the unregularized networks and each regularizer's seed-level trend."""
+    """Table: one row per variant of the measure (``{label: records}``, e.g. from
+    :func:`essay_lib.experiment.remeasure.z_mask_records`), with the mean Z_mask of the
+    unregularized networks and each regularizer's seed-level trend."""
     rows = []
     for label, records in variants.items():
         base = [r["z_mask"] for r in records if r["task"] == task and r["regularizer"] == "none"]
@@ -205,10 +208,12 @@ def _trend_cell(t: Trend | None, survived: bool = True) -> str:
 
 def mechanism_markdown(verdicts: Sequence[MechanismVerdict]) -> str:
     """The mechanism table: one row per task."""
-    header = ["task", "dropout: ρ", "L2 penalty: ρ", "mixup: ρ",
-              f"dropout − L2 at matched fit: Δ{measure_label('z_mask')}", "sub-networks",
-              "dropout-specific?"]
-    rows = [[task_label(v.task), _trend_cell(v.dropout, v.holm_dropout), _trend_cell(v.l2),
+    penalty = comparison_penalty(verdicts)
+    header = ["task", "dropout: ρ", f"{penalty_phrase(penalty)}: ρ", "mixup: ρ",
+              f"dropout − {regularizer_label(penalty)} at matched fit: "
+              f"Δ{measure_label('z_mask')}", "sub-networks", "dropout-specific?"]
+    rows = [[task_label(v.task), _trend_cell(v.dropout, v.holm_dropout),
+             _trend_cell(v.penalty),
              _trend_cell(v.mixup), _change(v.matched.difference), f"**{v.verdict}**",
              v.specificity] for v in verdicts]
     return markdown_table(header, rows)
@@ -231,7 +236,8 @@ def trend_sentence(v: MechanismVerdict) -> str:
             f"ρ = {signed(d.rho)} [{signed(d.low)}, {signed(d.high)}] over {d.n} networks "
             f"({d.n_seeds} seeds): dropout's sub-networks **{v.verdict}**"
             f"{'' if v.verdict == 'inconclusive' else ' as the drop rate rises'}; under the "
-            f"L2 penalty ρ = {signed(v.l2.rho)}; at matched fit the result is "
+            f"{penalty_phrase(v.penalty.regularizer)} ρ = {signed(v.penalty.rho)}; at matched "
+            f"fit the result is "
             f"*{v.specificity}*.")
 
 

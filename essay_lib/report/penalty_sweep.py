@@ -4,15 +4,15 @@
 ``strength``, ``seed`` and its metrics).  :func:`penalty_arrays` arranges the records of
 a sweep over L1/L2 coefficients into a :class:`PenaltySweep`: for every metric an array
 of shape ``(n_penalties, n_strengths, n_seeds)``, plus the unpenalised networks
-(regularizer ``none``) apart, shape ``(n_seeds,)``.  :func:`weight_records` measures the
-weights of trained networks (e.g. from :func:`essay_lib.experiment.sweep_models`) at
-another near-zero threshold, as records of the same form.  :func:`grid_search_table`
-is the table of the coefficient chosen on the validation split.
+(regularizer ``none``) apart, shape ``(n_seeds,)``; it reads records of networks measured
+again just as well (:func:`essay_lib.experiment.remeasure.weight_records`: the weights at
+another near-zero threshold).  :func:`grid_search_table` is the table of the coefficient
+chosen on the validation split.
 
 Conventions: a strength is the penalty coefficient λ of ``λ Σ|w|`` (L1) or ``λ Σw²``
 (L2) added to the mean data loss (:mod:`essay_lib.nets.regularization`); losses are
-mean squared errors (regression) or cross-entropies.  The module imports torch only
-inside :func:`weight_records` (figures and tables of records need none).
+mean squared errors (regression) or cross-entropies.  Pure functions of records: no
+torch.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from essay_lib.report.vocabulary import regularizer_label
 from essay_lib.util.checks import check_choice, check_number
 
 __all__ = ["DEFAULT_METRICS", "PENALTIES", "PenaltySweep", "grid_search_table",
-           "penalty_arrays", "weight_records"]
+           "penalty_arrays"]
 
 #: the penalties a :class:`PenaltySweep` may hold
 PENALTIES = ("l1", "l2")
@@ -149,33 +149,6 @@ def penalty_arrays(records, *, metrics: Sequence[str] = DEFAULT_METRICS,
         by_seed = {k[2]: table[k] for k in base_keys}
         baseline = {m: np.array([_value(by_seed[seed], m) for seed in seeds]) for m in metrics}
     return PenaltySweep(penalties, np.array(grid), tuple(seeds), values, baseline)
-
-
-def weight_records(models: Mapping, *, threshold: float = 1e-3) -> list[dict]:
-    """Weight statistics of trained networks, as records for :func:`penalty_arrays`.
-
-    ``models``: ``(regularizer, strength, seed) -> network`` (as
-    :func:`essay_lib.experiment.sweep_models` returns them); ``threshold`` (> 0): a
-    weight with ``|w| < threshold`` counts as near zero.  Each record holds
-    ``regularizer``, ``strength``, ``seed``, ``weight_sparsity`` (the near-zero share
-    of the weights, biases excluded) and ``weight_norm`` (L2 norm of all weights).
-    """
-    from essay_lib.nets import regularization  # torch: only when networks are measured
-
-    if not isinstance(models, Mapping) or not models:
-        raise TypeError("models must be a non-empty mapping (regularizer, strength, seed) "
-                        f"-> network, got {type(models).__name__}")
-    threshold = check_number("threshold", threshold, minimum=0.0, low_closed=False)
-    records = []
-    for key, model in models.items():
-        if not (isinstance(key, tuple) and len(key) == 3):
-            raise ValueError(f"models keys must be (regularizer, strength, seed), got {key!r}")
-        regularizer, strength, seed = key
-        records.append({"regularizer": regularizer, "strength": float(strength),
-                        "seed": int(seed),
-                        "weight_sparsity": regularization.weight_sparsity(model, threshold),
-                        "weight_norm": regularization.weight_norm(model)})
-    return records
 
 
 def grid_search_table(sweep: PenaltySweep, *, metric: str = "validation_loss") -> str:

@@ -19,7 +19,9 @@
    interval contains 0 (or does not survive the correction), **L2 lowers it more** when
    it lies above 0; **no effect to share** when dropout does not lower Z̄ at its chosen
    strength.  "L2" is a coupled L2 penalty added to the loss inside Adam (not
-   decoupled weight decay).
+   decoupled weight decay).  Chapter 06 compares dropout with another penalty in some
+   variants (AdamW's decoupled weight decay): the verdict then names that penalty
+   (:attr:`TaskVerdict.penalty_label`, "shared with AdamW").
 
 Every function is a pure function of the records it is given; sentences are built
 from the numbers.
@@ -46,6 +48,8 @@ from essay_lib.report.vocabulary import (
     REGULARIZER_LABELS,
     join_names,
     measure_label,
+    penalty_phrase,
+    regularizer_label,
     task_label,
 )
 
@@ -55,17 +59,27 @@ ALPHA = 0.05
 
 @dataclass(frozen=True)
 class TaskVerdict:
-    """The verdict on one task: the three intervals it reads and their Holm decisions."""
+    """The verdict on one task: the three intervals it reads and their Holm decisions.
+
+    ``penalty``: the trend of the penalty dropout is compared with at matched fit (the L2
+    penalty in chapter 04; AdamW's weight decay in one of chapter 06's variants), named
+    by :attr:`penalty_label`.
+    """
 
     task: str
     measure: str
     dropout: Trend
     control: Trend
-    l2: Trend
+    penalty: Trend
     matched: matched_fit.MatchedComparison
     holm_dropout: bool
     holm_control: bool
     holm_matched: bool
+
+    @property
+    def penalty_label(self) -> str:
+        """The comparison penalty's name in prose and tables (``"L2"``, ``"AdamW"``)."""
+        return regularizer_label(self.penalty.regularizer)
 
     @property
     def validated(self) -> bool:
@@ -92,8 +106,9 @@ def task_verdicts(records, *, measure: str = "z_bar", tasks: Sequence[str] | Non
                   penalty: str = "l2") -> list[TaskVerdict]:
     """One :class:`TaskVerdict` per task (first-seen order), read by the module's rules.
 
-    ``dropout``/``penalty``: the grid keys read as "dropout" and "L2" (chapter 06 reads
-    input dropout, or decoupled weight decay, by the same rules)."""
+    ``dropout``/``penalty``: the grid keys read as "dropout" and as the penalty it is
+    compared with (chapter 06 reads input dropout, or decoupled weight decay, by the same
+    rules; the labels then name them)."""
     records = check_records(records)
     tasks = tasks_of(records) if tasks is None else list(tasks)
     kw = {"confidence": confidence, "n_boot": n_boot, "seed": seed}
@@ -106,8 +121,8 @@ def task_verdicts(records, *, measure: str = "z_bar", tasks: Sequence[str] | Non
                                                      **kw)))
     pvalues = [p for d, c, _, m in parts for p in (d.pvalue, c.pvalue, m.difference.pvalue)]
     rejected = stats.holm(pvalues, alpha).reshape(len(tasks), 3)
-    return [TaskVerdict(task, measure, d, c, l2, m, bool(r[0]), bool(r[1]), bool(r[2]))
-            for task, (d, c, l2, m), r in zip(tasks, parts, rejected, strict=True)]
+    return [TaskVerdict(task, measure, d, c, p, m, bool(r[0]), bool(r[1]), bool(r[2]))
+            for task, (d, c, p, m), r in zip(tasks, parts, rejected, strict=True)]
 
 
 def rule_markdown(confidence: float = 0.95, alpha: float = ALPHA) -> str:
@@ -144,17 +159,26 @@ def _holm_note(t: Trend, survived: bool) -> str:
                        " (not after Holm)")
 
 
+def comparison_penalty(verdicts) -> str:
+    """The grid key of the penalty every one of ``verdicts`` compares dropout with
+    (``"l2"`` in chapter 04), or ``"penalty"`` when they compare with different ones (or
+    there are none): what the tables' column titles name."""
+    keys = {v.penalty.regularizer for v in verdicts}
+    return keys.pop() if len(keys) == 1 else "penalty"
+
+
 def verdict_markdown(verdicts: Sequence[TaskVerdict]) -> str:
     """The verdict table: one row per task."""
-    header = ["task", "mixup (control): ρ", "dropout: ρ", "L2 penalty: ρ",
-              "dropout − L2 at matched fit: Δ$\\bar Z$ (Δ test loss)", "thesis",
-              "dropout-specific?"]
+    penalty = comparison_penalty(verdicts)
+    header = ["task", "mixup (control): ρ", "dropout: ρ", f"{penalty_phrase(penalty)}: ρ",
+              f"dropout − {regularizer_label(penalty)} at matched fit: Δ$\\bar Z$ "
+              f"(Δ test loss)", "thesis", "dropout-specific?"]
     rows = []
     for v in verdicts:
         m = v.matched
         rows.append([
             task_label(v.task), _holm_note(v.control, v.holm_control),
-            _holm_note(v.dropout, v.holm_dropout), v.l2.cell(),
+            _holm_note(v.dropout, v.holm_dropout), v.penalty.cell(),
             f"{_change(m.difference)} ({_change(m.loss_difference)}); strengths "
             f"{_fmt(m.strength_a)} / {_fmt(m.strength_b)}",
             f"**{v.verdict}**", v.specificity])
@@ -180,7 +204,9 @@ def verdict_findings(verdicts: Sequence[TaskVerdict]) -> list[str]:
             rhos = "; ".join(f"{task_label(v.task)}: ρ = {signed(v.dropout.rho)}" for v in hit)
             out.append(f"The data {phrase} the paper's thesis on {len(hit)} of {n} tasks "
                        f"({rhos}).")
-    for spec in matched_fit.SPECIFICITY[:3]:
+    readings = dict.fromkeys(spec for v in verdicts
+                             for spec in matched_fit.specificity_labels(v.penalty.regularizer)[:3])
+    for spec in readings:
         hit = _named(verdicts, lambda v, s=spec: v.verdict == "supports" and v.specificity == s)
         if hit:
             out.append(f"Where dropout lowers $\\bar Z$, at matched fit the effect is "

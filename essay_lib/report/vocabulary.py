@@ -51,6 +51,13 @@ def regularizer_label(regularizer: str) -> str:
     return REGULARIZER_LABELS.get(regularizer, str(regularizer))
 
 
+def penalty_phrase(regularizer: str) -> str:
+    """A comparison penalty as a sentence or a column title names it: ``"L2 penalty"`` for
+    the weight penalties, the label alone otherwise (``"AdamW"``)."""
+    label = regularizer_label(regularizer)
+    return f"{label} penalty" if regularizer in ("l1", "l2") else label
+
+
 def regularizer_color(regularizer: str) -> str | None:
     """The colour of a regularizer (``None``, i.e. matplotlib's choice, when unknown)."""
     return REGULARIZER_COLORS.get(regularizer)

@@ -1,6 +1,10 @@
 """The rendered site's parts: nbconvert template, page CSS, MathML rendering, kernel hook.
 
-Top floor but one (DESIGN.md §7), used by :mod:`essay_lib.cli`:
+A publishing stack beside the science, not a floor above it (DESIGN.md §7): it imports
+only :mod:`essay_lib.util` (no torch, no data, nets, measures, experiment or report: it
+executes the notebooks, which import those in their own kernels), no floor of the science
+imports it, and only :mod:`essay_lib.cli` uses both.  An import-linter contract in
+``pyproject.toml`` says so.
 
 * :mod:`essay_lib.site.execute`  one notebook in a fresh kernel (nbclient); failures name the
   notebook, cell and line
@@ -10,7 +14,7 @@ Top floor but one (DESIGN.md §7), used by :mod:`essay_lib.cli`:
   folded and solutions collapsed in ``<details>``), index and gallery pages
 * :mod:`essay_lib.site.pages`  the index (run times, variant parameters) and gallery pages
 * :mod:`essay_lib.site.gallery`  every figure with its caption, copied and zipped
-* :mod:`essay_lib.site.variants`  variant builds: parameters injected after the
+* :mod:`essay_lib.site.variant_build`  variant builds: parameters injected after the
   ``parameters`` cell (papermill's ``injected-parameters``)
 * :mod:`essay_lib.site.figure_alt`  run inside each build kernel: gives inline matplotlib
   figures alt text taken from their titles

@@ -22,7 +22,7 @@ For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in ord
    copied to ``html/figures/`` and zipped into ``html/figures.zip``).  Rendering is quick
    and always redone.
 
-**Variant builds** (``parameters``, :mod:`essay_lib.site.variants`): each chapter runs with
+**Variant builds** (``parameters``, :mod:`essay_lib.site.variant_build`): each chapter runs with
 an ``injected-parameters`` cell after its ``parameters`` cell; the figures go to the build
 folder's own ``figures/`` (never the committed ``figures/``), and the index page says which
 parameters were used and shows the verdict that build computed.
@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from essay_lib.site import cache, gallery, pages, variants
+from essay_lib.site import cache, gallery, pages, variant_build
 from essay_lib.site.cache import code_hashes, execution_key
 from essay_lib.site.execute import KERNEL_SETUP, BuildError, execute_notebook
 from essay_lib.util.paths import FIGURES_ENV, PACKAGE_DIR, REPO_DIR, STATIC_ENV, write_atomic
@@ -161,7 +161,7 @@ def find_chapters(notebooks_dir: Path, chapters: dict | None = None) -> list[Cha
             raise BuildError(f"{path.name}: notebook names are NN_lowercase_words.py")
         if path.stem not in chapters:
             raise BuildError(
-                f"{path.name} has no entry in essay_lib.build.CHAPTERS: add "
+                f"{path.name} has no entry in essay_lib.site.build.CHAPTERS: add "
                 f'"{path.stem}": ("Title", "One-line summary") there')
         number = match.group(1)
         if number in numbers:
@@ -189,15 +189,15 @@ def _link(chapter: Chapter) -> dict:
 def _variant_parameters(found: list[Chapter], parameters: dict | None) -> dict[str, dict]:
     """Per chapter, the part of ``parameters`` its parameters cell defines; a name that no
     chapter defines is a :class:`BuildError` (a typo would silently change nothing), except
-    the names ``--seed`` sets (:data:`variants.SEED_NAMES`)."""
+    the names ``--seed`` sets (:data:`variant_build.SEED_NAMES`)."""
     if not parameters:
         return {c.stem: {} for c in found}
     import jupytext
 
-    per_chapter = {c.stem: variants.chapter_parameters(jupytext.read(c.source), parameters)
+    per_chapter = {c.stem: variant_build.chapter_parameters(jupytext.read(c.source), parameters)
                    for c in found}
     used = {name for chosen in per_chapter.values() for name in chosen}
-    unknown = [n for n in parameters if n not in used and n not in variants.SEED_NAMES]
+    unknown = [n for n in parameters if n not in used and n not in variant_build.SEED_NAMES]
     if unknown:
         raise BuildError(f"parameter {', '.join(unknown)}: no chapter's 'parameters' cell "
                          f"defines it (chapters: {', '.join(c.number for c in found)})")
@@ -225,7 +225,7 @@ def _execute(chapter: Chapter, *, executed_dir: Path, figures_dir: Path, noteboo
     if reason is None:
         log(f"[{chapter.number}] {chapter.stem}: unchanged, using {nb_path}")
         return nbformat.read(nb_path, as_version=4), "cached", float(meta.get("seconds", 0.0))
-    with_params = f" with {variants.describe_parameters(parameters)}" if parameters else ""
+    with_params = f" with {variant_build.describe_parameters(parameters)}" if parameters else ""
     log(f"[{chapter.number}] {chapter.stem}: executing ({reason}){with_params} ...")
     t0, wall = time.perf_counter(), time.time()
     nb, modules = execute_notebook(chapter.source, cwd=notebooks_dir, env=env, timeout=timeout,
@@ -252,7 +252,7 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     ``only``: chapter numbers ("00", ...) to execute and render (others are left as they
     are); ``extra_env``: more environment for the kernels (e.g. ``ESSAY_CACHE_DIR``);
     ``chapters``: replaces :data:`CHAPTERS` (tests); ``parameters``: a variant build's
-    parameters (name -> value, e.g. ``variants.seed_parameters(1)``), with its figures in
+    parameters (name -> value, e.g. ``variant_build.seed_parameters(1)``), with its figures in
     ``output_dir/figures`` unless ``figures_dir`` says otherwise (never the default
     ``figures/``); ``command``: how the variant was asked for (shown on its index page).
     Raises :class:`BuildError`.
@@ -324,7 +324,7 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     variant = None
     if parameters:
         verdict = figures_dir / VERDICT_FILE
-        variant = {"parameters": variants.describe_parameters(parameters), "command": command,
+        variant = {"parameters": variant_build.describe_parameters(parameters), "command": command,
                    "verdict": verdict.read_text(encoding="utf-8").strip()
                    if verdict.exists() else None}
     report.pages[:0] = pages.write_index_and_gallery(

@@ -73,7 +73,7 @@ def execute_notebook(source: Path, *, cwd: Path, env: dict[str, str], timeout: i
 
     ``env`` is the kernel's whole environment; ``timeout`` the seconds allowed per cell;
     ``parameters`` (name -> value): a variant's values, assigned in a cell tagged
-    ``injected-parameters`` after the ``parameters`` cell (:mod:`essay_lib.site.variants`).
+    ``injected-parameters`` after the ``parameters`` cell (:mod:`essay_lib.site.variant_build`).
     Returns ``(notebook, modules)``: the executed notebook and the ``essay_lib`` files
     (relative to the package) that the kernel had imported at the end.  Raises
     :class:`BuildError` with the failing cell's source and error.
@@ -87,7 +87,7 @@ def execute_notebook(source: Path, *, cwd: Path, env: dict[str, str], timeout: i
 
     nb = jupytext.read(source)
     if parameters:
-        from essay_lib.site.variants import inject_parameters
+        from essay_lib.site.variant_build import inject_parameters
 
         nb = inject_parameters(nb, parameters)
     nb.cells.append(nbformat.v4.new_code_cell(_PROBE))

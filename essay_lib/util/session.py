@@ -2,9 +2,9 @@
 
 Floating-point sums depend on how work is split between threads, so a number computed
 on 2 threads can differ in its last digits from the same number on 16.  Every chapter
-calls :func:`essay_lib.setup` (which calls :func:`setup` here) once, in its first cell,
-so its pages come out the same on any machine; tests that compare floats fix the
-thread count the same way (``tests/conftest.py``).
+calls :func:`essay_lib.report.session.setup` (which calls :func:`setup` here and sets the
+figure style) once, in its first cell, so its pages come out the same on any machine;
+tests that compare floats fix the thread count the same way (``tests/conftest.py``).
 """
 
 from __future__ import annotations

@@ -56,19 +56,19 @@ def draw_intervals(ax, positions, lows, highs, estimates=None, *, horizontal=Fal
     return ax
 
 
-def plot_learning_curves(epochs, train_loss, validation_loss=None, *, label="", ax=None,
+def plot_learning_curves(epochs, train_loss, held_out_loss=None, *, label="", ax=None,
                          color=None, best_epoch=None, log_y=True,
-                         validation_label="validation"):
-    """Train (solid) and validation (dashed) loss against epoch; marks ``best_epoch``.
+                         held_out_label="validation"):
+    """Train (solid) and held-out (dashed) loss against epoch; marks ``best_epoch``.
 
-    ``validation_label`` names the dashed curve in the legend (e.g. ``"held-out"`` when
-    it is measured on test points that choose nothing).
+    ``held_out_label`` names the dashed curve in the legend: ``"validation"``, or e.g.
+    ``"held-out"`` when it is measured on test points that choose nothing.
     """
     ax = axes_or_new(ax)
     line, = ax.plot(epochs, train_loss, color=color, label=f"{label} train".strip())
-    if validation_loss is not None and len(validation_loss):
-        ax.plot(epochs, validation_loss, color=line.get_color(), linestyle="--",
-                label=f"{label} {validation_label}".strip())
+    if held_out_loss is not None and len(held_out_loss):
+        ax.plot(epochs, held_out_loss, color=line.get_color(), linestyle="--",
+                label=f"{label} {held_out_label}".strip())
     if best_epoch is not None:
         ax.axvline(best_epoch, color=line.get_color(), linestyle=":", linewidth=1)
     ax.set_xlabel("epoch")

@@ -3,7 +3,7 @@
 Helpers take an optional ``ax`` (or ``axes``) and return what they drew on; they never
 call ``plt.show()`` and never train anything: they draw curves and predictions that the
 caller computed.  A *run* is anything with ``epochs``, ``train_loss`` and
-``validation_loss`` lists (a :class:`essay_lib.nets.training.TrainingResult`); *runs* is
+``held_out_loss`` lists (a :class:`essay_lib.nets.training.TrainingResult`); *runs* is
 ``{size name: run}`` in drawing order.  Re-exported by :mod:`essay_lib.report.plotting`
 through ``__all__``.
 """
@@ -84,8 +84,8 @@ def plot_sizes_1d(x_grid, predictions: Mapping, runs: Mapping, *, x_train, y_tra
             label=(labels or {}).get(name, name),
             true_function=true_function if i == 0 else None,
             x_train=x_train if i == 0 else None, y_train=y_train if i == 0 else None)
-        plot_learning_curves(run.epochs, run.train_loss, run.validation_loss, ax=ax_c,
-                             label=name, color=_color(colors, name), validation_label="held-out")
+        plot_learning_curves(run.epochs, run.train_loss, run.held_out_loss, ax=ax_c,
+                             label=name, color=_color(colors, name), held_out_label="held-out")
     if noise_variance is not None:
         ax_c.axhline(noise_variance, color="0.4", linestyle=":", linewidth=1.2,
                      label="noise variance")
@@ -107,7 +107,7 @@ def plot_size_curves(runs: Mapping, *, colors: Mapping | None = None, ax=None, y
     """
     ax = axes_or_new(ax, figsize=(7.5, 4.2))
     for name, run in runs.items():
-        plot_learning_curves(run.epochs, run.train_loss, run.validation_loss, ax=ax,
+        plot_learning_curves(run.epochs, run.train_loss, run.held_out_loss, ax=ax,
                              label=name, color=_color(colors, name), log_y=False)
     ax.set_ylim(*ylim)
     ax.set_title(title)
@@ -131,7 +131,7 @@ def plot_early_stopping(run, *, best_epoch: int, stopped_epoch: int, patience: i
     stopped_epoch = check_int("stopped_epoch", stopped_epoch, minimum=best_epoch)
     patience = check_int("patience", patience)
     ax = axes_or_new(ax)
-    plot_learning_curves(run.epochs, run.train_loss, run.validation_loss, ax=ax, label=label,
+    plot_learning_curves(run.epochs, run.train_loss, run.held_out_loss, ax=ax, label=label,
                          color=color, log_y=False)
     ax.set_ylim(*ylim)
     ax.axvline(best_epoch, color="black", linestyle=":", linewidth=1.2,

@@ -40,7 +40,7 @@ def plot_subnetwork_samples(widths: Sequence[int], samples: Sequence, *, axes=No
     """The full network, then one panel per sampled sub-network.
 
     ``widths``: units per layer; ``samples``: one list of per-layer 0/1 keep masks per
-    sub-network (e.g. :func:`essay_lib.nets.dropout_checks.sample_subnetwork_masks`).  Each
+    sub-network (e.g. :func:`essay_lib.measures.dropout_checks.sample_subnetwork_masks`).  Each
     sample's title counts its kept hidden units.  Returns the ``len(samples) + 1`` Axes.
     """
     widths = check_int_sequence("widths", widths, minimum=1)
@@ -158,7 +158,7 @@ def plot_ridge_equivalence(line: Mapping, path_rates, path_weights, trained_rate
                            trained_weights, *, axes=None, color: str | None = None) -> np.ndarray:
     """Input dropout on linear regression: three panels.
 
-    ``line``: a dict of :func:`essay_lib.nets.dropout_checks.loss_along_line` from the
+    ``line``: a dict of :func:`essay_lib.measures.dropout_checks.loss_along_line` from the
     least-squares weights ``w_0`` (t = 0) to the closed form ``w_q`` (t = 1).  Left: the
     exact expected loss along the line and its Monte Carlo estimates (± 2 s.e.); middle:
     Monte Carlo minus exact; right: the closed-form weights ``path_weights`` (len(path_rates),

@@ -55,12 +55,13 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     and the ball ``||w|| <= radius`` of each norm, one panel per norm.
 
     The contour through the constrained minimum (exact:
-    :func:`~essay_lib.nets.regularization.constrained_minimum`) is drawn in the norm's
+    :func:`~essay_lib.measures.penalty_geometry.constrained_minimum`) is drawn in the norm's
     colour, with the minimum (dot) and the unpenalised optimum (+).  ``hessian`` (2, 2)
     symmetric positive definite; ``optimum`` (2,);
     ``extent``: the plotted range of both weights; ``resolution``: grid points per axis.
     """
-    from essay_lib.nets import regularization  # imports torch: only when drawn
+    # the measures floor's package imports torch: only when drawn
+    from essay_lib.measures import penalty_geometry as geometry
 
     resolution = check_int("resolution", resolution, minimum=10)
     low, high = (check_number("extent[0]", extent[0]), check_number("extent[1]", extent[1]))
@@ -71,16 +72,16 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
                    sharey=True)
     grid = np.linspace(low, high, resolution)
     W1, W2 = np.meshgrid(grid, grid)
-    bowl = regularization.quadratic_loss(np.stack([W1, W2], axis=-1), hessian, optimum)
+    bowl = geometry.quadratic_loss(np.stack([W1, W2], axis=-1), hessian, optimum)
     optimum = np.asarray(optimum, dtype=np.float64)
     for ax, norm in zip(axes, norms, strict=True):
-        w = regularization.constrained_minimum(hessian, optimum, radius, norm)
-        touch = regularization.quadratic_loss(w, hessian, optimum)
+        w = geometry.constrained_minimum(hessian, optimum, radius, norm)
+        touch = geometry.quadratic_loss(w, hessian, optimum)
         color = REGULARIZER_COLORS[norm]
         ax.contour(W1, W2, bowl, levels=touch * np.array([0.15, 0.45, 2.0, 3.5, 5.5]),
                    colors="0.6", linewidths=0.8)
         ax.contour(W1, W2, bowl, levels=[touch], colors=color, linewidths=1.6)
-        ball = regularization.ball_boundary(radius, norm)
+        ball = geometry.ball_boundary(radius, norm)
         ax.fill(ball[:, 0], ball[:, 1], color=color, alpha=0.25, linewidth=0)
         ax.plot(ball[:, 0], ball[:, 1], color=color)
         ax.plot(*optimum, "k+", markersize=10, label="unpenalised optimum")
@@ -102,7 +103,7 @@ def plot_linear_paths(strengths, paths: Mapping[str, np.ndarray], *, axes=None,
 
     ``strengths``: the coefficients λ, (L,), > 0 (log axis); ``paths``: penalty ->
     weights (L, d), one line per input feature (as
-    :func:`~essay_lib.nets.regularization.linear_penalty_path` returns them).
+    :func:`~essay_lib.measures.penalty_geometry.linear_penalty_path` returns them).
     """
     strengths = check_array("strengths", strengths, ndim=1)
     if np.any(strengths <= 0):

@@ -10,9 +10,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-from essay_lib.experiment import variants as V
+from essay_lib.experiment import beyond as V
 from essay_lib.experiment.spec import SweepSpec
-from essay_lib.report import variants as RV
+from essay_lib.report import beyond_verdict as RV
 
 matplotlib.use("Agg")
 

@@ -1,9 +1,10 @@
 """Chapter 06's reading of the variants: chapter 04's verdict, once per variant and task.
 
 Input: ``records_by_variant`` (variant name -> the records of
-:func:`essay_lib.experiment.variants.run_variants`) and the
-:class:`~essay_lib.experiment.variants.Variant` objects (their group, and which grid keys
-play "dropout" and "L2").  Every function is a pure function of these.
+:func:`essay_lib.experiment.beyond.run_variants`) and the
+:class:`~essay_lib.experiment.beyond.Variant` objects (their group, and which grid keys
+play "dropout" and the penalty it is compared with: L2, or AdamW's weight decay, which the
+tables and labels then name).  Every function is a pure function of these.
 
 **The rules are chapter 04's** (:mod:`essay_lib.report.verdict`), applied to each variant
 on its own: seed-level Spearman trends, mixup as the positive control that must lower Z̄
@@ -21,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from essay_lib.experiment.variants import Variant
+from essay_lib.experiment.beyond import Variant
 from essay_lib.report import stats
 from essay_lib.report.matched import paired_contrasts
 from essay_lib.report.tables import markdown_table
@@ -70,7 +71,7 @@ class VariantVerdict:
     @property
     def penalty_same(self) -> bool:
         """Whether the penalty's trend of Z̄ has the direction of dropout's."""
-        return self.verdict.l2.direction == self.verdict.dropout.direction
+        return self.verdict.penalty.direction == self.verdict.dropout.direction
 
     @property
     def control_same(self) -> bool:
@@ -115,7 +116,7 @@ def variants_markdown(verdicts: Sequence[VariantVerdict]) -> str:
                    f"**turns** ({v.base} → {t.verdict})" if v.turns else "same")
         rows.append([v.group if first else "", v.variant if first else "", task_label(v.task),
                      f"{dropout}: {t.dropout.cell()}", f"**{t.verdict}**",
-                     f"{regularizer_label(t.l2.regularizer)} {_arrow(t.l2.direction)} / "
+                     f"{t.penalty_label} {_arrow(t.penalty.direction)} / "
                      f"mixup {_arrow(t.control.direction)}", t.specificity, compare])
     return markdown_table(header, rows)
 
