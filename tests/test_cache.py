@@ -66,6 +66,7 @@ def test_key_changes_with_version_code_and_kind(cache, monkeypatch):
     assert SweepCache(cache.directory).key(CONFIG) != key
 
 
+PACKAGE = "essay_lib"  # the toy package imports itself by this name
 #: a small package with the layout and import forms the closure rules are about
 TOY_PACKAGE = {
     "__init__.py": "from essay_lib.util.version import VERSION\n",
@@ -76,7 +77,7 @@ TOY_PACKAGE = {
                             "from essay_lib.util.progress import progress_bar\n\n\n"
                             "def train():\n"
                             "    from essay_lib.data import load  # inside a function\n"
-                            "    import essay_lib.nets.deep.inner\n"),
+                            f"    import {PACKAGE}.nets.deep.inner\n"),
     "experiment/metrics.py": ("from essay_lib.measures import batched\n"
                               "from essay_lib.measures import NAME  # from the package itself\n"),
     "experiment/sweeps.py": "from . import metrics, train\n",
@@ -89,7 +90,7 @@ TOY_PACKAGE = {
     "nets/engine.py": "from .models import MLP\nfrom ..util import checks\n",
     "nets/models.py": "MLP = object\n",
     "nets/plots.py": "from essay_lib.report import plotting\n",
-    "nets/deep/__init__.py": "from essay_lib.nets.deep import unused\n",
+    "nets/deep/__init__.py": f"from {PACKAGE}.nets.deep import unused\n",
     "nets/deep/inner.py": "",
     "nets/deep/unused.py": "",
     "report/__init__.py": "",

@@ -148,11 +148,11 @@ def train_model(
 
     ``epochs``: passes over the data (one step each with ``batch_size=None``).
     ``l1``, ``l2``: penalty coefficients (>= 0) on the weights, see
-    :mod:`essay_lib.regularization`.  ``validation=(X_val, y_val)`` records a
+    :mod:`essay_lib.nets.regularization`.  ``validation=(X_val, y_val)`` records a
     validation curve; with ``patience`` (in evaluations) training stops when the
     validation loss has not improved for that long, and with ``restore_best`` the
     best weights are put back.  ``progress``: tqdm bar on/off (``None``: see
-    :mod:`essay_lib.progress`).
+    :mod:`essay_lib.util.progress`).
     """
     epochs = check_int("epochs", epochs)
     lr = check_number("lr", lr, minimum=0.0, low_closed=False)
