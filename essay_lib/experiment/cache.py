@@ -21,11 +21,11 @@
   - every ``import`` counts, also one inside a function; modules outside ``essay_lib``
     do not (their versions are not part of the key);
   - ``import essay_lib.<a>.<b>``, ``from essay_lib.<a> import <b>``, ``from
-    essay_lib.<a>.<b> import name`` and relative imports lead to the module file
-    ``a/b.py`` (or the subpackage ``a/b/__init__.py``); a package's ``__init__.py``
-    is followed only when the import names the package itself (``from essay_lib.<a> import name`` where ``name`` is no
-    submodule), never as the parent of a submodule: it only re-exports, and following
-    it would pull in every sibling (``nets/__init__.py`` names them all);
+    essay_lib.<a>.<b> import name`` and relative imports lead to the module file ``a/b.py``
+    (or the subpackage ``a/b/__init__.py``); a package's ``__init__.py`` is followed only
+    when the import names the package itself (``from essay_lib.<a> import name`` where
+    ``name`` is no submodule), never as the parent of a submodule: it only re-exports, and
+    following it would pull in every sibling (``nets/__init__.py`` names them all);
   - the few modules of :data:`PRESENTATION_ONLY` (a progress bar) never change a
     number: they are neither hashed nor followed, even where imported.
 
