@@ -34,6 +34,7 @@ from essay_lib.util.checks import (
     check_int,
     check_number,
     check_probability,
+    check_same_length,
     check_seed,
 )
 from essay_lib.util.paths import cache_dir, write_atomic
@@ -283,8 +284,7 @@ def load_task(name: str, *, seed: int = 0, validation_fraction: float = 0.0,
     """
     builders = {"quadratic": quadratic_task, "moons": moons_task,
                 "diabetes": diabetes_task, "digits": digits_task, "mnist1d": mnist1d_task}
-    if name not in builders:
-        raise ValueError(f"task name must be one of {TASK_NAMES}, got {name!r}")
+    check_choice("task name", name, TASK_NAMES)
     task = builders[name](seed=seed, **kwargs)
     validation_fraction = check_number("validation_fraction", validation_fraction,
                                        minimum=0.0, maximum=1.0, high_closed=False)
@@ -320,8 +320,7 @@ def train_validation_split(
     validation_fraction = check_probability("validation_fraction", validation_fraction)
     X = check_array("X", X, dtype=None, non_empty=False)
     y = check_array("y", y, dtype=None, non_empty=False)
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    check_same_length(("X", X), ("y", y), what="number of rows")
     n_val = max(1, int(round(validation_fraction * len(X))))
     if n_val >= len(X):
         raise ValueError(f"validation_fraction={validation_fraction} leaves no training rows")

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_array", "check_bool", "check_choice", "check_drop_rate", "check_int",
-           "check_int_sequence", "check_number", "check_probability", "check_seed", "is_number"]
+__all__ = ["check_array", "check_bool", "check_choice", "check_choices", "check_drop_rate",
+           "check_int", "check_int_sequence", "check_number", "check_numbers",
+           "check_probability", "check_same_length", "check_seed", "is_number"]
 
 
 def is_number(value) -> bool:
@@ -107,6 +108,17 @@ def check_choice(name: str, value, choices: Sequence):
     return value
 
 
+def check_choices(name: str, value, choices: Sequence, *, non_empty: bool = True) -> tuple:
+    """A sequence (not a string) whose every entry is one of ``choices``, as a tuple."""
+    choices = tuple(choices)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of values from {choices}, "
+                        f"got {type(value).__name__}")
+    if non_empty and len(value) == 0:
+        raise ValueError(f"{name} must hold at least one value from {choices}, got none")
+    return tuple(check_choice(f"{name}[{i}]", v, choices) for i, v in enumerate(value))
+
+
 def check_int_sequence(name: str, value, *, minimum: int | None = 0,
                        non_empty: bool = True) -> tuple[int, ...]:
     """A sequence of integers (each ``>= minimum``) as a tuple; not a string or a bare int."""
@@ -147,3 +159,38 @@ def check_array(name: str, value, *, ndim: int | Sequence[int] | None = None,
     if finite and np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
+
+
+def check_numbers(name: str, value, *, minimum: float | None = None,
+                  maximum: float | None = None, low_closed: bool = True,
+                  high_closed: bool = True, ndim: int | Sequence[int] = 1,
+                  non_empty: bool = True) -> np.ndarray:
+    """``value`` as a float64 array of finite numbers (not bools), each in the interval
+    given by ``minimum``/``maximum`` and ``low_closed``/``high_closed`` (as
+    :func:`check_number`); ``ndim`` as :func:`check_array` (default: a vector)."""
+    raw = value if hasattr(value, "detach") else np.asarray(value, dtype=object)
+    if not hasattr(raw, "detach") and any(isinstance(v, (bool, np.bool_)) for v in raw.flat):
+        raise TypeError(f"{name} must hold numbers, not bools")
+    array = check_array(name, value, ndim=ndim, non_empty=non_empty)
+    bad = np.zeros(array.shape, dtype=bool)
+    if minimum is not None:
+        bad |= (array < minimum) if low_closed else (array <= minimum)
+    if maximum is not None:
+        bad |= (array > maximum) if high_closed else (array >= maximum)
+    if bad.any():
+        span = _span(minimum, maximum, low_closed, high_closed)
+        raise ValueError(f"{name} must hold numbers{span}, got {array[bad].flat[0]:g}")
+    return array
+
+
+def check_same_length(*named, what: str = "length") -> int:
+    """The common length of several ``(name, sequence)`` pairs; ``ValueError`` naming them
+    all when the lengths differ.  E.g. ``check_same_length(("x", x), ("y", y))``;
+    ``what`` names the length in the message (e.g. ``"number of rows"``)."""
+    lengths = [len(v) for _, v in named]
+    if len(set(lengths)) > 1:
+        names = [n for n, _ in named]
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        got = ", ".join(map(str, lengths[:-1])) + f" and {lengths[-1]}"
+        raise ValueError(f"{listed} must have the same {what}, got {got}")
+    return lengths[0] if lengths else 0
