@@ -40,7 +40,7 @@ from essay_lib.util.bootstrap import (
     bootstrap_pvalue,
     percentile_interval,
 )
-from essay_lib.util.checks import check_array, check_int, check_probability
+from essay_lib.util.checks import check_array, check_int, check_probability, check_same_length
 
 
 @dataclass(frozen=True)
@@ -136,9 +136,7 @@ def seed_spearman(x, y, seeds, n_boot: int = 2000, confidence: float = 0.95,
     """
     x, y = _sample("x", x), _sample("y", y)
     labels = np.asarray(seeds)
-    if not (len(x) == len(y) == len(labels)):
-        raise ValueError(f"x, y and seeds must have one length, got {len(x)}, {len(y)} and "
-                         f"{len(labels)}")
+    check_same_length(("x", x), ("y", y), ("seeds", labels))
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         raise ValueError("x and y need at least 3 rows and must not be constant")
     confidence, n_boot = _settings(confidence, n_boot)
@@ -170,8 +168,7 @@ def spearman_with_interval(x, y, n_boot: int = 2000, confidence: float = 0.95,
     Returns :class:`Correlation` (estimate = rho, low, high, confidence, n, pvalue).
     """
     x, y = _sample("x", x), _sample("y", y)
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    check_same_length(("x", x), ("y", y))
     if len(x) < 3:
         raise ValueError(f"x and y need at least 3 pairs for a rank correlation, got {len(x)}")
     if np.ptp(x) == 0 or np.ptp(y) == 0:

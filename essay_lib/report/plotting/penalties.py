@@ -17,7 +17,7 @@ import numpy as np
 from essay_lib.report.penalty_sweep import PenaltySweep
 from essay_lib.report.plotting.basic import plot_mean_interval
 from essay_lib.report.vocabulary import REGULARIZER_COLORS, regularizer_label
-from essay_lib.util.checks import check_array, check_int, check_number
+from essay_lib.util.checks import check_array, check_int, check_number, check_numbers
 
 __all__ = ["log_abs_weights", "plot_constraint_picture", "plot_grid_search",
            "plot_linear_paths", "plot_sparsity_and_norm", "plot_weight_histograms"]
@@ -104,9 +104,7 @@ def plot_linear_paths(strengths, paths: Mapping[str, np.ndarray], *, axes=None,
     weights (L, d), one line per input feature (as
     :func:`~essay_lib.nets.regularization.linear_penalty_path` returns them).
     """
-    strengths = check_array("strengths", strengths, ndim=1)
-    if np.any(strengths <= 0):
-        raise ValueError("strengths must be > 0 (they are drawn on a log axis)")
+    strengths = check_numbers("strengths", strengths, minimum=0.0, low_closed=False)  # log axis
     if not isinstance(paths, Mapping) or not paths:
         raise TypeError("paths must be a non-empty mapping penalty -> (L, d) weights")
     arrays = {pen: check_array(f"paths[{pen!r}]", p, ndim=2) for pen, p in paths.items()}
