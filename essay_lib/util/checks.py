@@ -61,7 +61,7 @@ def check_number(name: str, value, *, minimum: float | None = None,
     span = _span(minimum, maximum, low_closed, high_closed)
     if not is_number(value):
         raise TypeError(f"{name} must be a number{span}, got {type(value).__name__}")
-    v = float(value)
+    v = _as_float(value)
     bad = not math.isfinite(v)
     if minimum is not None:
         bad |= v < minimum or (not low_closed and v == minimum)
@@ -72,12 +72,21 @@ def check_number(name: str, value, *, minimum: float | None = None,
     return v
 
 
+def _as_float(value) -> float:
+    """``float(value)`` for a number; an int too large for a float becomes +-inf (out of
+    every finite range) instead of raising ``OverflowError``."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def check_drop_rate(name: str, value) -> float:
     """A drop probability in [0, 1) (PyTorch's ``p``: the probability of *dropping* a unit,
     not Srivastava et al.'s keep probability)."""
     if not is_number(value):
         raise TypeError(f"{name} must be a number in [0, 1), got {type(value).__name__}")
-    if not 0.0 <= float(value) < 1.0:
+    if not 0.0 <= _as_float(value) < 1.0:
         raise ValueError(f"{name} must lie in [0, 1) (it is the probability of dropping a unit), "
                          f"got {value}")
     return float(value)
@@ -100,8 +109,8 @@ def check_choice(name: str, value, choices: Sequence):
     """``value`` if it is one of ``choices``; else ``ValueError`` listing them."""
     choices = tuple(choices)
     try:
-        ok = value in choices
-    except TypeError:  # unhashable or incomparable values
+        ok = bool(value in choices)
+    except (TypeError, ValueError):  # incomparable values; arrays (elementwise ==)
         ok = False
     if not ok:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
