@@ -130,6 +130,7 @@ def quadratic_task(
     n_train = check_int("n_train", n_train)
     n_test = check_int("n_test", n_test)
     noise = check_number("noise", noise, minimum=0.0)
+    seed = check_seed("seed", seed)
     rng = np.random.default_rng(seed)
     x_train = np.sort(rng.uniform(-1, 1, size=n_train))
     x_test = rng.uniform(-1, 1, size=n_test)
@@ -155,6 +156,7 @@ def moons_task(
     n_samples = check_int("n_samples", n_samples, minimum=4)
     noise = check_number("noise", noise, minimum=0.0)
     test_fraction = check_probability("test_fraction", test_fraction)
+    seed = check_seed("seed", seed)
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return _split_task("moons", "classification", X, y, 2, test_fraction, seed,
                        {"n_samples": n_samples, "noise": noise})
@@ -253,6 +255,7 @@ def mnist1d_arrays(*, n_samples: int = 5000, data_seed: int = 42) -> tuple[np.nd
 
 
 def _split_task(name, kind, X, y, n_outputs, test_fraction, seed, extra, n_train=None) -> Task:
+    seed = check_seed("seed", seed)
     stratify = y if kind == "classification" else None
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_fraction, random_state=seed, stratify=stratify
@@ -318,6 +321,7 @@ def train_validation_split(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split a training set into (X_fit, y_fit, X_val, y_val), seeded, no shuffling of labels."""
     validation_fraction = check_probability("validation_fraction", validation_fraction)
+    seed = check_seed("seed", seed)
     X = check_array("X", X, dtype=None, non_empty=False)
     y = check_array("y", y, dtype=None, non_empty=False)
     check_same_length(("X", X), ("y", y), what="number of rows")

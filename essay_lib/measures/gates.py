@@ -125,7 +125,7 @@ def unit_ablation(model: MLP, targets, X=None) -> np.ndarray:
     ``output > 0.5`` is still right on every input when the entry is < 0.5.
     """
     contributions = unit_contributions(model, X)
-    targets = np.asarray(targets, dtype=np.float64)
+    targets = check_array("targets", targets, non_empty=False)
     if targets.shape != contributions.shape[:2]:
         raise ValueError(f"targets must have shape {contributions.shape[:2]} (inputs, gates), "
                          f"got {targets.shape}")
@@ -141,7 +141,7 @@ def gate_accuracy(model: MLP, targets, X=None) -> np.ndarray:
     """Fraction of inputs on which each gate, read as ``output > 0.5``, is right: shape (k,)."""
     model = _check_model(model)
     X = _inputs(X)
-    targets = np.asarray(targets)
+    targets = check_array("targets", targets, non_empty=False)
     with torch.no_grad():
         out = model(X).double().numpy()
     if targets.shape != out.shape:

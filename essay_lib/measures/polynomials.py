@@ -33,7 +33,7 @@ from numpy.polynomial import polynomial as P
 
 from essay_lib.measures.linearity import additivity_defect
 from essay_lib.util.checks import (
-    check_array,
+    check_column,
     check_int,
     check_int_sequence,
     check_number,
@@ -50,21 +50,9 @@ def check_degree(degree, name: str = "degree") -> int:
     return check_int(name, degree, minimum=0)
 
 
-def _as_column(name: str, values) -> np.ndarray:
-    """(n,) or (n, 1) finite real values -> float64 (n,)."""
-    array = check_array(name, values, non_empty=False)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"{name} must have shape (n,) or (n, 1), got {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must hold at least one value, got an empty array")
-    return array
-
-
 def _check_pair(x, y, x_name: str = "x", y_name: str = "y") -> tuple[np.ndarray, np.ndarray]:
-    x = _as_column(x_name, x)
-    y = _as_column(y_name, y)
+    x = check_column(x_name, x)
+    y = check_column(y_name, y)
     check_same_length((x_name, x), (y_name, y))
     return x, y
 
@@ -75,7 +63,7 @@ def polynomial_design(x, degree: int) -> np.ndarray:
     ``x``: (n,) or (n, 1) finite values; ``degree`` >= 0 (column 0 is all ones).
     """
     degree = check_degree(degree)
-    return P.polyvander(_as_column("x", x), degree)
+    return P.polyvander(check_column("x", x), degree)
 
 
 def fit_polynomial(x, y, degree: int, *, l2: float = 0.0,

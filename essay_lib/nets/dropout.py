@@ -99,7 +99,10 @@ def apply_dropout(x, drop_rate: float, generator: torch.Generator | None = None)
     over masks is ``x``.  ``drop_rate = 0`` returns ``x`` unchanged (as a tensor).
     """
     q = check_drop_rate("drop_rate", drop_rate)
-    x = torch.as_tensor(x)
+    try:
+        x = torch.as_tensor(x)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"x must be a tensor or an array of numbers ({exc})") from None
     if not torch.is_floating_point(x):
         raise TypeError(f"x must hold floating-point values, got dtype {x.dtype}")
     if q == 0.0:

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_array", "check_bool", "check_choice", "check_choices", "check_drop_rate",
-           "check_int", "check_int_sequence", "check_number", "check_numbers",
-           "check_probability", "check_same_length", "check_seed", "is_number"]
+__all__ = ["check_array", "check_bool", "check_choice", "check_choices", "check_column",
+           "check_drop_rate", "check_int", "check_int_sequence", "check_number", "check_numbers",
+           "check_probability", "check_same_length", "check_seed", "check_seed_or_generator",
+           "is_number"]
 
 
 def is_number(value) -> bool:
@@ -38,6 +39,17 @@ def check_int(name: str, value, minimum: int | None = 1, maximum: int | None = N
 def check_seed(name: str, value) -> int:
     """A seed: an integer >= 0 (numpy and torch accept any such integer)."""
     return check_int(name, value, minimum=0)
+
+
+def check_seed_or_generator(name: str, value):
+    """A seed for ``numpy.random.default_rng``: an integer >= 0 (returned as an int) or a
+    ``numpy.random.Generator`` (returned as it is)."""
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= 0 or a numpy.random.Generator, "
+                        f"got {value!r}")
+    return check_seed(name, value)
 
 
 def _span(low, high, low_closed, high_closed) -> str:
@@ -167,6 +179,18 @@ def check_array(name: str, value, *, ndim: int | Sequence[int] | None = None,
         raise ValueError(f"{name} must have {columns} columns, got shape {array.shape}")
     if finite and np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def check_column(name: str, value, *, non_empty: bool = True) -> np.ndarray:
+    """One value per row, shape (n,) or (n, 1), finite numbers, as a float64 vector (n,)."""
+    array = check_array(name, value, non_empty=False)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,) or (n, 1), got {array.shape}")
+    if non_empty and array.size == 0:
+        raise ValueError(f"{name} must hold at least one value, got an empty array")
     return array
 
 

@@ -63,6 +63,9 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     from essay_lib.nets import regularization  # imports torch: only when drawn
 
     resolution = check_int("resolution", resolution, minimum=10)
+    optimum = check_array("optimum", optimum, ndim=1)
+    if optimum.shape != (2,):
+        raise ValueError(f"optimum must have shape (2,) (two weights), got {optimum.shape}")
     low, high = (check_number("extent[0]", extent[0]), check_number("extent[1]", extent[1]))
     if low >= high:
         raise ValueError(f"extent must be (low, high) with low < high, got {extent}")
@@ -72,7 +75,6 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     grid = np.linspace(low, high, resolution)
     W1, W2 = np.meshgrid(grid, grid)
     bowl = regularization.quadratic_loss(np.stack([W1, W2], axis=-1), hessian, optimum)
-    optimum = np.asarray(optimum, dtype=np.float64)
     for ax, norm in zip(axes, norms, strict=True):
         w = regularization.constrained_minimum(hessian, optimum, radius, norm)
         touch = regularization.quadratic_loss(w, hessian, optimum)
