@@ -20,6 +20,7 @@ from essay_lib.util.checks import (
     check_bool,
     check_choice,
     check_choices,
+    check_column,
     check_drop_rate,
     check_int,
     check_int_sequence,
@@ -28,6 +29,7 @@ from essay_lib.util.checks import (
     check_probability,
     check_same_length,
     check_seed,
+    check_seed_or_generator,
     is_number,
 )
 
@@ -101,6 +103,17 @@ def test_check_seed_accepts_non_negative_integers_only():
     for bad in (True, 1.0, "0", None):
         with pytest.raises(TypeError, match="data_seed must be an integer"):
             check_seed("data_seed", bad)
+
+
+def test_check_seed_or_generator_passes_generators_through():
+    gen = np.random.default_rng(3)
+    assert check_seed_or_generator("seed", gen) is gen
+    assert check_seed_or_generator("seed", np.int64(4)) == 4
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        check_seed_or_generator("seed", -1)
+    for bad in (True, 1.5, math.nan, None, "0", np.random.RandomState(0)):
+        with pytest.raises(TypeError, match="seed must be an integer >= 0 or a numpy"):
+            check_seed_or_generator("seed", bad)
 
 
 # ----------------------------------------------------------------------------- check_number
@@ -340,6 +353,23 @@ def test_check_array_non_numbers_are_type_errors(bad):
 @given(st.lists(finite_floats, min_size=1, max_size=8))
 def test_check_array_keeps_finite_values_unchanged(values):
     assert check_array("x", values, ndim=1).tolist() == values
+
+
+# ----------------------------------------------------------------------------- check_column
+def test_check_column_takes_vectors_and_single_columns():
+    assert check_column("x", [1, 2]).tolist() == [1.0, 2.0]
+    assert check_column("x", np.ones((3, 1))).shape == (3,)
+    assert check_column("x", torch.zeros(2, 1)).shape == (2,)
+    assert check_column("k", [], non_empty=False).shape == (0,)
+    for bad in (np.ones((3, 2)), np.ones((1, 1, 1)), 3.0):
+        with pytest.raises(ValueError, match=r"x must have shape \(n,\) or \(n, 1\)"):
+            check_column("x", bad)
+    with pytest.raises(ValueError, match="x must hold at least one value"):
+        check_column("x", [])
+    with pytest.raises(ValueError, match="x contains NaN"):
+        check_column("x", [0.0, math.inf])
+    with pytest.raises(TypeError, match="x must be an array of numbers"):
+        check_column("x", ["a"])
 
 
 # ----------------------------------------------------------------------------- check_numbers
