@@ -34,6 +34,7 @@ from essay_lib.util.checks import (
     check_int,
     check_number,
     check_probability,
+    check_same_length,
     check_seed,
 )
 from essay_lib.util.paths import cache_dir, write_atomic
@@ -129,6 +130,7 @@ def quadratic_task(
     n_train = check_int("n_train", n_train)
     n_test = check_int("n_test", n_test)
     noise = check_number("noise", noise, minimum=0.0)
+    seed = check_seed("seed", seed)
     rng = np.random.default_rng(seed)
     x_train = np.sort(rng.uniform(-1, 1, size=n_train))
     x_test = rng.uniform(-1, 1, size=n_test)
@@ -154,6 +156,7 @@ def moons_task(
     n_samples = check_int("n_samples", n_samples, minimum=4)
     noise = check_number("noise", noise, minimum=0.0)
     test_fraction = check_probability("test_fraction", test_fraction)
+    seed = check_seed("seed", seed)
     X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return _split_task("moons", "classification", X, y, 2, test_fraction, seed,
                        {"n_samples": n_samples, "noise": noise})
@@ -252,6 +255,7 @@ def mnist1d_arrays(*, n_samples: int = 5000, data_seed: int = 42) -> tuple[np.nd
 
 
 def _split_task(name, kind, X, y, n_outputs, test_fraction, seed, extra, n_train=None) -> Task:
+    seed = check_seed("seed", seed)
     stratify = y if kind == "classification" else None
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_fraction, random_state=seed, stratify=stratify
@@ -283,8 +287,7 @@ def load_task(name: str, *, seed: int = 0, validation_fraction: float = 0.0,
     """
     builders = {"quadratic": quadratic_task, "moons": moons_task,
                 "diabetes": diabetes_task, "digits": digits_task, "mnist1d": mnist1d_task}
-    if name not in builders:
-        raise ValueError(f"task name must be one of {TASK_NAMES}, got {name!r}")
+    check_choice("task name", name, TASK_NAMES)
     task = builders[name](seed=seed, **kwargs)
     validation_fraction = check_number("validation_fraction", validation_fraction,
                                        minimum=0.0, maximum=1.0, high_closed=False)
@@ -318,10 +321,10 @@ def train_validation_split(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split a training set into (X_fit, y_fit, X_val, y_val), seeded, no shuffling of labels."""
     validation_fraction = check_probability("validation_fraction", validation_fraction)
+    seed = check_seed("seed", seed)
     X = check_array("X", X, dtype=None, non_empty=False)
     y = check_array("y", y, dtype=None, non_empty=False)
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    check_same_length(("X", X), ("y", y), what="number of rows")
     n_val = max(1, int(round(validation_fraction * len(X))))
     if n_val >= len(X):
         raise ValueError(f"validation_fraction={validation_fraction} leaves no training rows")

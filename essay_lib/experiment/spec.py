@@ -23,7 +23,6 @@ the positive control that favours linear behaviour between examples), ``adamw``
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -40,7 +39,6 @@ from essay_lib.util.checks import (
     check_number,
     check_probability,
     check_seed,
-    is_number,
 )
 
 #: grid key -> the :class:`essay_lib.nets.ensemble.Member` field it sets (``none``: nothing)
@@ -173,11 +171,8 @@ def check_grid(grid) -> tuple[tuple[str, tuple[float, ...]], ...]:
                 strengths):
             raise ValueError(f"grid[{key!r}] must be a non-empty sequence of strengths")
         values = []
-        for s in strengths:
-            if not is_number(s):
-                raise TypeError(f"grid[{key!r}] holds {s!r}; strengths must be numbers")
-            if not math.isfinite(s) or s < 0:
-                raise ValueError(f"grid[{key!r}] holds {s}; strengths must be finite and >= 0")
+        for i, s in enumerate(strengths):
+            s = check_number(f"grid[{key!r}][{i}]", s, minimum=0.0)
             if key in _RATES and s >= 1:
                 raise ValueError(f"grid[{key!r}] holds {s}; drop rates must lie in [0, 1)")
             if key == "none" and s != 0:

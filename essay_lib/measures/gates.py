@@ -30,7 +30,13 @@ import torch
 from essay_lib.nets.engine import mlp_forward
 from essay_lib.nets.models import MLP, make_mlp
 from essay_lib.nets.training import train_model
-from essay_lib.util.checks import check_int, check_int_sequence, check_number
+from essay_lib.util.checks import (
+    check_array,
+    check_choices,
+    check_int,
+    check_int_sequence,
+    check_number,
+)
 from essay_lib.util.progress import progress_bar
 
 __all__ = ["GATE_INPUTS", "GATE_NAMES", "gate_accuracy", "gate_sharing", "gate_targets",
@@ -54,14 +60,7 @@ GATE_NAMES = tuple(_TABLES)
 
 
 def _check_names(names) -> tuple[str, ...]:
-    if isinstance(names, str) or not isinstance(names, Sequence):
-        raise TypeError(f"names must be a sequence of gate names from {GATE_NAMES}, got {names!r}")
-    if len(names) == 0:
-        raise ValueError("names must hold at least one gate name, got an empty sequence")
-    for name in names:
-        if name not in _TABLES:
-            raise ValueError(f"names must be gate names from {GATE_NAMES}, got {name!r}")
-    return tuple(names)
+    return check_choices("names", names, GATE_NAMES)
 
 
 def gate_targets(names: Sequence[str] = ("and", "or", "xor")) -> np.ndarray:
@@ -99,11 +98,7 @@ def _check_model(model) -> MLP:
 
 
 def _inputs(X) -> torch.Tensor:
-    X = np.asarray(GATE_INPUTS if X is None else X, dtype=np.float32)
-    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
-        raise ValueError(f"X must have shape (n, 2) with n >= 1, got {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinite values")
+    X = check_array("X", GATE_INPUTS if X is None else X, ndim=2, columns=2, dtype=np.float32)
     return torch.as_tensor(X)
 
 
@@ -130,7 +125,7 @@ def unit_ablation(model: MLP, targets, X=None) -> np.ndarray:
     ``output > 0.5`` is still right on every input when the entry is < 0.5.
     """
     contributions = unit_contributions(model, X)
-    targets = np.asarray(targets, dtype=np.float64)
+    targets = check_array("targets", targets, non_empty=False)
     if targets.shape != contributions.shape[:2]:
         raise ValueError(f"targets must have shape {contributions.shape[:2]} (inputs, gates), "
                          f"got {targets.shape}")
@@ -146,7 +141,7 @@ def gate_accuracy(model: MLP, targets, X=None) -> np.ndarray:
     """Fraction of inputs on which each gate, read as ``output > 0.5``, is right: shape (k,)."""
     model = _check_model(model)
     X = _inputs(X)
-    targets = np.asarray(targets)
+    targets = check_array("targets", targets, non_empty=False)
     with torch.no_grad():
         out = model(X).double().numpy()
     if targets.shape != out.shape:

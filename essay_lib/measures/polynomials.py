@@ -25,14 +25,21 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.polynomial import Polynomial
 from numpy.polynomial import polynomial as P
 
 from essay_lib.measures.linearity import additivity_defect
-from essay_lib.util.checks import check_int
+from essay_lib.util.checks import (
+    check_column,
+    check_int,
+    check_int_sequence,
+    check_number,
+    check_numbers,
+    check_same_length,
+)
 
 __all__ = ["additivity_by_degree", "check_degree", "degree_sweep", "fit_polynomial",
            "mean_squared_error", "polynomial_design", "weight_decay_path", "without_intercept"]
@@ -43,29 +50,10 @@ def check_degree(degree, name: str = "degree") -> int:
     return check_int(name, degree, minimum=0)
 
 
-def _as_column(name: str, values) -> np.ndarray:
-    """(n,) or (n, 1) finite real values -> float64 (n,)."""
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of real numbers of shape (n,) or (n, 1)") from exc
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"{name} must have shape (n,) or (n, 1), got {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must hold at least one value, got an empty array")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return array
-
-
 def _check_pair(x, y, x_name: str = "x", y_name: str = "y") -> tuple[np.ndarray, np.ndarray]:
-    x = _as_column(x_name, x)
-    y = _as_column(y_name, y)
-    if len(x) != len(y):
-        raise ValueError(f"{x_name} and {y_name} must have the same length, "
-                         f"got {len(x)} and {len(y)}")
+    x = check_column(x_name, x)
+    y = check_column(y_name, y)
+    check_same_length((x_name, x), (y_name, y))
     return x, y
 
 
@@ -75,7 +63,7 @@ def polynomial_design(x, degree: int) -> np.ndarray:
     ``x``: (n,) or (n, 1) finite values; ``degree`` >= 0 (column 0 is all ones).
     """
     degree = check_degree(degree)
-    return P.polyvander(_as_column("x", x), degree)
+    return P.polyvander(check_column("x", x), degree)
 
 
 def fit_polynomial(x, y, degree: int, *, l2: float = 0.0,
@@ -91,10 +79,7 @@ def fit_polynomial(x, y, degree: int, *, l2: float = 0.0,
     """
     x, y = _check_pair(x, y)
     degree = check_degree(degree)
-    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.integer, np.floating)):
-        raise TypeError(f"l2 must be a real number >= 0, got {type(l2).__name__}")
-    if not np.isfinite(l2) or l2 < 0:
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
+    l2 = check_number("l2", l2, minimum=0.0)
     design = P.polyvander(x, degree)
     target = y
     if l2 > 0:
@@ -126,11 +111,9 @@ def degree_sweep(x_train, y_train, x_test, y_test, degrees: Iterable[int], *,
     """
     x_train, y_train = _check_pair(x_train, y_train, "x_train", "y_train")
     x_test, y_test = _check_pair(x_test, y_test, "x_test", "y_test")
-    if isinstance(degrees, (int, np.integer)):
-        raise TypeError("degrees must be an iterable of integers >= 0, got a single integer")
-    degrees = [check_degree(d, "degrees[i]") for d in degrees]
-    if not degrees:
-        raise ValueError("degrees must name at least one degree, got an empty iterable")
+    if isinstance(degrees, Iterable) and not isinstance(degrees, (str, bytes, Sequence)):
+        degrees = list(degrees)  # a generator or another one-pass iterable
+    degrees = list(check_int_sequence("degrees", degrees, minimum=0))
     train, test, norms = [], [], []
     for degree in degrees:
         p = fit_polynomial(x_train, y_train, degree, l2=l2)
@@ -153,9 +136,7 @@ def weight_decay_path(x_train, y_train, x_test, y_test, degree: int, l2_values, 
     x_train, y_train = _check_pair(x_train, y_train, "x_train", "y_train")
     x_test, y_test = _check_pair(x_test, y_test, "x_test", "y_test")
     degree = check_degree(degree)
-    l2 = np.asarray(l2_values, dtype=np.float64).reshape(-1)
-    if l2.size == 0 or not np.all(np.isfinite(l2)) or np.any(l2 < 0):
-        raise ValueError(f"l2_values must hold at least one finite number >= 0, got {l2_values!r}")
+    l2 = check_numbers("l2_values", l2_values, minimum=0.0, ndim=(0, 1, 2)).reshape(-1)
     fits = [fit_polynomial(x_train, y_train, degree, l2=float(lam),
                            penalize_intercept=penalize_intercept) for lam in l2]
     return {"l2": l2, "fits": fits,

@@ -33,6 +33,7 @@ from essay_lib.util.checks import (
     check_drop_rate,
     check_int,
     check_number,
+    check_same_length,
     check_seed,
     is_number,
 )
@@ -54,8 +55,7 @@ def _as_matrix(name: str, value, *, ndim=(2,)) -> np.ndarray:
 def _regression_inputs(X, y, w=None):
     X = _as_matrix("X", X)
     y = _as_matrix("y", y, ndim=(1, 2))
-    if len(y) != len(X):
-        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    check_same_length(("X", X), ("y", y), what="number of rows")
     if w is None:
         return X, y
     w = _as_matrix("w", w, ndim=(1, 2))
@@ -99,7 +99,10 @@ def apply_dropout(x, drop_rate: float, generator: torch.Generator | None = None)
     over masks is ``x``.  ``drop_rate = 0`` returns ``x`` unchanged (as a tensor).
     """
     q = check_drop_rate("drop_rate", drop_rate)
-    x = torch.as_tensor(x)
+    try:
+        x = torch.as_tensor(x)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"x must be a tensor or an array of numbers ({exc})") from None
     if not torch.is_floating_point(x):
         raise TypeError(f"x must hold floating-point values, got dtype {x.dtype}")
     if q == 0.0:
@@ -340,9 +343,7 @@ def hidden_activation_stats(model: MLP, X) -> dict[str, np.ndarray]:
     """
     if not isinstance(model, MLP):
         raise TypeError(f"model must be an essay_lib.nets.models.MLP, got {type(model).__name__}")
-    X = _as_matrix("X", X)
-    if X.shape[1] != model.widths[0]:
-        raise ValueError(f"X must have {model.widths[0]} columns, got {X.shape[1]}")
+    X = check_array("X", X, ndim=2, columns=model.widths[0])
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device

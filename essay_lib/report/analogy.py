@@ -26,6 +26,7 @@ import numpy as np
 from essay_lib.report import stats
 from essay_lib.report.trends import Trend, check_records, series, signed, trend
 from essay_lib.report.vocabulary import REGULARIZER_LABELS, join_names, measure_label, task_label
+from essay_lib.util.checks import check_choice
 
 OUTCOMES = ("held", "opposite", "unclear")
 _MARKS = {"held": "✓", "opposite": "✗", "unclear": "?"}
@@ -128,8 +129,7 @@ class Claim:
     expected: str
 
     def __post_init__(self):
-        if self.expected not in ("rises", "falls"):
-            raise ValueError(f"expected must be 'rises' or 'falls', got {self.expected!r}")
+        check_choice("expected", self.expected, ("rises", "falls"))
 
     @property
     def label(self) -> str:
@@ -196,8 +196,7 @@ def analogy_markdown(rows: Sequence[AnalogyRow], *, what: str = "trend") -> str:
     interval; ``what="effect"``: no regularization → strongest setting, and the
     paired change with its interval.
     """
-    if what not in ("trend", "effect"):
-        raise ValueError(f"what must be 'trend' or 'effect', got {what!r}")
+    check_choice("what", what, ("trend", "effect"))
     tasks = list(dict.fromkeys(r.task for r in rows))
     claims = list(dict.fromkeys(r.claim for r in rows))
     lines = ["| claim | " + " | ".join(task_label(t) for t in tasks) + " |",

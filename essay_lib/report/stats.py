@@ -40,7 +40,13 @@ from essay_lib.util.bootstrap import (
     bootstrap_pvalue,
     percentile_interval,
 )
-from essay_lib.util.checks import check_array, check_int, check_probability
+from essay_lib.util.checks import (
+    check_array,
+    check_int,
+    check_probability,
+    check_same_length,
+    check_seed_or_generator,
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,8 @@ def _sample(name: str, values) -> np.ndarray:
     return check_array(name, values, ndim=1)
 
 
-def _settings(confidence, n_boot) -> tuple[float, int]:
+def _settings(confidence, n_boot, seed=0) -> tuple[float, int]:
+    check_seed_or_generator("seed", seed)
     return check_probability("confidence", confidence), check_int("n_boot", n_boot, 1)
 
 
@@ -66,7 +73,7 @@ def bootstrap_mean_interval(values, confidence: float = 0.95, n_boot: int = 2000
     gives a zero-width interval.  ``seed``: int or ``numpy.random.Generator``.
     """
     x = _sample("values", values)
-    confidence, n_boot = _settings(confidence, n_boot)
+    confidence, n_boot = _settings(confidence, n_boot, seed)
     return bootstrap_interval(np.mean, x, confidence=confidence, n_boot=n_boot, seed=seed)
 
 
@@ -112,7 +119,7 @@ def paired_change(before, after, confidence: float = 0.95, n_boot: int = 2000,
     a, b = _sample("before", before), _sample("after", after)
     if len(a) != len(b):
         raise ValueError(f"before and after must pair up, got {len(a)} and {len(b)} values")
-    confidence, n_boot = _settings(confidence, n_boot)
+    confidence, n_boot = _settings(confidence, n_boot, seed)
     diff = b - a
     rows = np.random.default_rng(seed).integers(0, len(diff), size=(n_boot, len(diff)))
     distribution = diff[rows].mean(axis=1)
@@ -136,12 +143,10 @@ def seed_spearman(x, y, seeds, n_boot: int = 2000, confidence: float = 0.95,
     """
     x, y = _sample("x", x), _sample("y", y)
     labels = np.asarray(seeds)
-    if not (len(x) == len(y) == len(labels)):
-        raise ValueError(f"x, y and seeds must have one length, got {len(x)}, {len(y)} and "
-                         f"{len(labels)}")
+    check_same_length(("x", x), ("y", y), ("seeds", labels))
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         raise ValueError("x and y need at least 3 rows and must not be constant")
-    confidence, n_boot = _settings(confidence, n_boot)
+    confidence, n_boot = _settings(confidence, n_boot, seed)
     rho = float(rank_correlations(x, y)[0])
     clusters, inverse = np.unique(labels, return_inverse=True)
     if len(clusters) < 2:
@@ -170,13 +175,12 @@ def spearman_with_interval(x, y, n_boot: int = 2000, confidence: float = 0.95,
     Returns :class:`Correlation` (estimate = rho, low, high, confidence, n, pvalue).
     """
     x, y = _sample("x", x), _sample("y", y)
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    check_same_length(("x", x), ("y", y))
     if len(x) < 3:
         raise ValueError(f"x and y need at least 3 pairs for a rank correlation, got {len(x)}")
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         raise ValueError("x and y must not be constant (Spearman's rho is undefined)")
-    confidence, n_boot = _settings(confidence, n_boot)
+    confidence, n_boot = _settings(confidence, n_boot, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rho, pvalue = _scipy_stats.spearmanr(x, y)
@@ -198,7 +202,7 @@ def summarize(records: Sequence[dict], *, by: Sequence[str] = ("regularizer", "s
         by = (by,)
     if not isinstance(metric, str):
         raise TypeError(f"metric must be a field name (str), got {type(metric).__name__}")
-    confidence, n_boot = _settings(confidence, n_boot)
+    confidence, n_boot = _settings(confidence, n_boot, seed)
     groups: dict[tuple, list[float]] = {}
     for i, record in enumerate(records):
         if not isinstance(record, dict):

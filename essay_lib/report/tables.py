@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from essay_lib.util.checks import check_choices
+
 _ALIGN = {"left": "---", "right": "---:", "center": ":---:"}
 
 
@@ -16,13 +18,11 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence], *,
     "center" (default: all left).  A ``|`` inside a cell is escaped.
     """
     header = [str(h) for h in header]
-    align = list(align) if align is not None else ["left"] * len(header)
+    align = (check_choices("align", list(align), tuple(_ALIGN), non_empty=False)
+             if align is not None else ("left",) * len(header))
     if len(align) != len(header):
         raise ValueError(f"align must name one alignment per column ({len(header)}), "
                          f"got {len(align)}")
-    bad = [a for a in align if a not in _ALIGN]
-    if bad:
-        raise ValueError(f"align entries must be one of {tuple(_ALIGN)}, got {bad[0]!r}")
 
     def cell(value) -> str:
         return "n/a" if value is None else str(value).replace("|", "\\|").replace("\n", " ")

@@ -27,7 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as scipy_stats
 
-from essay_lib.util.checks import check_array, check_int, check_probability
+from essay_lib.util.checks import (
+    check_array,
+    check_int,
+    check_probability,
+    check_seed_or_generator,
+)
 
 __all__ = ["Interval", "bootstrap_interval", "bootstrap_pvalue", "cluster_bootstrap",
            "expanded_level",
@@ -56,7 +61,8 @@ class Interval:
         return self.low > 0 or self.high < 0
 
 
-def _settings(confidence, n_boot) -> tuple[float, int]:
+def _settings(confidence, n_boot, seed=0) -> tuple[float, int]:
+    check_seed_or_generator("seed", seed)
     return check_probability("confidence", confidence), check_int("n_boot", n_boot, 1)
 
 
@@ -99,7 +105,7 @@ def bootstrap_interval(statistic, *samples, paired: bool = True, confidence: flo
     vectorized: it receives arrays with the resamples along the leading axes and
     reduces ``axis``.  One value per sample gives a zero-width interval.
     """
-    confidence, n_boot = _settings(confidence, n_boot)
+    confidence, n_boot = _settings(confidence, n_boot, seed)
     data = [check_array(f"samples[{i}]", s, ndim=1) for i, s in enumerate(samples)]
     if not data:
         raise ValueError("bootstrap_interval needs at least one sample")
@@ -150,6 +156,7 @@ def resample_clusters(labels, n_boot: int, seed=0) -> tuple[np.ndarray, list[np.
     if labels.ndim != 1 or len(labels) == 0:
         raise ValueError(f"labels must be a non-empty 1-D array, got shape {labels.shape}")
     n_boot = check_int("n_boot", n_boot, 1)
+    check_seed_or_generator("seed", seed)
     clusters, inverse = np.unique(labels, return_inverse=True)
     rows = [np.flatnonzero(inverse == c) for c in range(len(clusters))]
     picks = np.random.default_rng(seed).integers(0, len(clusters), size=(n_boot, len(clusters)))
@@ -166,7 +173,7 @@ def cluster_bootstrap(statistic, labels, *, confidence: float = 0.95, n_boot: in
     :class:`Interval` whose ``n`` is the number of clusters (and the distribution, an
     (n_boot,) array, with ``return_distribution``).
     """
-    confidence, n_boot = _settings(confidence, n_boot)
+    confidence, n_boot = _settings(confidence, n_boot, seed)
     labels = np.asarray(labels)
     estimate = float(statistic(np.arange(len(labels))))
     clusters, draws = resample_clusters(labels, n_boot, seed)

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_array", "check_bool", "check_choice", "check_drop_rate", "check_int",
-           "check_int_sequence", "check_number", "check_probability", "check_seed", "is_number"]
+__all__ = ["check_array", "check_bool", "check_choice", "check_choices", "check_column",
+           "check_drop_rate", "check_int", "check_int_sequence", "check_number", "check_numbers",
+           "check_probability", "check_same_length", "check_seed", "check_seed_or_generator",
+           "is_number"]
 
 
 def is_number(value) -> bool:
@@ -39,6 +41,17 @@ def check_seed(name: str, value) -> int:
     return check_int(name, value, minimum=0)
 
 
+def check_seed_or_generator(name: str, value):
+    """A seed for ``numpy.random.default_rng``: an integer >= 0 (returned as an int) or a
+    ``numpy.random.Generator`` (returned as it is)."""
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= 0 or a numpy.random.Generator, "
+                        f"got {value!r}")
+    return check_seed(name, value)
+
+
 def _span(low, high, low_closed, high_closed) -> str:
     if low is None and high is None:
         return ""
@@ -60,7 +73,7 @@ def check_number(name: str, value, *, minimum: float | None = None,
     span = _span(minimum, maximum, low_closed, high_closed)
     if not is_number(value):
         raise TypeError(f"{name} must be a number{span}, got {type(value).__name__}")
-    v = float(value)
+    v = _as_float(value)
     bad = not math.isfinite(v)
     if minimum is not None:
         bad |= v < minimum or (not low_closed and v == minimum)
@@ -71,12 +84,21 @@ def check_number(name: str, value, *, minimum: float | None = None,
     return v
 
 
+def _as_float(value) -> float:
+    """``float(value)`` for a number; an int too large for a float becomes +-inf (out of
+    every finite range) instead of raising ``OverflowError``."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def check_drop_rate(name: str, value) -> float:
     """A drop probability in [0, 1) (PyTorch's ``p``: the probability of *dropping* a unit,
     not Srivastava et al.'s keep probability)."""
     if not is_number(value):
         raise TypeError(f"{name} must be a number in [0, 1), got {type(value).__name__}")
-    if not 0.0 <= float(value) < 1.0:
+    if not 0.0 <= _as_float(value) < 1.0:
         raise ValueError(f"{name} must lie in [0, 1) (it is the probability of dropping a unit), "
                          f"got {value}")
     return float(value)
@@ -99,12 +121,23 @@ def check_choice(name: str, value, choices: Sequence):
     """``value`` if it is one of ``choices``; else ``ValueError`` listing them."""
     choices = tuple(choices)
     try:
-        ok = value in choices
-    except TypeError:  # unhashable or incomparable values
+        ok = bool(value in choices)
+    except (TypeError, ValueError):  # incomparable values; arrays (elementwise ==)
         ok = False
     if not ok:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
     return value
+
+
+def check_choices(name: str, value, choices: Sequence, *, non_empty: bool = True) -> tuple:
+    """A sequence (not a string) whose every entry is one of ``choices``, as a tuple."""
+    choices = tuple(choices)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of values from {choices}, "
+                        f"got {type(value).__name__}")
+    if non_empty and len(value) == 0:
+        raise ValueError(f"{name} must hold at least one value from {choices}, got none")
+    return tuple(check_choice(f"{name}[{i}]", v, choices) for i, v in enumerate(value))
 
 
 def check_int_sequence(name: str, value, *, minimum: int | None = 0,
@@ -147,3 +180,50 @@ def check_array(name: str, value, *, ndim: int | Sequence[int] | None = None,
     if finite and np.issubdtype(array.dtype, np.number) and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
+
+
+def check_column(name: str, value, *, non_empty: bool = True) -> np.ndarray:
+    """One value per row, shape (n,) or (n, 1), finite numbers, as a float64 vector (n,)."""
+    array = check_array(name, value, non_empty=False)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,) or (n, 1), got {array.shape}")
+    if non_empty and array.size == 0:
+        raise ValueError(f"{name} must hold at least one value, got an empty array")
+    return array
+
+
+def check_numbers(name: str, value, *, minimum: float | None = None,
+                  maximum: float | None = None, low_closed: bool = True,
+                  high_closed: bool = True, ndim: int | Sequence[int] = 1,
+                  non_empty: bool = True) -> np.ndarray:
+    """``value`` as a float64 array of finite numbers (not bools), each in the interval
+    given by ``minimum``/``maximum`` and ``low_closed``/``high_closed`` (as
+    :func:`check_number`); ``ndim`` as :func:`check_array` (default: a vector)."""
+    raw = value if hasattr(value, "detach") else np.asarray(value, dtype=object)
+    if not hasattr(raw, "detach") and any(isinstance(v, (bool, np.bool_)) for v in raw.flat):
+        raise TypeError(f"{name} must hold numbers, not bools")
+    array = check_array(name, value, ndim=ndim, non_empty=non_empty)
+    bad = np.zeros(array.shape, dtype=bool)
+    if minimum is not None:
+        bad |= (array < minimum) if low_closed else (array <= minimum)
+    if maximum is not None:
+        bad |= (array > maximum) if high_closed else (array >= maximum)
+    if bad.any():
+        span = _span(minimum, maximum, low_closed, high_closed)
+        raise ValueError(f"{name} must hold numbers{span}, got {array[bad].flat[0]:g}")
+    return array
+
+
+def check_same_length(*named, what: str = "length") -> int:
+    """The common length of several ``(name, sequence)`` pairs; ``ValueError`` naming them
+    all when the lengths differ.  E.g. ``check_same_length(("x", x), ("y", y))``;
+    ``what`` names the length in the message (e.g. ``"number of rows"``)."""
+    lengths = [len(v) for _, v in named]
+    if len(set(lengths)) > 1:
+        names = [n for n, _ in named]
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        got = ", ".join(map(str, lengths[:-1])) + f" and {lengths[-1]}"
+        raise ValueError(f"{listed} must have the same {what}, got {got}")
+    return lengths[0] if lengths else 0

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.vocabulary import PALETTE
-from essay_lib.util.checks import check_int_sequence
+from essay_lib.util.checks import check_column, check_int_sequence, check_same_length
 
 
 def axes_or_new(ax, **subplots_kw):
@@ -80,15 +80,21 @@ def plot_learning_curves(epochs, train_loss, held_out_loss=None, *, label="", ax
 
 def plot_function_1d(x_grid, y_grid, *, x_train=None, y_train=None, ax=None, label=None,
                      color=None, true_function=None):
-    """A learned 1-D function on a grid, with training points and the true curve if given."""
+    """A learned 1-D function on a grid, with training points and the true curve if given.
+
+    ``x_grid``, ``y_grid``: (n,) or (n, 1) finite values; ``x_train``, ``y_train``: the
+    same for the training points (both or neither)."""
+    x_grid, y_grid = check_column("x_grid", x_grid), check_column("y_grid", y_grid)
+    check_same_length(("x_grid", x_grid), ("y_grid", y_grid))
+    if x_train is not None or y_train is not None:
+        x_train, y_train = check_column("x_train", x_train), check_column("y_train", y_train)
+        check_same_length(("x_train", x_train), ("y_train", y_train))
     ax = axes_or_new(ax)
-    x_grid = np.asarray(x_grid).ravel()
     if true_function is not None:
         ax.plot(x_grid, true_function(x_grid), color="0.6", linestyle=":", label="true function")
-    ax.plot(x_grid, np.asarray(y_grid).ravel(), color=color, label=label)
+    ax.plot(x_grid, y_grid, color=color, label=label)
     if x_train is not None:
-        ax.scatter(np.asarray(x_train).ravel(), np.asarray(y_train).ravel(), s=18, color="black",
-                   zorder=3, label="training points")
+        ax.scatter(x_train, y_train, s=18, color="black", zorder=3, label="training points")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     return ax

@@ -17,7 +17,7 @@ import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, plot_function_1d, plot_learning_curves
 from essay_lib.report.vocabulary import PALETTE
-from essay_lib.util.checks import check_int, check_int_sequence
+from essay_lib.util.checks import check_int, check_int_sequence, check_number
 
 __all__ = ["BASELINE_COLOR", "EARLY_STOPPING_COLOR", "SIZE_COLORS", "plot_early_stopping",
            "plot_score_bars", "plot_size_curves", "plot_sizes_1d", "size_label", "units_label",
@@ -74,6 +74,8 @@ def plot_sizes_1d(x_grid, predictions: Mapping, runs: Mapping, *, x_train, y_tra
     """
     if set(predictions) != set(runs):
         raise ValueError("predictions and runs must name the same sizes")
+    if noise_variance is not None:
+        noise_variance = check_number("noise_variance", noise_variance, minimum=0.0)
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     ax_f, ax_c = axes

@@ -17,7 +17,7 @@ import numpy as np
 
 from essay_lib.report.plotting.basic import plot_mean_interval, plot_subnetwork
 from essay_lib.report.vocabulary import REGULARIZER_COLORS
-from essay_lib.util.checks import check_array, check_int_sequence, check_number
+from essay_lib.util.checks import check_array, check_int, check_int_sequence, check_number
 
 __all__ = ["plot_drop_rate_effects", "plot_mc_convergence", "plot_ridge_equivalence",
            "plot_subnetwork_samples"]
@@ -75,6 +75,10 @@ def plot_mc_convergence(result: Mapping, *, tolerance: float, margin: float | No
     50" (None: no line).  Log k axes.  Returns the two Axes.
     """
     check_number("tolerance", tolerance, minimum=0.0)
+    if margin is not None:
+        check_number("margin", margin, minimum=0.0)
+    if reference_k is not None:
+        check_int("reference_k", reference_k)
     error = check_array("result['error']", result["error"], ndim=2)
     gap = check_array("result['gap']", result["gap"], ndim=2)
     k = check_array("result['k']", result["k"], ndim=1)
@@ -127,8 +131,12 @@ def plot_drop_rate_effects(drop_rates, train_error, test_error, activation_mean,
                                                     ("test_error", test_error))]
     stats = [check_array(n, v, ndim=3) for n, v in (("activation_mean", activation_mean),
                                                    ("active_fraction", active_fraction))]
-    if any(len(a) != len(rates) for a in (*errors, *stats)):
-        raise ValueError(f"every array must have one row per drop rate ({len(rates)})")
+    named = zip(("train_error", "test_error", "activation_mean", "active_fraction"),
+                (*errors, *stats), strict=True)
+    for name, a in named:
+        if len(a) != len(rates):
+            raise ValueError(f"{name} must have one row per drop rate of drop_rates "
+                             f"({len(rates)}), got {len(a)}")
     color = color or _COLOR
     axes = _panels(axes, 3, figsize=(14, 3.9))
 
@@ -169,8 +177,11 @@ def plot_ridge_equivalence(line: Mapping, path_rates, path_weights, trained_rate
     path_weights = check_array("path_weights", path_weights, ndim=2)
     trained_rates = check_array("trained_rates", trained_rates, ndim=1)
     trained_weights = check_array("trained_weights", trained_weights, ndim=2)
-    if len(path_weights) != len(path_rates) or len(trained_weights) != len(trained_rates):
-        raise ValueError("path_weights and trained_weights need one row per drop rate")
+    for name, weights, rates in (("path", path_weights, path_rates),
+                                 ("trained", trained_weights, trained_rates)):
+        if len(weights) != len(rates):
+            raise ValueError(f"{name}_weights must have one row per drop rate of {name}_rates "
+                             f"({len(rates)}), got {len(weights)}")
     color = color or _COLOR
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(16, 4.2),

@@ -13,6 +13,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, plot_function_1d, plot_gate_matrix
+from essay_lib.util.checks import (
+    check_column,
+    check_int,
+    check_int_sequence,
+    check_number,
+    check_numbers,
+    check_same_length,
+)
 
 __all__ = ["lambda_label", "plot_additivity_by_degree", "plot_degree_sweep", "plot_gate_sharing",
            "plot_kinks", "plot_pieces_against_width", "plot_polynomial_fits",
@@ -50,8 +58,8 @@ def plot_polynomial_fits(grid, fits: Mapping, *, x_train, y_train, errors: Mappi
     """
     if set(errors) != set(fits):
         raise ValueError("errors must have one (train, test) pair per degree in fits")
+    grid = check_column("grid", grid)
     axes = _axes_row(axes, len(fits), figsize=(10, 3.2), sharey=True)
-    grid = np.asarray(grid, dtype=np.float64)
     for ax, (degree, p) in zip(axes, fits.items(), strict=True):
         plot_function_1d(grid, p(grid), x_train=x_train, y_train=y_train, ax=ax,
                          label=f"degree {degree}", color="C1", true_function=true_function)
@@ -106,6 +114,7 @@ def plot_weight_decay(grid, path: Mapping, shown: Sequence[float], *, x_train, y
     panel is the error against λ on log axes (λ = 0 left out).  Returns the array of
     len(shown) + 1 axes.
     """
+    grid = check_column("grid", grid)
     l2 = np.asarray(path["l2"], dtype=np.float64)
     index = []
     for lam in shown:
@@ -114,7 +123,6 @@ def plot_weight_decay(grid, path: Mapping, shown: Sequence[float], *, x_train, y
             raise ValueError(f"shown must name strengths from path['l2'], got {lam!r}")
         index.append(int(hits[0]))
     axes = _axes_row(axes, len(shown) + 1, figsize=(13, 3.2), gridspec_kw={"wspace": 0.35})
-    grid = np.asarray(grid, dtype=np.float64)
     for ax, k in zip(axes[:-1], index, strict=True):
         plot_function_1d(grid, path["fits"][k](grid), x_train=x_train, y_train=y_train, ax=ax,
                          color="C1", true_function=true_function)
@@ -141,10 +149,14 @@ def plot_kinks(grid, y_grid, kinks_x, kinks_y, *, x_train=None, y_train=None, la
                ax=None, title=None):
     """A 1-D network function on ``grid`` with its kinks marked (``kinks_x``, ``kinks_y``:
     (m,) positions and the function's values there).  Returns the axes."""
+    grid, y_grid = check_column("grid", grid), check_column("y_grid", y_grid)
+    check_same_length(("grid", grid), ("y_grid", y_grid))
+    kinks_x = check_column("kinks_x", kinks_x, non_empty=False)
+    kinks_y = check_column("kinks_y", kinks_y, non_empty=False)
+    check_same_length(("kinks_x", kinks_x), ("kinks_y", kinks_y))
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
     plot_function_1d(grid, y_grid, x_train=x_train, y_train=y_train, ax=ax, label=label)
-    ax.plot(np.ravel(kinks_x), np.ravel(kinks_y), "|", color="C1", markersize=14,
-            markeredgewidth=2, label="kinks")
+    ax.plot(kinks_x, kinks_y, "|", color="C1", markersize=14, markeredgewidth=2, label="kinks")
     if title:
         ax.set_title(title)
     ax.legend(loc="upper center")
@@ -229,8 +241,16 @@ def plot_additivity_by_degree(degrees, literal, centred, *, truth: float,
     (dashed) marks where the fits start to interpolate; ``n_points``: the number of
     fitted points, named on the x-axis.  Returns the axes.
     """
+    degrees = list(check_int_sequence("degrees", degrees, minimum=0))
+    literal = check_numbers("literal", literal, minimum=0)
+    centred = check_numbers("centred", centred, minimum=0)
+    check_same_length(("degrees", degrees), ("literal", literal), ("centred", centred))
+    truth = check_number("truth", truth, minimum=0)
+    if interpolation_degree is not None:
+        interpolation_degree = check_int("interpolation_degree", interpolation_degree, 0)
+    if n_points is not None:
+        n_points = check_int("n_points", n_points)
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
-    degrees = list(degrees)
     ax.plot(degrees, literal, marker="o", markersize=4,
             label="literal: $|f(x_1+x_2) - f(x_1) - f(x_2)|$")
     ax.plot(degrees, centred, marker="s", markersize=4,

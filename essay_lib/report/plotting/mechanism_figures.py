@@ -14,6 +14,7 @@ import numpy as np
 
 from essay_lib.report.plotting.sweeps import plot_strength_panels
 from essay_lib.report.vocabulary import regularizer_color, regularizer_label, task_label
+from essay_lib.util.checks import check_column
 
 __all__ = ["plot_bridges", "plot_mask_trends", "plot_subnetwork_outputs"]
 
@@ -27,7 +28,7 @@ def plot_subnetwork_outputs(x, outputs: Mapping[str, np.ndarray], *, x_train=Non
     sub-networks C, C∪A, C∪B, C∪A∪B along ``x`` (n,), and the additive prediction
     f(C∪A) + f(C∪B) − f(C) of f(C∪A∪B) (dashed); the shaded gap between the two is D.
     Returns the figure."""
-    x = np.asarray(x, dtype=float).ravel()
+    x = check_column("x", x)
     if not isinstance(outputs, Mapping) or not outputs:
         raise ValueError("outputs must be a non-empty mapping: title -> array (4, n)")
     fig, axes = plt.subplots(1, len(outputs), figsize=(4.6 * len(outputs), 3.6), sharey=True,
@@ -35,7 +36,8 @@ def plot_subnetwork_outputs(x, outputs: Mapping[str, np.ndarray], *, x_train=Non
     for ax, (title, Y) in zip(axes[0], outputs.items(), strict=True):
         Y = np.asarray(Y, dtype=float).reshape(4, -1)
         if Y.shape[1] != len(x):
-            raise ValueError(f"outputs[{title!r}] must have shape (4, {len(x)}), got {Y.shape}")
+            raise ValueError(f"outputs[{title!r}] must have shape (4, {len(x)}) (one column per "
+                             f"point of x), got {Y.shape}")
         if x_train is not None:
             ax.scatter(np.ravel(x_train), np.ravel(y_train), s=10, color="black", alpha=0.4,
                        zorder=1, label="training points")

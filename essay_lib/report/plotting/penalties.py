@@ -17,7 +17,7 @@ import numpy as np
 from essay_lib.report.penalty_sweep import PenaltySweep
 from essay_lib.report.plotting.basic import plot_mean_interval
 from essay_lib.report.vocabulary import REGULARIZER_COLORS, regularizer_label
-from essay_lib.util.checks import check_array, check_int, check_number
+from essay_lib.util.checks import check_array, check_int, check_number, check_numbers
 
 __all__ = ["log_abs_weights", "plot_constraint_picture", "plot_grid_search",
            "plot_linear_paths", "plot_sparsity_and_norm", "plot_weight_histograms"]
@@ -64,6 +64,9 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     from essay_lib.measures import penalty_geometry as geometry
 
     resolution = check_int("resolution", resolution, minimum=10)
+    optimum = check_array("optimum", optimum, ndim=1)
+    if optimum.shape != (2,):
+        raise ValueError(f"optimum must have shape (2,) (two weights), got {optimum.shape}")
     low, high = (check_number("extent[0]", extent[0]), check_number("extent[1]", extent[1]))
     if low >= high:
         raise ValueError(f"extent must be (low, high) with low < high, got {extent}")
@@ -73,7 +76,6 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     grid = np.linspace(low, high, resolution)
     W1, W2 = np.meshgrid(grid, grid)
     bowl = geometry.quadratic_loss(np.stack([W1, W2], axis=-1), hessian, optimum)
-    optimum = np.asarray(optimum, dtype=np.float64)
     for ax, norm in zip(axes, norms, strict=True):
         w = geometry.constrained_minimum(hessian, optimum, radius, norm)
         touch = geometry.quadratic_loss(w, hessian, optimum)
@@ -105,9 +107,7 @@ def plot_linear_paths(strengths, paths: Mapping[str, np.ndarray], *, axes=None,
     weights (L, d), one line per input feature (as
     :func:`~essay_lib.measures.penalty_geometry.linear_penalty_path` returns them).
     """
-    strengths = check_array("strengths", strengths, ndim=1)
-    if np.any(strengths <= 0):
-        raise ValueError("strengths must be > 0 (they are drawn on a log axis)")
+    strengths = check_numbers("strengths", strengths, minimum=0.0, low_closed=False)  # log axis
     if not isinstance(paths, Mapping) or not paths:
         raise TypeError("paths must be a non-empty mapping penalty -> (L, d) weights")
     arrays = {pen: check_array(f"paths[{pen!r}]", p, ndim=2) for pen, p in paths.items()}
