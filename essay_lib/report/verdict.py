@@ -52,6 +52,7 @@ from essay_lib.report.vocabulary import (
     regularizer_label,
     task_label,
 )
+from essay_lib.util.checks import check_probability
 
 VERDICTS = ("supports", "contradicts", "inconclusive", "not validated")
 ALPHA = 0.05
@@ -127,6 +128,8 @@ def task_verdicts(records, *, measure: str = "z_bar", tasks: Sequence[str] | Non
 
 def rule_markdown(confidence: float = 0.95, alpha: float = ALPHA) -> str:
     """The rules as a markdown paragraph, to show the reader before the table."""
+    confidence = check_probability("confidence", confidence)
+    alpha = check_probability("alpha", alpha)
     return (
         f"**The rules, fixed before looking at the table.** (1) For each task and "
         f"regularizer, Spearman's $\\rho$ between strength and $\\bar Z$ over every trained "
