@@ -17,15 +17,17 @@ TASK_LABELS = {"quadratic": "1-D quadratic", "moons": "two moons", "diabetes": "
 
 #: How a regularizer is named in prose, tables and legends.
 REGULARIZER_LABELS = {"none": "none", "dropout": "dropout", "input_dropout": "input dropout",
-                      "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW"}
+                      "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW",
+                      "early_stop": "early stopping"}
 #: One colour per regularizer, in every chapter.
 REGULARIZER_COLORS = {"none": "#3d3d3d", "dropout": "#1b6ca8", "input_dropout": "#6a4c93",
-                      "l1": "#d1495b", "l2": "#edae49", "mixup": "#5a9e4b", "adamw": "#e07a5f"}
+                      "l1": "#d1495b", "l2": "#edae49", "mixup": "#5a9e4b", "adamw": "#e07a5f",
+                      "early_stop": "#8c6d46"}
 #: How a regularizer's strength is named on an axis, and whether its grid is logarithmic.
 STRENGTH_LABELS = {"dropout": ("drop rate", False), "input_dropout": ("input drop rate", False),
                    "l1": ("L1 coefficient", True), "l2": ("L2 coefficient", True),
                    "mixup": ("mixup α", True), "adamw": ("weight decay", True),
-                   "none": ("strength", False)}
+                   "early_stop": ("epochs trained", True), "none": ("strength", False)}
 
 #: How a measure is named in tables (markdown; the site typesets $...$).
 MEASURE_LABELS = {
