@@ -9,7 +9,9 @@
 * :mod:`~essay_lib.nets.training`: :func:`train_model` (one network, autograd);
 * :mod:`~essay_lib.nets.ensemble`: :func:`train_ensemble` (K networks at once) over the
   batched models of :mod:`~essay_lib.nets.batched_mlp` and :mod:`~essay_lib.nets.stacked`,
-  with the optimizer of :mod:`~essay_lib.nets.flat_optim`.
+  with the optimizer of :mod:`~essay_lib.nets.flat_optim`, one
+  :class:`~essay_lib.nets.member.Member` per network, the noise streams of
+  :mod:`~essay_lib.nets.noise` (dropout, Gaussian dropout, mixup).
 """
 
 from essay_lib.nets import (
@@ -19,11 +21,14 @@ from essay_lib.nets import (
     dropout_checks,
     ensemble,
     flat_optim,
+    member,
     models,
+    noise,
     regularization,
     stacked,
     training,
 )
 
 __all__ = ["architectures", "batched_mlp", "dropout", "dropout_checks", "ensemble",
-           "flat_optim", "models", "regularization", "stacked", "training"]
+           "flat_optim", "member", "models", "noise", "regularization", "stacked",
+           "training"]

@@ -17,20 +17,29 @@ position), because every random stream is keyed by the member's seed:
   :func:`essay_lib.nets.training.batch_indices`, as in
   :func:`~essay_lib.nets.training.train_model`, so with dropout off a member follows
   ``train_model``'s trajectory;
-* dropout masks of maskable layer ``l`` (0 = input): a ``torch.Generator`` seeded from
-  ``SeedSequence((seed, 1, l, c))`` with c = round(65536 × drop rate), so two members
-  with one seed and different drop rates draw *independent* masks (with one stream per
-  seed they would be nested: the units dropped at 0.1 a subset of those dropped at 0.5);
-  drawing 64-bit words read as 16-bit integers;
-  a unit is kept when its integer clears a threshold, so drop rates are used
-  rounded to a multiple of 1/65536 and kept units are scaled by 1 / (1 - that rate);
+* noise of maskable layer ``l`` (0 = input, ``l >= 1`` hidden layer ``l - 1``;
+  :mod:`essay_lib.nets.noise`), all rates *drop rates* p:
+
+  - dropout masks (the inputs' ``input_drop_rate``; a hidden ``drop_rate`` of ``noise``
+    ``"dropout"``): a ``torch.Generator`` seeded from ``SeedSequence((seed, 1, l, c))``
+    with c = round(65536 × p), so two members with one seed and different drop rates
+    draw *independent* masks (with one stream per seed they would be nested: the units
+    dropped at 0.1 a subset of those dropped at 0.5); 64-bit words read as 16-bit
+    integers; a unit is kept when its integer clears a threshold, so drop rates are
+    used rounded to a multiple of 1/65536 and kept units are scaled by 1 / (1 - that
+    rate);
+  - Gaussian multiplicative noise (a hidden ``drop_rate`` of ``noise`` ``"gaussian"``):
+    factors N(1, p / (1 − p)) from a ``torch.Generator`` seeded from
+    ``SeedSequence((seed, 4, l, c))``;
+  - a member's ``drop_layers`` (``"all"``, ``"first"``, ``"last"``) names the hidden
+    layers its ``drop_rate`` acts on;
 * mixup: numpy generators seeded from ``SeedSequence((seed, 2))`` (mixing
   weight lambda ~ Beta(alpha, alpha) per step) and ``SeedSequence((seed, 3))``
   (the partner permutation of the batch); classification mixes one-hot targets;
 * early stopping watches each member's own validation loss and keeps each member's
   own best weights.
 
-On CUDA the mask generators are CUDA generators (another stream), so members with
+On CUDA the noise generators are CUDA generators (another stream), so members with
 dropout differ from their CPU runs (statistically alike); the others agree to float
 rounding (checked on an H100).
 
@@ -43,7 +52,7 @@ biases); decoupled weight decay, Adam / AdamW / SGD with momentum:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -53,50 +62,17 @@ from essay_lib.nets.batched_mlp import BatchedMLP
 from essay_lib.nets.ensemble_step import Trainer
 from essay_lib.nets.flat_optim import OPTIMIZERS
 from essay_lib.nets.losses import check_kind, data_loss
+from essay_lib.nets.member import Member
 from essay_lib.nets.stacked import BatchedCNN, BatchedResidualMLP
 from essay_lib.nets.training import as_tensors, batch_indices, resolve_device
-from essay_lib.util.checks import (
-    check_choice,
-    check_drop_rate,
-    check_int,
-    check_number,
-    check_seed,
-)
+from essay_lib.util.checks import check_choice, check_int, check_number
 from essay_lib.util.progress import progress_bar
+
+__all__ = ["ARCHITECTURES", "BACKWARDS", "BatchedMLP", "EarlyStopping", "EnsembleResult",
+           "Member", "batched_model", "model_from_arrays", "train_ensemble"]
 
 ARCHITECTURES = ("mlp", "residual", "cnn")
 BACKWARDS = ("hand", "autograd")
-
-
-@dataclass(frozen=True)
-class Member:
-    """One member's configuration: seed and regularizers.
-
-    ``drop_rate`` (every hidden layer) and ``input_drop_rate``: drop probabilities
-    in [0, 1); ``l1``, ``l2``: penalty coefficients >= 0; ``weight_decay`` >= 0:
-    decoupled decay per step, ``w <- w (1 - lr * weight_decay)`` (AdamW's with Adam);
-    ``mixup_alpha`` >= 0 (0 = no mixup); ``lr`` > 0.
-    """
-
-    seed: int = 0
-    drop_rate: float = 0.0
-    input_drop_rate: float = 0.0
-    l1: float = 0.0
-    l2: float = 0.0
-    mixup_alpha: float = 0.0
-    lr: float = 1e-2
-    weight_decay: float = 0.0
-
-    def __post_init__(self):
-        check_seed("seed", self.seed)
-        check_drop_rate("drop_rate", self.drop_rate)
-        check_drop_rate("input_drop_rate", self.input_drop_rate)
-        for name in ("l1", "l2", "mixup_alpha", "weight_decay"):
-            check_number(name, getattr(self, name), minimum=0.0)
-        check_number("lr", self.lr, minimum=0.0, low_closed=False)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def batched_model(architecture: str, widths: Sequence[int], seeds: Sequence[int], *,
