@@ -138,11 +138,15 @@ def test_new_fields_stay_out_of_the_cache_key_at_their_defaults():
     old_keys = {"seed", "drop_rate", "input_drop_rate", "l1", "l2", "mixup_alpha", "lr",
                 "weight_decay"}
     assert set(Member(seed=3, drop_rate=0.2).as_dict()) == old_keys
-    assert Member(noise="dropout", drop_layers="all").as_dict() == Member().as_dict()
+    assert Member(noise="dropout", drop_layers="all", dropout_penalty=0.0).as_dict() == \
+        Member().as_dict()
     assert Member(noise="gaussian").as_dict()["noise"] == "gaussian"
     assert Member(drop_layers="last").as_dict()["drop_layers"] == "last"
+    assert Member(dropout_penalty=0.3).as_dict()["dropout_penalty"] == 0.3
     for field, value, error in (("noise", "uniform", ValueError),
-                                ("drop_layers", "middle", ValueError)):
+                                ("drop_layers", "middle", ValueError),
+                                ("dropout_penalty", -0.1, ValueError),
+                                ("dropout_penalty", "0.1", TypeError)):
         with pytest.raises(error, match=field):
             Member(**{field: value})
 

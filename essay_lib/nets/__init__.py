@@ -11,7 +11,8 @@
   batched models of :mod:`~essay_lib.nets.batched_mlp` and :mod:`~essay_lib.nets.stacked`,
   with the optimizer of :mod:`~essay_lib.nets.flat_optim`, one
   :class:`~essay_lib.nets.member.Member` per network, the noise streams of
-  :mod:`~essay_lib.nets.noise` (dropout, Gaussian dropout, mixup).
+  :mod:`~essay_lib.nets.noise` (dropout, Gaussian dropout, mixup) and dropout's explicit
+  penalty (:mod:`~essay_lib.nets.penalties`).
 """
 
 from essay_lib.nets import (
@@ -24,11 +25,12 @@ from essay_lib.nets import (
     member,
     models,
     noise,
+    penalties,
     regularization,
     stacked,
     training,
 )
 
 __all__ = ["architectures", "batched_mlp", "dropout", "dropout_checks", "ensemble",
-           "flat_optim", "member", "models", "noise", "regularization", "stacked",
+           "flat_optim", "member", "models", "noise", "penalties", "regularization", "stacked",
            "training"]

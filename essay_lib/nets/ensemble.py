@@ -46,7 +46,8 @@ rounding (checked on an H100).
 Losses and penalties follow :mod:`essay_lib.nets.training`: mean squared error or
 cross-entropy on logits, plus ``l1 * sum|w| + l2 * sum w**2`` over weights (not
 biases); decoupled weight decay, Adam / AdamW / SGD with momentum:
-:mod:`essay_lib.nets.flat_optim`.
+:mod:`essay_lib.nets.flat_optim`; a member's ``dropout_penalty`` adds dropout's explicit
+penalty on the last hidden layer (:mod:`essay_lib.nets.penalties`, autograd path).
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ def train_ensemble(
     activation: str = "relu",
     architecture: str = "mlp",
     input_shape: Sequence[int] | None = None,
-    backward: str = "hand",
+    backward: str | None = None,
     eval_every: int | None = None,
     eval_data: dict | None = None,
     patience: int | None = None,
@@ -230,7 +231,9 @@ def train_ensemble(
     ``batch_size=None``, full batch).  ``optimizer``: ``"adam"``, ``"adamw"`` (the
     same update; decoupled decay is each member's ``weight_decay``) or ``"sgd"`` with
     ``momentum`` in [0, 1).  ``backward``: ``"hand"`` (the MLP's hand-written pass) or
-    ``"autograd"`` (every other architecture always).  ``eval_every``: record the
+    ``"autograd"`` (every other architecture always); ``None`` (default): the
+    hand-written pass for the MLP unless a member has a ``dropout_penalty`` (autograd
+    only: ``backward="hand"`` with one raises ``ValueError``).  ``eval_every``: record the
     evaluation-mode training loss every that many epochs (always at the end);
     ``eval_data``: ``{name: (X, y)}`` held-out sets whose loss is recorded at the same
     epochs (``result.eval_loss[name]``); they never influence training, except that
@@ -246,7 +249,12 @@ def train_ensemble(
     momentum = check_number("momentum", momentum, minimum=0.0, maximum=1.0, high_closed=False)
     if momentum and optimizer != "sgd":
         raise ValueError(f"momentum is a setting of optimizer='sgd', got optimizer={optimizer!r}")
-    check_choice("backward", backward, BACKWARDS)
+    if backward is not None:
+        check_choice("backward", backward, BACKWARDS)
+    penalized = any(m.dropout_penalty > 0 for m in members)
+    if penalized and backward == "hand" and architecture == "mlp":
+        raise ValueError("backward='hand' has no dropout_penalty (a member asks for one): "
+                         "use backward='autograd' or None")
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size)
     if eval_every is not None:
@@ -276,7 +284,7 @@ def train_ensemble(
     full = batch_size is None or batch_size >= n
     batch = n if full else batch_size
     per_epoch = -(-n // batch)
-    hand = architecture == "mlp" and backward == "hand"
+    hand = architecture == "mlp" and backward != "autograd" and not penalized
     trainer = (Trainer if hand else AutogradTrainer)(
         model, members, X_t, targets, kind, batch, epochs * per_epoch, optimizer, momentum)
     order = None if full else [torch.Generator().manual_seed(m.seed) for m in members]

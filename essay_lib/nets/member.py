@@ -16,7 +16,7 @@ from essay_lib.util.checks import check_choice, check_drop_rate, check_number, c
 #: Fields added after the cache keys of trained weights were first written, with their
 #: defaults: :meth:`Member.as_dict` leaves a field out while it holds its default, so a
 #: member that does not use it keeps the key it always had.
-OPTIONAL_FIELDS = {"noise": "dropout", "drop_layers": "all"}
+OPTIONAL_FIELDS = {"noise": "dropout", "drop_layers": "all", "dropout_penalty": 0.0}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class Member:
       hidden layer only) or ``"last"`` (the last hidden layer only);
     * ``input_drop_rate``: inverted (Bernoulli) dropout of the input features, drop rate
       in [0, 1) (``noise`` and ``drop_layers`` leave it alone);
+    * ``dropout_penalty``: a drop rate p in [0, 1) whose *explicit* penalty is added to the
+      data loss, deterministically (no noise drawn): dropout on the last hidden layer,
+      averaged over its masks in closed form for regression, to second order for
+      classification (:mod:`essay_lib.nets.penalties`); 0 = none.  Trained by autograd;
     * ``l1``, ``l2``: penalty coefficients >= 0 on the weights; ``weight_decay`` >= 0:
       decoupled decay per step, ``w <- w (1 - lr * weight_decay)`` (AdamW's with Adam);
       ``mixup_alpha`` >= 0 (0 = no mixup); ``lr`` > 0.
@@ -47,11 +51,13 @@ class Member:
     weight_decay: float = 0.0
     noise: str = "dropout"
     drop_layers: str = "all"
+    dropout_penalty: float = 0.0
 
     def __post_init__(self):
         check_seed("seed", self.seed)
         check_drop_rate("drop_rate", self.drop_rate)
         check_drop_rate("input_drop_rate", self.input_drop_rate)
+        check_drop_rate("dropout_penalty", self.dropout_penalty)
         for name in ("l1", "l2", "mixup_alpha", "weight_decay"):
             check_number(name, getattr(self, name), minimum=0.0)
         check_number("lr", self.lr, minimum=0.0, low_closed=False)
