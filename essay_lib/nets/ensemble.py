@@ -48,10 +48,13 @@ cross-entropy on logits, plus ``l1 * sum|w| + l2 * sum w**2`` over weights (not
 biases); decoupled weight decay, Adam / AdamW / SGD with momentum:
 :mod:`essay_lib.nets.flat_optim`; a member's ``dropout_penalty`` adds dropout's explicit
 penalty on the last hidden layer (:mod:`essay_lib.nets.penalties`, autograd path).
+``snapshot_epochs`` keeps copies of the weights along training
+(:attr:`EnsembleResult.snapshots`, :meth:`EnsembleResult.model_at`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -66,7 +69,7 @@ from essay_lib.nets.losses import check_kind, data_loss
 from essay_lib.nets.member import Member
 from essay_lib.nets.stacked import BatchedCNN, BatchedResidualMLP
 from essay_lib.nets.training import as_tensors, batch_indices, resolve_device
-from essay_lib.util.checks import check_choice, check_int, check_number
+from essay_lib.util.checks import check_choice, check_int, check_int_sequence, check_number
 from essay_lib.util.progress import progress_bar
 
 __all__ = ["ARCHITECTURES", "BACKWARDS", "BatchedMLP", "EarlyStopping", "EnsembleResult",
@@ -119,6 +122,19 @@ class EnsembleResult:
     lowest validation loss (whose weights it ends with), ``stopped_epoch`` (K,) the
     last epoch it trained; a stopped member's later curve entries are those of its
     best weights.  Without early stopping both are ``None``.
+
+    ``snapshots``: ``{epoch: flat buffer}`` for each of ``train_ensemble``'s
+    ``snapshot_epochs``, a copy (on the model's device) of every member's parameters as
+    they stand after that epoch's updates; :meth:`model_at` turns one into a model.  With
+    early stopping a member whose training had ended by that epoch (``stopped_epoch <=
+    epoch``) holds its best-validation weights there, the others their current (not best)
+    weights; once every member has stopped, training ends and the later snapshots are the
+    final (best) weights.  Without early stopping the snapshot at the last epoch is the
+    final model, bit for bit.  A snapshot at epoch e equals the same run trained for e
+    epochs, bit for bit on the CPU (tested: hand-written and autograd, dropout, Gaussian
+    noise, mixup, the penalty); not checked on CUDA, where a generator's numbers depend
+    on how many are drawn at once and dropout words are drawn ahead in chunks that
+    depend on the run's length.
     """
 
     model: object
@@ -129,9 +145,25 @@ class EnsembleResult:
     best_epoch: np.ndarray | None = None
     stopped_epoch: np.ndarray | None = None
 
+    snapshots: dict[int, torch.Tensor] = field(default_factory=dict)
+
     @property
     def final_train_loss(self) -> np.ndarray:
         return self.train_loss[-1]
+
+    def model_at(self, epoch: int):
+        """A batched model of :attr:`model`'s architecture holding the weights of
+        ``snapshots[epoch]`` (a copy: training's model is left alone)."""
+        if isinstance(epoch, (bool, np.bool_)) or epoch not in self.snapshots:
+            raise ValueError(f"epoch must be one of the snapshot epochs "
+                             f"{sorted(self.snapshots)}, got {epoch!r}")
+        grad, self.model.flat.grad = self.model.flat.grad, None  # not copied along
+        try:
+            model = copy.deepcopy(self.model)  # the views stay views of the copy's buffer
+        finally:
+            self.model.flat.grad = grad
+        model.flat.copy_(self.snapshots[epoch])
+        return model
 
 
 def _evaluation_loss(model, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.ndarray:
@@ -143,6 +175,18 @@ def _evaluation_loss(model, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.n
         weight = len(X[part]) / len(X)
         total += weight * data_loss(model.forward(X[part]), y[part], kind).double()
     return total.cpu().numpy()
+
+
+def _check_snapshot_epochs(snapshot_epochs, epochs: int) -> tuple[int, ...]:
+    """``snapshot_epochs`` as a sorted tuple of distinct epochs in [1, ``epochs``]."""
+    if snapshot_epochs is None:
+        return ()
+    values = check_int_sequence("snapshot_epochs", snapshot_epochs, minimum=1, non_empty=False)
+    for i, e in enumerate(values):
+        if e > epochs:
+            raise ValueError(f"snapshot_epochs[{i}] must be an epoch in [1, {epochs}] "
+                             f"(epochs), got {e}")
+    return tuple(sorted(set(values)))
 
 
 def _check_members(members) -> tuple[Member, ...]:
@@ -218,6 +262,7 @@ def train_ensemble(
     eval_data: dict | None = None,
     patience: int | None = None,
     check_every: int = 1,
+    snapshot_epochs: Sequence[int] | None = None,
     device: str = "cpu",
     progress: bool | None = None,
     description: str = "ensemble",
@@ -241,7 +286,9 @@ def train_ensemble(
     ``check_every`` epochs (and at the end): a member whose validation loss has not
     improved for ``patience`` checks stops, and every member ends with its own
     best-validation weights (as :func:`~essay_lib.nets.training.train_model` with
-    ``patience`` and ``restore_best``).  ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"``.
+    ``patience`` and ``restore_best``).  ``snapshot_epochs``: epochs in [1, ``epochs``]
+    after which to keep a copy of the weights (:attr:`EnsembleResult.snapshots`).
+    ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"``.
     """
     members = _check_members(members)
     epochs = check_int("epochs", epochs)
@@ -255,6 +302,7 @@ def train_ensemble(
     if penalized and backward == "hand" and architecture == "mlp":
         raise ValueError("backward='hand' has no dropout_penalty (a member asks for one): "
                          "use backward='autograd' or None")
+    snapshot_epochs = _check_snapshot_epochs(snapshot_epochs, epochs)
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size)
     if eval_every is not None:
@@ -314,6 +362,8 @@ def train_ensemble(
                 if last or epoch % check_every == 0:
                     stopping.check(epoch, _evaluation_loss(model, *held_out["validation"], kind))
                     last = last or bool(stopping.stopped.all())
+            if epoch in snapshot_epochs:
+                result.snapshots[epoch] = model.flat.clone()
             if last or (eval_every is not None and epoch % eval_every == 0):
                 record(epoch)
             if last:
@@ -326,6 +376,9 @@ def train_ensemble(
                 values.pop()
             record(epoch)
             result.best_epoch, result.stopped_epoch = stopping.best_epoch, stopping.stopped_epoch
+        for later in snapshot_epochs:  # after every member stopped: their final weights
+            if later > epoch:
+                result.snapshots[later] = model.flat.clone()
     bar.close()
     result.train_loss = np.stack(history).astype(np.float64)
     result.eval_loss = {name: np.stack(h).astype(np.float64) for name, h in held_history.items()}
