@@ -28,6 +28,7 @@ from essay_lib.experiment.metrics import measure_members
 from essay_lib.experiment.spec import ExperimentSpec, SweepSpec
 from essay_lib.experiment.train import (
     Trained,
+    epochs_of,
     member_of,
     model_of,
     train_members,
@@ -90,8 +91,9 @@ def run_sweep(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True, device
                                   progress=progress)
         for i, t, values in zip(chunk, trained, metrics, strict=True):
             regularizer, strength, seed = keys[i]
-            record = {**spec.training_dict(), "regularizer": regularizer, "strength": strength,
-                      "seed": seed, **values, "curve": t.curve, "key": cache.key(configs[i])}
+            record = {**spec.training_dict(), "epochs": epochs_of(spec, regularizer, strength),
+                      "regularizer": regularizer, "strength": strength, "seed": seed, **values,
+                      "curve": t.curve, "key": cache.key(configs[i])}
             cache.store(configs[i], record)
             records[i] = clean_record(record)
     return records

@@ -132,14 +132,14 @@ def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
     lengths = [epochs_of(spec, r, s) for r, s, _ in keys]
     if len(set(lengths)) > 1:  # networks stopped early train in runs of their own length
         found = {}
-        for epochs in sorted(set(lengths), reverse=True):
-            group = [k for k, e in zip(keys, lengths, strict=True) if e == epochs]
+        for length in sorted(set(lengths), reverse=True):
+            group = [k for k, e in zip(keys, lengths, strict=True) if e == length]
             found.update(zip(group, train_members(spec, task, group, device=device,
                                                   progress=progress), strict=True))
         return [found[k] for k in keys]
-    epochs = lengths[0] if lengths else spec.epochs
+    n_epochs = lengths[0] if lengths else spec.epochs
     out: list[Trained] = []
-    every = max(1, epochs // CURVE_POINTS)
+    every = max(1, n_epochs // CURVE_POINTS)
     n_runs = -(-len(keys) // members_per_run(device))
     size = max(1, -(-len(keys) // max(n_runs, 1)))  # equal runs: 128 train as 4 × 32
     for start in range(0, len(keys), size):
@@ -147,7 +147,7 @@ def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
         runs = f" ({start // size + 1} of {n_runs})" if n_runs > 1 else ""
         result = train_ensemble(
             widths_of(spec, task), [member_of(spec, *k) for k in chunk], task.X_train,
-            task.y_train, kind=task.kind, epochs=epochs, optimizer=spec.optimizer,
+            task.y_train, kind=task.kind, epochs=n_epochs, optimizer=spec.optimizer,
             momentum=spec.momentum, batch_size=spec.batch_size, eval_every=every,
             architecture=spec.architecture, input_shape=input_shape_of(spec, task),
             patience=spec.patience if spec.early_stopping else None,
