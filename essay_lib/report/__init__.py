@@ -9,6 +9,7 @@ network (that is :mod:`essay_lib.experiment` and below).
   and measures;
 * :mod:`~essay_lib.report.table`: the records read once into one tidy table, and each
   seed's strength path;
+* :mod:`~essay_lib.report.frontier`: the fit frontier and dropout's linearity excess;
 * :mod:`~essay_lib.report.stats`: intervals over seeds and rank correlations;
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
@@ -27,7 +28,7 @@ network (that is :mod:`essay_lib.experiment` and below).
 
 import importlib
 
-__all__ = ["analogy", "beyond_verdict", "experiment_tables", "matched",
+__all__ = ["analogy", "beyond_verdict", "experiment_tables", "frontier", "matched",
            "mechanism", "penalty_sweep", "plotting", "session", "speccurve", "stats", "table",
            "tables", "trends", "verdict", "vocabulary", "widgets"]
 
