@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
-from essay_lib.report import frontier, trends
+from essay_lib.report import frontier, plotting, trends, vocabulary
 from essay_lib.report.table import check_table, paths, record_table, task_kind
+
+plt.switch_backend("Agg")
 
 GRID = {"none": [0.0], "dropout": [0.1, 0.3, 0.5], "l2": [1e-4, 1e-3, 1e-2, 1e-1]}
 
@@ -300,6 +303,72 @@ def test_linearity_excess_refuses_what_it_cannot_pair():
         frontier.linearity_excess(record_table(make_records()), "toy", loss="val_loss")
 
 
+# ---------------------------------------------------------------- the figure
+TASKS = ("quadratic", "moons", "diabetes", "digits")
+
+
+def _four_tasks():
+    records = []
+    for k, task in enumerate(TASKS):
+        records += make_records(task=task, seeds=range(3), rng_seed=k)
+    records = _early_stopping(records, [20, 50])  # toy early stopping, task "toy"
+    for r in records:
+        if r["task"] == "moons":
+            r["test_accuracy"], r["test_r2"] = 0.9, None
+    return record_table(records)
+
+
+@pytest.mark.usefixtures("no_plt_show")
+def test_the_frontier_figure_draws_one_line_per_regularizer_in_its_colour():
+    table = _four_tasks()
+    fig = plotting.plot_frontier(table, TASKS, ["dropout", "l2"])
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 4
+    assert {(round(ax.get_position().x0, 2), round(ax.get_position().y0, 2))
+            for ax in axes}.__len__() == 4  # a 2×2 grid, not a strip
+    assert len({round(ax.get_position().y0, 2) for ax in axes}) == 2
+    for ax, task in zip(axes, TASKS, strict=True):
+        assert ax.get_title() == vocabulary.task_label(task)
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert set(lines) == {"dropout", "L2"}
+        for reg in ("dropout", "l2"):
+            line = lines[vocabulary.regularizer_label(reg)]
+            assert line.get_color() == vocabulary.REGULARIZER_COLORS[reg]
+            means = plotting.frontier_means(table, task, reg)
+            np.testing.assert_allclose(line.get_xdata(), means["loss"])
+            np.testing.assert_allclose(line.get_ydata(), means["measure"])
+            assert means["strength"].iloc[0] == 0.0 and (means["n_seeds"] == 3).all()
+        marker = [c for c in ax.collections if c.get_label() == "no regularization"]
+        assert len(marker) == 1
+    assert axes[0].get_xlabel() == "test loss (mean squared error, target units²)"
+    assert axes[1].get_xlabel() == "test loss (cross-entropy, nats)"
+    assert axes[0].get_ylabel() == plotting.FRONTIER_MEASURE_LABEL and not axes[1].get_ylabel()
+    assert fig.get_label().startswith("Z̄ against test loss")
+
+
+@pytest.mark.usefixtures("no_plt_show")
+def test_the_frontier_figure_adds_early_stopping_and_draws_on_given_axes():
+    records = _early_stopping(make_records(seeds=[0]), [20, 50])
+    table = record_table(records)
+    fig, ax = plt.subplots()
+    out = plotting.plot_frontier(table, ["toy"], ["dropout", "l2", "mixup"], ax=ax,
+                                 loss="train_loss")
+    assert out is fig
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"dropout", "L2", "early stopping"}  # mixup: no rows, left out
+    stop = lines["early stopping"]
+    assert stop.get_color() == vocabulary.REGULARIZER_COLORS["early_stopping"]
+    assert stop.get_linestyle() == "--" and len(stop.get_xdata()) == 3
+    assert ax.get_xlabel() == "train loss (mean squared error, target units²)"
+    assert "(dropout, L2, early stopping)" in fig.get_label()
+    with pytest.raises(ValueError, match="one matplotlib Axes per task"):
+        plotting.plot_frontier(table, ["toy", "toy"], ax=ax)
+    with pytest.raises(ValueError, match="task 'digits' has no rows"):
+        plotting.plot_frontier(table, ["digits"])
+    with pytest.raises(TypeError, match="regularizers must be"):
+        plotting.plot_frontier(table, ["toy"], [1])
+
+
 # ---------------------------------------------------------------- a tiny real sweep
 @pytest.mark.usefixtures("single_torch_thread")
 def test_a_small_real_sweep_gives_one_excess_per_seed(tmp_path):
@@ -326,3 +395,6 @@ def test_a_small_real_sweep_gives_one_excess_per_seed(tmp_path):
         assert result.seeds.tolist() == [0, 1, 2] and result.excess.shape == (3,)
         assert np.isfinite(result.excess[result.overlapping]).all()
         assert np.all(np.abs(result.excess[result.overlapping]) <= 1)
+    fig = plotting.plot_frontier(table, ["quadratic"], ["dropout", "l2"])
+    assert len(fig.axes[0].get_lines()) == 2
+    plt.close(fig)
