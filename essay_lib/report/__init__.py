@@ -7,6 +7,9 @@ network (that is :mod:`essay_lib.experiment` and below).
   first call (threads, seeds and the figure style);
 * :mod:`~essay_lib.report.vocabulary`: names, labels and colours of tasks, regularizers
   and measures;
+* :mod:`~essay_lib.report.table`: the records read once into one tidy table, and each
+  seed's strength path;
+* :mod:`~essay_lib.report.frontier`: the fit frontier and dropout's linearity excess;
 * :mod:`~essay_lib.report.stats`: intervals over seeds and rank correlations;
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
@@ -25,9 +28,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 
 import importlib
 
-__all__ = ["analogy", "beyond_verdict", "experiment_tables", "matched", "mechanism",
-           "penalty_sweep", "plotting", "session", "speccurve", "stats", "tables", "trends",
-           "verdict", "vocabulary", "widgets"]
+__all__ = ["analogy", "beyond_verdict", "experiment_tables", "frontier", "matched",
+           "mechanism", "penalty_sweep", "plotting", "session", "speccurve", "stats", "table",
+           "tables", "trends", "verdict", "vocabulary", "widgets"]
 
 
 def __getattr__(name: str):

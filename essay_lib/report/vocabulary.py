@@ -28,6 +28,9 @@ STRENGTH_LABELS = {"dropout": ("drop rate", False), "input_dropout": ("input dro
                    "l1": ("L1 coefficient", True), "l2": ("L2 coefficient", True),
                    "mixup": ("mixup α", True), "adamw": ("weight decay", True),
                    "early_stop": ("epochs trained", True), "none": ("strength", False)}
+#: What a task's loss is and its unit, by the task's kind (regression or classification).
+LOSS_UNITS = {"regression": "mean squared error, target units²",
+              "classification": "cross-entropy, nats"}
 
 #: How a measure is named in tables (markdown; the site typesets $...$).
 MEASURE_LABELS = {
@@ -73,6 +76,14 @@ def measure_label(measure: str) -> str:
 def strength_label(regularizer: str) -> tuple[str, bool]:
     """(axis label, logarithmic?) of a regularizer's strength."""
     return STRENGTH_LABELS.get(regularizer, (f"{regularizer} strength", False))
+
+
+def loss_label(loss: str, kind: str | None = None) -> str:
+    """An axis label of a loss with its unit: ``"test loss (cross-entropy, nats)"``; the
+    loss's name alone when ``kind`` is None or unknown."""
+    name = MEASURE_LABELS.get(loss, loss.replace("_", " "))
+    unit = LOSS_UNITS.get(kind)
+    return f"{name} ({unit})" if unit else name
 
 
 def join_names(names) -> str:
