@@ -8,6 +8,8 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.vocabulary`: names, labels and colours of tasks, regularizers
   and measures;
 * :mod:`~essay_lib.report.stats`: intervals over seeds and rank correlations;
+* :mod:`~essay_lib.report.inference`: exact sign-flip tests and intervals over seeds, Holm's
+  adjusted p-values, per-seed trends and the four-way equivalence reading;
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
@@ -25,9 +27,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 
 import importlib
 
-__all__ = ["analogy", "beyond_verdict", "experiment_tables", "matched", "mechanism",
-           "penalty_sweep", "plotting", "session", "speccurve", "stats", "tables", "trends",
-           "verdict", "vocabulary", "widgets"]
+__all__ = ["analogy", "beyond_verdict", "experiment_tables", "inference", "matched",
+           "mechanism", "penalty_sweep", "plotting", "session", "speccurve", "stats", "tables",
+           "trends", "verdict", "vocabulary", "widgets"]
 
 
 def __getattr__(name: str):
