@@ -10,7 +10,11 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.table`: the records read once into one tidy table, and each
   seed's strength path;
 * :mod:`~essay_lib.report.frontier`: the fit frontier and dropout's linearity excess;
+* :mod:`~essay_lib.report.answer`: chapter 05's answer (trend and excess at equal fit, read
+  as one family of tests) in tables and plain words;
 * :mod:`~essay_lib.report.stats`: intervals over seeds and rank correlations;
+* :mod:`~essay_lib.report.inference`: exact sign-flip tests and intervals over seeds, Holm's
+  adjusted p-values, per-seed trends and the four-way equivalence reading;
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
@@ -28,9 +32,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 
 import importlib
 
-__all__ = ["analogy", "beyond_verdict", "experiment_tables", "frontier", "matched",
-           "mechanism", "penalty_sweep", "plotting", "session", "speccurve", "stats", "table",
-           "tables", "trends", "verdict", "vocabulary", "widgets"]
+__all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
+           "matched", "mechanism", "penalty_sweep", "plotting", "sentences", "session",
+           "speccurve", "stats", "table", "tables", "trends", "verdict", "vocabulary", "widgets"]
 
 
 def __getattr__(name: str):

@@ -13,7 +13,8 @@ individual networks.
   from resampling whole seeds (:func:`essay_lib.util.bootstrap.cluster_bootstrap`);
 * :func:`spearman_with_interval`: Spearman's ρ with an interval over independent pairs;
 * :func:`holm`: Holm's step-down correction for the number of intervals read (the
-  p-values come from :func:`essay_lib.util.bootstrap.bootstrap_pvalue`);
+  p-values come from :func:`essay_lib.util.bootstrap.bootstrap_pvalue`; the adjusted
+  p-values from :func:`essay_lib.report.inference.holm_adjust`);
 
 Intervals over few seeds are widened by :func:`essay_lib.util.bootstrap.expanded_level`
 (the plain percentile interval over 8 seeds covers about 92%, not 95%).
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _scipy_stats
 
+from essay_lib.report.inference import holm_adjust
 from essay_lib.util.bootstrap import (
     Interval,
     bootstrap_interval,
@@ -91,18 +93,12 @@ def rank_correlations(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def holm(pvalues, alpha: float = 0.05) -> np.ndarray:
     """Holm's step-down procedure: which of the hypotheses are rejected at family-wise
-    level ``alpha``.  ``pvalues`` (m,); NaN p-values are never rejected.  Returns (m,)
-    bools."""
-    p = np.asarray(pvalues, dtype=np.float64).ravel()
+    level ``alpha``.  ``pvalues`` (m,) in [0, 1]; NaN p-values are never rejected and do
+    not count in m.  Returns (m,) bools: where the adjusted p-value of
+    :func:`essay_lib.report.inference.holm_adjust` (the one home of the procedure) is
+    <= ``alpha``."""
     alpha = check_probability("alpha", alpha)
-    order = np.argsort(np.where(np.isnan(p), np.inf, p), kind="stable")
-    rejected = np.zeros(len(p), dtype=bool)
-    m = int(np.sum(np.isfinite(p)))
-    for rank, i in enumerate(order):
-        if not np.isfinite(p[i]) or p[i] > alpha / (m - rank):
-            break
-        rejected[i] = True
-    return rejected
+    return holm_adjust(np.asarray(pvalues, dtype=np.float64).ravel()) <= alpha
 
 
 @dataclass(frozen=True)
