@@ -10,6 +10,7 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.table`: the records read once into one tidy table, and each
   seed's strength path;
 * :mod:`~essay_lib.report.frontier`: the fit frontier and dropout's linearity excess;
+* :mod:`~essay_lib.report.validity_report`: chapter 04's validity table and positive control;
 * :mod:`~essay_lib.report.answer`: chapter 05's answer (trend and excess at equal fit, read
   as one family of tests) in tables and plain words;
 * :mod:`~essay_lib.report.stats`: intervals over seeds and rank correlations;
@@ -34,7 +35,8 @@ import importlib
 
 __all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
            "matched", "mechanism", "penalty_sweep", "plotting", "sentences", "session",
-           "speccurve", "stats", "table", "tables", "trends", "verdict", "vocabulary", "widgets"]
+           "speccurve", "stats", "table", "tables", "trends", "validity_report", "verdict",
+           "vocabulary", "widgets"]
 
 
 def __getattr__(name: str):
