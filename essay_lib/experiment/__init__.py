@@ -5,7 +5,7 @@ and the measures are the floors below.
 
 * :mod:`~essay_lib.experiment.spec`: :class:`SweepSpec`, :class:`MeasureSpec`,
   :class:`ExperimentSpec`;
-* :mod:`~essay_lib.experiment.essay`: :func:`essay_experiment` (chapter 04's settings)
+* :mod:`~essay_lib.experiment.essay`: :func:`essay_experiment` (chapter 05's settings)
   and :func:`replication_experiment` (its replication on fresh seeds);
 * :mod:`~essay_lib.experiment.sweeps`: :func:`run_sweep`, :func:`run_experiment`,
   :func:`sweep_models`;
@@ -15,10 +15,10 @@ and the measures are the floors below.
   kernel ridge fit (:func:`reference_values`);
 * :mod:`~essay_lib.experiment.cache`: plain JSON/NPZ entries keyed by spec and code;
 * :mod:`~essay_lib.experiment.remeasure`: a sweep's trained networks measured again under
-  other settings, as records (chapters 01 and 05);
+  other settings, as records (chapters 01 and 06);
 * :mod:`~essay_lib.experiment.configurations`: chapter 00's named MLP sizes over seeds, one
   plain training run each (:func:`~essay_lib.experiment.configurations.train_configurations`);
-* :mod:`~essay_lib.experiment.beyond`: chapter 06's variants around the base
+* :mod:`~essay_lib.experiment.beyond`: chapter 07's variants around the base
   configuration (:func:`beyond_variants`, :func:`run_variants`).
 """
 

@@ -4,7 +4,7 @@
   Z̄, the metric seed, the sparsity threshold, ...);
 * :class:`SweepSpec`: one task's sweep: the task and its arguments, the network, the
   training, the grid of regularizer strengths, the seeds and a :class:`MeasureSpec`;
-* :class:`ExperimentSpec`: several sweeps (chapter 04's experiment is one per task).
+* :class:`ExperimentSpec`: several sweeps (chapter 05's experiment is one per task).
 
 Every setting that can change a number lives in one of these objects; a sweep
 receives the object and computes its cache keys from it (:mod:`essay_lib.experiment.sweeps`),
@@ -64,13 +64,13 @@ class MeasureSpec:
     ``metric_seed``: seeds the triples and displacements; ``sparsity_threshold``: a
     weight with |w| below it counts as zero.
 
-    The specification curve (chapter 04) measures Z̄ once more for every combination of
+    The specification curve (chapter 05) measures Z̄ once more for every combination of
     ``curve_outputs`` (output representations; classifiers only use the ones beyond
     ``"logits"``), ``curve_scales`` and ``curve_triples`` (``"extrapolating"`` and/or
     ``"inside"``, :mod:`essay_lib.measures.triples`), on the same networks and triples
     count: the record's ``z_spec`` maps ``"output|scale|triples"`` to Z̄.
 
-    Sub-network additivity (chapter 05, :mod:`essay_lib.measures.subnetworks`):
+    Sub-network additivity (chapter 06, :mod:`essay_lib.measures.subnetworks`):
     ``mask_keep_prob`` (the context's *keep* probability, the same for every network),
     ``mask_draws`` (draws of Z_mask), ``mask_set_fraction`` (size of A and B as a share of
     the hidden units), ``mask_layers`` (``"all"`` or ``"same"``: where A and B come from);
@@ -331,7 +331,7 @@ class SweepSpec:
 
 @dataclass(frozen=True)
 class ExperimentSpec:
-    """Several sweeps run and read together (chapter 04: one per task)."""
+    """Several sweeps run and read together (chapter 05: one per task)."""
 
     sweeps: tuple[SweepSpec, ...]
 
