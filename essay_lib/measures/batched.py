@@ -10,8 +10,10 @@ of each member (``as_function(member, output=...)``) to float64 rounding (tested
 
 Output representations (:data:`REPRESENTATIONS`): ``"logits"`` (the raw outputs: values
 of a regressor, logits of a classifier), ``"centred_logits"`` (logits minus their mean
-over the classes, the per-input shift that softmax ignores) and ``"log_probabilities"``
-(log-softmax).  The last two only mean something for classifiers (k >= 2).
+over the classes, the per-input shift that softmax ignores), ``"log_probabilities"``
+(log-softmax) and ``"probabilities"`` (softmax over k >= 2 classes, the sigmoid of the one
+output when k = 1, as :class:`essay_lib.measures.linearity.ModuleFunction`).  Centred
+logits and log-probabilities only mean something for classifiers (k >= 2).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def represent(Y: torch.Tensor, output: str) -> torch.Tensor:
     check_choice("output", output, REPRESENTATIONS)
     if output == "logits":
         return Y
+    if output == "probabilities":
+        return torch.sigmoid(Y) if Y.shape[-1] == 1 else torch.softmax(Y, dim=-1)
     if Y.shape[-1] < 2:
         raise ValueError(f"output {output!r} needs k >= 2 outputs (a classifier), "
                          f"got {Y.shape[-1]}")
