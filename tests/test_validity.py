@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from essay_lib import data
-from essay_lib.measures import batched, linearity
+from essay_lib.measures import batched, linearity, validity
 from essay_lib.measures.names import REPRESENTATIONS, TRIPLE_TYPES
 from essay_lib.measures.triples import draw_triples, outside_share
 from essay_lib.nets import ensemble
@@ -151,3 +151,241 @@ def test_mlp_forward_takes_an_activation_or_its_name(moons_nets):
     assert torch.equal(by_name, by_object)
     assert all(torch.equal(a, b) for a, b in zip(hidden, hidden_object, strict=True))
     assert torch.equal(mlp_forward(layers, x, leaky_relu(0.0))[0], by_name)
+
+
+# ---------------------------------------------------------------- the affine blend
+def _curved(x):
+    """A smooth non-linear function R^2 -> R^2."""
+    return np.stack([x[:, 0] ** 3 - x[:, 0] * x[:, 1] + 2 * x[:, 1], np.tanh(x[:, 1]) + x[:, 0]],
+                    axis=1)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.5, 0.9, 1.0, -0.5])
+def test_the_blend_scales_d_by_one_minus_alpha(alpha):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    x0, a, b = rng.normal(size=(3, 40, 2))
+    blend = validity.affine_blend(_curved, X, alpha)
+    D = linearity.second_difference(blend, x0, a, b)
+    scale = np.abs(_curved(np.concatenate([x0, x0 + a + b]))).max()
+    np.testing.assert_allclose(D, (1 - alpha) * linearity.second_difference(_curved, x0, a, b),
+                               rtol=0, atol=64 * np.finfo(float).eps * scale)
+    if alpha == 0:
+        np.testing.assert_array_equal(blend(x0), _curved(x0))
+
+
+def test_the_affine_fit_is_least_squares_and_exact_for_an_affine_function():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 3))
+    W, c = rng.normal(size=(3, 2)), rng.normal(size=2)
+    fit = validity.affine_fit(lambda x: x @ W + c, X)
+    np.testing.assert_allclose(fit.weights, W, rtol=1e-12)
+    np.testing.assert_allclose(fit(X), X @ W + c, rtol=1e-12, atol=1e-12)
+    design = np.column_stack([X[:, :2], np.ones(len(X))])
+    coef, *_ = np.linalg.lstsq(design, _curved(X[:, :2]), rcond=None)
+    fit = validity.affine_fit(_curved, X[:, :2])
+    np.testing.assert_allclose(fit(X[:, :2]), design @ coef, rtol=1e-10)
+    # a constant feature (rank-deficient data): the minimum-norm slopes, zero on it
+    X[:, 2] = 1.0
+    fit = validity.affine_fit(lambda x: x @ W + c, X)
+    np.testing.assert_allclose(fit.weights[2], 0.0, atol=1e-12)
+    np.testing.assert_allclose(fit(X), X @ W + c, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("representation, triples", [
+    ("logits", "extrapolating"), ("probabilities", "chord_midpoints"),
+    ("log_probabilities", "inside"), ("centred_logits", "chord_midpoints")])
+def test_blend_curve_batched_equals_one_by_one(moons_nets, representation, triples):
+    model, X = moons_nets
+    alphas = (0.0, 0.1, 0.5, 1.0)
+    curves = validity.affine_blend_curve(model, X, alphas, representation=representation,
+                                         triples=triples, scale=0.25, n_triples=200, seed=5)
+    assert curves.shape == (model.K, len(alphas))
+    for k in range(model.K):
+        f = linearity.as_function(model.member(k), output=representation)
+        for j, alpha in enumerate(alphas):
+            z = linearity.z_bar(validity.affine_blend(f, X, alpha), X, n_triples=200, scale=0.25,
+                                seed=5, triples=triples).value
+            assert curves[k, j] == pytest.approx(z, rel=1e-9, abs=1e-13)
+        one = validity.affine_blend_curve(model.member(k), X, alphas,
+                                          representation=representation, triples=triples,
+                                          scale=0.25, n_triples=200, seed=5)
+        np.testing.assert_allclose(one, curves[k], rtol=1e-10, atol=1e-13)
+    # alpha = 0 is the network's own Z-bar, alpha = 1 its affine fit: 0
+    plain = batched.z_bar_members(model, X, n_triples=200, scale=0.25, seed=5, triples=triples,
+                                  outputs=(representation,))[representation][0]
+    np.testing.assert_allclose(curves[:, 0], plain, rtol=1e-12)
+    assert np.all(np.abs(curves[:, -1]) < 1e-12)
+
+
+def test_the_blend_curve_of_a_regressor(regressors):
+    model, X = regressors
+    curves = validity.affine_blend_curve(model, X, triples="inside", n_triples=300)
+    assert curves.shape == (2, len(validity.BLEND_ALPHAS))
+    assert np.all(validity.is_monotone(curves)) and np.all(np.abs(curves[:, -1]) < 1e-12)
+    for k in range(2):
+        f = linearity.as_function(model.member(k))
+        z = linearity.z_bar(validity.affine_blend(f, X, 0.5), X, n_triples=300,
+                            triples="inside").value
+        assert curves[k, 2] == pytest.approx(z, rel=1e-9)
+
+
+def test_blend_curves_of_trained_classifiers_fall_monotonically_to_zero(moons_nets):
+    model, X = moons_nets
+    for representation in REPRESENTATIONS:
+        for triples in TRIPLE_TYPES:
+            curves = validity.affine_blend_curve(model, X, representation=representation,
+                                                 triples=triples, n_triples=300)
+            assert np.all(validity.is_monotone(curves)), (representation, triples)
+            assert np.all(curves[:, 0] > curves[:, 1]) and np.all(curves[:, -1] < 1e-12)
+
+
+# ---------------------------------------------------------------- the leaky-ReLU path
+def _leaky_module(member, slope):
+    """The same weights in an independent torch network with nn.LeakyReLU."""
+    linears = [layer for layer in member.layers]
+    parts = []
+    for i, layer in enumerate(linears):
+        parts.append(layer)
+        if i < len(linears) - 1:
+            parts.append(nn.LeakyReLU(slope))
+    return nn.Sequential(*parts)
+
+
+@pytest.mark.parametrize("representation", ["logits", "probabilities", "log_probabilities"])
+def test_leaky_path_batched_equals_an_independent_torch_network(moons_nets, representation):
+    model, X = moons_nets
+    slopes = (0.0, 0.2, 0.7, 1.0)
+    curves = validity.leaky_path_curve(model, X, slopes, representation=representation,
+                                       triples="inside", n_triples=200, seed=2)
+    assert curves.shape == (model.K, len(slopes))
+    for k in range(model.K):
+        member = model.member(k)
+        for j, slope in enumerate(slopes):
+            f = linearity.as_function(_leaky_module(member, slope), output=representation)
+            z = linearity.z_bar(f, X, n_triples=200, seed=2, triples="inside").value
+            assert curves[k, j] == pytest.approx(z, rel=1e-9, abs=1e-13)
+        one = validity.leaky_path_curve(member, X, slopes, representation=representation,
+                                        triples="inside", n_triples=200, seed=2)
+        np.testing.assert_allclose(one, curves[k], rtol=1e-10, atol=1e-13)
+
+
+def test_the_leaky_path_starts_at_the_trained_net_and_ends_affine(moons_nets, regressors):
+    model, X = moons_nets
+    # slope 0: the trained network, exactly
+    x = torch.as_tensor(X)
+    for k in range(model.K):
+        layers = model.layer_parameters(member=k, dtype=torch.float64)
+        assert torch.equal(mlp_forward(layers, x, leaky_relu(0.0))[0],
+                           batched.forward64(model, X, slice(k, k + 1))[0])
+    for representation in ("logits", "centred_logits", "probabilities"):
+        curves = validity.leaky_path_curve(model, X, representation=representation)
+        plain = batched.z_bar_members(model, X, n_triples=500, scale=0.5, seed=0,
+                                      outputs=(representation,))[representation][0]
+        np.testing.assert_array_equal(curves[:, 0], plain)
+        if representation != "probabilities":  # slope 1: affine logits, Z-bar 0
+            assert np.all(np.abs(curves[:, -1]) < 1e-12)
+        else:  # the softmax of an affine map is still curved
+            assert np.all(curves[:, -1] > 1e-3)
+    reg, Xr = regressors
+    assert np.all(np.abs(validity.leaky_path_curve(reg, Xr)[:, -1]) < 1e-12)
+
+
+# ---------------------------------------------------------------- reading effects
+def test_equivalent_blend_inverts_the_curve():
+    alphas = (0.0, 0.25, 0.5, 0.75, 1.0)
+    curve = np.array([0.4, 0.3, 0.2, 0.1, 0.0])
+    assert validity.equivalent_blend(0.4, curve, alphas) == 0.0
+    assert validity.equivalent_blend(0.25, curve, alphas) == pytest.approx(0.375)
+    np.testing.assert_allclose(validity.equivalent_blend(curve, curve, alphas), alphas)
+    out = validity.equivalent_blend([0.5, -0.1, 0.05], curve, alphas)
+    assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == pytest.approx(0.875)
+    # alpha < 0 on the grid reads values above the networks' own
+    assert validity.equivalent_blend(0.45, [0.5, 0.4, 0.0], [-0.25, 0.0, 1.0]) == pytest.approx(
+        -0.125)
+    # not monotone: the first alpha along the grid that reaches the value
+    bumpy = [0.4, 0.3, 0.35, 0.1, 0.0]
+    assert validity.equivalent_blend(0.32, bumpy, alphas) == pytest.approx(0.25 * 0.8)
+    assert not validity.is_monotone(bumpy) and validity.is_monotone(curve)
+    np.testing.assert_array_equal(validity.is_monotone([curve, bumpy]), [True, False])
+    assert validity.is_monotone([0.3, 0.3 + 1e-12, 0.0])  # rounding is no rise
+
+
+def test_delta_is_the_mean_change_of_a_ten_percent_blend(moons_nets):
+    model, X = moons_nets
+    curves = validity.affine_blend_curve(model, X, (0.0, 0.1), representation="probabilities",
+                                         triples="inside", n_triples=300)
+    delta = validity.delta_from_blend(model, X, representation="probabilities",
+                                      triples="inside", n_triples=300)
+    assert delta == pytest.approx(np.mean(curves[:, 0] - curves[:, 1]), rel=1e-12)
+    assert delta > 0
+    one = validity.delta_from_blend(model.member(0), X, representation="probabilities",
+                                    triples="inside", n_triples=300)
+    assert one == pytest.approx(curves[0, 0] - curves[0, 1], rel=1e-9)
+    assert validity.delta_from_blend(model, X, alpha=0.2) > validity.delta_from_blend(model, X)
+
+
+def test_the_chord_control_is_z_bar_on_chord_midpoints(moons_nets, regressors):
+    model, X = moons_nets
+    values = validity.chord_midpoint_z_bar(model, X, n_triples=300, seed=1)
+    assert values.shape == (model.K,)
+    for k in range(model.K):
+        f = linearity.as_function(model.member(k), output="probabilities")
+        z = linearity.z_bar(f, X, n_triples=300, seed=1, triples="chord_midpoints").value
+        assert values[k] == pytest.approx(z, rel=1e-9)
+        assert validity.chord_midpoint_z_bar(model.member(k), X, n_triples=300,
+                                             seed=1) == pytest.approx(z, rel=1e-9)
+    assert validity.control_representation("classification") == "probabilities"
+    assert validity.control_representation("regression") == "logits"
+    reg, Xr = regressors
+    assert validity.chord_midpoint_z_bar(reg, Xr, representation="logits").shape == (2,)
+
+
+# ---------------------------------------------------------------- bad input
+def _bad_calls(model, X):
+    blend = validity.affine_blend_curve
+    leaky = validity.leaky_path_curve
+    return [
+        (lambda: blend("net", X), TypeError, "model"),
+        (lambda: blend(model, X[:, :1]), ValueError, "X"),
+        (lambda: blend(model, np.full_like(X, np.nan)), ValueError, "X"),
+        (lambda: blend(model, X, [0.0, True]), TypeError, "alphas"),
+        (lambda: blend(model, X, [0.0, np.nan]), ValueError, "alphas"),
+        (lambda: blend(model, X, representation="softmax"), ValueError, "representation"),
+        (lambda: blend(model, X, triples="outside"), ValueError, "triples"),
+        (lambda: blend(model, X, scale=0.0), ValueError, "scale"),
+        (lambda: blend(model, X, n_triples=0), ValueError, "n_triples"),
+        (lambda: blend(model, X, n_triples=2.5), TypeError, "n_triples"),
+        (lambda: blend(model, X, seed=-1), ValueError, "seed"),
+        (lambda: blend(model, X, seed=True), TypeError, "seed"),
+        (lambda: leaky(model, X, [0.0, 1.5]), ValueError, "slopes"),
+        (lambda: leaky(model, X, [False]), TypeError, "slopes"),
+        (lambda: leaky(ensemble.BatchedMLP((2, 4, 2), (0,), activation="tanh"), X),
+         ValueError, "activation"),
+        (lambda: leaky(ensemble.batched_model("residual", (2, 4, 4, 2), (0,)), X),
+         TypeError, "model"),
+        (lambda: validity.affine_blend(_curved, X, np.nan), ValueError, "alpha"),
+        (lambda: validity.affine_blend(3.0, X, 0.5), TypeError, "f"),
+        (lambda: validity.affine_fit(_curved, X[:1]), ValueError, "X"),
+        (lambda: validity.equivalent_blend(0.1, [0.2, 0.1], [0.0, 0.5, 1.0]), ValueError,
+         "alphas"),
+        (lambda: validity.equivalent_blend(0.1, [0.2, 0.1], [0.5, 0.0]), ValueError, "alphas"),
+        (lambda: validity.equivalent_blend(np.nan, [0.2, 0.1], [0.0, 1.0]), ValueError,
+         "z_values"),
+        (lambda: validity.equivalent_blend(True, [0.2, 0.1], [0.0, 1.0]), TypeError,
+         "z_values"),
+        (lambda: validity.delta_from_blend(model, X, alpha=0.0), ValueError, "alpha"),
+        (lambda: validity.delta_from_blend(model, X, alpha=True), TypeError, "alpha"),
+        (lambda: validity.chord_midpoint_z_bar(model, X, representation="odds"), ValueError,
+         "representation"),
+        (lambda: validity.control_representation("ranking"), ValueError, "kind"),
+        (lambda: validity.is_monotone([0.1, np.nan]), ValueError, "curves"),
+        (lambda: validity.is_monotone([0.1, 0.0], tolerance=-1.0), ValueError, "tolerance"),
+    ]
+
+
+def test_bad_input_is_refused_with_the_arguments_name(moons_nets):
+    model, X = moons_nets
+    for call, error, name in _bad_calls(model, X):
+        with pytest.raises(error, match=name):
+            call()
