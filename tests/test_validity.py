@@ -389,3 +389,95 @@ def test_bad_input_is_refused_with_the_arguments_name(moons_nets):
     for call, error, name in _bad_calls(model, X):
         with pytest.raises(error, match=name):
             call()
+
+
+# ---------------------------------------------------------------- the validity table
+@pytest.fixture(scope="module")
+def tiny_spec():
+    from essay_lib.experiment import ExperimentSpec, SweepSpec
+
+    small = dict(hidden=(8, 8), epochs=30, seeds=(0, 1))
+    return ExperimentSpec((
+        SweepSpec("moons", grid={"none": [0], "dropout": [0.3], "mixup": [0.4, 1.0]}, **small),
+        SweepSpec("quadratic", grid={"none": [0], "mixup": [0.4]}, **small)))
+
+
+@pytest.fixture(scope="module")
+def tiny_cache(tmp_path_factory):
+    """One sweep cache for the tiny experiment's networks (trained once, by the first test)."""
+    return tmp_path_factory.mktemp("validity-cache")
+
+
+def test_the_validity_table_of_a_tiny_experiment(tiny_spec, tiny_cache):
+    from essay_lib.experiment import sweep_models
+    from essay_lib.experiment.validity import GEOMETRIES, validity_table
+
+    cells = validity_table(tiny_spec, cache_dir=tiny_cache, n_triples=200, progress=False)
+    assert [(c.task, c.geometry, c.representation) for c in cells] == [
+        *[("moons", g, r) for g in GEOMETRIES for r in ("logits", "centred_logits",
+                                                         "log_probabilities", "probabilities")],
+        *[("quadratic", g, "logits") for g in GEOMETRIES]]
+    for c in cells:
+        assert c.n_networks == 2 and c.scale == 0.5 and c.valid
+        assert c.blend_monotone and c.monotone_share == 1.0 and c.blend_reaches_zero
+        assert c.blend_curve[0] == c.z_unregularized > c.delta > 0 and c.blend_end < 1e-12
+        if c.representation in ("logits", "centred_logits"):
+            assert c.leaky_reaches_zero and c.leaky_end < 1e-12
+        else:  # probabilities of an affine map: curved, reported, not checked
+            assert c.leaky_reaches_zero is None and c.leaky_end > 1e-3
+        d = c.as_dict()
+        assert isinstance(d["blend_curve"], list) and d["valid"] is True
+    # the numbers are those of the measures on the cached networks
+    nets = sweep_models(tiny_spec["moons"].replace(grid={"none": [0]}), cache_dir=tiny_cache)
+    X = data.moons_task().X_test.astype(np.float64)
+    cell = next(c for c in cells if (c.task, c.geometry, c.representation) == (
+        "moons", "inside", "probabilities"))
+    curves = [validity.affine_blend_curve(nets["none", 0.0, s], X, representation="probabilities",
+                                          triples="inside", n_triples=200) for s in (0, 1)]
+    np.testing.assert_allclose(cell.blend_curve, np.mean(curves, axis=0), rtol=1e-9, atol=1e-15)
+
+
+def test_the_mixup_control_per_seed_and_strength(tiny_spec, tiny_cache):
+    from essay_lib.experiment import sweep_models
+    from essay_lib.experiment.validity import mixup_control
+
+    rows = mixup_control(tiny_spec, cache_dir=tiny_cache, n_triples=200, progress=False)
+    moons, quadratic = rows
+    assert moons.representation == "probabilities" and moons.contrast_representation == "logits"
+    assert quadratic.representation == "logits" and quadratic.contrast_values is None
+    np.testing.assert_array_equal(moons.strengths, [0.0, 0.4, 1.0])
+    assert moons.values.shape == moons.contrast_values.shape == (2, 3)
+    assert quadratic.values.shape == (2, 2)
+    nets = sweep_models(tiny_spec["moons"], cache_dir=tiny_cache, progress=False)
+    X = data.moons_task().X_train.astype(np.float64)
+    for i, seed in enumerate((0, 1)):
+        for j, key in enumerate([("none", 0.0), ("mixup", 0.4), ("mixup", 1.0)]):
+            net = nets[(*key, seed)]
+            assert moons.values[i, j] == pytest.approx(
+                validity.chord_midpoint_z_bar(net, X, n_triples=200), rel=1e-9)
+            assert moons.contrast_values[i, j] == pytest.approx(
+                validity.chord_midpoint_z_bar(net, X, representation="logits", n_triples=200),
+                rel=1e-9)
+    assert moons.as_dict()["values"] == moons.values.tolist()
+
+
+def test_the_table_refuses_bad_input(tiny_spec, tmp_path):
+    from essay_lib.experiment import SweepSpec
+    from essay_lib.experiment.validity import mixup_control, validity_table
+
+    no_none = SweepSpec("moons", grid={"dropout": [0.3]}, hidden=(8, 8), epochs=5)
+    cases = [
+        (lambda: validity_table("essay"), TypeError, "spec"),
+        (lambda: validity_table(no_none, cache_dir=tmp_path), ValueError, "none"),
+        (lambda: mixup_control(no_none, cache_dir=tmp_path), ValueError, "none"),
+        (lambda: validity_table(tiny_spec, n_triples=0), ValueError, "n_triples"),
+        (lambda: validity_table(tiny_spec, alphas=(0.0, 0.5)), ValueError, "alphas"),
+        (lambda: validity_table(tiny_spec, alphas=(0.0, True)), TypeError, "alphas"),
+        (lambda: validity_table(tiny_spec, slopes=(0.5, 1.0)), ValueError, "slopes"),
+        (lambda: mixup_control(tiny_spec, n_triples=1.5), TypeError, "n_triples"),
+        (lambda: mixup_control(tiny_spec["moons"].replace(grid={"none": [0]}),
+                               cache_dir=tmp_path), ValueError, "mixup"),
+    ]
+    for call, error, name in cases:
+        with pytest.raises(error, match=name):
+            call()
