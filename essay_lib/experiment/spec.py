@@ -29,7 +29,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from essay_lib.data import TASK_NAMES
-from essay_lib.measures.names import REPRESENTATIONS, TRIPLE_TYPES
+from essay_lib.measures.names import (
+    CURVE_REPRESENTATIONS,
+    CURVE_TRIPLE_TYPES,
+    REPRESENTATIONS,
+    TRIPLE_TYPES,
+)
 from essay_lib.nets.architectures import check_residual_widths
 from essay_lib.nets.ensemble import ARCHITECTURES
 from essay_lib.nets.flat_optim import OPTIMIZERS
@@ -66,9 +71,14 @@ class MeasureSpec:
 
     The specification curve (chapter 05) measures Z̄ once more for every combination of
     ``curve_outputs`` (output representations; classifiers only use the ones beyond
-    ``"logits"``), ``curve_scales`` and ``curve_triples`` (``"extrapolating"`` and/or
-    ``"inside"``, :mod:`essay_lib.measures.triples`), on the same networks and triples
-    count: the record's ``z_spec`` maps ``"output|scale|triples"`` to Z̄.
+    ``"logits"``; default :data:`~essay_lib.measures.names.CURVE_REPRESENTATIONS`:
+    logits, centred logits, log-probabilities, while ``"probabilities"`` may be asked
+    for), ``curve_scales`` and ``curve_triples`` (default ``"extrapolating"`` and
+    ``"inside"``; ``"chord_midpoints"`` may be asked for,
+    :mod:`essay_lib.measures.triples`), on the same networks and triples count: the
+    record's ``z_spec`` maps ``"output|scale|triples"`` to Z̄.  The defaults are fixed
+    tuples, so that adding a representation or a triple type to the measures changes no
+    record's key.
 
     Sub-network additivity (chapter 06, :mod:`essay_lib.measures.subnetworks`):
     ``mask_keep_prob`` (the context's *keep* probability, the same for every network),
@@ -86,9 +96,9 @@ class MeasureSpec:
     displacement_scale: float = 0.5
     metric_seed: int = 0
     sparsity_threshold: float = 1e-3
-    curve_outputs: tuple[str, ...] = REPRESENTATIONS
+    curve_outputs: tuple[str, ...] = CURVE_REPRESENTATIONS
     curve_scales: tuple[float, ...] = (0.1, 0.25, 0.5)
-    curve_triples: tuple[str, ...] = TRIPLE_TYPES
+    curve_triples: tuple[str, ...] = CURVE_TRIPLE_TYPES
     mask_keep_prob: float = 0.5
     mask_draws: int = 500
     mask_set_fraction: float = 0.125
