@@ -13,6 +13,7 @@ and the measures are the floors below.
 * :mod:`~essay_lib.experiment.metrics`: what is measured on every network (``METRICS``);
 * :mod:`~essay_lib.experiment.references`: Z̄ of the true function, untrained networks and a
   kernel ridge fit (:func:`reference_values`);
+* :mod:`~essay_lib.experiment.validity`: chapter 04's validity table and positive control;
 * :mod:`~essay_lib.experiment.cache`: plain JSON/NPZ entries keyed by spec and code;
 * :mod:`~essay_lib.experiment.remeasure`: a sweep's trained networks measured again under
   other settings, as records (chapters 01 and 06);
@@ -33,6 +34,7 @@ from essay_lib.experiment import (
     spec,
     sweeps,
     train,
+    validity,
 )
 from essay_lib.experiment.beyond import Variant, beyond_variants, run_variants
 from essay_lib.experiment.cache import CacheWarning, SweepCache
@@ -52,4 +54,4 @@ __all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "VERDICT_METRICS",
            "SweepCache", "SweepSpec", "Variant", "beyond", "beyond_variants", "cache",
            "configurations", "essay", "essay_experiment", "metrics", "reference_values",
            "references", "remeasure", "replication_experiment", "run_experiment", "run_sweep",
-           "run_variants", "spec", "sweep_models", "sweeps", "train"]
+           "run_variants", "spec", "sweep_models", "sweeps", "train", "validity"]
