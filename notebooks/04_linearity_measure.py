@@ -308,6 +308,13 @@ display(Markdown(report.validity_report.validity_markdown(cells)))
 display(Markdown(report.validity_report.validity_sentence(cells)))
 
 # %% [markdown]
+# A cell can fail for a reason worth knowing. Where the best affine fit of a network is
+# nearly flat (a function symmetric about the middle of its data, like a parabola on
+# inputs centred at 0), blending it in only *rescales* the function plus a constant, and
+# a scale-free measure does not move: the blend cannot pass its check there, and δ
+# comes out near 0. That is a limit of the check, read honestly: on such a cell chapter 05
+# reads "measure not valid here" instead of a verdict.
+#
 # **The unit of effects.** δ is fixed *before* the experiment is read: it is the
 # smallest effect chapter 05 cares about, in a unit a reader can picture ("as much as
 # blending 10 % of the best straight fit into the network"). An effect of $2\delta$ is
@@ -377,7 +384,8 @@ display(Markdown("\n".join([
     f"checks {'pass' if sanity else '**fail**'}.",
     f"- **Validity.** {report.validity_report.validity_sentence(cells)}",
     "- **δ, the unit of chapter 05** (main specification): " + "; ".join(
-        f"{vocabulary.task_label(t)} {c.delta:.3f}" for t, c in main.items()) + ".",
+        f"{vocabulary.task_label(t)} {report.validity_report.number(c.delta)}"
+        for t, c in main.items()) + ".",
 ])))
 
 # %% [markdown]

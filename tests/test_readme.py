@@ -1,11 +1,11 @@
-"""The README's verdict block stays true: its sentence is the one chapter 08 generates.
+"""The README's answer block stays true: its sentence is the one chapter 05 generates.
 
 The block sits between ``<!-- verdict:start -->`` and ``<!-- verdict:end -->``: one line
-``**The verdict, as computed by chapter 08:** <sentence>`` and the closing figure
-``figures/08-analogy.png``.  Chapter 08 writes the sentence it generates from the sweep
-records (``essay_lib.report.verdict.essay_verdict``) to ``08-verdict.md`` in the figures
+``**The answer, as computed by chapter 05:** <sentence>`` and the frontier figure
+``figures/05-frontier.png``.  Chapter 05 writes the sentence it generates from the sweep
+records (``essay_lib.report.answer.plain_answer``) to ``05-answer.md`` in the figures
 folder.  The sentence holds counts and task names only, no decimals, so a rerun with the
-same seeds reproduces it.  When the results change, copy the new ``08-verdict.md`` into
+same seeds reproduces it.  When the results change, copy the new ``05-answer.md`` into
 the README.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 
 README = REPO / "README.md"
-PREFIX = "**The verdict, as computed by chapter 08:** "
+PREFIX = "**The answer, as computed by chapter 05:** "
 _BLOCK = re.compile(r"<!-- verdict:start -->\n(.*?)\n<!-- verdict:end -->", re.S)
 
 
@@ -35,9 +35,9 @@ def readme_verdict(text: str) -> tuple[str, str]:
 
 def test_readme_has_a_verdict_block_with_the_closing_figure():
     sentence, block = readme_verdict(README.read_text(encoding="utf-8"))
-    assert re.search(r"!\[[^\]]{20,}\]\(figures/08-analogy\.png\)", block), (
-        "the block shows figures/08-analogy.png with alt text")
-    assert sentence.startswith("By seed-level intervals") and sentence.endswith(".")
+    assert re.search(r"!\[[^\]]{20,}\]\(figures/05-frontier\.png\)", block), (
+        "the block shows figures/05-frontier.png with alt text")
+    assert sentence.startswith("As the drop rate rises") and sentence.endswith(".")
     assert "\n" not in sentence and not re.search(r"\d\.\d", sentence), (
         "one sentence without decimals (it must not flicker between reruns)")
     intro_end = README.read_text(encoding="utf-8").index("## Quick start")
@@ -56,20 +56,20 @@ def test_the_block_parser_rejects_malformed_blocks():
 
 def test_readme_sentence_matches_the_figures_folder():
     """When ``figures/`` holds a built essay, its verdict is the README's."""
-    written = REPO / "figures" / "08-verdict.md"
+    written = REPO / "figures" / "05-answer.md"
     if not written.exists():
-        pytest.skip("figures/08-verdict.md not built yet (make essay)")
+        pytest.skip("figures/05-answer.md not built yet (make essay)")
     assert readme_verdict(README.read_text(encoding="utf-8"))[0] == written.read_text(
-        encoding="utf-8").strip(), "README's verdict differs from figures/08-verdict.md"
-    assert (REPO / "figures" / "08-analogy.png").exists()
+        encoding="utf-8").strip(), "README's answer differs from figures/05-answer.md"
+    assert (REPO / "figures" / "05-frontier.png").exists()
 
 
 @pytest.mark.notebooks
 def test_readme_sentence_matches_the_essay_built_from_scratch(built_site):
-    """The build executes every chapter with an empty sweep cache: chapter 08's sentence,
+    """The build executes every chapter with an empty sweep cache: chapter 05's sentence,
     generated from freshly trained networks, is the README's."""
-    written = built_site.figures_dir / "08-verdict.md"
-    assert written.exists(), "chapter 08 did not write 08-verdict.md"
+    written = built_site.figures_dir / "05-answer.md"
+    assert written.exists(), "chapter 05 did not write 05-answer.md"
     assert readme_verdict(README.read_text(encoding="utf-8"))[0] == written.read_text(
         encoding="utf-8").strip()
 

@@ -17,7 +17,7 @@ from essay_lib.report.tables import markdown_table
 from essay_lib.report.vocabulary import join_names, task_label
 
 __all__ = ["MAIN", "ControlTest", "control_markdown", "control_sentence", "control_tests",
-           "main_cells",
+           "main_cells", "number",
            "validity_markdown", "validity_sentence"]
 
 #: The main specification: raw outputs (logits) on extrapolating triples
@@ -27,6 +27,12 @@ _GEOMETRY_LABELS = {"extrapolating": "extrapolating", "inside": "inside",
 _REPRESENTATION_LABELS = {"logits": "logits / raw outputs", "centred_logits": "centred logits",
                           "log_probabilities": "log-probabilities",
                           "probabilities": "probabilities"}
+
+
+def number(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` decimals with a true minus sign, and no "−0.000"."""
+    text = f"{x:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text.replace("-", "−")
 
 
 def main_cells(cells: Sequence) -> dict:
@@ -46,7 +52,8 @@ def validity_markdown(cells: Sequence) -> str:
         for g in geometries:
             c = by_key.get((task, rep, g))
             row.append("—" if c is None else
-                       f"{'✓' if c.valid else '✗'} {c.z_unregularized:.3f} (δ {c.delta:.3f})")
+                       f"{'✓' if c.valid else '✗'} {number(c.z_unregularized)} "
+                       f"(δ {number(c.delta)})")
         rows.append(row)
     return markdown_table(["task", "output", *(_GEOMETRY_LABELS.get(g, g) for g in geometries)],
                           rows)

@@ -117,7 +117,7 @@ CHAPTERS: dict[str, tuple[str, str]] = {
 }
 
 #: The index page's figure; when it does not exist, the first figure of chapter 00.
-HEADLINE_FIGURE = "08-analogy"
+HEADLINE_FIGURE = "05-frontier"
 
 #: Environment given to every kernel (on top of this process's environment).
 KERNEL_ENV = {
@@ -129,8 +129,9 @@ KERNEL_ENV = {
 _STEM_RE = re.compile(r"^(\d\d|[A-Z])_[a-z0-9_]+$")
 #: Notebook file names: numbered chapters ``NN_name``, then appendices ``A_name``.
 NOTEBOOK_PATTERNS = ("[0-9][0-9]_*", "[A-Z]_*")
-#: A variant build writes its verdict sentence here (chapter 08), in its figures folder.
-VERDICT_FILE = "08-verdict.md"
+#: Chapter 05 writes the essay's answer in plain words here, in its figures folder: the
+#: index shows it first (a variant build shows its own).
+VERDICT_FILE = "05-answer.md"
 
 
 @dataclass(frozen=True)
@@ -346,14 +347,15 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
                 stale.unlink()
     render.copy_static(html_dir)
     variant = None
+    verdict = figures_dir / VERDICT_FILE
+    answer = verdict.read_text(encoding="utf-8").strip() if verdict.exists() else None
     if parameters:
-        verdict = figures_dir / VERDICT_FILE
         variant = {"parameters": variant_build.describe_parameters(parameters), "command": command,
-                   "verdict": verdict.read_text(encoding="utf-8").strip()
-                   if verdict.exists() else None}
+                   "verdict": answer}
     report.pages[:0] = pages.write_index_and_gallery(
         found, executed, executed_dir=executed_dir, figures_dir=figures_dir, html_dir=html_dir,
-        title=TITLE, abstract=ABSTRACT, headline=HEADLINE_FIGURE, variant=variant, log=log)
+        title=TITLE, abstract=ABSTRACT, headline=HEADLINE_FIGURE, variant=variant, log=log,
+        answer=answer)
     report.total_seconds = time.perf_counter() - start
     size = sum(p.stat().st_size for p in html_dir.rglob("*") if p.is_file())
     log(f"built {len(report.pages)} pages ({size / 1e6:.1f} MB) in {report.total_seconds:.1f} s")

@@ -2,7 +2,7 @@
 
 Notebooks save each figure as ``figures/NN-short-name.png`` and ``.svg`` (``NN``: the
 chapter, or an appendix's letter: ``A-short-name``); a few write other files there too
-(``08-verdict.md``).  The site build copies every file of that folder into
+(``05-answer.md``).  The site build copies every file of that folder into
 ``html/figures/``, writes ``html/gallery.html`` listing them grouped by chapter, with the
 figure's alt text as caption and links to each file, and writes ``html/figures.zip`` with
 all of them and a ``CAPTIONS.md``.  A caption is the alt

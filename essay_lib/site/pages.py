@@ -33,13 +33,14 @@ def executed_notebooks(found: list, executed: dict, executed_dir: Path) -> list:
 
 def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
                             figures_dir: Path, html_dir: Path, title: str, abstract: str,
-                            headline: str, variant: dict | None, log) -> list[Path]:
+                            headline: str, variant: dict | None, log,
+                            answer: str | None = None) -> list[Path]:
     """Copy the figures into ``html_dir``, write ``figures.zip``, ``gallery.html`` and
     ``index.html``; returns the two pages.
 
     ``found``: every chapter (:class:`essay_lib.site.build.Chapter`); ``executed``: stem ->
     executed notebook of this build (the others are read from ``executed_dir``);
-    ``headline``: the preferred index figure; ``variant``: see
+    ``headline``: the preferred index figure; ``variant``, ``answer``: see
     :func:`essay_lib.site.render.render_index`.
     """
     from essay_lib.site import render  # nbconvert: loaded only when a build renders
@@ -75,5 +76,5 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
     write_atomic(html_dir / "index.html", render.render_index(
         title=title, abstract=abstract, headline=figure, chapters=chapters, variant=variant,
         gallery="gallery.html", licence=gallery.LICENCE_TEXT,
-        total_time=render.format_seconds(total) if total else None))
+        total_time=render.format_seconds(total) if total else None, answer=answer))
     return [html_dir / "index.html", html_dir / "gallery.html"]

@@ -215,22 +215,30 @@ def _render_template(name: str, **context) -> str:
     return env.get_template(name).render(**context)
 
 
+def markdown_to_html(text: str) -> str:
+    """A markdown paragraph (with ``$...$`` math, which becomes MathML) as HTML."""
+    return MarkdownWithMath(renderer=MathMLRenderer(escape=False)).render(text)
+
+
 def render_index(*, title: str, abstract: str, chapters: list[dict], headline: dict | None,
                  notes: list[str] = (), variant: dict | None = None, gallery: str | None = None,
-                 licence: str | None = None, total_time: str | None = None) -> str:
+                 licence: str | None = None, total_time: str | None = None,
+                 answer: str | None = None) -> str:
     """The contents page: title, abstract, headline figure, chapter list (an HTML string).
 
     ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool)
     and ``time`` (the chapter's run time as text, or ``None``); ``headline``: ``{"src",
     "alt", "caption"}`` or ``None``; ``variant``: ``{"parameters", "command", "verdict"}``
     for a variant build; ``gallery``: href of the figure gallery; ``licence``: the footer's
-    licence line; ``total_time``: the sum of the run times, as text.
+    licence line; ``total_time``: the sum of the run times, as text; ``answer``: the
+    essay's answer in plain words (markdown, shown first), or ``None``.
     """
     chapters = [{"time": None, **c} for c in chapters]
     return _render_template("contents.html.j2", title=title, abstract=abstract,
                             chapters=chapters, headline=headline, notes=list(notes),
                             variant=variant, gallery=gallery, licence=licence,
-                            total_time=total_time)
+                            total_time=total_time,
+                            answer=None if answer is None else markdown_to_html(answer))
 
 
 def render_gallery(*, title: str, groups: list[dict], zip_name: str | None = None,

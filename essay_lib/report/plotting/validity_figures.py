@@ -59,7 +59,8 @@ def plot_dose_response(cells: Sequence, tasks: Sequence[str], *,
         ax.set_ylabel("$\\bar Z$")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(bottom=0)
-    axes[0].legend(fontsize=8, loc="upper right")
+    fullest = max(axes, key=lambda a: len(a.get_legend_handles_labels()[1]))
+    fullest.legend(fontsize=8, loc="best")
     fig.suptitle("Z̄ of the trained networks made more linear by hand", fontsize=11)
     fig.set_label("Dose-response of Z-bar on the unregularized networks of "
                   + ", ".join(task_label(t) for t in tasks)
