@@ -85,7 +85,16 @@ def test_the_cpu_study_runs_what_it_says_and_the_full_study_everything():
     full = {v.name: v.tasks for v in V.beyond_variants("full")}
     assert set(full["width 256"]) == set(V.base_experiment("full").tasks)
     assert set(full["CNN"]) == {"digits", "mnist1d"}
-    assert V.FULL_STUDY.seeds == tuple(range(8))
+    # the full study trains chapter 05's 16 seeds: enough for an exact sign-flip test to
+    # reach Holm's first threshold in the largest family a variant reads (3 tests a task);
+    # the CPU study's 5 seeds cannot reach 5% even in a single test (p >= 2 / 2**5)
+    from essay_lib.experiment.essay import ESSAY_SEEDS
+    from essay_lib.report.inference import can_reach
+
+    assert V.FULL_STUDY.seeds == ESSAY_SEEDS == tuple(range(16))
+    largest = max(len(tasks) for tasks in full.values())
+    assert can_reach(len(V.FULL_STUDY.seeds), 0.05, 3 * largest)
+    assert len(V.CPU_STUDY.seeds) == 5 and not can_reach(len(V.CPU_STUDY.seeds), 0.05)
     for key, strengths in V.CPU_STUDY.grid_dict.items():  # the CPU study is a subset
         assert set(strengths) <= set(V.FULL_STUDY.grid_dict[key])
     with pytest.raises(ValueError, match="tasks"):
@@ -150,7 +159,12 @@ GRID = {"none": [0.0], "dropout": [0.3, 0.6], "l2": [1e-3, 1e-2], "mixup": [0.1,
         "input_dropout": [0.1, 0.3]}
 
 
-def make_records(slopes, *, task="moons", seeds=range(5), rng_seed=0):
+# A variant on 2 tasks reads 6 tests in one Holm family: the first must reach 0.05 / 6,
+# which an exact sign-flip test on 5 seeds (p >= 2 / 2**5) cannot; 10 seeds can.
+SEEDS = range(10)
+
+
+def make_records(slopes, *, task="moons", seeds=SEEDS, rng_seed=0):
     """z_bar = 0.3 + seed effect + slope(reg) × strength rank + small noise; losses flat."""
     rng = np.random.default_rng(rng_seed)
     out = []
@@ -242,6 +256,83 @@ def test_effects_are_the_paired_changes_at_the_strongest_strength(synthetic):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["base", "depth 4  (depth)", "input dropout  (dropout site)"]
     assert "not run" in [t.get_text() for t in fig.axes[1].texts]  # input dropout: no digits
+
+
+def _five_seed_records(names=("base", "depth 4", "input dropout")):
+    """The synthetic design on the CPU study's 5 seeds."""
+    seeds = V.CPU_STUDY.seeds
+    records = {"base": make_records(FALLS, seeds=seeds)
+               + make_records(FALLS, task="digits", seeds=seeds),
+               "depth 4": make_records(RISES, seeds=seeds)
+               + make_records(FALLS, task="digits", seeds=seeds),
+               "input dropout": make_records(RISES, seeds=seeds)}
+    return [BY_NAME[n] for n in names], {n: records[n] for n in names}
+
+
+def test_five_seeds_decide_nothing_and_every_sentence_says_so():
+    """The CPU study's 5 seeds: every seed's trend points one way, yet an exact sign-flip
+    test on 5 seeds cannot give p below 1 in 16, so every interval is (−inf, inf), every
+    trend reads "no clear trend", no cell is decided, none keeps or turns the base's
+    verdict, and the table, paragraph and sentences say why instead of counting them."""
+    from essay_lib.report import plotting, verdict
+
+    variants, records = _five_seed_records()
+    verdicts = RV.variant_verdicts(records, variants, n_boot=400)
+    assert len(verdicts) == 5
+    for v in verdicts:
+        for t in (v.verdict.dropout, v.verdict.control, v.verdict.penalty):
+            assert (t.low, t.high) == (-np.inf, np.inf) and t.direction == "no clear trend"
+        assert abs(v.verdict.dropout.rho) > 0.9 and v.verdict.dropout.pvalue == 1 / 16
+        assert v.verdict.n_seeds == 5 and not v.verdict.decidable
+        assert not v.comparable and not v.turns
+    reason = verdict.too_few_seeds(5, 0.05, 6)
+    assert reason.startswith("with 5 seeds no test can reach the 5% level: an exact "
+                             "sign-flip test on 5 seeds cannot give a p-value below 1 in 16")
+    table = RV.variants_markdown(verdicts)
+    assert table.count("**undecidable** (5 seeds)") == 5 and "turns" not in table
+    assert table.count("n/a (too few seeds)") == 3 and "inf" not in table
+    paragraph = RV.agreement_paragraph(verdicts)
+    assert paragraph.startswith(f"None of the 5 (variant, task) cells can be decided: "
+                                f"{reason}.")
+    assert "keep the base's" not in paragraph and "positive control passes" not in paragraph
+    sentence = RV.beyond_sentence(verdicts)
+    assert "stayed the base's" not in sentence and "supported in" not in sentence
+    assert sentence == ("Changing one thing at a time around the base configuration (2 "
+                        "variants), no verdict on Z̄ could be reached in any of the 5 "
+                        f"(variant, task) cells: {reason}.")
+    architectures = RV.architecture_sentence(verdicts, skip="depth 4", convolution="base")
+    assert architectures.count("no verdict can be reached with 5 seeds") == 2
+    assert "supported on" not in architectures
+    effects = RV.variant_effects(records, variants, n_boot=400)
+    assert all((e.change.low, e.change.high) == (-np.inf, np.inf) for e in effects)
+    fig = plotting.plot_variant_effects(RV.effect_rows(effects))
+    dotted = [line for ax in fig.axes for line in ax.lines
+              if line.get_linestyle() == ":" and len(line.get_xdata())]  # not the legend's
+    assert len(dotted) == len(effects)  # each unbounded interval drawn across its panel
+    assert plotting.UNBOUNDED_LABEL in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+def test_cells_the_seeds_cannot_decide_are_left_out_of_the_counts():
+    """The base on 10 seeds is decided, depth 4 on 5 is not: nothing can be held against
+    the base, and the sentences count only what was decided."""
+    variants, few = _five_seed_records(("base", "depth 4"))
+    records = {"base": make_records(FALLS) + make_records(FALLS, task="digits"),
+               "depth 4": few["depth 4"]}
+    verdicts = RV.variant_verdicts(records, variants, n_boot=400)
+    assert [v.verdict.decidable for v in verdicts] == [True, True, False, False]
+    assert [v.verdict.verdict for v in verdicts[:2]] == ["supports", "supports"]
+    assert not any(v.turns or v.comparable for v in verdicts)
+    reason = "with 5 seeds no test can reach the 5% level"
+    paragraph = RV.agreement_paragraph(verdicts)
+    assert paragraph.startswith(f"2 of the 4 (variant, task) cells cannot be decided ({reason}")
+    assert "Over all 2 decided cells the positive control passes in 2" in paragraph
+    assert "No decided variant shares a task with a decided base configuration" in paragraph
+    sentence = RV.beyond_sentence(verdicts)
+    assert ("no variant's verdict on Z̄ could be held against a decided base verdict, and the "
+            "thesis was supported in 2 of all 2 decided cells; 2 cells could not be decided "
+            f"({reason}") in sentence
+    table = RV.variants_markdown(verdicts)
+    assert table.count("**supports**") == 2 and table.count("n/a (too few seeds)") == 2
 
 
 def test_report_functions_refuse_bad_input(synthetic):

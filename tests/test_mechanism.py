@@ -7,12 +7,14 @@ import pytest
 
 from essay_lib.report import mechanism
 
-SEEDS = range(6)
+# 3 tasks x 2 tests in one Holm family: the first must reach 0.05 / 6, which an exact
+# sign-flip test on 6 seeds (p >= 2 / 2**6) cannot; 10 can
+SEEDS = range(10)
 GRID = {"none": [0.0], "dropout": [0.1, 0.3, 0.5, 0.7], "l2": [1e-4, 1e-3, 1e-2],
         "mixup": [0.2, 1.0]}
 
 
-def _records(task, dropout_slope, *, bridge=1.0, seed=0):
+def _records(task, dropout_slope, *, bridge=1.0, seed=0, seeds=SEEDS):
     """z_mask = 0.4 + slope × drop rate (+ noise); L2 and mixup leave it alone; z_bar and
     mc_gap follow z_mask with the sign of ``bridge``; the validation loss is lowest at
     drop rate 0.3 and L2 1e-3 (higher without regularization)."""
@@ -20,7 +22,7 @@ def _records(task, dropout_slope, *, bridge=1.0, seed=0):
     out = []
     for reg, strengths in GRID.items():
         for s in strengths:
-            for sd in SEEDS:
+            for sd in seeds:
                 z = 0.4 + (dropout_slope * s if reg == "dropout" else 0.0)
                 z += 0.01 * rng.normal()
                 best = {"dropout": 0.3, "l2": 1e-3}.get(reg)
@@ -95,6 +97,33 @@ def test_tables(verdicts):
     z = mechanism.bridges(RECORDS, "z_bar", n_boot=200)
     both = mechanism.bridge_markdown({"Z̄": z, "gap": z[:1]})
     assert "two moons" in both and "n/a" in both
+
+
+def test_chapter_06s_eight_seeds_over_four_tasks_decide_nothing_and_say_so():
+    """4 tasks x 2 tests: Holm's first threshold is 5% / 8 = 1 in 160, below the 1 in 128
+    an exact sign-flip test on 8 seeds can give; each trend alone still reaches 5%."""
+    from essay_lib.report.verdict import too_few_seeds
+
+    seeds = range(8)
+    records = (_records("moons", -0.3, seeds=seeds)
+               + _records("digits", +0.3, bridge=-1.0, seed=1, seeds=seeds)
+               + _records("diabetes", 0.0, bridge=0.0, seed=2, seeds=seeds)
+               + _records("quadratic", -0.3, seed=3, seeds=seeds))
+    verdicts = mechanism.mechanism_verdicts(records, n_boot=200)
+    by = {v.task: v for v in verdicts}
+    assert by["moons"].dropout.direction == "falls" and by["digits"].dropout.direction == "rises"
+    assert all(v.family_size == 8 and not v.decidable for v in verdicts)
+    reason = too_few_seeds(8, 0.05, 8)
+    assert "1 in 160" in reason and "1 in 128" in reason and "at least 9 seeds" in reason
+    sentence = mechanism.mechanism_sentence(verdicts)
+    assert sentence == ("In mask space (Z_mask, seed-level intervals, Holm-corrected), no "
+                        "verdict can be reached on 4 of 4 tasks (two moons, digits, diabetes "
+                        f"and 1-D quadratic), {reason}.")
+    line = mechanism.trend_sentence(by["moons"])
+    assert f"no verdict can be reached, {reason}" in line and "add up" not in line
+    assert "[" not in line  # no interval where nothing can be decided
+    table = mechanism.mechanism_markdown(verdicts)
+    assert table.count("**undecidable** (8 seeds)") == 4 and "inconclusive" not in table
 
 
 def test_network_values_and_bad_input():

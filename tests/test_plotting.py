@@ -138,6 +138,29 @@ def test_draw_intervals_spans_exactly_low_to_high_even_when_the_estimate_lies_ou
     plt.close(fig)
 
 
+def test_an_unbounded_interval_is_a_dotted_line_across_the_axis():
+    """Too few seeds leave an exact test's interval (−inf, inf): drawn across the whole
+    axis (axes coordinates), without warnings and without stretching the limits."""
+    import warnings
+
+    for horizontal in (True, False):
+        fig, ax = plt.subplots()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            plotting.draw_intervals(ax, [0, 1], [0.2, -np.inf], [0.6, np.inf], [0.4, -0.3],
+                                    horizontal=horizontal)
+        (bar,) = ax.collections[0].get_segments()  # only the bounded interval is a bar
+        k = 0 if horizontal else 1
+        assert sorted(bar[:, k]) == pytest.approx([0.2, 0.6])
+        (across,) = [line for line in ax.lines if line.get_linestyle() == ":"]
+        ends = across.get_xdata() if horizontal else across.get_ydata()
+        at = across.get_ydata() if horizontal else across.get_xdata()
+        assert list(ends) == [0, 1] and list(at) == [1, 1]
+        limits = ax.get_xlim() if horizontal else ax.get_ylim()
+        assert np.all(np.isfinite(limits)) and limits[1] - limits[0] < 2
+        plt.close(fig)
+
+
 def test_draw_intervals_rejects_reversed_or_mismatched_intervals():
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match="lows"):

@@ -4,11 +4,14 @@ control, the specification curve, Holm, and the sentences."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from essay_lib.report import matched, speccurve, stats, trends, verdict
+from essay_lib.report import inference, matched, speccurve, stats, trends, verdict
 from essay_lib.util.bootstrap import (
     bootstrap_pvalue,
     expanded_level,
@@ -149,19 +152,39 @@ def test_p_values_agree_with_the_expanded_intervals():
 
 
 def test_null_trends_are_called_at_about_the_nominal_rate():
-    """With 8 seeds the plain percentile interval would call ~8% of null trends; the
-    expanded one stays near 5% (60 null data sets: at most 9 calls, about 3 sigma)."""
+    """The exact sign-flip test of the per-seed ρ calls at most 5% of null trends (with 8
+    seeds a percentile bootstrap called ~8%); 60 null data sets: at most 9 calls, about
+    3 sigma."""
     calls = sum(trends.trend(make_records({}, rng_seed=200 + i), "toy", "dropout",
                              n_boot=400).direction != "no clear trend" for i in range(60))
     assert calls <= 9
 
 
+def _signflip_by_enumeration(d) -> float:
+    """The exact two-sided sign-flip p-value of the mean of ``d``, from all 2**n signs."""
+    signs = np.array(list(itertools.product((1.0, -1.0), repeat=len(d))))
+    return float(np.mean(np.abs(signs @ d) >= abs(np.sum(d)) - 1e-12))
+
+
 def test_paired_change_pairs_by_seed():
-    before = np.array([1.0, 2.0, 3.0, 4.0])
-    after = before - 0.5 + np.array([0.01, -0.01, 0.02, -0.02])
+    before = np.arange(1.0, 9.0)  # 8 seeds with a large spread between them
+    after = before - 0.5 + np.array([0.01, -0.01, 0.02, -0.02, 0.015, -0.015, 0.005, -0.005])
     c = stats.paired_change(before, after, seed=0)
-    assert c.estimate == pytest.approx(-0.5) and c.high < 0 and c.pvalue == 0.0
+    # every pair falls: only the observed signs and their mirror are as extreme
+    p = _signflip_by_enumeration(after - before)
+    assert p == 2 / 2 ** 8
+    assert c.estimate == pytest.approx(-0.5) and c.high < 0 and c.pvalue == p
     assert c.high - c.low < 0.05  # the large between-seed spread cancels in the pairs
+    # the interval is the inverted test: shifts just inside it are kept, just outside not
+    d = after - before
+    assert _signflip_by_enumeration(d - (c.low - 1e-6)) <= 0.05
+    assert _signflip_by_enumeration(d - (c.high + 1e-6)) <= 0.05
+    assert _signflip_by_enumeration(d - (c.low + 1e-6)) > 0.05
+    assert _signflip_by_enumeration(d - (c.high - 1e-6)) > 0.05
+    # 4 seeds can never reach 5% (p >= 2/16): no interval, never a p-value of 0
+    few = stats.paired_change(before[:4], after[:4], seed=0)
+    assert few.pvalue == _signflip_by_enumeration(d[:4]) == 2 / 16
+    assert (few.low, few.high) == (-math.inf, math.inf)
     with pytest.raises(ValueError, match="pair up"):
         stats.paired_change([1.0], [1.0, 2.0])
 
@@ -199,9 +222,13 @@ def test_plateau_from_loss_curves():
 
 
 def test_sentences_follow_the_numbers():
-    supports = make_records({"dropout": -0.04, "mixup": -0.05}, task="a")
-    null = make_records({"mixup": -0.05}, task="b", rng_seed=1)
-    gated = make_records({"dropout": -0.04}, task="c", rng_seed=2)
+    # three tasks read 9 tests in one Holm family: the first must reach 0.05 / 9, which an
+    # exact sign-flip test on 8 seeds cannot (p >= 2 / 2**8); 12 seeds can
+    seeds = range(12)
+    assert not inference.can_reach(8, 0.05, 9) and inference.can_reach(len(seeds), 0.05, 9)
+    supports = make_records({"dropout": -0.04, "mixup": -0.05}, task="a", seeds=seeds)
+    null = make_records({"mixup": -0.05}, task="b", rng_seed=1, seeds=seeds)
+    gated = make_records({"dropout": -0.04}, task="c", rng_seed=2, seeds=seeds)
     verdicts = verdict.task_verdicts(supports + null + gated)
     assert [v.verdict for v in verdicts] == ["supports", "inconclusive", "not validated"]
     headline = verdict.headline_sentence(verdicts, replicated=["a", "b"])
@@ -298,31 +325,158 @@ def test_gated_specificity_names_the_comparison_penalty():
 
 
 def test_the_verdict_reads_only_what_the_replication_keeps():
-    """The replication (experiment.replication_experiment) trains only the
-    VERDICT_REGULARIZERS series and measures only VERDICT_METRICS: a verdict on records
-    with an extra L1 series and every other metric filled must read the same."""
+    """The replication (experiment.replication_experiment) trains the
+    VERDICT_REGULARIZERS series (now every series of the grid, early stopping included)
+    and measures only VERDICT_METRICS: the verdict and chapter 05's answer on records with
+    every other metric filled, and a series the replication does not train, must read
+    the same as on the replication's bare records."""
     from essay_lib.experiment import VERDICT_METRICS, VERDICT_REGULARIZERS
+    from essay_lib.report import answer
+    from essay_lib.report.table import record_table
 
     kept = make_records({"dropout": -0.04, "mixup": -0.05, "l2": -0.01})
-    assert {r["regularizer"] for r in kept} == set(VERDICT_REGULARIZERS)
     rng = np.random.default_rng(1)
+    for r in [r for r in kept if r["regularizer"] == "none"]:
+        r["epochs"] = 400.0
+        kept += [{**r, "regularizer": "l1", "strength": s, "z_bar": r["z_bar"] - 0.02 * k,
+                  "test_loss": r["test_loss"] + 0.01 * k} for k, s in enumerate((1e-4, 1e-3), 1)]
+        kept += [{**r, "regularizer": "early_stop", "strength": e, "epochs": e,
+                  "z_bar": r["z_bar"] - 0.01 * k, "test_loss": r["test_loss"] + 0.01 * k}
+                 for k, e in enumerate((200.0, 100.0), 1)]
+    assert {r["regularizer"] for r in kept} == set(VERDICT_REGULARIZERS)
     full = [{**r, "z_spec": {"logits|0.1|inside": rng.random()}, "taleb_h": rng.random(),
              "z_mask": rng.random(), "jacobian_norm": rng.random()} for r in kept]
-    full += [{**r, "regularizer": "l1", "strength": s, "z_bar": rng.random(),
-              "validation_loss": rng.random()}
-             for r in kept if r["regularizer"] == "none" for s in (1e-4, 1e-3)]
-    bare = [{k: (v if k in VERDICT_METRICS or k in ("task", "regularizer", "strength", "seed")
-                 else None) for k, v in r.items()} for r in kept]
+    full += [{**r, "regularizer": "input_dropout", "strength": s, "z_bar": rng.random(),
+              "validation_loss": rng.random(), "test_loss": rng.random()}
+             for r in kept if r["regularizer"] == "none" for s in (0.1, 0.2)]
+    fields = {"task", "regularizer", "strength", "seed", "epochs"}
+    bare = [{k: (v if k in VERDICT_METRICS or k in fields else None) for k, v in r.items()}
+            for r in kept]
     assert verdict.task_verdicts(bare) == verdict.task_verdicts(full)
+    read = {name: answer.experiment_answer(record_table(records), ["toy"],
+                                           deltas={"toy": 0.01})
+            for name, records in (("bare", bare), ("full", full))}
+    assert read["bare"].readings() == read["full"].readings()
+    assert answer.answer_markdown(read["bare"]) == answer.answer_markdown(read["full"])
 
 
 def test_the_grid_table_has_a_row_per_trained_regularizer():
-    from essay_lib.experiment import essay_experiment, replication_experiment
+    """Every regularizer a sweep trains has a row (early stopping included, by its shares
+    of the epochs); one that no sweep trains has none.  The replication trains every
+    series of the grid, so its table is the main one's."""
+    from essay_lib.experiment import (
+        VERDICT_REGULARIZERS,
+        essay_experiment,
+        replication_experiment,
+    )
+    from essay_lib.experiment.essay import early_stop_epochs
+    from essay_lib.experiment.spec import ExperimentSpec
     from essay_lib.report import experiment_tables, vocabulary
 
-    main = experiment_tables.grid_markdown(essay_experiment())
+    experiment = essay_experiment()
+    main = experiment_tables.grid_markdown(experiment)
     fresh = experiment_tables.grid_markdown(replication_experiment())
-    label = vocabulary.regularizer_label("l1")
-    assert f"| {label} |" in main and label not in fresh
-    assert fresh.count("\n") == main.count("\n") - 1
+    trained = {k for sweep in experiment for k in sweep.grid_dict}
+    assert trained == set(VERDICT_REGULARIZERS)
+    rows = [line.split(" | ")[0].lstrip("| ") for line in main.splitlines()[2:]]
+    assert sorted(rows) == sorted(vocabulary.regularizer_label(k) for k in trained)
+    assert fresh == main
     assert "1e-05, 0.0001, 0.001, 0.01" in main and "digits: 1e-05" in main  # the exception
+    assert "| early stopping | 1/2, 1/4, 1/8, 1/16 of the task's epochs | — |" in main
+    assert early_stop_epochs(1500) == (750.0, 375.0, 188.0, 94.0)
+    # a sweep without L1 (or with its own early-stopping path) reads so
+    label = vocabulary.regularizer_label("l1")
+    without = ExperimentSpec(tuple(s.replace(grid={k: v for k, v in s.grid_dict.items()
+                                                   if k != "l1"}) for s in experiment))
+    assert f"| {label} |" not in experiment_tables.grid_markdown(without)
+    assert experiment_tables.grid_markdown(without).count("\n") == main.count("\n") - 1
+    odd = experiment_tables.grid_markdown(experiment.replace(
+        grid={**experiment.sweeps[0].grid_dict, "early_stop": (10.0, 20.0)}))
+    assert "| early stopping | 10, 20 | — |" in odd
+
+
+def test_the_seeds_an_exact_test_needs():
+    """2 / 2**n <= alpha / m, i.e. n >= log2(2 m / alpha): 6 seeds for one test at 5%,
+    9 for a family of 9, 10 for 20; with fewer the sentence says why, without decimals."""
+    for m in (1, 9, 20):
+        assert verdict.seeds_needed(0.05, m) == math.ceil(math.log2(2 * m / 0.05))
+    assert [verdict.seeds_needed(0.05, m) for m in (1, 9, 20)] == [6, 9, 10]
+    assert verdict.too_few_seeds(5) == (
+        "with 5 seeds no test can reach the 5% level: an exact sign-flip test on 5 seeds "
+        "cannot give a p-value below 1 in 16; that takes at least 6 seeds")
+    assert verdict.too_few_seeds(8, 0.05, 9) == (
+        "with 8 seeds no test can reach Holm's first threshold for the 9 tests read together "
+        "(5% over 9, 1 in 180): an exact sign-flip test on 8 seeds cannot give a p-value "
+        "below 1 in 128; that takes at least 9 seeds")
+    with pytest.raises(ValueError, match="not too few"):
+        verdict.too_few_seeds(6)
+    with pytest.raises(ValueError, match="n_seeds"):
+        verdict.too_few_seeds(-1)
+
+
+def test_five_seeds_decide_nothing_and_the_sentences_say_so():
+    """A clear effect on 5 seeds: every seed's ρ is negative, yet no exact sign-flip test on 5
+    seeds reaches 5% (p >= 2 / 32), so every interval is unbounded and the verdict is
+    undecidable: the table and sentences say so, never "fails the positive control"."""
+    records = make_records({"dropout": -0.04, "mixup": -0.05}, seeds=range(5))
+    (v,) = verdict.task_verdicts(records)
+    for t in (v.dropout, v.control, v.penalty):
+        assert (t.low, t.high) == (-math.inf, math.inf) and t.direction == "no clear trend"
+    assert v.dropout.rho < -0.9 and v.dropout.pvalue == 2 / 2 ** 5  # every seed falls
+    assert v.n_seeds == 5 and not v.decidable and v.verdict == "not validated"
+    table = verdict.verdict_markdown([v])
+    assert "**undecidable** (5 seeds)" in table and "[−∞, +∞]" in table and "inf" not in table
+    reason = verdict.too_few_seeds(5, 0.05, 3)
+    headline = verdict.headline_sentence([v])
+    assert f"1 of 1 tasks cannot be decided (toy): {reason}." in headline
+    assert "positive control" not in headline and "inconclusive" not in headline
+    findings = verdict.verdict_findings([v])
+    assert findings == [f"On toy no verdict can be reached: {reason}."]
+    # the same effect on 16 seeds is decided
+    (w,) = verdict.task_verdicts(make_records({"dropout": -0.04, "mixup": -0.05},
+                                              seeds=range(16)))
+    assert w.decidable and w.verdict == "supports" and "**supports**" in (
+        verdict.verdict_markdown([w]))
+
+
+def test_a_family_too_large_for_its_seeds_is_undecidable_though_each_test_alone_is_not():
+    """8 seeds reach 5% in one test (2 / 256), not Holm's 5% / 9 over three tasks."""
+    records = [r for i, task in enumerate("abc") for r in make_records(
+        {"dropout": -0.04, "mixup": -0.05}, task=task, rng_seed=i)]
+    verdicts = verdict.task_verdicts(records)
+    for v in verdicts:
+        assert v.dropout.direction == "falls" and v.control.direction == "falls"
+        assert v.family_size == 9 and not v.decidable and not v.holm_control
+    headline = verdict.headline_sentence(verdicts)
+    assert "3 of 3 tasks cannot be decided (a, b and c)" in headline
+    assert "1 in 180" in headline and "at least 9 seeds" in headline
+
+
+def test_a_trend_is_the_mean_of_each_seeds_rho_tested_by_sign_flips():
+    """Derived independently: scipy's Spearman ρ along each seed's own series (the
+    unregularized network at strength 0), their mean, the exact p by enumerating every
+    sign vector, and the interval as the shifts that enumeration does not reject."""
+    records = make_records({"dropout": -0.01, "mixup": -0.05}, noise=0.03)
+    t = trends.trend(records, "toy", "dropout")
+    rhos = []
+    for s in range(8):
+        mine = [r for r in records if r["seed"] == s and r["regularizer"] in ("none", "dropout")]
+        rhos.append(scipy_stats.spearmanr([r["strength"] for r in mine],
+                                          [r["z_bar"] for r in mine])[0])
+    rhos = np.array(rhos)
+    assert len(set(np.round(rhos, 6))) > 2  # the seeds disagree: a real test
+    assert t.rho == pytest.approx(rhos.mean()) and t.n_seeds == 8 and t.n == 8 * 5
+    assert t.pvalue == pytest.approx(_signflip_by_enumeration(rhos))
+    assert _signflip_by_enumeration(rhos - (t.low - 1e-6)) <= 0.05
+    assert _signflip_by_enumeration(rhos - (t.low + 1e-6)) > 0.05
+    assert _signflip_by_enumeration(rhos - (t.high + 1e-6)) <= 0.05
+    assert _signflip_by_enumeration(rhos - (t.high - 1e-6)) > 0.05
+    with pytest.raises(ValueError, match="n_boot"):
+        trends.trend(make_records({}, seeds=range(1)), "toy", "dropout", n_boot=0)
+
+
+def test_the_rules_shown_to_the_reader_are_the_rules_applied():
+    rules = verdict.rule_markdown()
+    assert "exact sign-flip test over seeds" in rules and "bootstrap" not in rules
+    assert "exact sign-flip p-values go through Holm's correction" in rules
+    assert "$2/2^n$" in rules

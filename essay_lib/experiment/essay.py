@@ -28,9 +28,15 @@ REPLICATION_SEEDS = tuple(range(16, 32))
 VERDICT_REGULARIZERS = ("none", "dropout", "l1", "l2", "mixup", "early_stop")
 
 
+#: The early-stopping path: the unregularized network trained for 1/2, 1/4, 1/8 and 1/16
+#: of the sweep's epochs (the denominators).
+EARLY_STOP_SHARES = (2, 4, 8, 16)
+
+
 def early_stop_epochs(epochs: int) -> tuple[float, ...]:
-    """The early-stopping path of a sweep of ``epochs``: 1/2, 1/4, 1/8, 1/16 of them."""
-    return tuple(float(max(1, round(epochs / 2 ** k))) for k in (1, 2, 3, 4))
+    """The early-stopping path of a sweep of ``epochs``: 1/2, 1/4, 1/8, 1/16 of them
+    (:data:`EARLY_STOP_SHARES`), rounded, at least 1."""
+    return tuple(float(max(1, round(epochs / k))) for k in EARLY_STOP_SHARES)
 
 
 def essay_experiment(seeds=ESSAY_SEEDS, *, data_seed: int = 0) -> ExperimentSpec:

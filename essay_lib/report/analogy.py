@@ -3,8 +3,9 @@
 Chapter 08 fills in the paper's analogy (L1 → sparsity, L2 → small weights,
 dropout → linearity) with numbers from the sweep records of chapter 05.  The
 records, the series (a regularizer's records plus the unregularized ones at
-strength 0) and the trend rule (Spearman's ρ with a bootstrap interval over seeds:
-falls / rises / no clear trend) are those of :mod:`essay_lib.report.trends`.
+strength 0) and the trend rule (each seed's Spearman ρ, tested over seeds with the exact
+sign-flip test: falls / rises / no clear trend) are those of
+:mod:`essay_lib.report.trends`.
 
 * An **effect size** is the mean over seeds of (measure at the strongest setting
   − measure without regularization), paired by seed, with a percentile bootstrap

@@ -12,6 +12,13 @@ before dropout's result counts, Holm's correction over the tests of that variant
 and dropout against the penalty at matched fit.  A variant's verdict on a task **turns**
 when it differs from the base configuration's verdict on the same task.
 
+**Too few seeds decide nothing.**  An exact sign-flip test on n seeds never gives p below
+2 / 2**n (the CPU study's 5 seeds: 1 in 16, above 5% even for one test).  A cell whose
+seeds cannot reach Holm's first threshold (:attr:`TaskVerdict.decidable
+<essay_lib.report.verdict.TaskVerdict.decidable>`) has no verdict to keep or turn: the
+table marks it **undecidable**, and the sentences leave it out of their counts and say
+why (:func:`essay_lib.report.verdict.too_few_seeds`).
+
 :func:`variant_effects` gives, per variant, task and regularizer, the paired change of Z̄
 (by seed) from no regularization to the strongest strength of the grid: the figure's
 forest (:func:`essay_lib.report.plotting.plot_variant_effects`).
@@ -27,7 +34,7 @@ from essay_lib.report import stats
 from essay_lib.report.matched import paired_contrasts
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import ARROWS, check_records, tasks_of
-from essay_lib.report.verdict import TaskVerdict, task_verdicts
+from essay_lib.report.verdict import TaskVerdict, task_verdicts, undecided_clause, verdict_cell
 from essay_lib.report.vocabulary import join_names, regularizer_label, task_label
 
 ROLES = ("dropout", "penalty", "control")
@@ -55,18 +62,28 @@ def _check_inputs(records_by_variant, variants) -> list[Variant]:
 @dataclass(frozen=True)
 class VariantVerdict:
     """Chapter 05's verdict for one variant on one task, beside the base's verdict there
-    (``base``: ``None`` when the base has no verdict on the task, e.g. the base itself)."""
+    (``base``: ``None`` when the base has no verdict on the task, e.g. the base itself;
+    ``base_decidable``: whether the base's seeds could reach that verdict at all)."""
 
     variant: str
     group: str
     task: str
     verdict: TaskVerdict
     base: str | None = None
+    base_decidable: bool = True
+
+    @property
+    def comparable(self) -> bool:
+        """Whether the cell can be held against the base's: both have a verdict their seeds
+        could reach (:attr:`TaskVerdict.decidable
+        <essay_lib.report.verdict.TaskVerdict.decidable>`)."""
+        return self.base is not None and self.base_decidable and self.verdict.decidable
 
     @property
     def turns(self) -> bool:
-        """Whether the verdict differs from the base configuration's on the task."""
-        return self.base is not None and self.verdict.verdict != self.base
+        """Whether the verdict differs from the base configuration's on the task (never
+        where either cannot be decided with its seeds)."""
+        return self.comparable and self.verdict.verdict != self.base
 
     @property
     def penalty_same(self) -> bool:
@@ -90,10 +107,15 @@ def variant_verdicts(records_by_variant: Mapping[str, Sequence[Mapping]],
     kw = {"confidence": confidence, "n_boot": n_boot, "seed": seed}
     read = {v.name: task_verdicts(records_by_variant[v.name], dropout=v.dropout,
                                   penalty=v.penalty, **kw) for v in variants}
-    reference = {tv.task: tv.verdict for tv in read.get(base, [])}
-    return [VariantVerdict(v.name, v.group, tv.task, tv,
-                           None if v.name == base else reference.get(tv.task))
-            for v in variants for tv in read[v.name]]
+    reference = {tv.task: tv for tv in read.get(base, [])}
+    out = []
+    for v in variants:
+        for tv in read[v.name]:
+            ref = None if v.name == base else reference.get(tv.task)
+            out.append(VariantVerdict(v.name, v.group, tv.task, tv,
+                                      None if ref is None else ref.verdict,
+                                      True if ref is None else ref.decidable))
+    return out
 
 
 def _arrow(direction: str) -> str:
@@ -113,9 +135,10 @@ def variants_markdown(verdicts: Sequence[VariantVerdict]) -> str:
         last = v.variant
         dropout = regularizer_label(t.dropout.regularizer)
         compare = ("—" if v.base is None else
+                   "n/a (too few seeds)" if not v.comparable else
                    f"**turns** ({v.base} → {t.verdict})" if v.turns else "same")
         rows.append([v.group if first else "", v.variant if first else "", task_label(v.task),
-                     f"{dropout}: {t.dropout.cell()}", f"**{t.verdict}**",
+                     f"{dropout}: {t.dropout.cell()}", verdict_cell(t),
                      f"{t.penalty_label} {_arrow(t.penalty.direction)} / "
                      f"mixup {_arrow(t.control.direction)}", t.specificity, compare])
     return markdown_table(header, rows)
@@ -128,15 +151,30 @@ def _count(verdicts, predicate) -> int:
 def agreement_paragraph(verdicts: Sequence[VariantVerdict]) -> str:
     """A markdown paragraph: how many (variant, task) cells keep the base's verdict, per task
     what the variants agree on, where the verdict turns, and how the penalty and mixup moved
-    beside dropout."""
+    beside dropout.  Cells whose seeds cannot reach a verdict are named first, with the
+    reason, and left out of every count."""
     verdicts = list(verdicts)
     if not verdicts:
         raise ValueError("verdicts must hold at least one VariantVerdict")
-    compared = [v for v in verdicts if v.base is not None]
+    decided = [v for v in verdicts if v.verdict.decidable]
+    if not decided:
+        return (f"None of the {len(verdicts)} (variant, task) cells can be decided: "
+                f"{undecided_clause([v.verdict for v in verdicts])}. Every trend therefore "
+                f"reads \"no clear trend\" whatever the networks did, and no variant can keep "
+                f"or turn the base's verdict.")
     parts = []
-    if not compared:
+    if len(decided) < len(verdicts):
+        parts.append(f"{len(verdicts) - len(decided)} of the {len(verdicts)} (variant, task) "
+                     f"cells cannot be decided "
+                     f"({undecided_clause([v.verdict for v in verdicts])}); they are left out "
+                     f"below.")
+    compared = [v for v in verdicts if v.comparable]
+    if not any(v.base is not None for v in verdicts):
         parts.append("No variant shares a task with the base configuration, so none can be "
                      "compared with it.")
+    elif not compared:
+        parts.append("No decided variant shares a task with a decided base configuration, so "
+                     "none can be compared with it.")
     else:
         kept = _count(compared, lambda v: not v.turns)
         parts.append(f"Of the {len(compared)} (variant, task) cells beyond the base "
@@ -154,15 +192,15 @@ def agreement_paragraph(verdicts: Sequence[VariantVerdict]) -> str:
                 f"{v.variant} on {task_label(v.task)} ({v.base} → {v.verdict.verdict}, "
                 f"{regularizer_label(v.verdict.dropout.regularizer)}'s ρ "
                 f"{v.verdict.dropout.cell()})" for v in turned) + ".")
-    n = len(verdicts)
-    validated = _count(verdicts, lambda v: v.verdict.validated)
-    parts.append(f"Over all {n} cells the positive control passes in {validated}; the penalty "
-                 f"moves $\\bar Z$ the way dropout does in "
-                 f"{_count(verdicts, lambda v: v.penalty_same)} and mixup in "
-                 f"{_count(verdicts, lambda v: v.control_same)}.")
-    specific = [v for v in verdicts if v.verdict.verdict == "supports"
+    n = len(decided)
+    validated = _count(decided, lambda v: v.verdict.validated)
+    parts.append(f"Over all {n} {'decided ' if n < len(verdicts) else ''}cells the positive "
+                 f"control passes in {validated}; the penalty moves $\\bar Z$ the way dropout "
+                 f"does in {_count(decided, lambda v: v.penalty_same)} and mixup in "
+                 f"{_count(decided, lambda v: v.control_same)}.")
+    specific = [v for v in decided if v.verdict.verdict == "supports"
                 and v.verdict.specificity == "specific to dropout"]
-    supports = _count(verdicts, lambda v: v.verdict.verdict == "supports")
+    supports = _count(decided, lambda v: v.verdict.verdict == "supports")
     if supports:
         parts.append(f"Where dropout lowers $\\bar Z$ ({supports} cells), the effect is "
                      f"specific to dropout at matched fit in {len(specific)}.")
@@ -173,11 +211,16 @@ def _architecture_part(verdicts, name: str, what: str) -> str | None:
     mine = [v for v in verdicts if v.variant == name]
     if not mine:
         return None
-    supports = [v.task for v in mine if v.verdict.verdict == "supports"]
-    same = [v for v in mine if v.base is not None and not v.turns]
-    compared = [v for v in mine if v.base is not None]
-    text = (f"with {what} ({name}) the thesis is supported on {len(supports)} of {len(mine)} "
-            f"tasks" + (f" ({join_names(supports)})" if supports else ""))
+    decided = [v for v in mine if v.verdict.decidable]
+    if not decided:
+        return (f"with {what} ({name}) no verdict can be reached with "
+                f"{min(v.verdict.n_seeds for v in mine)} seeds")
+    supports = [v.task for v in decided if v.verdict.verdict == "supports"]
+    same = [v for v in mine if v.comparable and not v.turns]
+    compared = [v for v in mine if v.comparable]
+    text = (f"with {what} ({name}) the thesis is supported on {len(supports)} of "
+            f"{len(decided)} {'decided ' if len(decided) < len(mine) else ''}tasks"
+            + (f" ({join_names(supports)})" if supports else ""))
     if compared:
         text += f" and the verdict is the base MLP's on {len(same)} of {len(compared)}"
     return text
@@ -207,14 +250,25 @@ def architecture_sentence(verdicts: Sequence[VariantVerdict], *,
 def beyond_sentence(verdicts: Sequence[VariantVerdict]) -> str:
     """One plain sentence for the conclusion: counts only (no decimals)."""
     verdicts = list(verdicts)
-    compared = [v for v in verdicts if v.base is not None]
-    variants = list(dict.fromkeys(v.variant for v in compared))
+    variants = list(dict.fromkeys(v.variant for v in verdicts if v.base is not None))
+    start = (f"Changing one thing at a time around the base configuration ({len(variants)} "
+             f"variants)")
+    decided = [v for v in verdicts if v.verdict.decidable]
+    if not decided:
+        return (f"{start}, no verdict on Z̄ could be reached in any of the {len(verdicts)} "
+                f"(variant, task) cells: {undecided_clause([v.verdict for v in verdicts])}.")
+    compared = [v for v in verdicts if v.comparable]
     kept = _count(compared, lambda v: not v.turns)
-    supports = _count(verdicts, lambda v: v.verdict.verdict == "supports")
-    return (f"Changing one thing at a time around the base configuration ({len(variants)} "
-            f"variants), dropout's verdict on Z̄ stayed the base's in {kept} of "
-            f"{len(compared)} (variant, task) cells, and the thesis was supported in "
-            f"{supports} of all {len(verdicts)}.")
+    supports = _count(decided, lambda v: v.verdict.verdict == "supports")
+    held = (f"dropout's verdict on Z̄ stayed the base's in {kept} of {len(compared)} "
+            f"(variant, task) cells" if compared else
+            "no variant's verdict on Z̄ could be held against a decided base verdict")
+    sentence = (f"{start}, {held}, and the thesis was supported in {supports} of all "
+                f"{len(decided)}")
+    if len(decided) < len(verdicts):
+        sentence += (f" decided cells; {len(verdicts) - len(decided)} cells could not be "
+                     f"decided ({undecided_clause([v.verdict for v in verdicts])})")
+    return sentence + "."
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from essay_lib.data import load_task
+from essay_lib.experiment.essay import EARLY_STOP_SHARES, early_stop_epochs
 from essay_lib.experiment.spec import ExperimentSpec
 from essay_lib.measures.triples import draw_triples, outside_share
 from essay_lib.report import matched, stats
@@ -36,11 +37,22 @@ def tasks_markdown(experiment: ExperimentSpec) -> str:
 
 def grid_markdown(experiment: ExperimentSpec) -> str:
     """One row per regularizer of the grids: the strengths most tasks use, and the
-    exceptions (a regularizer no sweep trains has no row)."""
+    exceptions (a regularizer no sweep trains has no row).  Rows: none, then
+    :data:`REGULARIZERS`, then any other grid key in first-seen order.  Early stopping's
+    strengths are epochs; where every sweep's path is :func:`early_stop_epochs` of its own
+    epochs, the row says so (the shares) instead of listing each task's epochs."""
     rows = []
-    for reg in ("none", *REGULARIZERS):
+    keys = dict.fromkeys(("none", *REGULARIZERS, *(k for s in experiment for k in s.grid_dict)))
+    for reg in keys:
         variants = {s.task: tuple(s.grid_dict.get(reg, ())) for s in experiment}
         if not any(variants.values()):
+            continue
+        if reg == "early_stop" and all(g == early_stop_epochs(s.epochs) for s in experiment
+                                       if (g := variants[s.task])):
+            shares = ", ".join(f"1/{k}" for k in EARLY_STOP_SHARES)
+            skipped = [t for t, g in variants.items() if not g]
+            rows.append([regularizer_label(reg), f"{shares} of the task's epochs",
+                         f"not trained on {join_names(skipped)}" if skipped else "—"])
             continue
         values = list(variants.values())
         common = max(set(values), key=values.count)

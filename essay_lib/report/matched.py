@@ -1,11 +1,13 @@
 """Paired contrasts, comparisons at matched fit, and whether training reached its plateau.
 
 Input: sweep records (see :mod:`essay_lib.report.trends`).  Every comparison pairs
-networks by seed (the same initial weights and data order) and resamples seeds.
+networks by seed (the same initial weights and data order) and tests the paired
+differences over seeds (:func:`essay_lib.report.stats.paired_change`: the exact sign-flip
+test and its interval).
 
 * :func:`paired_contrasts`: for each strength of a regularizer, the mean over seeds of
-  (measure at that strength − measure without regularization), with an interval and a
-  bootstrap p-value;
+  (measure at that strength − measure without regularization), with its sign-flip
+  interval and p-value;
 * :func:`chosen_strength`: the strength with the lowest mean validation loss over seeds;
 * :func:`matched_comparison`: two regularizers, each at its validation-chosen strength
   (so each fits as well as it can), compared by seed on a measure and on the test loss.

@@ -6,15 +6,17 @@ Input: sweep records holding ``z_mask`` (sub-network additivity, DESIGN.md §3b)
 
 **The rules** (chapter 05's, :mod:`essay_lib.report.verdict`, applied to Z_mask):
 
-1. *Seed-level trends.*  Per task and regularizer, Spearman's ρ between strength and
-   Z_mask over every network of the series, with an interval from a bootstrap over
-   network seeds (:func:`essay_lib.report.trends.trend`).
+1. *Seed-level trends.*  Per task and regularizer, each network seed's Spearman ρ
+   between strength and Z_mask along its own series, tested over seeds with the exact
+   sign-flip test (:func:`essay_lib.report.trends.trend`).
 2. *The mechanism.*  Dropout's sub-networks **add up more** as the drop rate rises when
    that trend falls, **add up less** when it rises, else the result is **inconclusive**.
 3. *Specific to dropout?*  Dropout and the L2 penalty at their validation-chosen
    strengths, compared by seed (:func:`essay_lib.report.matched.matched_comparison`).
 4. *Correction.*  Per task two tests (dropout's trend, dropout − L2); over all tasks their
-   p-values go through Holm's procedure at family-wise level 5%.
+   p-values go through Holm's procedure at family-wise level 5%.  Where the seeds cannot
+   reach Holm's first threshold at all (n seeds give p >= 2 / 2**n), a task is
+   **undecidable** (:attr:`MechanismVerdict.decidable`) and the sentences say why.
 
 There is no positive-control gate here: mixup asks for linear behaviour between
 *examples* (input space), not between sub-networks, so its Z_mask trend is reported
@@ -34,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from essay_lib.report import inference, stats
 from essay_lib.report import matched as matched_fit
-from essay_lib.report import stats
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import (
     Trend,
@@ -46,7 +48,7 @@ from essay_lib.report.trends import (
     trend,
     value_of,
 )
-from essay_lib.report.verdict import comparison_penalty
+from essay_lib.report.verdict import comparison_penalty, undecided_clause, verdict_cell
 from essay_lib.report.vocabulary import (
     REGULARIZER_LABELS,
     join_names,
@@ -74,11 +76,26 @@ class MechanismVerdict:
     matched: matched_fit.MatchedComparison
     holm_dropout: bool
     holm_matched: bool
+    family_size: int = 1
+    alpha: float = ALPHA
 
     @property
     def penalty_label(self) -> str:
         """The comparison penalty's name in prose and tables (``"L2"``)."""
         return regularizer_label(self.penalty.regularizer)
+
+    @property
+    def n_seeds(self) -> int:
+        """The seeds behind dropout's trend."""
+        return self.dropout.n_seeds
+
+    @property
+    def decidable(self) -> bool:
+        """Whether an exact sign-flip test on :attr:`n_seeds` seeds can reach Holm's first
+        threshold ``alpha / family_size`` at all (where not, :attr:`verdict` reads
+        "inconclusive" by construction, not by the data)."""
+        return self.n_seeds >= 1 and inference.can_reach(self.n_seeds, self.alpha,
+                                                         self.family_size)
 
     @property
     def verdict(self) -> str:
@@ -113,7 +130,9 @@ def mechanism_verdicts(records, *, measure: str = "z_mask", tasks: Sequence[str]
                                                      **kw)))
     pvalues = [p for d, _, _, m in parts for p in (d.pvalue, m.difference.pvalue)]
     rejected = stats.holm(pvalues, alpha).reshape(len(tasks), 2)
-    return [MechanismVerdict(task, measure, d, p, mix, m, bool(r[0]), bool(r[1]))
+    family = max(1, sum(p == p for p in pvalues))  # Holm counts the tests made (not NaN)
+    return [MechanismVerdict(task, measure, d, p, mix, m, bool(r[0]), bool(r[1]), family,
+                             alpha)
             for task, (d, p, mix, m), r in zip(tasks, parts, rejected, strict=True)]
 
 
@@ -214,7 +233,7 @@ def mechanism_markdown(verdicts: Sequence[MechanismVerdict]) -> str:
               f"Δ{measure_label('z_mask')}", "sub-networks", "dropout-specific?"]
     rows = [[task_label(v.task), _trend_cell(v.dropout, v.holm_dropout),
              _trend_cell(v.penalty),
-             _trend_cell(v.mixup), _change(v.matched.difference), f"**{v.verdict}**",
+             _trend_cell(v.mixup), _change(v.matched.difference), verdict_cell(v),
              v.specificity] for v in verdicts]
     return markdown_table(header, rows)
 
@@ -232,8 +251,13 @@ def bridge_markdown(rows: dict[str, Sequence[Bridge]]) -> str:
 def trend_sentence(v: MechanismVerdict) -> str:
     """One sentence with the numbers of one task's verdict (markdown)."""
     d = v.dropout
-    return (f"On {task_label(v.task)}, {measure_label(v.measure)} against the drop rate has "
-            f"ρ = {signed(d.rho)} [{signed(d.low)}, {signed(d.high)}] over {d.n} networks "
+    head = (f"On {task_label(v.task)}, {measure_label(v.measure)} against the drop rate has "
+            f"ρ = {signed(d.rho)}")
+    if not v.decidable:
+        return (f"{head} (mean over seeds) over {d.n} networks: no verdict can be reached, "
+                f"{undecided_clause([v])}; under the {penalty_phrase(v.penalty.regularizer)} "
+                f"ρ = {signed(v.penalty.rho)}.")
+    return (f"{head} [{signed(d.low)}, {signed(d.high)}] over {d.n} networks "
             f"({d.n_seeds} seeds): dropout's sub-networks **{v.verdict}**"
             f"{'' if v.verdict == 'inconclusive' else ' as the drop rate rises'}; under the "
             f"{penalty_phrase(v.penalty.regularizer)} ρ = {signed(v.penalty.rho)}; at matched "
@@ -262,12 +286,17 @@ def mechanism_sentence(verdicts: Sequence[MechanismVerdict],
     """One plain-text sentence of the mechanism's verdict over all tasks (chapters 06 and 08,
     README): counts and task names, no decimals (a rerun does not make it flicker)."""
     n = len(verdicts)
-    by = {w: [v.task for v in verdicts if v.verdict == w] for w in MECHANISM_VERDICTS}
+    by = {w: [v.task for v in verdicts if v.decidable and v.verdict == w]
+          for w in MECHANISM_VERDICTS}
+    undecided = [v.task for v in verdicts if not v.decidable]
     words = {"add up more": "dropout's sub-networks add up more as the drop rate rises",
              "add up less": "they add up less",
              "inconclusive": "the trend is inconclusive"}
     parts = [f"{words[w]} on {len(by[w])} of {n} tasks ({join_names(by[w])})"
              for w in MECHANISM_VERDICTS if by[w]]
+    if undecided:
+        parts.append(f"no verdict can be reached on {len(undecided)} of {n} tasks "
+                     f"({join_names(undecided)}), {undecided_clause(verdicts)}")
     sentence = "In mask space (Z_mask, seed-level intervals, Holm-corrected), " + "; ".join(parts)
     more = [v for v in verdicts if v.verdict == "add up more"]
     if more:

@@ -7,14 +7,14 @@ individual networks.
 
 * :func:`bootstrap_mean_interval`: mean of independent values (e.g. one per seed) with a
   percentile bootstrap interval;
-* :func:`paired_change`: mean over seeds of the paired difference b − a, with its interval
-  and a bootstrap p-value;
+* :func:`paired_change`: mean over seeds of the paired difference b − a, with the exact
+  sign-flip interval and p-value (:mod:`essay_lib.report.inference`; never a p of 0, an
+  unbounded interval where too few seeds can reject anything);
 * :func:`seed_spearman`: Spearman's ρ over all (strength, value) rows, with an interval
   from resampling whole seeds (:func:`essay_lib.util.bootstrap.cluster_bootstrap`);
 * :func:`spearman_with_interval`: Spearman's ρ with an interval over independent pairs;
 * :func:`holm`: Holm's step-down correction for the number of intervals read (the
-  p-values come from :func:`essay_lib.util.bootstrap.bootstrap_pvalue`; the adjusted
-  p-values from :func:`essay_lib.report.inference.holm_adjust`);
+  adjusted p-values from :func:`essay_lib.report.inference.holm_adjust`);
 
 Intervals over few seeds are widened by :func:`essay_lib.util.bootstrap.expanded_level`
 (the plain percentile interval over 8 seeds covers about 92%, not 95%).

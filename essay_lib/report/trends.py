@@ -8,12 +8,17 @@ e.g. ``z_bar``).  Nothing here trains or draws networks.
 ones (``regularizer == "none"``) at strength 0: a drop rate, a penalty coefficient or a
 mixup α of 0 is the same network.
 
-**A trend** is Spearman's ρ between strength and the measure over every (strength,
-seed) network of the series, with a percentile interval from a bootstrap over *seeds*
-(:func:`essay_lib.report.stats.seed_spearman`): a seed's whole series is resampled
-together, because networks that share a seed share their initial weights, data order
-and unregularized reference.  It **falls** when the whole interval lies below 0,
-**rises** when it lies above 0, and shows **no clear trend** otherwise.
+**A trend** is a statistic per seed, tested over seeds (DESIGN.md §4): each seed's
+Spearman ρ between strength and the measure along its own series
+(:func:`essay_lib.report.inference.seed_trends`), because networks that share a seed
+share their initial weights, data order and unregularized reference; then the exact
+sign-flip test of those ρ over seeds (:mod:`essay_lib.report.inference`): ``rho`` is their
+mean, ``pvalue`` the two-sided p (never 0), ``low``/``high`` the inverted test's interval.
+A step that every seed takes is a trend, however flat it is between the steps.  The
+trend **falls** when the whole interval lies below 0, **rises** when it lies above 0,
+and shows **no clear trend** otherwise.  With n seeds no p-value falls below 2 / 2**n,
+so with 5 or fewer seeds the 95% interval is (−inf, inf) and every trend reads "no clear
+trend", whatever the networks did.
 
 A measure may be a record field (``"z_bar"``) or one specification of the record's
 specification curve: ``"z_spec:logits|0.25|inside"`` reads ``record["z_spec"][...]``.
@@ -29,6 +34,7 @@ import numpy as np
 
 from essay_lib.report import inference
 from essay_lib.report.vocabulary import measure_label, regularizer_label, task_label
+from essay_lib.util.checks import check_int, check_probability, check_seed_or_generator
 
 DIRECTIONS = ("falls", "rises", "no clear trend")
 ARROWS = {"falls": "↓", "rises": "↑", "no clear trend": "–"}
@@ -46,7 +52,10 @@ def direction(low: float, high: float) -> str:
 
 
 def signed(x: float) -> str:
-    """``+0.25`` / ``−0.25`` (true minus sign), two decimals."""
+    """``+0.25`` / ``−0.25`` (true minus sign), two decimals; ``+∞`` / ``−∞`` for the
+    unbounded ends of an interval that too few seeds cannot close."""
+    if math.isinf(x):
+        return "+∞" if x > 0 else "−∞"
     return f"{x:+.2f}".replace("-", "−")
 
 
@@ -149,6 +158,9 @@ def trend(records, task: str, regularizer: str, measure: str = "z_bar", *,
     A measure that does not vary over the series (e.g. constant) gives ρ = NaN and
     "no clear trend"; a seed whose own series has fewer than 3 strengths is left out.
     """
+    confidence = check_probability("confidence", confidence)
+    n_boot = check_int("n_boot", n_boot, 1)
+    check_seed_or_generator("seed", seed)
     s, v, seeds = series(records, task, regularizer, measure)
     per_seed = [inference.seed_trends(s[seeds == k], v[seeds == k][None, :])[0]
                 for k in np.unique(seeds)

@@ -2,8 +2,9 @@
 
 **The rules**, stated to the reader by :func:`rule_markdown` before any table:
 
-1. *Seed-level trends.*  For each task, Spearman's ρ between strength and Z̄ over every
-   network of a series, with a 95% interval from a bootstrap over network seeds
+1. *Seed-level trends.*  For each task, each network seed's Spearman ρ between strength
+   and Z̄ along its own series, tested over seeds with the exact sign-flip test; the trend
+   is the mean of those ρ with the inverted test's 95% interval
    (:mod:`essay_lib.report.trends`).
 2. *The measure must be validated.*  Mixup, the positive control, must lower Z̄ on the
    task (its trend falls); otherwise the task reads **not validated**.
@@ -12,7 +13,11 @@
 4. *A correction for the number of intervals read.*  Per task the verdict reads three
    intervals (the control's trend, dropout's trend, dropout − L2 at matched fit); over
    all tasks those p-values go through Holm's step-down procedure at family-wise level
-   5%, and a direction only counts when its test survives the correction.
+   5%, and a direction only counts when its test survives the correction.  An exact
+   sign-flip test on n seeds never gives p below 2 / 2**n: where that is above Holm's
+   first threshold (α / m for a family of m tests) no verdict can be reached at all, and
+   the sentences say so (:attr:`TaskVerdict.decidable`, :func:`too_few_seeds`) instead of
+   reading "not validated" or "inconclusive" into it.
 5. *Specific to dropout?*  Dropout and the L2 penalty, each at its validation-chosen
    strength, compared by seed (:func:`essay_lib.report.matched.matched_comparison`):
    **specific to dropout** when dropout − L2 lies below 0, **shared with L2** when that
@@ -32,8 +37,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from essay_lib.report import inference, speccurve, stats
 from essay_lib.report import matched as matched_fit
-from essay_lib.report import speccurve, stats
 from essay_lib.report.speccurve import Agreement
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import (
@@ -52,10 +57,49 @@ from essay_lib.report.vocabulary import (
     regularizer_label,
     task_label,
 )
-from essay_lib.util.checks import check_probability
+from essay_lib.util.checks import check_int, check_probability
 
 VERDICTS = ("supports", "contradicts", "inconclusive", "not validated")
 ALPHA = 0.05
+
+
+def seeds_needed(alpha: float = ALPHA, family_size: int = 1) -> int:
+    """The fewest seeds with which an exact two-sided sign-flip test can reach Holm's first
+    threshold ``alpha / family_size`` (:func:`~essay_lib.report.inference.can_reach`)."""
+    alpha = check_probability("alpha", alpha)
+    n = 1
+    while not inference.can_reach(n, alpha, family_size):
+        n += 1
+    return n
+
+
+def too_few_seeds(n_seeds: int, alpha: float = ALPHA, family_size: int = 1) -> str:
+    """Why ``n_seeds`` seeds decide nothing, as a clause in lower case without decimals:
+    the smallest p-value an exact sign-flip test on them can give (2 / 2**n, "1 in
+    2**(n-1)"), the threshold it would have to reach (``alpha``, or Holm's first threshold
+    ``alpha / family_size`` for a family of tests read together) and the seeds that would.
+
+    ``too_few_seeds(5)``: "with 5 seeds no test can reach the 5% level: an exact
+    sign-flip test on 5 seeds cannot give a p-value below 1 in 16; that takes at least 6
+    seeds".  Raises ``ValueError`` when the seeds are enough."""
+    alpha = check_probability("alpha", alpha)
+    n = check_int("n_seeds", n_seeds, 0)
+    m = check_int("family_size", family_size, 1)
+    if n >= 1 and inference.can_reach(n, alpha, m):
+        raise ValueError(f"{n} seeds can reach {alpha:g} / {m}: they are not too few")
+    seeds = f"{n} seed{'' if n == 1 else 's'}"
+    floor = ("a trend over seeds needs at least 2 of them" if n < 2 else
+             f"an exact sign-flip test on {seeds} cannot give a p-value below "
+             f"1 in {2 ** (n - 1)}")
+    needed = seeds_needed(alpha, m)
+    level = f"{100 * alpha:g}%"
+    if n < 1 or not inference.can_reach(n, alpha):
+        family = "" if m == 1 else f" (with the {m} tests read together, by Holm's rule)"
+        return (f"with {seeds} no test can reach the {level} level: {floor}; that "
+                f"takes at least {needed} seeds{family}")
+    return (f"with {seeds} no test can reach Holm's first threshold for the {m} tests read "
+            f"together ({level} over {m}, 1 in {round(m / alpha)}): {floor}; that takes "
+            f"at least {needed} seeds")
 
 
 @dataclass(frozen=True)
@@ -76,11 +120,27 @@ class TaskVerdict:
     holm_dropout: bool
     holm_control: bool
     holm_matched: bool
+    family_size: int = 1
+    alpha: float = ALPHA
 
     @property
     def penalty_label(self) -> str:
         """The comparison penalty's name in prose and tables (``"L2"``, ``"AdamW"``)."""
         return regularizer_label(self.penalty.regularizer)
+
+    @property
+    def n_seeds(self) -> int:
+        """The seeds behind the verdict: the fewer of the control's and dropout's trends."""
+        return min(self.control.n_seeds, self.dropout.n_seeds)
+
+    @property
+    def decidable(self) -> bool:
+        """Whether these seeds can reach a verdict at all: an exact sign-flip test on
+        :attr:`n_seeds` seeds can give a p-value at Holm's first threshold
+        ``alpha / family_size`` (``family_size``: the tests read together).  Where not,
+        :attr:`verdict` still reads "not validated", by construction, not by the data."""
+        return self.n_seeds >= 1 and inference.can_reach(self.n_seeds, self.alpha,
+                                                         self.family_size)
 
     @property
     def validated(self) -> bool:
@@ -122,7 +182,9 @@ def task_verdicts(records, *, measure: str = "z_bar", tasks: Sequence[str] | Non
                                                      **kw)))
     pvalues = [p for d, c, _, m in parts for p in (d.pvalue, c.pvalue, m.difference.pvalue)]
     rejected = stats.holm(pvalues, alpha).reshape(len(tasks), 3)
-    return [TaskVerdict(task, measure, d, c, p, m, bool(r[0]), bool(r[1]), bool(r[2]))
+    family = max(1, sum(p == p for p in pvalues))  # Holm counts the tests made (not NaN)
+    return [TaskVerdict(task, measure, d, c, p, m, bool(r[0]), bool(r[1]), bool(r[2]),
+                        family, alpha)
             for task, (d, c, p, m), r in zip(tasks, parts, rejected, strict=True)]
 
 
@@ -132,16 +194,18 @@ def rule_markdown(confidence: float = 0.95, alpha: float = ALPHA) -> str:
     alpha = check_probability("alpha", alpha)
     return (
         f"**The rules, fixed before looking at the table.** (1) For each task and "
-        f"regularizer, Spearman's $\\rho$ between strength and $\\bar Z$ over every trained "
-        f"network of the series (the unregularized networks count as strength 0), with a "
-        f"{confidence:.0%} interval from a bootstrap over *network seeds*: a seed's whole "
-        f"series is resampled together. $\\bar Z$ **falls** (↓) when the interval lies below "
-        f"0, **rises** (↑) when it lies above. (2) Mixup, the positive control, must lower "
+        f"regularizer, each *network seed's* Spearman $\\rho$ between strength and "
+        f"$\\bar Z$ along its own series (its unregularized network counts as strength 0); "
+        f"the trend is the mean of these $\\rho$ over seeds, with the {confidence:.0%} "
+        f"interval of the exact sign-flip test over seeds. $\\bar Z$ **falls** (↓) when the "
+        f"interval lies below 0, **rises** (↑) when it lies above. With $n$ seeds the test "
+        f"cannot give a p-value below $2/2^n$, so too few seeds leave the interval unbounded "
+        f"and decide nothing. (2) Mixup, the positive control, must lower "
         f"$\\bar Z$ on a task; otherwise the measure is **not validated** there. (3) Where it "
         f"is validated, a fall under dropout **supports** the paper's thesis, a rise "
         f"**contradicts** it, and anything else is **inconclusive**. (4) Each task's verdict "
         f"reads three tests (control, dropout, dropout − L2); across the tasks their "
-        f"bootstrap p-values go through Holm's correction at family-wise level "
+        f"exact sign-flip p-values go through Holm's correction at family-wise level "
         f"{alpha:.0%}, and only surviving tests count. (5) Dropout and the L2 penalty are "
         f"compared at matched fit, each at the strength with the lowest validation loss, "
         f"paired by seed: the effect is **specific to dropout** only when dropout − L2 lies "
@@ -170,6 +234,25 @@ def comparison_penalty(verdicts) -> str:
     return keys.pop() if len(keys) == 1 else "penalty"
 
 
+def undecided_clause(verdicts) -> str:
+    """Why the undecidable ones of ``verdicts`` (anything with ``n_seeds``,
+    ``family_size``, ``alpha``) decide nothing: :func:`too_few_seeds` of the fewest seeds
+    and the largest family among them."""
+    undecided = [v for v in verdicts if not v.decidable]
+    if not undecided:
+        raise ValueError("every verdict is decidable: there is nothing to explain")
+    worst = min(undecided, key=lambda v: (v.n_seeds, -v.family_size))
+    return too_few_seeds(worst.n_seeds, worst.alpha,
+                         max(v.family_size for v in undecided if v.n_seeds == worst.n_seeds))
+
+
+def verdict_cell(v) -> str:
+    """The verdict in a table cell: ``**supports**``, or ``**undecidable** (5 seeds)`` where
+    the seeds cannot reach a verdict (``v``: a :class:`TaskVerdict` or anything with
+    ``verdict``, ``decidable`` and ``n_seeds``)."""
+    return f"**{v.verdict}**" if v.decidable else f"**undecidable** ({v.n_seeds} seeds)"
+
+
 def verdict_markdown(verdicts: Sequence[TaskVerdict]) -> str:
     """The verdict table: one row per task."""
     penalty = comparison_penalty(verdicts)
@@ -184,7 +267,7 @@ def verdict_markdown(verdicts: Sequence[TaskVerdict]) -> str:
             _holm_note(v.dropout, v.holm_dropout), v.penalty.cell(),
             f"{_change(m.difference)} ({_change(m.loss_difference)}); strengths "
             f"{_fmt(m.strength_a)} / {_fmt(m.strength_b)}",
-            f"**{v.verdict}**", v.specificity])
+            verdict_cell(v), v.specificity])
     return markdown_table(header, rows)
 
 
@@ -196,6 +279,11 @@ def verdict_findings(verdicts: Sequence[TaskVerdict]) -> list[str]:
     """Markdown sentences reading the verdict table."""
     n = len(verdicts)
     out = []
+    undecided = _named(verdicts, lambda v: not v.decidable)
+    if undecided:
+        out.append(f"On {join_names(undecided)} no verdict can be reached: "
+                   f"{undecided_clause(verdicts)}.")
+    verdicts = [v for v in verdicts if v.decidable]
     gated = _named(verdicts, lambda v: not v.validated)
     if gated:
         out.append(f"The positive control does not lower $\\bar Z$ on {join_names(gated)}: "
@@ -222,13 +310,17 @@ def headline_sentence(verdicts: Sequence[TaskVerdict], agreements: Sequence[Agre
     """One plain-text sentence of the verdict (README, index page): counts and names only
     (no decimals, so it does not flicker with the last digit of a rerun)."""
     n = len(verdicts)
-    by = {w: _named(verdicts, lambda v, w=w: v.verdict == w) for w in VERDICTS}
+    by = {w: _named(verdicts, lambda v, w=w: v.decidable and v.verdict == w) for w in VERDICTS}
+    undecided = _named(verdicts, lambda v: not v.decidable)
     verbs = {"supports": ("supports", "support", " the paper's thesis"),
              "contradicts": ("contradicts", "contradict", " it"),
              "inconclusive": ("is inconclusive", "are inconclusive", ""),
              "not validated": ("fails the positive control", "fail the positive control", "")}
     parts = [f"{len(by[w])} of {n} tasks {verbs[w][len(by[w]) != 1]}{verbs[w][2]} "
              f"({join_names(by[w])})" for w in VERDICTS if by[w]]
+    if undecided:
+        parts.append(f"{len(undecided)} of {n} tasks cannot be decided "
+                     f"({join_names(undecided)}): {undecided_clause(verdicts)}")
     sentence = "By seed-level intervals with a Holm correction, " + "; ".join(parts)
     specific = _named(verdicts, lambda v: v.verdict == "supports"
                       and v.specificity == "specific to dropout")

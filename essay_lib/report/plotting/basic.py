@@ -32,7 +32,9 @@ def draw_intervals(ax, positions, lows, highs, estimates=None, *, horizontal=Fal
     the full-sample ρ): the bar spans exactly [low, high] and the marker sits at the
     estimate wherever it is.  ``horizontal=True`` puts the values on the x axis (a
     forest plot).  ``estimates=None`` draws the bars only; ``linestyle`` joins the
-    markers (``"-"`` for a curve).  Returns the Axes.
+    markers (``"-"`` for a curve).  An interval with an infinite end (an exact test on too
+    few seeds bounds nothing) is drawn as a dotted line across the whole axis, so it
+    neither vanishes nor stretches the axis limits.  Returns the Axes.
     """
     at = np.atleast_1d(np.asarray(positions, dtype=float))
     lows = np.atleast_1d(np.asarray(lows, dtype=float))
@@ -42,10 +44,16 @@ def draw_intervals(ax, positions, lows, highs, estimates=None, *, horizontal=Fal
                          f"{lows.shape} and {highs.shape}")
     if np.any(lows > highs):
         raise ValueError("lows must not exceed highs")
-    middle, half = (lows + highs) / 2, (highs - lows) / 2
-    xy = (middle, at) if horizontal else (at, middle)
+    unbounded = np.isinf(lows) | np.isinf(highs)
+    b = ~unbounded
+    middle, half = (lows[b] + highs[b]) / 2, (highs[b] - lows[b]) / 2
+    xy = (middle, at[b]) if horizontal else (at[b], middle)
     err = {"xerr" if horizontal else "yerr": half}
     ax.errorbar(*xy, **err, fmt="none", capsize=capsize, ecolor=color, **errorbar_kw)
+    across = ax.get_yaxis_transform() if horizontal else ax.get_xaxis_transform()
+    for p in at[unbounded]:
+        ends = ([0, 1], [p, p]) if horizontal else ([p, p], [0, 1])
+        ax.plot(*ends, transform=across, linestyle=":", linewidth=1, color=color)
     if estimates is not None:
         est = np.atleast_1d(np.asarray(estimates, dtype=float))
         if est.shape != at.shape:

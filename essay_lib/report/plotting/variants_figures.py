@@ -6,6 +6,7 @@ returns the figure; it never trains anything and never computes a verdict.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -13,10 +14,12 @@ import matplotlib.pyplot as plt
 from essay_lib.report.plotting.basic import draw_intervals
 from essay_lib.report.vocabulary import regularizer_color, regularizer_label, task_label
 
-__all__ = ["ROLE_LABELS", "plot_variant_effects"]
+__all__ = ["ROLE_LABELS", "UNBOUNDED_LABEL", "plot_variant_effects"]
 
 #: How each role is named in the legend (the regularizer's own name is added).
 ROLE_LABELS = {"dropout": "dropout", "penalty": "weight penalty", "control": "mixup (control)"}
+#: The legend's words for a dotted line: an interval the seeds cannot bound.
+UNBOUNDED_LABEL = "no bounded interval (too few seeds)"
 _KEYS = ("variant", "group", "task", "role", "regularizer", "estimate", "low", "high")
 
 
@@ -44,7 +47,9 @@ def plot_variant_effects(rows: Sequence[Mapping], *, tasks: Sequence[str] | None
     ``rows``: mappings with ``variant``, ``group``, ``task``, ``role`` (dropout / penalty /
     control), ``regularizer``, ``estimate``, ``low``, ``high`` (in the order to draw:
     variants top to bottom in first-seen order).  A variant not run on a task leaves its
-    line empty there.  Returns the figure.
+    line empty there.  An interval with an infinite end (too few seeds for the exact test
+    to bound it) is a dotted line across the panel, and the legend says so
+    (:data:`UNBOUNDED_LABEL`).  Returns the figure.
     """
     rows = _check_rows(rows)
     tasks = list(dict.fromkeys(r["task"] for r in rows)) if tasks is None else list(tasks)
@@ -83,6 +88,10 @@ def plot_variant_effects(rows: Sequence[Mapping], *, tasks: Sequence[str] | None
     first.set_ylim(len(variants) - 0.5, -0.5)
     handles = [first.plot([], [], "o", color=color, label=label)[0]
                for label, color in seen.items()]
+    labels = list(seen)
+    if any(math.isinf(r["low"]) or math.isinf(r["high"]) for r in rows):
+        handles.append(first.plot([], [], linestyle=":", color="0.4")[0])
+        labels.append(UNBOUNDED_LABEL)
     fig.tight_layout()
-    fig.legend(handles, list(seen), fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.legend(handles, labels, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
