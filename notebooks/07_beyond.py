@@ -45,7 +45,7 @@
 
 # %% tags=["parameters"]
 SEED = 0  # seeds every bootstrap interval
-STUDY = "cpu"  # "cpu": the reduced study of this page; "full": 8 seeds, 3 strengths, all tasks
+STUDY = "cpu"  # "cpu": the reduced study of this page; "full": 16 seeds, 3 strengths, all tasks
 DEVICE = "cpu"  # "cuda" trains on a GPU (its dropout masks differ: cached apart)
 
 # %%
@@ -210,7 +210,7 @@ display(Markdown("\n".join([
 #   full study, not yet a finding.
 #
 # **The whole study on a GPU.** `python -m essay_lib sweep --variants --study full
-# --device cuda` trains every variant of the design (8 seeds, three strengths per
+# --device cuda` trains every variant of the design (16 seeds, three strengths per
 # regularizer, every task) and prints this table; then run this notebook with
 # `STUDY = "full"` and `DEVICE = "cuda"` to read the cached networks.
 #

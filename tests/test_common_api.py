@@ -192,6 +192,33 @@ def _line():
                                           [0.0, 1.0], np.linspace(0, 1, 3), n_masks=4)
 
 
+@functools.cache
+def _answer_table():
+    from essay_lib.report.table import record_table
+
+    rows = []
+    for seed in range(6):
+        rows.append({"task": "moons", "regularizer": "none", "strength": 0.0, "seed": seed,
+                     "test_loss": 1.0, "train_loss": 0.1, "z_bar": 0.5, "epochs": 40})
+        for reg, step in (("dropout", 0.2), ("l2", 0.1)):
+            rows += [{"task": "moons", "regularizer": reg, "strength": k / 10, "seed": seed,
+                      "test_loss": 1.0 + k / 10, "train_loss": 0.1 + k / 10,
+                      "z_bar": 0.5 - step * k / 10 + 0.001 * seed, "epochs": 40}
+                     for k in (1, 2, 3)]
+    return record_table(rows)
+
+
+def _answer_inputs():
+    return {"table": _answer_table(), "tasks": ["moons"], "deltas": {"moons": 0.01},
+            "comparators": ("l2",)}
+
+
+def _control_tests():
+    from essay_lib.report.validity_report import ControlTest
+
+    return [ControlTest("moons", "probabilities", True, (-1.0, -0.8), -0.9, 0.5)]
+
+
 def _reports(**extra):
     return lambda: {"records": records(), **extra}
 
@@ -475,6 +502,16 @@ REGISTRY: list[Api] = [
     Api("report.plotting.widths_label", lambda: {"hidden": (4, 4)}, {"hidden": INTS}),
     Api("report.plotting.size_label", lambda: {"name": "small", "hidden": (4,)},
         {"hidden": INTS}),
+    # chapter 05's answer, chapter 04's control, what an exact test can reach
+    Api("report.inference.min_pvalue", lambda: {"n": 5}, {"n": NUMBER}),
+    Api("report.inference.can_reach", lambda: {"n": 5, "alpha": 0.05, "m": 1},
+        {"n": NUMBER, "alpha": NUMBER, "m": NUMBER}),
+    Api("report.answer.experiment_answer", lambda: {**_answer_inputs(), "alpha": 0.05},
+        {"alpha": NUMBER}),
+    Api("report.validity_report.control_markdown", lambda: {"tests": _control_tests()},
+        {"alpha": NUMBER}),
+    Api("report.validity_report.control_sentence", lambda: {"tests": _control_tests()},
+        {"alpha": NUMBER}),
     # the session
     Api("report.session.setup", lambda: {"threads": None},
         {"seed": NUMBER, "threads": NUMBER}),
@@ -514,7 +551,13 @@ EXCLUDED = {
         "report.vocabulary.regularizer_label", "report.vocabulary.task_label",
         "report.widgets.show_if_interactive", "measures.dropout_checks.meeting_point",
         "measures.gates.GATE_INPUTS.astype",
+        "report.answer.answer_markdown", "report.answer.plain_answer",
+        "report.answer.replication_agreement", "report.answer.replication_markdown",
+        "report.answer.rules_markdown", "report.validity_report.control_tests",
+        "report.validity_report.main_cells", "report.validity_report.validity_markdown",
+        "report.validity_report.validity_sentence", "report.table.record_table",
     ], "no numeric or array argument of its own (names, records, results, strings, flags)"),
+    "report.validity_report.number": "a formatter: any float, NaN included, has a text",
     "report.plotting.plot_score_bars": "its numbers are the values of a mapping label -> score; "
                                        "tests/test_capacity.py checks a NaN score",
     # figures of results (records, verdicts, curves, sweeps) built and checked by other
@@ -529,12 +572,15 @@ EXCLUDED = {
         "report.plotting.plot_relative_measures", "report.plotting.plot_size_curves",
         "report.plotting.plot_specification_curve", "report.plotting.plot_training_curves",
         "report.plotting.plot_variant_effects", "report.plotting.plot_z_against_loss",
+        "report.plotting.plot_dose_response", "report.plotting.plot_frontier",
+        "report.plotting.plot_mixup_control",
     ], "a figure of results built (and checked) by another function of the registry; its "
        "own tests check its arguments"),
     # need a trained experiment, variants or fresh records to be called at all
     **dict.fromkeys([
         "report.experiment_tables.reference_markdown", "report.mechanism.variant_markdown",
-        "experiment.remeasure.z_mask_records", "report.beyond_verdict.variant_effects",
+        "experiment.remeasure.z_mask_records", "experiment.validity.mixup_control",
+        "experiment.validity.validity_table", "report.beyond_verdict.variant_effects",
         "report.beyond_verdict.variant_verdicts", "report.verdict.essay_verdict",
     ], "needs a trained sweep, variants or reference values: too slow for a common case; "
        "its seed/n_boot/confidence go through report.stats like the covered ones"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from essay_lib.report import inference
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.vocabulary import join_names, task_label
+from essay_lib.util.checks import check_probability
 
 __all__ = ["MAIN", "ControlTest", "control_markdown", "control_sentence", "control_tests",
            "main_cells", "number",
@@ -113,6 +114,7 @@ def control_tests(rows: Sequence) -> list[ControlTest]:
 
 
 def _directions(tests: Sequence[ControlTest], alpha: float) -> list[str]:
+    alpha = check_probability("alpha", alpha)
     adjusted = inference.holm_adjust([t.pvalue for t in tests])
     return ["no clear trend" if p > alpha else ("falls" if t.estimate < 0 else "rises")
             for t, p in zip(tests, adjusted, strict=True)]
