@@ -19,7 +19,10 @@ and the measures are the floors below.
 * :mod:`~essay_lib.experiment.configurations`: chapter 00's named MLP sizes over seeds, one
   plain training run each (:func:`~essay_lib.experiment.configurations.train_configurations`);
 * :mod:`~essay_lib.experiment.beyond`: chapter 06's variants around the base
-  configuration (:func:`beyond_variants`, :func:`run_variants`).
+  configuration (:func:`beyond_variants`, :func:`run_variants`);
+* :mod:`~essay_lib.experiment.validity`: chapter 04's validity table of Z̄ per task,
+  representation and geometry, and the mixup control (:func:`validity_table`,
+  :func:`mixup_control`).
 """
 
 from essay_lib.experiment import (
@@ -33,6 +36,7 @@ from essay_lib.experiment import (
     spec,
     sweeps,
     train,
+    validity,
 )
 from essay_lib.experiment.beyond import Variant, beyond_variants, run_variants
 from essay_lib.experiment.cache import CacheWarning, SweepCache
@@ -46,10 +50,12 @@ from essay_lib.experiment.metrics import METRICS, VERDICT_METRICS
 from essay_lib.experiment.references import reference_values
 from essay_lib.experiment.spec import REGULARIZERS, ExperimentSpec, MeasureSpec, SweepSpec
 from essay_lib.experiment.sweeps import run_experiment, run_sweep, sweep_models
+from essay_lib.experiment.validity import mixup_control, validity_table
 
 __all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "VERDICT_METRICS",
            "VERDICT_REGULARIZERS", "CacheWarning", "ExperimentSpec", "MeasureSpec",
            "SweepCache", "SweepSpec", "Variant", "beyond", "beyond_variants", "cache",
-           "configurations", "essay", "essay_experiment", "metrics", "reference_values",
-           "references", "remeasure", "replication_experiment", "run_experiment", "run_sweep",
-           "run_variants", "spec", "sweep_models", "sweeps", "train"]
+           "configurations", "essay", "essay_experiment", "metrics", "mixup_control",
+           "reference_values", "references", "remeasure", "replication_experiment",
+           "run_experiment", "run_sweep", "run_variants", "spec", "sweep_models", "sweeps",
+           "train", "validity", "validity_table"]
