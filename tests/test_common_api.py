@@ -13,7 +13,7 @@ fails when a called function is neither in the registry nor in :data:`EXCLUDED`
 (with the reason), so a new notebook call gets a common check or a stated reason.
 
 Cases marked ``xfail(strict=True, reason="engine refactor: lead fixes")`` fail today
-in modules that are being rewritten (they are listed in :data:`LEAD_FIXES`); when one
+in modules that are being rewritten (they are listed in :data:`LEAD_FIXES`, empty now); when one
 is fixed, the strict xfail turns into a failure: remove its entry.
 """
 
@@ -37,7 +37,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.py"))
+from essay_lib.site.build import notebook_paths  # noqa: E402
+
+NOTEBOOKS = notebook_paths(Path(__file__).resolve().parent.parent / "notebooks")
 
 NAN = math.nan
 
@@ -153,16 +155,16 @@ def _poly():
 
 @functools.cache
 def _runs():
-    from essay_lib.nets import training
+    from essay_lib.experiment import configurations
 
-    return training.train_configurations({"large": (4,)}, [quad()], seeds=[0], epochs=6,
+    return configurations.train_configurations({"large": (4,)}, [quad()], seeds=[0], epochs=6,
                                          eval_every=2, curves_on="test",
                                          progress=False).at_seed(0)
 
 
 @functools.cache
 def _mc_result():
-    from essay_lib.nets import dropout_checks
+    from essay_lib.measures import dropout_checks
 
     return dropout_checks.mc_convergence_many({"a": net((2, 4, 1), 0.5)}, X2, X2[:, :1],
                                               k_max=4, n_streams=1)["a"]
@@ -184,7 +186,7 @@ def _penalty_sweep():
 
 @functools.cache
 def _line():
-    from essay_lib.nets import dropout_checks
+    from essay_lib.measures import dropout_checks
 
     return dropout_checks.loss_along_line(X2, X2[:, 0], np.zeros(2), np.ones(2), 0.3,
                                           [0.0, 1.0], np.linspace(0, 1, 3), n_masks=4)
@@ -312,16 +314,16 @@ REGISTRY: list[Api] = [
     Api("nets.dropout.ridge_equivalent_weights",
         lambda: {"X": X2, "y": X2[:, 0], "drop_rate": 0.3},
         {"X": Array(wrong=np.zeros(6)), "y": Array(wrong=np.zeros(5)), "drop_rate": NUMBER}),
-    # nets.dropout_checks
-    Api("nets.dropout_checks.sample_subnetwork_masks",
+    # measures.dropout_checks
+    Api("measures.dropout_checks.sample_subnetwork_masks",
         lambda: {"widths": (2, 3, 1), "drop_rates": (0.0, 0.5, 0.0), "n_samples": 2},
         {"widths": INTS, "drop_rates": Array(wrong=(0.5,)), "n_samples": NUMBER}),
-    Api("nets.dropout_checks.ridge_check",
+    Api("measures.dropout_checks.ridge_check",
         lambda: {"X": X2, "y": X2[:, 0], "drop_rates": [0.3], "n_masks": 4, "steps": 3},
         {"X": Array(wrong=np.zeros(6)), "y": Array(wrong=np.zeros(5)),
          "drop_rates": Array(wrong=[[0.3]]), "n_masks": NUMBER, "steps": NUMBER,
          "seed": NUMBER}),
-    Api("nets.dropout_checks.loss_along_line",
+    Api("measures.dropout_checks.loss_along_line",
         lambda: {"X": X2, "y": X2[:, 0], "w_start": np.zeros(2), "w_end": np.ones(2),
                  "drop_rate": 0.3, "t_points": [0.0, 1.0], "t_fine": np.linspace(0, 1, 3),
                  "n_masks": 4},
@@ -329,7 +331,7 @@ REGISTRY: list[Api] = [
          "w_start": Array(wrong=np.zeros(3)), "w_end": Array(wrong=np.zeros(3)),
          "drop_rate": NUMBER, "t_points": Array(wrong=np.zeros((2, 2))),
          "t_fine": Array(wrong=np.zeros((2, 2))), "n_masks": NUMBER, "seed": NUMBER}),
-    Api("nets.dropout_checks.mc_convergence_many",
+    Api("measures.dropout_checks.mc_convergence_many",
         lambda: {"nets": {"a": net((2, 4, 1), 0.5)}, "X": X2, "y": X2[:, :1], "k_max": 4,
                  "n_streams": 1},
         {"X": Array(wrong=np.zeros((6, 3))), "y": Array(wrong=np.zeros((5, 1))),
@@ -342,12 +344,12 @@ REGISTRY: list[Api] = [
     # nets.regularization
     Api("nets.regularization.weight_sparsity", lambda: {"model_or_weights": net()},
         {"threshold": NUMBER}),
-    Api("nets.regularization.constrained_minimum",
+    Api("measures.penalty_geometry.constrained_minimum",
         lambda: {"hessian": np.diag([1.0, 4.0]), "center": np.array([1.0, 0.5]),
                  "radius": 0.5, "norm": "l2"},
         {"hessian": Array(wrong=np.eye(3)), "center": Array(wrong=np.zeros(3)),
          "radius": NUMBER}),
-    Api("nets.regularization.linear_penalty_path",
+    Api("measures.penalty_geometry.linear_penalty_path",
         lambda: {"X": X2, "y": X2[:, 0], "coefficients": [0.1, 1.0], "penalty": "l2"},
         {"X": Array(wrong=np.zeros(6)), "y": Array(wrong=np.zeros(5)),
          "coefficients": Array(wrong=[[0.1]])}),
@@ -361,7 +363,7 @@ REGISTRY: list[Api] = [
         {"X": Array(wrong=np.zeros((6, 2))), "y": Array(wrong=np.zeros((5, 1))),
          "epochs": NUMBER, "lr": NUMBER, "batch_size": NUMBER, "l1": NUMBER, "l2": NUMBER,
          "patience": NUMBER, "eval_every": NUMBER, "seed": NUMBER}),
-    Api("nets.training.train_configurations",
+    Api("experiment.configurations.train_configurations",
         lambda: {"configurations": {"a": (2,)}, "tasks": [quad()], "seeds": [0],
                  "epochs": 2, "progress": False, "curves_on": "test"},
         {"seeds": INTS, "epochs": NUMBER, "lr": NUMBER, "eval_every": NUMBER}),
@@ -396,7 +398,7 @@ REGISTRY: list[Api] = [
     Api("report.verdict.task_verdicts", _reports(n_boot=20),
         {"alpha": NUMBER, "confidence": NUMBER, "n_boot": NUMBER, "seed": NUMBER}),
     Api("report.verdict.rule_markdown", lambda: {}, {"confidence": NUMBER, "alpha": NUMBER}),
-    Api("report.penalty_sweep.weight_records",
+    Api("experiment.remeasure.weight_records",
         lambda: {"models": {("l2", 0.1, 0): net()}}, {"threshold": NUMBER}),
     # report.plotting
     Api("report.plotting.plot_function_1d", lambda: {"x_grid": X1, "y_grid": Y1},
@@ -474,8 +476,8 @@ REGISTRY: list[Api] = [
     Api("report.plotting.size_label", lambda: {"name": "small", "hidden": (4,)},
         {"hidden": INTS}),
     # the session
-    Api("setup", lambda: {"threads": None}, {"seed": NUMBER, "threads": NUMBER},
-        module="essay_lib"),
+    Api("report.session.setup", lambda: {"threads": None},
+        {"seed": NUMBER, "threads": NUMBER}),
 ]
 
 #: Functions the notebooks call that get no common case, and why.
@@ -484,11 +486,11 @@ EXCLUDED = {
     **dict.fromkeys([
         "experiment.run_experiment", "experiment.run_sweep", "experiment.sweep_models",
         "experiment.reference_values", "experiment.run_variants",
-        "experiment.variants.beyond_variants", "experiment.variants.pending_variants",
-        "experiment.variants.run_variants", "measures.examples.smooth_curve",
+        "experiment.beyond.beyond_variants", "experiment.beyond.pending_variants",
+        "experiment.beyond.run_variants", "measures.examples.smooth_curve",
         "measures.examples.polynomial_function", "measures.gates.gate_targets",
         "measures.gates.hand_set_gate_network", "measures.linearity.as_function",
-        "nets.dropout_checks.tabulate_convergence", "nets.models.count_parameters",
+        "measures.dropout_checks.tabulate_convergence", "nets.models.count_parameters",
         "nets.regularization.flat_weights", "report.analogy.Claim",
         "report.analogy.analogy_findings", "report.analogy.analogy_markdown",
         "report.analogy.forest_rows", "report.experiment_tables.grid_markdown",
@@ -502,15 +504,15 @@ EXCLUDED = {
         "report.penalty_sweep.penalty_arrays", "report.plotting.figures_dir",
         "report.plotting.save_figure", "report.speccurve.agreement",
         "report.tables.markdown_table", "report.trends.find_trend", "report.trends.forest_rows",
-        "report.variants.agreement_paragraph", "report.variants.architecture_sentence",
-        "report.variants.beyond_sentence", "report.variants.effect_rows",
-        "report.variants.variants_markdown", "report.verdict.headline_sentence",
+        "report.beyond_verdict.agreement_paragraph", "report.beyond_verdict.architecture_sentence",
+        "report.beyond_verdict.beyond_sentence", "report.beyond_verdict.effect_rows",
+        "report.beyond_verdict.variants_markdown", "report.verdict.headline_sentence",
         "report.verdict.measure_agreement", "report.verdict.measures_markdown",
         "report.verdict.raw_vs_normalised", "report.verdict.replicated_tasks",
         "report.verdict.replication_markdown", "report.verdict.verdict_findings",
         "report.verdict.verdict_markdown", "report.vocabulary.join_names",
         "report.vocabulary.regularizer_label", "report.vocabulary.task_label",
-        "report.widgets.show_if_interactive", "nets.dropout_checks.meeting_point",
+        "report.widgets.show_if_interactive", "measures.dropout_checks.meeting_point",
         "measures.gates.GATE_INPUTS.astype",
     ], "no numeric or array argument of its own (names, records, results, strings, flags)"),
     "report.plotting.plot_score_bars": "its numbers are the values of a mapping label -> score; "
@@ -532,52 +534,15 @@ EXCLUDED = {
     # need a trained experiment, variants or fresh records to be called at all
     **dict.fromkeys([
         "report.experiment_tables.reference_markdown", "report.mechanism.variant_markdown",
-        "report.mechanism.z_mask_records", "report.variants.variant_effects",
-        "report.variants.variant_verdicts", "report.verdict.essay_verdict",
+        "experiment.remeasure.z_mask_records", "report.beyond_verdict.variant_effects",
+        "report.beyond_verdict.variant_verdicts", "report.verdict.essay_verdict",
     ], "needs a trained sweep, variants or reference values: too slow for a common case; "
        "its seed/n_boot/confidence go through report.stats like the covered ones"),
 }
 
 #: (function, argument, bad value) cases that fail today in modules being rewritten
 #: (DESIGN.md's "do not edit" list while the engine is refactored), with what happens now.
-LEAD_FIXES: dict[tuple[str, str, str], str] = {
-    # measures/linear_pieces.py: the arrays go to train_model, whose messages say X / y
-    ("measures.linear_pieces.pieces_against_width", "X_train", "nan"): "'X contains NaN'",
-    ("measures.linear_pieces.pieces_against_width", "X_train", "wrong"):
-        "'start must be a point of shape (2,)': blames start for X_train's columns",
-    ("measures.linear_pieces.pieces_against_width", "y_train", "nan"): "'y contains NaN'",
-    ("measures.linear_pieces.pieces_against_width", "y_train", "wrong"):
-        "'X and y must have the same number of rows'",
-    ("measures.linear_pieces.pieces_against_width", "X_test", "nan"): "'X contains NaN'",
-    ("measures.linear_pieces.pieces_against_width", "X_test", "wrong"):
-        "RuntimeError from torch: mat1 and mat2 shapes cannot be multiplied",
-    ("measures.linear_pieces.pieces_against_width", "y_test", "nan"): "'y contains NaN'",
-    ("measures.linear_pieces.pieces_against_width", "y_test", "wrong"):
-        "'X and y must have the same number of rows'",
-    # measures/linearity.py: a shape mismatch is blamed on the other argument only
-    ("measures.linearity.additivity_defect", "x1", "wrong"): "'x2 must have shape (5, 1) ...'",
-    ("measures.linearity.second_difference", "x0", "wrong"): "'a must have shape (5, 1) ...'",
-    ("measures.linearity.z_score", "x0", "wrong"): "'a must have shape (5, 1) ...'",
-    ("measures.polynomials.additivity_by_degree", "x1", "wrong"):
-        "'x2 must have shape (5, 1) ...' from linearity.additivity_defect",
-    # measures/linearity.py: z_bar's seed is not checked
-    ("measures.linearity.z_bar", "seed", "bool"): "accepted (default_rng(True))",
-    ("measures.linearity.z_bar", "seed", "nan"): "numpy's TypeError from SeedSequence",
-    # nets/dropout_checks.py, nets/training.py: columns of X not checked against the model
-    ("nets.dropout_checks.mc_convergence_many", "X", "wrong"):
-        "RuntimeError from torch: mat1 and mat2 shapes cannot be multiplied",
-    ("nets.training.predict", "X", "nan"): "accepted (NaN predictions)",
-    ("nets.training.predict", "X", "wrong"): "RuntimeError from torch (matmul shapes)",
-    ("nets.training.score", "X", "wrong"): "RuntimeError from torch (matmul shapes)",
-    ("nets.training.train_model", "X", "wrong"): "RuntimeError from torch (matmul shapes)",
-    ("nets.training.train_model", "seed", "bool"): "accepted",
-    ("nets.training.train_model", "seed", "nan"): "'cannot convert float NaN to integer'",
-    # report/verdict.py: rule_markdown formats its numbers without checking them
-    ("report.verdict.rule_markdown", "confidence", "bool"): "accepted",
-    ("report.verdict.rule_markdown", "confidence", "nan"): "accepted",
-    ("report.verdict.rule_markdown", "alpha", "bool"): "accepted",
-    ("report.verdict.rule_markdown", "alpha", "nan"): "accepted",
-}
+LEAD_FIXES: dict[tuple[str, str, str], str] = {}
 
 BAD = {Number: ("bool", "nan"), Ints: ("bool", "nan"), Array: ("nan", "wrong")}
 

@@ -478,3 +478,29 @@ def test_early_stopping_curves_end_where_each_network_stopped(tmp_path):
         assert curve["validation_loss"][-1] == pytest.approx(r["validation_loss"], rel=1e-5)
     alone = run_sweep(spec.replace(seeds=(1,)), cache_dir=tmp_path / "alone", progress=False)
     assert alone[0]["curve"] == records[1]["curve"]  # a network's curve is its own
+
+
+def test_early_stop_networks_are_the_unregularized_network_trained_for_fewer_epochs(tmp_path):
+    spec = small(grid={"none": [0], "early_stop": [5, 12]}, seeds=(0, 1))
+    records = run_sweep(spec, cache_dir=tmp_path, progress=False)
+    stopped = [r for r in records if r["regularizer"] == "early_stop"]
+    assert [(r["strength"], r["seed"]) for r in stopped] == [(5, 0), (5, 1), (12, 0), (12, 1)]
+    assert [r["epochs"] for r in stopped] == [5, 5, 12, 12]  # what each network trained
+    assert all(r["curve"]["epoch"][-1] == r["epochs"] for r in stopped)
+    nets = sweep_models(spec, cache_dir=tmp_path)
+    shorter = sweep_models(small(grid={"none": [0]}, seeds=(0, 1), epochs=5),
+                           cache_dir=tmp_path)
+    for seed in (0, 1):  # the same network as a sweep of 5 epochs, to float32 rounding
+        for p, q in zip(nets["early_stop", 5.0, seed].parameters(),
+                        shorter["none", 0.0, seed].parameters(), strict=True):
+            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5,
+                                       atol=1e-6)
+    none = [r for r in records if r["regularizer"] == "none"]
+    assert all(r["epochs"] == spec.epochs for r in none)
+
+
+@pytest.mark.parametrize("strengths, message", [
+    ([20], "fewer than epochs=20"), ([2.5], "whole numbers"), ([0], "whole numbers")])
+def test_early_stop_strengths_are_epochs_below_the_sweeps(strengths, message):
+    with pytest.raises(ValueError, match=message):
+        small(grid={"none": [0], "early_stop": strengths})

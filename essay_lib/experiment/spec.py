@@ -4,7 +4,7 @@
   Z̄, the metric seed, the sparsity threshold, ...);
 * :class:`SweepSpec`: one task's sweep: the task and its arguments, the network, the
   training, the grid of regularizer strengths, the seeds and a :class:`MeasureSpec`;
-* :class:`ExperimentSpec`: several sweeps (chapter 04's experiment is one per task).
+* :class:`ExperimentSpec`: several sweeps (chapter 05's experiment is one per task).
 
 Every setting that can change a number lives in one of these objects; a sweep
 receives the object and computes its cache keys from it (:mod:`essay_lib.experiment.sweeps`),
@@ -17,7 +17,9 @@ Regularizers of a grid (:data:`REGULARIZERS`): ``none`` (strength 0 only), ``dro
 (hidden drop rate, [0, 1)), ``input_dropout`` (input drop rate, [0, 1)), ``l1`` and
 ``l2`` (penalty coefficients), ``mixup`` (α of Beta(α, α) mixing of inputs and targets:
 the positive control that favours linear behaviour between examples), ``adamw``
-(decoupled weight decay per step, ``w <- w (1 - lr × strength)``: AdamW with Adam).
+(decoupled weight decay per step, ``w <- w (1 - lr × strength)``: AdamW with Adam),
+``early_stop`` (plain training stopped early: the unregularized network trained for
+``strength`` epochs only, fewer than the sweep's; :data:`EPOCH_GRIDS`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ from essay_lib.util.checks import (
 
 #: grid key -> the :class:`essay_lib.nets.ensemble.Member` field it sets (``none``: nothing)
 REGULARIZERS = {"none": None, "dropout": "drop_rate", "input_dropout": "input_drop_rate",
-                "l1": "l1", "l2": "l2", "mixup": "mixup_alpha", "adamw": "weight_decay"}
+                "l1": "l1", "l2": "l2", "mixup": "mixup_alpha", "adamw": "weight_decay",
+                "early_stop": None}
+#: Grid keys whose strength is an epoch: the unregularized network trained for that many
+#: epochs only (plain training stopped early), in [1, the sweep's epochs)
+EPOCH_GRIDS = ("early_stop",)
 _RATES = ("dropout", "input_dropout")
 #: What a :class:`MeasureSpec` measures: every metric, or only what a verdict reads
 MEASURE_SCOPES = ("all", "verdict")
@@ -63,7 +69,7 @@ class MeasureSpec:
     ``metric_seed``: seeds the triples and displacements; ``sparsity_threshold``: a
     weight with |w| below it counts as zero.
 
-    The specification curve (chapter 04) measures Z̄ once more for every combination of
+    The specification curve (chapter 05) measures Z̄ once more for every combination of
     ``curve_outputs`` (output representations; classifiers only use the ones beyond
     ``"logits"``; default :data:`~essay_lib.measures.names.CURVE_REPRESENTATIONS`:
     logits, centred logits, log-probabilities, while ``"probabilities"`` may be asked
@@ -74,7 +80,7 @@ class MeasureSpec:
     tuples, so that adding a representation or a triple type to the measures changes no
     record's key.
 
-    Sub-network additivity (chapter 05, :mod:`essay_lib.measures.subnetworks`):
+    Sub-network additivity (chapter 06, :mod:`essay_lib.measures.subnetworks`):
     ``mask_keep_prob`` (the context's *keep* probability, the same for every network),
     ``mask_draws`` (draws of Z_mask), ``mask_set_fraction`` (size of A and B as a share of
     the hidden units), ``mask_layers`` (``"all"`` or ``"same"``: where A and B come from);
@@ -187,6 +193,9 @@ def check_grid(grid) -> tuple[tuple[str, tuple[float, ...]], ...]:
                 raise ValueError(f"grid[{key!r}] holds {s}; drop rates must lie in [0, 1)")
             if key == "none" and s != 0:
                 raise ValueError(f"grid['none'] holds {s}; its only allowed strength is 0")
+            if key in EPOCH_GRIDS and (s < 1 or s != int(s)):
+                raise ValueError(f"grid[{key!r}] holds {s}; its strengths are epochs, "
+                                 f"whole numbers >= 1")
             values.append(float(s))
         out.append((key, tuple(values)))
     if len({k for k, _ in out}) != len(out):
@@ -257,6 +266,11 @@ class SweepSpec:
         set_("task_args", _check_task_args(self.task_args))
         set_("hidden", check_int_sequence("hidden", self.hidden, minimum=1))
         check_int("epochs", self.epochs, minimum=1)
+        for key in EPOCH_GRIDS:
+            too_long = [s for s in self.grid_dict.get(key, ()) if s >= self.epochs]
+            if too_long:
+                raise ValueError(f"grid[{key!r}] holds {too_long[0]:g}; a network stopped "
+                                 f"early trains fewer than epochs={self.epochs} epochs")
         set_("lr", check_number("lr", self.lr, minimum=0, low_closed=False))
         if self.batch_size is not None:
             check_int("batch_size", self.batch_size, minimum=1)
@@ -327,7 +341,7 @@ class SweepSpec:
 
 @dataclass(frozen=True)
 class ExperimentSpec:
-    """Several sweeps run and read together (chapter 04: one per task)."""
+    """Several sweeps run and read together (chapter 05: one per task)."""
 
     sweeps: tuple[SweepSpec, ...]
 

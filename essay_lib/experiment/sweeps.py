@@ -28,6 +28,7 @@ from essay_lib.experiment.metrics import measure_members
 from essay_lib.experiment.spec import ExperimentSpec, SweepSpec
 from essay_lib.experiment.train import (
     Trained,
+    epochs_of,
     member_of,
     model_of,
     train_members,
@@ -90,8 +91,9 @@ def run_sweep(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True, device
                                   progress=progress)
         for i, t, values in zip(chunk, trained, metrics, strict=True):
             regularizer, strength, seed = keys[i]
-            record = {**spec.training_dict(), "regularizer": regularizer, "strength": strength,
-                      "seed": seed, **values, "curve": t.curve, "key": cache.key(configs[i])}
+            record = {**spec.training_dict(), "epochs": epochs_of(spec, regularizer, strength),
+                      "regularizer": regularizer, "strength": strength, "seed": seed, **values,
+                      "curve": t.curve, "key": cache.key(configs[i])}
             cache.store(configs[i], record)
             records[i] = clean_record(record)
     return records
@@ -120,7 +122,7 @@ def sweep_models(spec: SweepSpec, *, cache_dir=None, device: str = "cpu",
 
 def run_experiment(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=None,
                    device: str = "cpu", progress: bool | None = None) -> list[dict]:
-    """The records of every sweep of ``spec`` (default: chapter 04's
+    """The records of every sweep of ``spec`` (default: chapter 05's
     :func:`~essay_lib.experiment.essay.essay_experiment`), task after task."""
     spec = essay_experiment() if spec is None else spec
     if isinstance(spec, SweepSpec):

@@ -23,14 +23,14 @@ import numpy as np
 import torch
 
 from essay_lib.data import Task
-from essay_lib.experiment.spec import REGULARIZERS, SweepSpec
+from essay_lib.experiment.spec import EPOCH_GRIDS, REGULARIZERS, SweepSpec
 from essay_lib.nets.ensemble import Member, batched_model, model_from_arrays, train_ensemble
 
 #: Networks trained in one batched run, by device type.  On the 2-core CPU, runs of 40
-#: trained chapter 04's sweeps 1.3-1.6x faster than one run of all 160 networks of a
+#: trained chapter 05's sweeps 1.3-1.6x faster than one run of all 160 networks of a
 #: task (the working set stays in cache; 16-40 were best, 8 slower again); a GPU wants
 #: large runs.  A network's weights do not depend on the chunking beyond float32
-#: rounding (each member has its own streams; tested; on chapter 04's sweeps they came
+#: rounding (each member has its own streams; tested; on chapter 05's sweeps they came
 #: out bit for bit), so this is a speed setting, not part of any cache key.
 MEMBERS_PER_RUN = {"cpu": 40}
 MAX_MEMBERS = 256  # on other devices (bounds memory)
@@ -47,6 +47,12 @@ def member_of(spec: SweepSpec, regularizer: str, strength: float, seed: int) -> 
     name = REGULARIZERS[regularizer]
     base = {"weight_decay": spec.weight_decay, "input_drop_rate": spec.input_drop_rate}
     return Member(seed=seed, lr=spec.lr, **{**base, **({name: strength} if name else {})})
+
+
+def epochs_of(spec: SweepSpec, regularizer: str, strength: float) -> int:
+    """Epochs network (regularizer, strength, ·) trains: the sweep's, or the strength of an
+    epoch grid (plain training stopped early, :data:`~essay_lib.experiment.spec.EPOCH_GRIDS`)."""
+    return int(strength) if regularizer in EPOCH_GRIDS else spec.epochs
 
 
 def widths_of(spec: SweepSpec, task: Task) -> tuple[int, ...]:
@@ -82,7 +88,8 @@ def training_config(spec: SweepSpec, task: Task, key: tuple[str, float, int],
     return {"task_description": task.description, "data_sha256": task.data_sha256(),
             "kind": task.kind, "widths": list(widths_of(spec, task)), "activation": "relu",
             "input_shape": None if shape is None else list(shape),
-            **spec.training_dict(), "regularizer": regularizer, "strength": strength,
+            **spec.training_dict(), "epochs": epochs_of(spec, regularizer, strength),
+            "regularizer": regularizer, "strength": strength,
             "member": member_of(spec, regularizer, strength, seed).as_dict(),
             "device": device.type}
 
@@ -122,8 +129,17 @@ def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
     """Train the networks ``keys`` ((regularizer, strength, seed) each) of ``spec`` on
     ``task``; one :class:`Trained` per key, in order."""
     keys = list(keys)
+    lengths = [epochs_of(spec, r, s) for r, s, _ in keys]
+    if len(set(lengths)) > 1:  # networks stopped early train in runs of their own length
+        found = {}
+        for length in sorted(set(lengths), reverse=True):
+            group = [k for k, e in zip(keys, lengths, strict=True) if e == length]
+            found.update(zip(group, train_members(spec, task, group, device=device,
+                                                  progress=progress), strict=True))
+        return [found[k] for k in keys]
+    n_epochs = lengths[0] if lengths else spec.epochs
     out: list[Trained] = []
-    every = max(1, spec.epochs // CURVE_POINTS)
+    every = max(1, n_epochs // CURVE_POINTS)
     n_runs = -(-len(keys) // members_per_run(device))
     size = max(1, -(-len(keys) // max(n_runs, 1)))  # equal runs: 128 train as 4 × 32
     for start in range(0, len(keys), size):
@@ -131,7 +147,7 @@ def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
         runs = f" ({start // size + 1} of {n_runs})" if n_runs > 1 else ""
         result = train_ensemble(
             widths_of(spec, task), [member_of(spec, *k) for k in chunk], task.X_train,
-            task.y_train, kind=task.kind, epochs=spec.epochs, optimizer=spec.optimizer,
+            task.y_train, kind=task.kind, epochs=n_epochs, optimizer=spec.optimizer,
             momentum=spec.momentum, batch_size=spec.batch_size, eval_every=every,
             architecture=spec.architecture, input_shape=input_shape_of(spec, task),
             patience=spec.patience if spec.early_stopping else None,

@@ -1,6 +1,6 @@
 """Z̄ of many networks at once: K members of a batched model on the same triples, float64.
 
-The specification curve of chapter 04 measures every trained network under many
+The specification curve of chapter 05 measures every trained network under many
 settings (output representation × displacement scale × triple type).  The triples
 are drawn once for all K members, each set of points goes through every member in
 float64, and every output representation is

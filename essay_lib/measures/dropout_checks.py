@@ -94,6 +94,11 @@ def mc_convergence_many(nets: Mapping, X, y, *, k_max: int, n_streams: int,
     X = check_array("X", X, ndim=2)
     y = check_array("y", y, ndim=2, min_rows=len(X))
     check_number("tolerance", tolerance, minimum=0.0)
+    for key, net in nets.items():
+        n_inputs = getattr(net, "widths", (X.shape[1],))[0]
+        if X.shape[1] != n_inputs:
+            raise ValueError(f"X must have {n_inputs} columns (the inputs of nets[{key!r}]), "
+                             f"got {X.shape[1]}")
     if isinstance(seeds, Mapping):
         missing = [key for key in nets if key not in seeds]
         if missing:

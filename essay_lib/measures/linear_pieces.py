@@ -19,7 +19,13 @@ from torch import nn
 from essay_lib.nets.engine import ACTIVATIONS, mlp_forward
 from essay_lib.nets.models import MLP, make_mlp
 from essay_lib.nets.training import score, train_model
-from essay_lib.util.checks import check_int, check_int_sequence, check_number
+from essay_lib.util.checks import (
+    check_array,
+    check_int,
+    check_int_sequence,
+    check_number,
+    check_same_length,
+)
 from essay_lib.util.progress import progress_bar
 
 __all__ = ["count_linear_pieces", "first_layer_kinks", "kink_points", "linear_piece_breakpoints",
@@ -186,7 +192,19 @@ def pieces_against_width(X_train, y_train, X_test, y_test, widths: Sequence[int]
     seeds = check_int_sequence("seeds", seeds, minimum=0)
     epochs = check_int("epochs", epochs)
     lr = check_number("lr", lr, minimum=0.0, low_closed=False)
-    n_inputs, n_outputs = np.shape(X_train)[1], np.shape(y_train)[1]
+    X_train = check_array("X_train", X_train, ndim=2)
+    y_train = check_array("y_train", y_train, ndim=2)
+    X_test = check_array("X_test", X_test, ndim=2)
+    y_test = check_array("y_test", y_test, ndim=2)
+    for name, train, test in (("X", X_train, X_test), ("y", y_train, y_test)):
+        if train.shape[1] != test.shape[1]:
+            raise ValueError(f"{name}_train and {name}_test must have the same number of "
+                             f"columns, got {train.shape[1]} and {test.shape[1]}")
+    check_same_length(("X_train", X_train), ("y_train", y_train), what="number of rows")
+    check_same_length(("X_test", X_test), ("y_test", y_test), what="number of rows")
+    n_inputs, n_outputs = X_train.shape[1], y_train.shape[1]
+    for name, point in (("start", start), ("end", end)):
+        _segment_end(name, point, n_inputs)
     low, high = sorted((float(np.ravel(start)[0]), float(np.ravel(end)[0])))
     shape = (len(widths), len(seeds))
     out = {"widths": np.array(widths), "seeds": np.array(seeds), "initial": np.zeros(shape, int),

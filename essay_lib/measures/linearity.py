@@ -32,7 +32,7 @@ from essay_lib.measures.linear_pieces import count_linear_pieces, linear_piece_b
 from essay_lib.measures.triples import draw_triples
 from essay_lib.nets.losses import r2_score
 from essay_lib.util.bootstrap import bootstrap_interval
-from essay_lib.util.checks import check_choice, check_number
+from essay_lib.util.checks import check_choice, check_number, check_seed_or_generator
 
 __all__ = [
     "OUTPUTS", "ModuleFunction", "ZBar", "additivity_defect", "affine_fit_r2", "as_function",
@@ -126,16 +126,17 @@ def _points(name: str, value) -> np.ndarray:
     return x
 
 
-def _displacement(name: str, value, shape: tuple[int, int]) -> np.ndarray:
-    """A displacement broadcastable to the points' shape: scalar, (d,), (1, d) or (n, d)."""
+def _displacement(name: str, value, shape: tuple[int, int], points: str) -> np.ndarray:
+    """A displacement broadcastable to the shape of the points called ``points``: scalar,
+    (d,), (1, d) or (n, d)."""
     x = np.asarray(value, dtype=np.float64)
     try:
         fits = x.ndim <= 2 and np.broadcast_shapes(x.shape, shape) == shape
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"{name} must have shape {shape}, ({shape[1]},) or be a scalar, "
-                         f"got shape {x.shape}")
+        raise ValueError(f"{name} must have shape {shape} (that of {points}), ({shape[1]},) or "
+                         f"be a scalar, got shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return np.broadcast_to(x, shape)
@@ -173,8 +174,8 @@ def _terms(f, x0, a, b, base_index=None):
     f = _function(f)
     base = _points("x0", x0)
     x0 = base if base_index is None else base[base_index]
-    a = _displacement("a", a, x0.shape)
-    b = _displacement("b", b, x0.shape)
+    a = _displacement("a", a, x0.shape, "x0")
+    b = _displacement("b", b, x0.shape, "x0")
     xa = x0 + a
     (f0, fa, fb, fab), one_d = _evaluate(f, np.concatenate([base, xa, x0 + b, xa + b]),
                                          [len(base)] + [len(x0)] * 3)
@@ -191,7 +192,7 @@ def additivity_defect(f, x1, x2) -> np.ndarray:
     """
     f = _function(f)
     x1 = _points("x1", x1)
-    x2 = _displacement("x2", x2, x1.shape)
+    x2 = _displacement("x2", x2, x1.shape, "x1")
     (f1, f2, f12), one_d = _evaluate(f, np.concatenate([x1, x2, x1 + x2]), 3)
     return _squeeze(f12 - f1 - f2, one_d)
 
@@ -281,6 +282,7 @@ def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0,
     """
     f = _function(f)
     X = _points("X", X)
+    check_seed_or_generator("seed", seed)
     drawn = draw_triples(X, n_triples, scale, seed, triples)
     u, v, w, D, _ = _terms(f, X[drawn.rows], drawn.a, drawn.b, drawn.base_index)
     num, den = norm(D), norm(u) + norm(v) + norm(w)
@@ -298,7 +300,7 @@ def taleb_heuristic(f, x, delta) -> np.ndarray:
     """
     f = _function(f)
     x = _points("x", x)
-    delta = _displacement("delta", delta, x.shape)
+    delta = _displacement("delta", delta, x.shape, "x")
     (f0, fp, fm), one_d = _evaluate(f, np.concatenate([x, x + delta, x - delta]), 3)
     return _squeeze(0.5 * (fp + fm) - f0, one_d)
 
@@ -313,7 +315,7 @@ def taleb_bar(f, x, delta) -> tuple[float, float]:
     """
     f = _function(f)
     x = _points("x", x)
-    delta = _displacement("delta", delta, x.shape)
+    delta = _displacement("delta", delta, x.shape, "x")
     (lo, mid, hi), _ = _evaluate(f, np.concatenate([x - delta, x, x + delta]), 3)
     h = norm(0.5 * (hi + lo) - mid)
     return ratio_of_sums(2 * h, 2 * norm(mid - lo) + norm(hi - lo)), float(h.mean())

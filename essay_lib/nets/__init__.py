@@ -8,7 +8,12 @@
 * :mod:`~essay_lib.nets.training`: :func:`train_model` (one network, autograd);
 * :mod:`~essay_lib.nets.ensemble`: :func:`train_ensemble` (K networks at once) over the
   batched models of :mod:`~essay_lib.nets.batched_mlp` and :mod:`~essay_lib.nets.stacked`,
-  with the optimizer of :mod:`~essay_lib.nets.flat_optim`.
+  with the optimizer of :mod:`~essay_lib.nets.flat_optim`, one
+  :class:`~essay_lib.nets.member.Member` per network, the noise streams of
+  :mod:`~essay_lib.nets.noise` (dropout, Gaussian dropout, mixup) and dropout's explicit
+  penalty (:mod:`~essay_lib.nets.penalties`);
+* :mod:`~essay_lib.nets.engine`: the one forward pass of each architecture, the
+  activations and their derivatives; :mod:`~essay_lib.nets.losses`: losses and R².
 
 What is measured on networks lives a floor up (:mod:`essay_lib.measures`), and loops over
 configurations and seeds two floors up (:mod:`essay_lib.experiment`).
@@ -18,13 +23,19 @@ from essay_lib.nets import (
     architectures,
     batched_mlp,
     dropout,
+    engine,
     ensemble,
     flat_optim,
+    losses,
+    member,
     models,
+    noise,
+    penalties,
     regularization,
     stacked,
     training,
 )
 
-__all__ = ["architectures", "batched_mlp", "dropout", "ensemble", "flat_optim", "models",
-           "regularization", "stacked", "training"]
+__all__ = ["architectures", "batched_mlp", "dropout", "engine", "ensemble", "flat_optim",
+           "losses", "member", "models", "noise", "penalties", "regularization", "stacked",
+           "training"]

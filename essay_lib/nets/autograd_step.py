@@ -2,18 +2,21 @@
 
 Internal machinery of :func:`essay_lib.nets.ensemble.train_ensemble` for the models
 without a hand-written backward pass (the residual MLP and the CNN of
-:mod:`essay_lib.nets.stacked`; the MLP too with ``backward="autograd"``).
+:mod:`essay_lib.nets.stacked`; the MLP too with ``backward="autograd"``, or when a
+member has a ``dropout_penalty``).
 
-One step: the model's differentiable :meth:`train_forward` runs on a leaf that shares
+One step: the model's differentiable :meth:`train_pass` runs on a leaf that shares
 the storage of its flat parameter buffer; the loss is the *sum* over members of each
-member's mean data loss, so the gradient of member k's parameters is the gradient of
-member k's own loss (no member's parameters reach another member's output); the
-gradient lands in a buffer of the flat layout and
+member's mean data loss (plus, for members with a ``dropout_penalty``, dropout's
+explicit penalty on the last hidden layer,
+:func:`essay_lib.nets.penalties.dropout_penalty`), so the gradient of member k's
+parameters is the gradient of member k's own loss (no member's parameters reach
+another member's output); the gradient lands in a buffer of the flat layout and
 :class:`~essay_lib.nets.flat_optim.FlatOptimizer` applies penalties, decay and the
-update.  Dropout masks (:func:`~essay_lib.nets.noise.member_masks`) and mixup
-draws (:class:`~essay_lib.nets.noise.Mixup`) come from the same per-member
-streams as the hand-written step, so an MLP member follows the same trajectory on
-either path (to float rounding).
+update.  Noise (:func:`~essay_lib.nets.noise.member_masks`: dropout masks, Gaussian
+factors) and mixup draws (:class:`~essay_lib.nets.noise.Mixup`) come from the same
+per-member streams as the hand-written step, so an MLP member follows the same
+trajectory on either path (to float rounding).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import torch
 from essay_lib.nets.flat_optim import FlatOptimizer
 from essay_lib.nets.losses import data_loss
 from essay_lib.nets.noise import Mixup, member_masks
+from essay_lib.nets.penalties import dropout_penalty
 
 
 class AutogradTrainer:
@@ -40,6 +44,8 @@ class AutogradTrainer:
         grad_weights = model.views(self.grad)[0]
         self.optimizer = FlatOptimizer(model.flat, self.grad, model.weights, grad_weights,
                                        model.blocks, members, optimizer, momentum)
+        rates = [m.dropout_penalty for m in members]
+        self.penalty_rates = rates if any(r > 0 for r in rates) else None
 
     def step(self, idx: torch.Tensor | None):
         """One optimizer step on rows ``idx`` (K, b) of the data (``None``: all rows)."""
@@ -49,7 +55,13 @@ class AutogradTrainer:
             x, target = self.mixup.mix(x, target, rows)
         with torch.enable_grad():
             leaf = self.model.flat.detach().requires_grad_()
-            z = self.model.train_forward(leaf, x, self.masks, rows)
-            (grad,) = torch.autograd.grad(data_loss(z, target, self.kind).sum(), leaf)
+            if self.penalty_rates is None:
+                loss = data_loss(self.model.train_forward(leaf, x, self.masks, rows),
+                                 target, self.kind)
+            else:
+                z, hidden = self.model.train_pass(leaf, x, self.masks, rows)
+                loss = data_loss(z, target, self.kind) + dropout_penalty(
+                    hidden[-1], self.model.readout(leaf), z, self.penalty_rates, self.kind)
+            (grad,) = torch.autograd.grad(loss.sum(), leaf)
         self.grad.copy_(grad)
         self.optimizer.step()

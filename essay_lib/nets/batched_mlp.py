@@ -125,13 +125,23 @@ class BatchedMLP:
                       for w, b in layers]
         return layers
 
-    def train_forward(self, buffer: torch.Tensor, x: torch.Tensor, masks, rows: int):
-        """Training-mode outputs (K, rows, n_outputs) with the parameters in ``buffer``
-        (differentiable: the autograd path of :mod:`essay_lib.nets.autograd_step`);
-        ``masks``: one noise stream of :mod:`essay_lib.nets.noise` or ``None`` per entry of
-        :attr:`mask_widths`, drawn in the hand-written trainer's order."""
+    def train_pass(self, buffer: torch.Tensor, x: torch.Tensor, masks, rows: int):
+        """Training-mode outputs (K, rows, n_outputs) and hidden activations (K, rows, width)
+        (each before its own noise) with the parameters in ``buffer`` (differentiable: the
+        autograd path of :mod:`essay_lib.nets.autograd_step`); ``masks``: one noise stream
+        of :mod:`essay_lib.nets.noise` or ``None`` per entry of :attr:`mask_widths`, drawn
+        in the hand-written trainer's order."""
         return mlp_forward(self.layer_parameters(buffer), x, self.activation,
-                           noise=layer_noise(masks, rows))[0]
+                           noise=layer_noise(masks, rows))
+
+    def train_forward(self, buffer: torch.Tensor, x: torch.Tensor, masks, rows: int):
+        """The outputs of :meth:`train_pass`."""
+        return self.train_pass(buffer, x, masks, rows)[0]
+
+    def readout(self, buffer: torch.Tensor) -> torch.Tensor:
+        """The read-out weights (K, last hidden width, n_outputs) in ``buffer``: the last
+        layer maps the last hidden layer to the outputs as ``h @ readout + b``."""
+        return self.views(buffer)[0][-1]
 
     def forward_with_hidden(self, X: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Evaluation-mode outputs (K, n, n_outputs) and hidden activations (K, n, width).

@@ -17,33 +17,46 @@ position), because every random stream is keyed by the member's seed:
   :func:`essay_lib.nets.training.batch_indices`, as in
   :func:`~essay_lib.nets.training.train_model`, so with dropout off a member follows
   ``train_model``'s trajectory;
-* dropout masks of maskable layer ``l`` (0 = input): a ``torch.Generator`` seeded from
-  ``SeedSequence((seed, 1, l, c))`` with c = round(65536 × drop rate), so two members
-  with one seed and different drop rates draw *independent* masks (with one stream per
-  seed they would be nested: the units dropped at 0.1 a subset of those dropped at 0.5);
-  drawing 64-bit words read as 16-bit integers;
-  a unit is kept when its integer clears a threshold, so drop rates are used
-  rounded to a multiple of 1/65536 and kept units are scaled by 1 / (1 - that rate);
+* noise of maskable layer ``l`` (0 = input, ``l >= 1`` hidden layer ``l - 1``;
+  :mod:`essay_lib.nets.noise`), all rates *drop rates* p:
+
+  - dropout masks (the inputs' ``input_drop_rate``; a hidden ``drop_rate`` of ``noise``
+    ``"dropout"``): a ``torch.Generator`` seeded from ``SeedSequence((seed, 1, l, c))``
+    with c = round(65536 × p), so two members with one seed and different drop rates
+    draw *independent* masks (with one stream per seed they would be nested: the units
+    dropped at 0.1 a subset of those dropped at 0.5); 64-bit words read as 16-bit
+    integers; a unit is kept when its integer clears a threshold, so drop rates are
+    used rounded to a multiple of 1/65536 and kept units are scaled by 1 / (1 - that
+    rate);
+  - Gaussian multiplicative noise (a hidden ``drop_rate`` of ``noise`` ``"gaussian"``):
+    factors N(1, p / (1 − p)) from a ``torch.Generator`` seeded from
+    ``SeedSequence((seed, 4, l, c))``;
+  - a member's ``drop_layers`` (``"all"``, ``"first"``, ``"last"``) names the hidden
+    layers its ``drop_rate`` acts on;
 * mixup: numpy generators seeded from ``SeedSequence((seed, 2))`` (mixing
   weight lambda ~ Beta(alpha, alpha) per step) and ``SeedSequence((seed, 3))``
   (the partner permutation of the batch); classification mixes one-hot targets;
 * early stopping watches each member's own validation loss and keeps each member's
   own best weights.
 
-On CUDA the mask generators are CUDA generators (another stream), so members with
+On CUDA the noise generators are CUDA generators (another stream), so members with
 dropout differ from their CPU runs (statistically alike); the others agree to float
 rounding (checked on an H100).
 
 Losses and penalties follow :mod:`essay_lib.nets.training`: mean squared error or
 cross-entropy on logits, plus ``l1 * sum|w| + l2 * sum w**2`` over weights (not
 biases); decoupled weight decay, Adam / AdamW / SGD with momentum:
-:mod:`essay_lib.nets.flat_optim`.
+:mod:`essay_lib.nets.flat_optim`; a member's ``dropout_penalty`` adds dropout's explicit
+penalty on the last hidden layer (:mod:`essay_lib.nets.penalties`, autograd path).
+``snapshot_epochs`` keeps copies of the weights along training
+(:attr:`EnsembleResult.snapshots`, :meth:`EnsembleResult.model_at`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -53,50 +66,17 @@ from essay_lib.nets.batched_mlp import BatchedMLP
 from essay_lib.nets.ensemble_step import Trainer
 from essay_lib.nets.flat_optim import OPTIMIZERS
 from essay_lib.nets.losses import check_kind, data_loss
+from essay_lib.nets.member import Member
 from essay_lib.nets.stacked import BatchedCNN, BatchedResidualMLP
 from essay_lib.nets.training import as_tensors, batch_indices, resolve_device
-from essay_lib.util.checks import (
-    check_choice,
-    check_drop_rate,
-    check_int,
-    check_number,
-    check_seed,
-)
+from essay_lib.util.checks import check_choice, check_int, check_int_sequence, check_number
 from essay_lib.util.progress import progress_bar
+
+__all__ = ["ARCHITECTURES", "BACKWARDS", "BatchedMLP", "EarlyStopping", "EnsembleResult",
+           "Member", "batched_model", "model_from_arrays", "train_ensemble"]
 
 ARCHITECTURES = ("mlp", "residual", "cnn")
 BACKWARDS = ("hand", "autograd")
-
-
-@dataclass(frozen=True)
-class Member:
-    """One member's configuration: seed and regularizers.
-
-    ``drop_rate`` (every hidden layer) and ``input_drop_rate``: drop probabilities
-    in [0, 1); ``l1``, ``l2``: penalty coefficients >= 0; ``weight_decay`` >= 0:
-    decoupled decay per step, ``w <- w (1 - lr * weight_decay)`` (AdamW's with Adam);
-    ``mixup_alpha`` >= 0 (0 = no mixup); ``lr`` > 0.
-    """
-
-    seed: int = 0
-    drop_rate: float = 0.0
-    input_drop_rate: float = 0.0
-    l1: float = 0.0
-    l2: float = 0.0
-    mixup_alpha: float = 0.0
-    lr: float = 1e-2
-    weight_decay: float = 0.0
-
-    def __post_init__(self):
-        check_seed("seed", self.seed)
-        check_drop_rate("drop_rate", self.drop_rate)
-        check_drop_rate("input_drop_rate", self.input_drop_rate)
-        for name in ("l1", "l2", "mixup_alpha", "weight_decay"):
-            check_number(name, getattr(self, name), minimum=0.0)
-        check_number("lr", self.lr, minimum=0.0, low_closed=False)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def batched_model(architecture: str, widths: Sequence[int], seeds: Sequence[int], *,
@@ -142,6 +122,19 @@ class EnsembleResult:
     lowest validation loss (whose weights it ends with), ``stopped_epoch`` (K,) the
     last epoch it trained; a stopped member's later curve entries are those of its
     best weights.  Without early stopping both are ``None``.
+
+    ``snapshots``: ``{epoch: flat buffer}`` for each of ``train_ensemble``'s
+    ``snapshot_epochs``, a copy (on the model's device) of every member's parameters as
+    they stand after that epoch's updates; :meth:`model_at` turns one into a model.  With
+    early stopping a member whose training had ended by that epoch (``stopped_epoch <=
+    epoch``) holds its best-validation weights there, the others their current (not best)
+    weights; once every member has stopped, training ends and the later snapshots are the
+    final (best) weights.  Without early stopping the snapshot at the last epoch is the
+    final model, bit for bit.  A snapshot at epoch e equals the same run trained for e
+    epochs, bit for bit on the CPU (tested: hand-written and autograd, dropout, Gaussian
+    noise, mixup, the penalty); not checked on CUDA, where a generator's numbers depend
+    on how many are drawn at once and dropout words are drawn ahead in chunks that
+    depend on the run's length.
     """
 
     model: object
@@ -152,9 +145,25 @@ class EnsembleResult:
     best_epoch: np.ndarray | None = None
     stopped_epoch: np.ndarray | None = None
 
+    snapshots: dict[int, torch.Tensor] = field(default_factory=dict)
+
     @property
     def final_train_loss(self) -> np.ndarray:
         return self.train_loss[-1]
+
+    def model_at(self, epoch: int):
+        """A batched model of :attr:`model`'s architecture holding the weights of
+        ``snapshots[epoch]`` (a copy: training's model is left alone)."""
+        if isinstance(epoch, (bool, np.bool_)) or epoch not in self.snapshots:
+            raise ValueError(f"epoch must be one of the snapshot epochs "
+                             f"{sorted(self.snapshots)}, got {epoch!r}")
+        grad, self.model.flat.grad = self.model.flat.grad, None  # not copied along
+        try:
+            model = copy.deepcopy(self.model)  # the views stay views of the copy's buffer
+        finally:
+            self.model.flat.grad = grad
+        model.flat.copy_(self.snapshots[epoch])
+        return model
 
 
 def _evaluation_loss(model, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.ndarray:
@@ -166,6 +175,18 @@ def _evaluation_loss(model, X: torch.Tensor, y: torch.Tensor, kind: str) -> np.n
         weight = len(X[part]) / len(X)
         total += weight * data_loss(model.forward(X[part]), y[part], kind).double()
     return total.cpu().numpy()
+
+
+def _check_snapshot_epochs(snapshot_epochs, epochs: int) -> tuple[int, ...]:
+    """``snapshot_epochs`` as a sorted tuple of distinct epochs in [1, ``epochs``]."""
+    if snapshot_epochs is None:
+        return ()
+    values = check_int_sequence("snapshot_epochs", snapshot_epochs, minimum=1, non_empty=False)
+    for i, e in enumerate(values):
+        if e > epochs:
+            raise ValueError(f"snapshot_epochs[{i}] must be an epoch in [1, {epochs}] "
+                             f"(epochs), got {e}")
+    return tuple(sorted(set(values)))
 
 
 def _check_members(members) -> tuple[Member, ...]:
@@ -236,11 +257,12 @@ def train_ensemble(
     activation: str = "relu",
     architecture: str = "mlp",
     input_shape: Sequence[int] | None = None,
-    backward: str = "hand",
+    backward: str | None = None,
     eval_every: int | None = None,
     eval_data: dict | None = None,
     patience: int | None = None,
     check_every: int = 1,
+    snapshot_epochs: Sequence[int] | None = None,
     device: str = "cpu",
     progress: bool | None = None,
     description: str = "ensemble",
@@ -254,7 +276,9 @@ def train_ensemble(
     ``batch_size=None``, full batch).  ``optimizer``: ``"adam"``, ``"adamw"`` (the
     same update; decoupled decay is each member's ``weight_decay``) or ``"sgd"`` with
     ``momentum`` in [0, 1).  ``backward``: ``"hand"`` (the MLP's hand-written pass) or
-    ``"autograd"`` (every other architecture always).  ``eval_every``: record the
+    ``"autograd"`` (every other architecture always); ``None`` (default): the
+    hand-written pass for the MLP unless a member has a ``dropout_penalty`` (autograd
+    only: ``backward="hand"`` with one raises ``ValueError``).  ``eval_every``: record the
     evaluation-mode training loss every that many epochs (always at the end);
     ``eval_data``: ``{name: (X, y)}`` held-out sets whose loss is recorded at the same
     epochs (``result.eval_loss[name]``); they never influence training, except that
@@ -262,7 +286,9 @@ def train_ensemble(
     ``check_every`` epochs (and at the end): a member whose validation loss has not
     improved for ``patience`` checks stops, and every member ends with its own
     best-validation weights (as :func:`~essay_lib.nets.training.train_model` with
-    ``patience`` and ``restore_best``).  ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"``.
+    ``patience`` and ``restore_best``).  ``snapshot_epochs``: epochs in [1, ``epochs``]
+    after which to keep a copy of the weights (:attr:`EnsembleResult.snapshots`).
+    ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"``.
     """
     members = _check_members(members)
     epochs = check_int("epochs", epochs)
@@ -270,7 +296,13 @@ def train_ensemble(
     momentum = check_number("momentum", momentum, minimum=0.0, maximum=1.0, high_closed=False)
     if momentum and optimizer != "sgd":
         raise ValueError(f"momentum is a setting of optimizer='sgd', got optimizer={optimizer!r}")
-    check_choice("backward", backward, BACKWARDS)
+    if backward is not None:
+        check_choice("backward", backward, BACKWARDS)
+    penalized = any(m.dropout_penalty > 0 for m in members)
+    if penalized and backward == "hand" and architecture == "mlp":
+        raise ValueError("backward='hand' has no dropout_penalty (a member asks for one): "
+                         "use backward='autograd' or None")
+    snapshot_epochs = _check_snapshot_epochs(snapshot_epochs, epochs)
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size)
     if eval_every is not None:
@@ -300,7 +332,7 @@ def train_ensemble(
     full = batch_size is None or batch_size >= n
     batch = n if full else batch_size
     per_epoch = -(-n // batch)
-    hand = architecture == "mlp" and backward == "hand"
+    hand = architecture == "mlp" and backward != "autograd" and not penalized
     trainer = (Trainer if hand else AutogradTrainer)(
         model, members, X_t, targets, kind, batch, epochs * per_epoch, optimizer, momentum)
     order = None if full else [torch.Generator().manual_seed(m.seed) for m in members]
@@ -330,6 +362,8 @@ def train_ensemble(
                 if last or epoch % check_every == 0:
                     stopping.check(epoch, _evaluation_loss(model, *held_out["validation"], kind))
                     last = last or bool(stopping.stopped.all())
+            if epoch in snapshot_epochs:
+                result.snapshots[epoch] = model.flat.clone()
             if last or (eval_every is not None and epoch % eval_every == 0):
                 record(epoch)
             if last:
@@ -342,6 +376,9 @@ def train_ensemble(
                 values.pop()
             record(epoch)
             result.best_epoch, result.stopped_epoch = stopping.best_epoch, stopping.stopped_epoch
+        for later in snapshot_epochs:  # after every member stopped: their final weights
+            if later > epoch:
+                result.snapshots[later] = model.flat.clone()
     bar.close()
     result.train_loss = np.stack(history).astype(np.float64)
     result.eval_loss = {name: np.stack(h).astype(np.float64) for name, h in held_history.items()}

@@ -4,15 +4,32 @@ Pluggable pieces of :func:`essay_lib.nets.ensemble.train_ensemble`: each maskabl
 (``model.mask_widths``: the input, then each hidden layer) gets one noise stream or
 ``None``; a stream's ``next(rows)`` returns the float (K, rows, width) factor that the
 engine's forward pass (:mod:`essay_lib.nets.engine`, through its ``noise`` argument)
-multiplies that layer's units by.
+multiplies that layer's units by.  Rates are *drop rates* p (PyTorch's convention, the
+probability of dropping a unit; Srivastava et al.'s keep probability is 1 − p).
 
-* :class:`Masks`: inverted dropout, per member, from one ``torch.Generator`` per member
-  seeded by ``SeedSequence((seed, 1, layer, round(65536 · drop rate)))``;
+* :class:`Masks`: inverted dropout, per member: a unit is kept with probability 1 − p and
+  then scaled by 1 / (1 − p); one ``torch.Generator`` per member seeded by
+  ``SeedSequence((seed, 1, layer, c))``, c = round(65536 · p);
+* :class:`GaussianNoise`: Gaussian multiplicative noise ("Gaussian dropout", Srivastava et
+  al. 2014 §10): each unit times ξ ~ N(1, p / (1 − p)), the mean and variance of
+  inverted dropout's factor at drop rate p, no unit ever removed; one ``torch.Generator``
+  per member seeded by ``SeedSequence((seed, 4, layer, c))`` (key 4: never a dropout or
+  mixup stream);
 * :class:`Mixup`: per-member mixup draws from numpy generators seeded by
   ``SeedSequence((seed, 2))`` (λ) and ``SeedSequence((seed, 3))`` (partners);
-* :func:`member_masks`: the streams of every maskable layer of a batched model;
+* :func:`member_masks`: the streams of every maskable layer of a batched model, from each
+  member's ``input_drop_rate`` (Bernoulli dropout of the inputs) and ``drop_rate`` with
+  its ``noise`` kind on its ``drop_layers``;
 * :func:`layer_noise`: the engine's ``noise`` function over those streams, remembering
   the factors it drew (the hand-written backward pass multiplies by them again).
+
+The rate is part of every stream's key, so members that share a seed but not a rate draw
+independent noise.  A member's draws depend on its own seed, rate, layer, batch size and
+layer width alone (not on K, its position, nor the number of steps of the run), on the
+CPU: dropout words are drawn ahead in chunks of whatever length (64-bit words come from
+the generator one after another); Gaussian draws in chunks of a fixed number of steps
+(:data:`GAUSSIAN_CHUNK`; ``normal_`` transforms in blocks, so its numbers depend on the
+length drawn at once).
 
 Speed notes (2-core CPU, measured): mixed-dtype ``where``/multiplications ran ~10x
 slower than float-only ones, so masks are made with ``torch.ge(..., out=float)``;
@@ -26,6 +43,11 @@ import numpy as np
 import torch
 
 CHUNK_BYTES = 1 << 23  # dropout randomness drawn ahead, per layer (results do not depend on it)
+#: Gaussian factors drawn ahead per member and layer: max(1, GAUSSIAN_CHUNK // (batch · width))
+#: steps (a member's numbers depend on it: it is fixed, never a function of K or the run)
+GAUSSIAN_CHUNK = 1 << 15
+NOISES = ("dropout", "gaussian")  # the kinds of hidden-layer noise of a member
+DROP_LAYERS = ("all", "first", "last")  # the hidden layers a member's drop_rate acts on
 
 
 def derived_seed(*key: int) -> int:
@@ -68,6 +90,48 @@ class Masks:
         return mask.mul_(self.scale)
 
 
+class GaussianNoise:
+    """Per-member Gaussian multiplicative noise of one maskable layer: float (K, b, w)
+    factors ξ = 1 + σ z, z ~ N(0, 1), σ² = p / (1 − p) at drop rate p (factors are exactly
+    1 for members with p = 0)."""
+
+    def __init__(self, rates, seeds, layer, batch, width, device):
+        K = len(rates)
+        rates = np.asarray(rates, dtype=np.float64)
+        self.active = [k for k in range(K) if rates[k] > 0]
+        self.sigma = np.sqrt(rates / (1.0 - rates))
+        self.shape, self.step_len = (batch, width), batch * width
+        self.chunk = max(1, GAUSSIAN_CHUNK // self.step_len)
+        self.gens = {k: torch.Generator(device=device) for k in self.active}
+        for k, gen in self.gens.items():
+            gen.manual_seed(derived_seed(seeds[k], 4, layer, int(round(rates[k] * 65536.0))))
+        self.buffer = torch.ones(K, self.chunk, self.step_len, device=device)
+        self.position = self.chunk
+
+    def next(self, rows: int) -> torch.Tensor:
+        if self.position == self.chunk:
+            for k, gen in self.gens.items():
+                self.buffer[k].normal_(1.0, float(self.sigma[k]), generator=gen)
+            self.position = 0
+        block = self.buffer[:, self.position].view(-1, *self.shape)[:, :rows]
+        self.position += 1
+        return block
+
+
+class ProductNoise:
+    """Several streams on one layer (members of different noise kinds): the product of
+    their factors (each is exactly 1 for the members it leaves alone)."""
+
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def next(self, rows: int) -> torch.Tensor:
+        factor = self.streams[0].next(rows)
+        for stream in self.streams[1:]:
+            factor = factor * stream.next(rows)
+        return factor
+
+
 class Mixup:
     """Per-member mixup draws: lambda per step (K,), partner permutation per step (K, b)."""
 
@@ -95,16 +159,40 @@ class Mixup:
         return torch.lerp(x[pick], x, lam), torch.lerp(target[pick], target, lam)
 
 
-def member_masks(model, members, batch, total_steps) -> list[Masks | None]:
-    """One :class:`Masks` per maskable layer of ``model`` (``model.mask_widths``: the
-    input, then each hidden layer), ``None`` where no member drops anything there.
-    Layer 0 uses each member's ``input_drop_rate``, the others its ``drop_rate``."""
-    masks = []
+def hidden_rate(member, layer: int, n_hidden: int) -> float:
+    """The drop rate that ``member``'s ``drop_rate`` puts on hidden layer ``layer`` (0-based)
+    of ``n_hidden``: its ``drop_rate`` where its ``drop_layers`` (:data:`DROP_LAYERS`)
+    include the layer, else 0."""
+    chosen = {"all": True, "first": layer == 0, "last": layer == n_hidden - 1}
+    return member.drop_rate if chosen[member.drop_layers] else 0.0
+
+
+def member_masks(model, members, batch, total_steps) -> list:
+    """One noise stream per maskable layer of ``model`` (``model.mask_widths``: the input,
+    then each hidden layer), ``None`` where no member puts noise there.
+
+    Layer 0: each member's ``input_drop_rate``, Bernoulli dropout (:class:`Masks`).  Hidden
+    layer l (maskable layer l + 1): each member's ``drop_rate`` where its ``drop_layers``
+    include l (:func:`hidden_rate`), of its ``noise`` kind: :class:`Masks` for
+    ``"dropout"``, :class:`GaussianNoise` for ``"gaussian"`` (a :class:`ProductNoise` of the
+    two when members of both kinds share a layer).
+    """
+    streams, n_hidden = [], len(model.mask_widths) - 1
     for i, width in enumerate(model.mask_widths):
-        rates = [m.input_drop_rate if i == 0 else m.drop_rate for m in members]
-        masks.append(Masks(rates, model.seeds, i, batch, width, total_steps, model.device)
-                     if any(r > 0 for r in rates) else None)
-    return masks
+        rates = [m.input_drop_rate if i == 0 else hidden_rate(m, i - 1, n_hidden)
+                 for m in members]
+        gaussian = [i > 0 and m.noise == "gaussian" for m in members]
+        bernoulli = [0.0 if g else r for r, g in zip(rates, gaussian, strict=True)]
+        normal = [r if g else 0.0 for r, g in zip(rates, gaussian, strict=True)]
+        layer = []
+        if any(r > 0 for r in bernoulli):
+            layer.append(Masks(bernoulli, model.seeds, i, batch, width, total_steps,
+                               model.device))
+        if any(r > 0 for r in normal):
+            layer.append(GaussianNoise(normal, model.seeds, i, batch, width, model.device))
+        streams.append(None if not layer else layer[0] if len(layer) == 1
+                       else ProductNoise(*layer))
+    return streams
 
 
 def layer_noise(streams, rows: int, drawn: list | None = None):

@@ -81,6 +81,9 @@ class StackedModel:
     def mask_widths(self) -> tuple[int, ...]:
         raise NotImplementedError
 
+    #: the name of the read-out weight (outputs = last hidden units @ its transpose + bias)
+    readout_name = ""
+
     # ------------------------------------------------------------ shared
     @property
     def n_hidden_layers(self) -> int:
@@ -107,9 +110,19 @@ class StackedModel:
             self._member_shapes = [tuple(p.shape) for _, p in template.named_parameters()]
         return self._member_shapes
 
+    def train_pass(self, buffer: torch.Tensor, x: torch.Tensor, masks, rows: int):
+        """Training-mode outputs (K, rows, n_outputs) and hidden units (K, rows, units), each
+        before its own noise, parameters from ``buffer`` (differentiable)."""
+        return self._forward(self.views(buffer)[1], x, layer_noise(masks, rows))
+
     def train_forward(self, buffer: torch.Tensor, x: torch.Tensor, masks, rows: int):
-        """Training-mode outputs (K, rows, n_outputs), parameters from ``buffer``."""
-        return self._forward(self.views(buffer)[1], x, layer_noise(masks, rows))[0]
+        """The outputs of :meth:`train_pass`."""
+        return self.train_pass(buffer, x, masks, rows)[0]
+
+    def readout(self, buffer: torch.Tensor) -> torch.Tensor:
+        """The read-out weights (K, last hidden units, n_outputs) in ``buffer`` (outputs =
+        last hidden layer ``@ readout + b``)."""
+        return self.views(buffer)[1][self.readout_name].transpose(1, 2)
 
     def forward_with_hidden(self, X: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Evaluation-mode outputs (K, n, n_outputs) and hidden units (K, n, units) for
@@ -164,6 +177,10 @@ class BatchedResidualMLP(StackedModel):
     def mask_widths(self) -> tuple[int, ...]:
         return self.widths[:-1]
 
+    @property
+    def readout_name(self) -> str:
+        return f"layers.{len(self.widths) - 2}.weight"
+
     def _forward(self, params, x, noise):
         return residual_forward(params, x, self.activation, len(self.widths) - 1, noise=noise)
 
@@ -189,6 +206,8 @@ class BatchedCNN(StackedModel):
     @property
     def mask_widths(self) -> tuple[int, ...]:
         return (self.widths[0], *cnn_units(self.input_shape, self.widths[1:-1]))
+
+    readout_name = "head.weight"
 
     def _forward(self, params, x, noise):
         return cnn_forward(params, x, self.activation, self.input_shape, self.n_hidden_layers,

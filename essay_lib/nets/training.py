@@ -25,7 +25,7 @@ import torch
 
 from essay_lib.nets.losses import check_kind, data_loss, r2_score
 from essay_lib.nets.regularization import l1_penalty, l2_penalty
-from essay_lib.util.checks import check_int, check_number
+from essay_lib.util.checks import check_array, check_int, check_number, check_seed
 from essay_lib.util.progress import progress_bar
 
 OPTIMIZERS = ("adam", "sgd")
@@ -47,13 +47,23 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
     return torch.device("cpu")
 
 
-def as_tensors(X, y, kind: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Validate and convert inputs (n, d) and targets ((n, k) float or (n,) int) to tensors."""
+def n_inputs_of(model: torch.nn.Module) -> int | None:
+    """The number of input features of an essay_lib model (``model.widths[0]``), else None."""
+    widths = getattr(model, "widths", None)
+    return int(widths[0]) if widths else None
+
+
+def as_tensors(X, y, kind: str, device: torch.device, *, columns: int | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate and convert inputs (n, d) and targets ((n, k) float or (n,) int) to tensors;
+    ``columns``: the number of input features the model expects (d), when known."""
     check_kind(kind)
     X = np.asarray(X.cpu() if isinstance(X, torch.Tensor) else X)
     y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
     if X.ndim != 2:
         raise ValueError(f"X must have shape (n, d), got {X.shape}")
+    if columns is not None and X.shape[1] != columns:
+        raise ValueError(f"X must have {columns} columns (the model's inputs), got {X.shape[1]}")
     if len(X) == 0:
         raise ValueError("X must have at least one row")
     if len(y) != len(X):
@@ -159,6 +169,7 @@ def train_model(
     l1 = check_number("l1", l1, minimum=0.0)
     l2 = check_number("l2", l2, minimum=0.0)
     eval_every = check_int("eval_every", eval_every)
+    seed = check_seed("seed", seed)
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size)
     if patience is not None:
@@ -166,7 +177,7 @@ def train_model(
         if validation is None:
             raise ValueError("patience (early stopping) needs validation=(X_val, y_val)")
     dev = resolve_device(device)
-    X_t, y_t = as_tensors(X, y, kind, dev)
+    X_t, y_t = as_tensors(X, y, kind, dev, columns=n_inputs_of(model))
     X_v = y_v = None
     if validation is not None:
         if len(validation) != 2:
@@ -221,9 +232,9 @@ def train_model(
 @torch.no_grad()
 def predict(model: torch.nn.Module, X, *, device: str = "cpu") -> np.ndarray:
     """Model output in evaluation mode as a float64 array (n, k); ``X`` has shape (n, d)."""
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must have shape (n, d), got {X.shape}")
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must have shape (n, d), got {np.shape(X)}")
+    X = check_array("X", X, ndim=2, columns=n_inputs_of(model))
     dev = resolve_device(device)
     model.to(dev)
     was_training = model.training

@@ -7,27 +7,36 @@ network (that is :mod:`essay_lib.experiment` and below).
   first call (threads, seeds and the figure style);
 * :mod:`~essay_lib.report.vocabulary`: names, labels and colours of tasks, regularizers
   and measures;
+* :mod:`~essay_lib.report.table`: the records read once into one tidy table, and each
+  seed's strength path;
+* :mod:`~essay_lib.report.frontier`: the fit frontier and dropout's linearity excess;
+* :mod:`~essay_lib.report.validity_report`: chapter 04's validity table and positive control;
+* :mod:`~essay_lib.report.answer`: chapter 05's answer (trend and excess at equal fit, read
+  as one family of tests) in tables and plain words;
 * :mod:`~essay_lib.report.stats`: intervals over seeds and rank correlations;
+* :mod:`~essay_lib.report.inference`: exact sign-flip tests and intervals over seeds, Holm's
+  adjusted p-values, per-seed trends and the four-way equivalence reading;
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
-* :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 04;
-* :mod:`~essay_lib.report.mechanism`: chapter 05's verdict on sub-network additivity and
-  its bridges to chapters 02 and 04;
+* :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 05;
+* :mod:`~essay_lib.report.mechanism`: chapter 06's verdict on sub-network additivity and
+  its bridges to chapters 02 and 05;
 * :mod:`~essay_lib.report.analogy`: the paper's analogy filled with measured numbers;
 * :mod:`~essay_lib.report.tables`: markdown tables;
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
-* :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
-* :mod:`~essay_lib.report.beyond_verdict`: chapter 06's verdict per variant and task;
+* :mod:`~essay_lib.report.experiment_tables`: chapter 05's tables of its spec and fit;
+* :mod:`~essay_lib.report.beyond_verdict`: chapter 07's verdict per variant and task;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
 
 import importlib
 
-__all__ = ["analogy", "beyond_verdict", "experiment_tables", "matched", "mechanism",
-           "penalty_sweep", "plotting", "session", "speccurve", "stats", "tables", "trends",
-           "verdict", "vocabulary", "widgets"]
+__all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
+           "matched", "mechanism", "penalty_sweep", "plotting", "sentences", "session",
+           "speccurve", "stats", "table", "tables", "trends", "validity_report", "verdict",
+           "vocabulary", "widgets"]
 
 
 def __getattr__(name: str):

@@ -17,15 +17,20 @@ TASK_LABELS = {"quadratic": "1-D quadratic", "moons": "two moons", "diabetes": "
 
 #: How a regularizer is named in prose, tables and legends.
 REGULARIZER_LABELS = {"none": "none", "dropout": "dropout", "input_dropout": "input dropout",
-                      "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW"}
+                      "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW",
+                      "early_stop": "early stopping"}
 #: One colour per regularizer, in every chapter.
 REGULARIZER_COLORS = {"none": "#3d3d3d", "dropout": "#1b6ca8", "input_dropout": "#6a4c93",
-                      "l1": "#d1495b", "l2": "#edae49", "mixup": "#5a9e4b", "adamw": "#e07a5f"}
+                      "l1": "#d1495b", "l2": "#edae49", "mixup": "#5a9e4b", "adamw": "#e07a5f",
+                      "early_stop": "#8c6d46"}
 #: How a regularizer's strength is named on an axis, and whether its grid is logarithmic.
 STRENGTH_LABELS = {"dropout": ("drop rate", False), "input_dropout": ("input drop rate", False),
                    "l1": ("L1 coefficient", True), "l2": ("L2 coefficient", True),
                    "mixup": ("mixup α", True), "adamw": ("weight decay", True),
-                   "none": ("strength", False)}
+                   "early_stop": ("epochs trained", True), "none": ("strength", False)}
+#: What a task's loss is and its unit, by the task's kind (regression or classification).
+LOSS_UNITS = {"regression": "mean squared error, target units²",
+              "classification": "cross-entropy, nats"}
 
 #: How a measure is named in tables (markdown; the site typesets $...$).
 MEASURE_LABELS = {
@@ -71,6 +76,14 @@ def measure_label(measure: str) -> str:
 def strength_label(regularizer: str) -> tuple[str, bool]:
     """(axis label, logarithmic?) of a regularizer's strength."""
     return STRENGTH_LABELS.get(regularizer, (f"{regularizer} strength", False))
+
+
+def loss_label(loss: str, kind: str | None = None) -> str:
+    """An axis label of a loss with its unit: ``"test loss (cross-entropy, nats)"``; the
+    loss's name alone when ``kind`` is None or unknown."""
+    name = MEASURE_LABELS.get(loss, loss.replace("_", " "))
+    unit = LOSS_UNITS.get(kind)
+    return f"{name} ({unit})" if unit else name
 
 
 def join_names(names) -> str:

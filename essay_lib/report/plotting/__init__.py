@@ -8,11 +8,13 @@
   :mod:`~essay_lib.report.plotting.penalties` (01),
   :mod:`~essay_lib.report.plotting.dropout_figures` (02),
   :mod:`~essay_lib.report.plotting.functions` (03),
-  :mod:`~essay_lib.report.plotting.linearity_figures` and
-  :mod:`~essay_lib.report.plotting.verdict_figures` (04),
-  :mod:`~essay_lib.report.plotting.mechanism_figures` (05),
-  :mod:`~essay_lib.report.plotting.variants_figures` (06); their ``__all__`` names are
-  re-exported here.
+  :mod:`~essay_lib.report.plotting.linearity_figures` (04),
+  :mod:`~essay_lib.report.plotting.verdict_figures` (05),
+  :mod:`~essay_lib.report.plotting.mechanism_figures` (06),
+  :mod:`~essay_lib.report.plotting.variants_figures` (07),
+  :mod:`~essay_lib.report.plotting.validity_figures` (the measure's validity, chapter 04),
+  :mod:`~essay_lib.report.plotting.frontier_figures` (the fit frontier of chapter 05);
+  their ``__all__`` names are re-exported here.
 
 Helpers take an optional ``ax`` and return it (or the figure); they never call
 ``plt.show()`` and never train anything.  Colours and labels come from
@@ -22,10 +24,12 @@ Helpers take an optional ``ax`` and return it (or the figure); they never call
 from essay_lib.report.plotting import (
     capacity,
     dropout_figures,
+    frontier_figures,
     functions,
     linearity_figures,
     mechanism_figures,
     penalties,
+    validity_figures,
     variants_figures,
     verdict_figures,
 )
@@ -41,19 +45,23 @@ from essay_lib.report.plotting.basic import (
 )
 from essay_lib.report.plotting.capacity import *  # noqa: F403
 from essay_lib.report.plotting.dropout_figures import *  # noqa: F403
+from essay_lib.report.plotting.frontier_figures import *  # noqa: F403
 from essay_lib.report.plotting.functions import *  # noqa: F403
 from essay_lib.report.plotting.linearity_figures import *  # noqa: F403
 from essay_lib.report.plotting.mechanism_figures import *  # noqa: F403
 from essay_lib.report.plotting.penalties import *  # noqa: F403
 from essay_lib.report.plotting.style import STYLE, save_figure, set_style
 from essay_lib.report.plotting.sweeps import plot_rank_correlations, plot_strength_panels
+from essay_lib.report.plotting.validity_figures import *  # noqa: F403
 from essay_lib.report.plotting.variants_figures import *  # noqa: F403
 from essay_lib.report.plotting.verdict_figures import *  # noqa: F403
 from essay_lib.report.vocabulary import REGULARIZER_COLORS
 from essay_lib.util.paths import figures_dir
 
-__all__ = [*capacity.__all__, *dropout_figures.__all__, *functions.__all__,
+__all__ = [*capacity.__all__, *dropout_figures.__all__, *frontier_figures.__all__,
+           *functions.__all__,
            *linearity_figures.__all__, *mechanism_figures.__all__, *penalties.__all__,
+           *validity_figures.__all__,
            *variants_figures.__all__,
            *verdict_figures.__all__,
            "REGULARIZER_COLORS", "STYLE", "axes_or_new", "draw_intervals", "figures_dir",
