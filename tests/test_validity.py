@@ -230,6 +230,29 @@ def test_the_blend_curve_of_a_regressor(regressors):
         assert curves[k, 2] == pytest.approx(z, rel=1e-9)
 
 
+def test_an_even_function_does_not_see_the_blend():
+    """|x| = relu(x) + relu(-x) on symmetric data: its affine fit is a constant, so the blend
+    is (1 - a)|x| + constant, and Z-bar (blind to f -> c f + b) stays where it was until
+    a = 1: the blend is no dose there, delta = 0 (the quadratic task's case)."""
+    arrays = {"layers.0.weight": np.array([[1.0], [-1.0]]), "layers.0.bias": np.zeros(2),
+              "layers.1.weight": np.array([[1.0, 1.0]]), "layers.1.bias": np.zeros(1)}
+    model = ensemble.BatchedMLP.from_arrays((1, 2, 1), [arrays])
+    x = np.linspace(-1, 1, 41)[:, None]
+    fit = validity.affine_fit(lambda v: np.abs(v), x)
+    assert abs(fit.weights[0, 0]) < 1e-12
+    curve = validity.affine_blend_curve(model, x, triples="inside", n_triples=300)[0]
+    np.testing.assert_allclose(curve[:-1], curve[0], rtol=1e-9)
+    assert curve[0] > 0.1
+    # (at a = 1 the blend is a constant up to rounding: its Z-bar is rounding over rounding,
+    # not 0, so this function fails "reaches 0" too; a trained net's fit has a real slope)
+    assert abs(validity.delta_from_blend(model, x, triples="inside", n_triples=300)) < 1e-9
+    # the leaky path does move it: |x| -> relu(x) + relu(-x) with slope s is (1 - s)|x|
+    path = validity.leaky_path_curve(model, x, (0.0, 0.5, 1.0), triples="inside",
+                                     n_triples=300)[0]
+    np.testing.assert_allclose(path[:2], curve[0], rtol=1e-9)  # (1 - s)|x|: a rescale
+    assert abs(path[-1]) < 1e-12
+
+
 def test_blend_curves_of_trained_classifiers_fall_monotonically_to_zero(moons_nets):
     model, X = moons_nets
     for representation in REPRESENTATIONS:
@@ -325,6 +348,32 @@ def test_delta_is_the_mean_change_of_a_ten_percent_blend(moons_nets):
     assert validity.delta_from_blend(model, X, alpha=0.2) > validity.delta_from_blend(model, X)
 
 
+def test_several_representations_from_one_pass_equal_one_at_a_time(moons_nets):
+    model, X = moons_nets
+    where = dict(triples="chord_midpoints", n_triples=150, seed=3)
+    blends = validity.affine_blend_curves(model, X, representations=REPRESENTATIONS, **where)
+    paths = validity.leaky_path_curves(model, X, representations=REPRESENTATIONS, **where)
+    for rep in REPRESENTATIONS:
+        np.testing.assert_array_equal(
+            blends[rep], validity.affine_blend_curve(model, X, representation=rep, **where))
+        np.testing.assert_array_equal(
+            paths[rep], validity.leaky_path_curve(model, X, representation=rep, **where))
+    alphas = (0.0, 0.1, 0.5, 1.0)
+    curves = validity.affine_blend_curve(model, X, alphas, **where)
+    assert validity.delta_from_curves(curves, alphas) == pytest.approx(
+        validity.delta_from_blend(model, X, **where), rel=1e-12)
+    assert validity.delta_from_curves(curves[0], alphas, alpha=0.5) == pytest.approx(
+        curves[0, 0] - curves[0, 2])
+    with pytest.raises(ValueError, match="alphas"):
+        validity.delta_from_curves(curves, (0.0, 0.2, 0.5, 1.0))
+    with pytest.raises(ValueError, match="alphas"):
+        validity.delta_from_curves(curves, (0.0, 0.1, 1.0))
+    with pytest.raises(ValueError, match="representations"):
+        validity.affine_blend_curves(model, X, representations=("logits", "odds"))
+    with pytest.raises(TypeError, match="representations"):
+        validity.leaky_path_curves(model, X, representations="logits")
+
+
 def test_the_chord_control_is_z_bar_on_chord_midpoints(moons_nets, regressors):
     model, X = moons_nets
     values = validity.chord_midpoint_z_bar(model, X, n_triples=300, seed=1)
@@ -418,11 +467,13 @@ def test_the_validity_table_of_a_tiny_experiment(tiny_spec, tiny_cache):
                                                          "log_probabilities", "probabilities")],
         *[("quadratic", g, "logits") for g in GEOMETRIES]]
     for c in cells:
-        assert c.n_networks == 2 and c.scale == 0.5 and c.valid
+        assert c.n_networks == 2 and c.scale == 0.5 and c.valid and c.delta_positive
+        assert 0 <= c.leaky_monotone_share <= 1 and len(c.leaky_curve) == len(c.slopes) == 5
         assert c.blend_monotone and c.monotone_share == 1.0 and c.blend_reaches_zero
         assert c.blend_curve[0] == c.z_unregularized > c.delta > 0 and c.blend_end < 1e-12
         if c.representation in ("logits", "centred_logits"):
             assert c.leaky_reaches_zero and c.leaky_end < 1e-12
+            assert c.leaky_monotone_share == 1 or c.task == "quadratic"  # 30 epochs: reported
         else:  # probabilities of an affine map: curved, reported, not checked
             assert c.leaky_reaches_zero is None and c.leaky_end > 1e-3
         d = c.as_dict()
@@ -432,9 +483,12 @@ def test_the_validity_table_of_a_tiny_experiment(tiny_spec, tiny_cache):
     X = data.moons_task().X_test.astype(np.float64)
     cell = next(c for c in cells if (c.task, c.geometry, c.representation) == (
         "moons", "inside", "probabilities"))
-    curves = [validity.affine_blend_curve(nets["none", 0.0, s], X, representation="probabilities",
-                                          triples="inside", n_triples=200) for s in (0, 1)]
+    assert cell.alphas == (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)  # the grid and delta's blend
+    curves = [validity.affine_blend_curve(nets["none", 0.0, s], X, cell.alphas,
+                                          representation="probabilities", triples="inside",
+                                          n_triples=200) for s in (0, 1)]
     np.testing.assert_allclose(cell.blend_curve, np.mean(curves, axis=0), rtol=1e-9, atol=1e-15)
+    assert cell.delta == pytest.approx(np.mean([c[0] - c[1] for c in curves]), rel=1e-9)
 
 
 def test_the_mixup_control_per_seed_and_strength(tiny_spec, tiny_cache):

@@ -18,10 +18,18 @@ midpoints) at the spec's displacement scale, triples count and metric seed:
     :data:`ZERO_TOLERANCE`) in the logits and centred logits.  In probabilities and
     log-probabilities the path ends at the softmax's own curvature, so there the end value is
     reported and not checked (``leaky_reaches_zero`` is ``None``); likewise for
-    architectures other than the MLP (the path is defined for ReLU MLPs).
+    architectures other than the MLP (the path is defined for ReLU MLPs).  The share of
+    networks whose path falls monotonically is reported, not checked;
+(c) δ > 0: the unit in which effects are read exists (a 10 % blend lowers the mean Z̄).
 
-A cell is ``valid`` when its checks pass.  Each cell also carries what the table prints: the
-mean Z̄ of the unregularized networks, the smallest effect of interest δ
+A cell is ``valid`` when its checks pass.  Where the least-squares affine fit of f is
+nearly constant (an even function around the data's centre, as the quadratic task's x²),
+the blend is nearly f·(1 − α) + constant, which Z̄ does not see by design (it ignores
+f -> c·f + b): the curve stays flat, may rise a little, and δ is ~0, so (a) and (c) fail
+and the cell reads "not valid here" even where the leaky path shows Z̄ responding.
+
+Each cell also carries what the table prints: the mean Z̄ of the unregularized networks,
+the smallest effect of interest δ
 (:func:`~essay_lib.measures.validity.delta_from_blend`: the change of a 10 % affine blend)
 and the mean curves.
 
@@ -33,18 +41,21 @@ same chords, for contrast.  Its (n_seeds, n_strengths) values are what a per-see
 reads.
 
 Nothing is cached here: the networks come from the sweep cache and the measures take
-seconds.
+seconds (on one thread, torch's and the BLAS's, restored afterwards).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from essay_lib.data import load_task
 from essay_lib.experiment.essay import essay_experiment
+from essay_lib.experiment.metrics import single_threaded_blas
 from essay_lib.experiment.spec import ExperimentSpec, SweepSpec
 from essay_lib.experiment.sweeps import sweep_models
 from essay_lib.experiment.train import model_of
@@ -73,9 +84,10 @@ class ValidityCell:
     the mean change of Z̄ under a 10 % affine blend; ``alphas`` / ``blend_curve``: the blend
     grid and the mean Z̄(f_α) over the networks; ``monotone_share``: the share of networks
     whose own curve falls monotonically; ``blend_end``: the largest |Z̄(f_1)|; ``slopes`` /
-    ``leaky_curve`` / ``leaky_end``: the same for the leaky-ReLU path (``None`` where there is
-    none); ``blend_monotone``, ``blend_reaches_zero``, ``leaky_reaches_zero`` (``None``: not
-    checked here) and ``valid`` (all checks pass)."""
+    ``leaky_curve`` / ``leaky_monotone_share`` / ``leaky_end``: the same for the leaky-ReLU
+    path (``None`` where there is none); the checks ``blend_monotone``,
+    ``blend_reaches_zero``, ``leaky_reaches_zero`` (``None``: not checked here),
+    ``delta_positive``; ``valid``: all checks pass."""
 
     task: str
     representation: str
@@ -90,10 +102,12 @@ class ValidityCell:
     blend_end: float
     slopes: tuple[float, ...] | None
     leaky_curve: tuple[float, ...] | None
+    leaky_monotone_share: float | None
     leaky_end: float | None
     blend_monotone: bool
     blend_reaches_zero: bool
     leaky_reaches_zero: bool | None
+    delta_positive: bool
     valid: bool
 
     def as_dict(self) -> dict:
@@ -125,6 +139,20 @@ class ControlRow:
         """The row as a plain dict (nested lists for the arrays)."""
         out = dataclasses.asdict(self)
         return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in out.items()}
+
+
+@contextlib.contextmanager
+def _one_thread():
+    """torch and numpy's BLAS on one thread while measuring (restored afterwards): the
+    products here are small, and on a busy 2-core machine two threads made the table 5-10x
+    slower; the numbers then do not depend on the machine's core count either."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with single_threaded_blas():
+            yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _sweeps(spec) -> tuple[SweepSpec, ...]:
@@ -168,52 +196,67 @@ def validity_table(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=
 
     Every sweep's grid must hold ``"none"``.  Measured on each task's ``X_test`` at the
     spec's ``displacement_scale`` and ``metric_seed`` with ``n_triples`` triples (fewer
-    than the records' ``z_triples``: these are checks, not the reported Z̄);
-    ``alphas`` must hold 0 and 1, ``slopes`` 0 and 1.  ``cache_dir``, ``device``,
-    ``progress``: as :func:`~essay_lib.experiment.sweeps.sweep_models` (used only when a
-    network must be trained).
+    than the records' ``z_triples``: these are checks, not the reported Z̄).  ``alphas``
+    must hold 0 and 1 (the cells' curves are measured at ``alphas`` and
+    :data:`~essay_lib.measures.validity.DELTA_ALPHA`, which gives δ), ``slopes`` 0 and 1.
+    ``cache_dir``, ``device``, ``progress``: as
+    :func:`~essay_lib.experiment.sweeps.sweep_models` (used only when a network must be
+    trained).
     """
     sweeps = _sweeps(spec)
     n_triples = check_int("n_triples", n_triples, minimum=1)
     alphas = check_numbers("alphas", alphas)
     slopes = check_numbers("slopes", slopes, minimum=0.0, maximum=1.0)
-    a0, a1 = _at(alphas, 0.0, "alphas"), _at(alphas, 1.0, "alphas")
-    s1 = _at(slopes, 1.0, "slopes")
-    _at(slopes, 0.0, "slopes")
+    for grid, name in ((alphas, "alphas"), (slopes, "slopes")):
+        _at(grid, 0.0, name)
+        _at(grid, 1.0, name)
+    alphas = np.union1d(alphas, [validity.DELTA_ALPHA])
     cells = []
     for sweep in sweeps:
         task = load_task(sweep.task, **sweep.task_kwargs)
         model, keys = _networks(sweep, task, {"none": [0.0]}, cache_dir, device, progress)
-        X = task.X_test.astype(np.float64)
-        measure = dict(scale=sweep.measures.displacement_scale, n_triples=n_triples,
-                       seed=sweep.measures.metric_seed)
-        leaky = isinstance(model, BatchedMLP) and model.activation == "relu"
-        representations = (CLASSIFIER_REPRESENTATIONS if task.kind == "classification"
-                           else ("logits",))
-        for geometry in GEOMETRIES:
-            for rep in representations:
-                where = dict(representation=rep, triples=geometry, **measure)
-                blend = validity.affine_blend_curve(model, X, alphas, **where)
-                delta = validity.delta_from_blend(model, X, **where)
-                monotone = validity.is_monotone(blend)
-                blend_end = float(np.abs(blend[:, a1]).max())
-                path = validity.leaky_path_curve(model, X, slopes, **where) if leaky else None
-                leaky_end = None if path is None else float(np.abs(path[:, s1]).max())
-                leaky_ok = (leaky_end <= ZERO_TOLERANCE
-                            if path is not None and rep in _AFFINE_AT_SLOPE_ONE else None)
-                checks = (bool(np.all(monotone)), blend_end <= ZERO_TOLERANCE, leaky_ok)
-                cells.append(ValidityCell(
-                    task=sweep.task, representation=rep, geometry=geometry,
-                    scale=measure["scale"], n_networks=len(keys),
-                    z_unregularized=float(blend[:, a0].mean()), delta=delta,
-                    alphas=tuple(alphas.tolist()),
-                    blend_curve=tuple(blend.mean(axis=0).tolist()),
-                    monotone_share=float(np.mean(monotone)), blend_end=blend_end,
-                    slopes=None if path is None else tuple(slopes.tolist()),
-                    leaky_curve=None if path is None else tuple(path.mean(axis=0).tolist()),
-                    leaky_end=leaky_end, blend_monotone=checks[0],
-                    blend_reaches_zero=checks[1], leaky_reaches_zero=checks[2],
-                    valid=checks[0] and checks[1] and checks[2] is not False))
+        with _one_thread():
+            for geometry in GEOMETRIES:
+                cells += _cells(sweep, task, model, geometry, n_triples, alphas, slopes)
+    return cells
+
+
+def _cells(sweep: SweepSpec, task, model, geometry: str, n_triples: int, alphas: np.ndarray,
+           slopes: np.ndarray) -> list[ValidityCell]:
+    """The cells of one task and geometry, one per representation."""
+    representations = (CLASSIFIER_REPRESENTATIONS if task.kind == "classification"
+                       else ("logits",))
+    X = task.X_test.astype(np.float64)
+    where = dict(representations=representations, triples=geometry, n_triples=n_triples,
+                 scale=sweep.measures.displacement_scale, seed=sweep.measures.metric_seed)
+    blends = validity.affine_blend_curves(model, X, alphas, **where)
+    leaky = isinstance(model, BatchedMLP) and model.activation == "relu"
+    paths = validity.leaky_path_curves(model, X, slopes, **where) if leaky else {}
+    a0, a1, s1 = _at(alphas, 0.0, "alphas"), _at(alphas, 1.0, "alphas"), _at(slopes, 1.0,
+                                                                           "slopes")
+    cells = []
+    for rep in representations:
+        blend, path = blends[rep], paths.get(rep)
+        monotone = validity.is_monotone(blend)
+        blend_end = float(np.abs(blend[:, a1]).max())
+        leaky_end = None if path is None else float(np.abs(path[:, s1]).max())
+        leaky_ok = (leaky_end <= ZERO_TOLERANCE
+                    if path is not None and rep in _AFFINE_AT_SLOPE_ONE else None)
+        delta = validity.delta_from_curves(blend, alphas)
+        checks = (bool(np.all(monotone)), blend_end <= ZERO_TOLERANCE, leaky_ok, delta > 0)
+        cells.append(ValidityCell(
+            task=sweep.task, representation=rep, geometry=geometry,
+            scale=where["scale"], n_networks=len(blend),
+            z_unregularized=float(blend[:, a0].mean()), delta=delta,
+            alphas=tuple(alphas.tolist()), blend_curve=tuple(blend.mean(axis=0).tolist()),
+            monotone_share=float(np.mean(monotone)), blend_end=blend_end,
+            slopes=None if path is None else tuple(slopes.tolist()),
+            leaky_curve=None if path is None else tuple(path.mean(axis=0).tolist()),
+            leaky_monotone_share=(None if path is None
+                                  else float(np.mean(validity.is_monotone(path)))),
+            leaky_end=leaky_end, blend_monotone=checks[0], blend_reaches_zero=checks[1],
+            leaky_reaches_zero=checks[2], delta_positive=checks[3],
+            valid=checks[0] and checks[1] and checks[2] is not False and checks[3]))
     return cells
 
 
@@ -239,10 +282,11 @@ def mixup_control(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=N
         rep = validity.control_representation(task.kind)
         contrast = "logits" if rep != "logits" else None
         outputs = (rep,) if contrast is None else (rep, contrast)
-        measured = {o: validity.chord_midpoint_z_bar(model, X, representation=o,
-                                                     n_triples=n_triples,
-                                                     seed=sweep.measures.metric_seed)
-                    for o in outputs}
+        with _one_thread():
+            measured = {o: validity.chord_midpoint_z_bar(model, X, representation=o,
+                                                         n_triples=n_triples,
+                                                         seed=sweep.measures.metric_seed)
+                        for o in outputs}
         seeds = sweep.seeds
         # members come in grid order (none, then each mixup strength), then seeds
         shaped = {o: v.reshape(len(strengths), len(seeds)).T for o, v in measured.items()}

@@ -59,6 +59,7 @@ from essay_lib.nets.models import MLP
 from essay_lib.util.checks import (
     check_array,
     check_choice,
+    check_choices,
     check_int,
     check_number,
     check_numbers,
@@ -67,9 +68,10 @@ from essay_lib.util.checks import (
 )
 
 __all__ = ["BLEND_ALPHAS", "DELTA_ALPHA", "LEAKY_SLOPES", "MONOTONE_TOLERANCE", "AffineBlend",
-           "AffineFit", "affine_blend", "affine_blend_curve", "affine_fit",
-           "chord_midpoint_z_bar", "control_representation", "delta_from_blend",
-           "equivalent_blend", "is_monotone", "leaky_path_curve"]
+           "AffineFit", "affine_blend", "affine_blend_curve", "affine_blend_curves",
+           "affine_fit", "chord_midpoint_z_bar", "control_representation", "delta_from_blend",
+           "delta_from_curves", "equivalent_blend", "is_monotone", "leaky_path_curve",
+           "leaky_path_curves"]
 
 #: The α grid of a blend curve, and the σ grid of the leaky path (few points: cheap)
 BLEND_ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -171,10 +173,9 @@ def _check_model(model):
                     f"{type(model).__name__}")
 
 
-def _check_measure(model, X, representation, triples, scale, n_triples, seed):
+def _check_measure(model, X, triples, scale, n_triples, seed):
     widths = getattr(model, "widths", None)
     X = check_array("X", X, ndim=2, min_rows=2, columns=None if widths is None else widths[0])
-    check_choice("representation", representation, REPRESENTATIONS)
     check_choice("triples", triples, TRIPLE_TYPES)
     scale = check_number("scale", scale, minimum=0.0, low_closed=False)
     n_triples = check_int("n_triples", n_triples, minimum=1)
@@ -182,13 +183,11 @@ def _check_measure(model, X, representation, triples, scale, n_triples, seed):
     return X, draw_triples(X, n_triples, scale, seed, triples)
 
 
-def _represented(model, points: np.ndarray, representation: str) -> torch.Tensor:
-    """Outputs (K, n, k) in ``representation``, float64; K = 1 for one torch module."""
+def _raw_outputs(model, points: np.ndarray) -> torch.Tensor:
+    """Raw outputs (K, n, k), float64; K = 1 for one torch module."""
     if isinstance(model, nn.Module):
-        out = torch.as_tensor(as_function(model)(points))[None]
-    else:
-        out = forward64(model, points)
-    return represent(out, representation)
+        return torch.as_tensor(as_function(model)(points))[None]
+    return forward64(model, points)
 
 
 def _shaped(curves: torch.Tensor | np.ndarray, model) -> np.ndarray:
@@ -197,6 +196,31 @@ def _shaped(curves: torch.Tensor | np.ndarray, model) -> np.ndarray:
 
 
 @torch.no_grad()
+def affine_blend_curves(model, X, alphas=BLEND_ALPHAS, *, representations=("logits",),
+                        triples: str = "extrapolating", scale: float = 0.5,
+                        n_triples: int = 500, seed=0) -> dict[str, np.ndarray]:
+    """:func:`affine_blend_curve` in several ``representations`` from one pass:
+    ``{representation: curves}``, each (K, len(alphas)) (or (len(alphas),) for a module)."""
+    model = _check_model(model)
+    alphas = check_numbers("alphas", alphas)
+    representations = check_choices("representations", representations, REPRESENTATIONS)
+    X, drawn = _check_measure(model, X, triples, scale, n_triples, seed)
+    points = drawn.points(X)
+    raw = _raw_outputs(model, np.concatenate([X, points]))
+    centre, pinv = _fit_operator(X)
+    pinv, shifted = torch.as_tensor(pinv), torch.as_tensor(points - centre)
+    out = {}
+    for rep in representations:
+        Y = represent(raw, rep)
+        data, at_points = Y[:, :len(X)], Y[:, len(X):]
+        mean = data.mean(dim=1, keepdim=True)                                 # (K, 1, k)
+        fit = torch.matmul(shifted, torch.matmul(pinv, data - mean)) + mean   # A at the points
+        curves = [z_of_outputs(alpha * fit + (1.0 - alpha) * at_points, drawn)[0]
+                  for alpha in alphas.tolist()]
+        out[rep] = _shaped(torch.stack(curves, dim=1), model)
+    return out
+
+
 def affine_blend_curve(model, X, alphas=BLEND_ALPHAS, *, representation: str = "logits",
                        triples: str = "extrapolating", scale: float = 0.5,
                        n_triples: int = 500, seed=0) -> np.ndarray:
@@ -211,19 +235,10 @@ def affine_blend_curve(model, X, alphas=BLEND_ALPHAS, *, representation: str = "
     rounding (the blend is A); each entry equals ``z_bar(affine_blend(as_function(member,
     output=representation), X, α), X, ...)`` to float64 rounding.
     """
-    model = _check_model(model)
-    alphas = check_numbers("alphas", alphas)
-    X, drawn = _check_measure(model, X, representation, triples, scale, n_triples, seed)
-    points = drawn.points(X)
-    Y = _represented(model, np.concatenate([X, points]), representation)
-    data, at_points = Y[:, :len(X)], Y[:, len(X):]
-    centre, pinv = _fit_operator(X)
-    mean = data.mean(dim=1, keepdim=True)                                     # (K, 1, k)
-    weights = torch.matmul(torch.as_tensor(pinv), data - mean)                # (K, d, k)
-    fit = torch.matmul(torch.as_tensor(points - centre), weights) + mean      # A at the points
-    curves = [z_of_outputs(alpha * fit + (1.0 - alpha) * at_points, drawn)[0]
-              for alpha in alphas.tolist()]
-    return _shaped(torch.stack(curves, dim=1), model)
+    check_choice("representation", representation, REPRESENTATIONS)
+    return affine_blend_curves(model, X, alphas, representations=(representation,),
+                               triples=triples, scale=scale, n_triples=n_triples,
+                               seed=seed)[representation]
 
 
 def _relu_layers(model) -> list[list[tuple[torch.Tensor, torch.Tensor]]]:
@@ -241,6 +256,26 @@ def _relu_layers(model) -> list[list[tuple[torch.Tensor, torch.Tensor]]]:
 
 
 @torch.no_grad()
+def leaky_path_curves(model, X, slopes=LEAKY_SLOPES, *, representations=("logits",),
+                      triples: str = "extrapolating", scale: float = 0.5, n_triples: int = 500,
+                      seed=0) -> dict[str, np.ndarray]:
+    """:func:`leaky_path_curve` in several ``representations`` from one pass per slope:
+    ``{representation: curves}``, each (K, len(slopes)) (or (len(slopes),) for an MLP)."""
+    slopes = check_numbers("slopes", slopes, minimum=0.0, maximum=1.0)
+    representations = check_choices("representations", representations, REPRESENTATIONS)
+    members = _relu_layers(model)
+    X, drawn = _check_measure(model, X, triples, scale, n_triples, seed)
+    x = torch.as_tensor(drawn.points(X))
+    curves = {rep: torch.empty(len(members), len(slopes), dtype=torch.float64)
+              for rep in representations}
+    for j, slope in enumerate(slopes.tolist()):
+        act = leaky_relu(slope)
+        Y = torch.stack([mlp_forward(layers, x, act)[0] for layers in members])
+        for rep in representations:
+            curves[rep][:, j] = z_of_outputs(represent(Y, rep), drawn)[0]
+    return {rep: _shaped(c, model) for rep, c in curves.items()}
+
+
 def leaky_path_curve(model, X, slopes=LEAKY_SLOPES, *, representation: str = "logits",
                      triples: str = "extrapolating", scale: float = 0.5, n_triples: int = 500,
                      seed=0) -> np.ndarray:
@@ -253,16 +288,10 @@ def leaky_path_curve(model, X, slopes=LEAKY_SLOPES, *, representation: str = "lo
     rounding, while probabilities and log-probabilities keep the softmax's (sigmoid's)
     curvature.  Triples as in :func:`affine_blend_curve`, shared by every member and σ.
     """
-    slopes = check_numbers("slopes", slopes, minimum=0.0, maximum=1.0)
-    members = _relu_layers(model)
-    X, drawn = _check_measure(model, X, representation, triples, scale, n_triples, seed)
-    x = torch.as_tensor(drawn.points(X))
-    curves = torch.empty(len(members), len(slopes), dtype=torch.float64)
-    for j, slope in enumerate(slopes.tolist()):
-        act = leaky_relu(slope)
-        Y = torch.stack([mlp_forward(layers, x, act)[0] for layers in members])
-        curves[:, j] = z_of_outputs(represent(Y, representation), drawn)[0]
-    return _shaped(curves, model)
+    check_choice("representation", representation, REPRESENTATIONS)
+    return leaky_path_curves(model, X, slopes, representations=(representation,),
+                             triples=triples, scale=scale, n_triples=n_triples,
+                             seed=seed)[representation]
 
 
 def chord_midpoint_z_bar(model, X, *, representation: str = "probabilities",
@@ -335,6 +364,24 @@ def equivalent_blend(z_values, z_blend_curve, alphas=BLEND_ALPHAS) -> np.ndarray
     return float(out) if out.ndim == 0 else out
 
 
+def delta_from_curves(curves, alphas, *, alpha: float = DELTA_ALPHA) -> float:
+    """δ from blend curves already measured: the mean over the rows of ``curves`` (K, m) or
+    (m,) (one network) of Z̄(f_0) − Z̄(f_alpha); ``alphas`` (m,) must hold 0 and ``alpha``.
+    The rule of :func:`delta_from_blend`, for a table that measures the curve anyway."""
+    curves = np.atleast_2d(check_numbers("curves", curves, ndim=(1, 2)))
+    alphas = check_numbers("alphas", alphas)
+    alpha = check_number("alpha", alpha, minimum=0.0, maximum=1.0, low_closed=False)
+    check_same_length(("a row of curves", curves[0]), ("alphas", alphas))
+    columns = []
+    for value in (0.0, alpha):
+        hits = np.flatnonzero(alphas == value)
+        if not len(hits):
+            raise ValueError(f"alphas must include 0 and alpha = {alpha:g}, got "
+                             f"{alphas.tolist()}")
+        columns.append(int(hits[0]))
+    return float(np.mean(curves[:, columns[0]] - curves[:, columns[1]]))
+
+
 def delta_from_blend(model, X, *, alpha: float = DELTA_ALPHA, representation: str = "logits",
                      triples: str = "extrapolating", scale: float = 0.5, n_triples: int = 500,
                      seed=0) -> float:
@@ -346,5 +393,4 @@ def delta_from_blend(model, X, *, alpha: float = DELTA_ALPHA, representation: st
     alpha = check_number("alpha", alpha, minimum=0.0, maximum=1.0, low_closed=False)
     curves = affine_blend_curve(model, X, (0.0, alpha), representation=representation,
                                 triples=triples, scale=scale, n_triples=n_triples, seed=seed)
-    curves = np.atleast_2d(curves)
-    return float(np.mean(curves[:, 0] - curves[:, 1]))
+    return delta_from_curves(curves, (0.0, alpha), alpha=alpha)
