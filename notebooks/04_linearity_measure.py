@@ -317,8 +317,9 @@ display(Markdown(report.validity_report.validity_sentence(cells)))
 #
 # **The unit of effects.** δ is fixed *before* the experiment is read: it is the
 # smallest effect chapter 05 cares about, in a unit a reader can picture ("as much as
-# blending 10 % of the best straight fit into the network"). An effect of $2\delta$ is
-# roughly a 20 % blend.
+# blending 10 % of the best straight fit into the network"). It is not a linear unit: the
+# blend curves above bend, so a larger effect is read off the curve itself
+# (`measures.validity.equivalent_blend`), not by multiplying δ.
 #
 # ### The positive control, in its own space
 #

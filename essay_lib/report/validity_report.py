@@ -80,7 +80,8 @@ def validity_sentence(cells: Sequence) -> str:
                                               ("the blend does not reach 0",
                                                c.blend_reaches_zero),
                                               ("the leaky path does not reach 0",
-                                               c.leaky_reaches_zero is not False))
+                                               c.leaky_reaches_zero is not False),
+                                              ("δ is not positive", c.delta_positive))
                         if not ok) + ")" for c in failed) + "."
     return text
 
