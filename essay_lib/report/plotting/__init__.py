@@ -13,7 +13,8 @@
   :mod:`~essay_lib.report.plotting.mechanism_figures` (05),
   :mod:`~essay_lib.report.plotting.variants_figures` (06),
   :mod:`~essay_lib.report.plotting.validity_figures` (the measure's validity, chapter 04),
-  :mod:`~essay_lib.report.plotting.frontier_figures` (the fit frontier of chapter 05);
+  :mod:`~essay_lib.report.plotting.frontier_figures` (the fit frontier of chapter 05),
+  :mod:`~essay_lib.report.plotting.curve_figures` (the specification curve, appendix);
   their ``__all__`` names are re-exported here.
 
 Helpers take an optional ``ax`` and return it (or the figure); they never call
@@ -23,6 +24,7 @@ Helpers take an optional ``ax`` and return it (or the figure); they never call
 
 from essay_lib.report.plotting import (
     capacity,
+    curve_figures,
     dropout_figures,
     frontier_figures,
     functions,
@@ -44,6 +46,7 @@ from essay_lib.report.plotting.basic import (
     plot_subnetwork,
 )
 from essay_lib.report.plotting.capacity import *  # noqa: F403
+from essay_lib.report.plotting.curve_figures import *  # noqa: F403
 from essay_lib.report.plotting.dropout_figures import *  # noqa: F403
 from essay_lib.report.plotting.frontier_figures import *  # noqa: F403
 from essay_lib.report.plotting.functions import *  # noqa: F403
@@ -58,7 +61,8 @@ from essay_lib.report.plotting.verdict_figures import *  # noqa: F403
 from essay_lib.report.vocabulary import REGULARIZER_COLORS
 from essay_lib.util.paths import figures_dir
 
-__all__ = [*capacity.__all__, *dropout_figures.__all__, *frontier_figures.__all__,
+__all__ = [*capacity.__all__, *curve_figures.__all__, *dropout_figures.__all__,
+           *frontier_figures.__all__,
            *functions.__all__,
            *linearity_figures.__all__, *mechanism_figures.__all__, *penalties.__all__,
            *validity_figures.__all__,
