@@ -19,6 +19,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
+* :mod:`~essay_lib.report.specification_curve`: chapter 05's answer under every
+  specification, by its own rules (the appendix);
+* :mod:`~essay_lib.report.kernel_check`: the last run of the kernel-path check (appendix);
 * :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 04;
 * :mod:`~essay_lib.report.mechanism`: chapter 05's verdict on sub-network additivity and
   its bridges to chapters 02 and 04;
@@ -36,7 +39,8 @@ import importlib
 __all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
            "matched", "mechanism", "penalty_sweep", "plotting", "sentences", "session",
            "speccurve", "stats", "table", "tables", "trends", "validity_report", "verdict",
-           "vocabulary", "widgets"]
+           "vocabulary", "widgets",
+           "kernel_check", "specification_curve"]
 
 
 def __getattr__(name: str):
