@@ -16,12 +16,15 @@ SMALL = dict(hidden=(8, 8), epochs=6, seeds=(0, 1),
                                   curve_scales=(0.25, 0.5)))
 
 
+GRID = {"none": [0], "dropout": [0.3, 0.6], "l2": [1e-2, 1e-1]}
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A classifier (with early stopping) and a regressor, trained and measured once."""
     spec = ExperimentSpec((
-        SweepSpec("moons", grid={"none": [0], "dropout": [0.3], "early_stop": [3]}, **SMALL),
-        SweepSpec("quadratic", grid={"none": [0], "l2": [1e-3]}, **SMALL)))
+        SweepSpec("moons", grid={**GRID, "early_stop": [3]}, **SMALL),
+        SweepSpec("quadratic", grid=GRID, **SMALL)))
     cache = tmp_path_factory.mktemp("curve-extension-cache")
     return spec, cache, run_experiment(spec, cache_dir=cache, progress=False)
 
@@ -55,7 +58,7 @@ def test_a_specification_the_records_hold_comes_out_as_the_records_value(tiny):
         for key in keys:
             assert new["z_spec"][key] == pytest.approx(old["z_spec"][key], rel=1e-12, abs=1e-15)
     assert {r["regularizer"] for r in again if r["task"] == "moons"} == {
-        "none", "dropout", "early_stop"}
+        "none", "dropout", "l2", "early_stop"}
 
 
 @pytest.mark.skipif("probabilities" not in REPRESENTATIONS
@@ -84,3 +87,29 @@ def test_bad_arguments_name_themselves(tiny):
         E.curve_extension_records(spec, "logits|0.5|inside", cache_dir=cache)
     with pytest.raises(TypeError, match="specifications\\[0\\]"):
         E.curve_extension_records(spec, [("logits", 0.5)], cache_dir=cache)
+
+
+def test_the_whole_curve_on_real_networks(tiny):
+    """Validity cells at each scale, the extension joined, every specification answered,
+    agreement counted and drawn: what the appendix does, on the tiny experiment."""
+    validity = pytest.importorskip("essay_lib.experiment.validity",
+                                   reason="experiment.validity comes with its own branch")
+    from essay_lib.report import plotting
+
+    spec, cache, records = tiny
+    cells = [c for s in spec["moons"].measures.curve_scales for c in validity.validity_table(
+        spec.replace(displacement_scale=s), cache_dir=cache, n_triples=40, progress=False)]
+    table = C.add_specifications(record_table(records), E.curve_extension_records(
+        spec, cache_dir=cache, progress=False))
+    curve = C.curve_answers(table, ["moons", "quadratic"], cells, comparators=("l2",),
+                            loss="train_loss")
+    assert set(curve.keys["quadratic"]) >= {C.MAIN, "logits|0.5|chord_midpoints"}
+    by_cell = C.specification_cells(cells)
+    for task in curve.tasks:
+        for key in curve.keys[task]:
+            cell = by_cell.get((task, key))
+            expected_valid = cell is not None and cell.valid
+            assert curve.answers[key].tasks[task].valid == expected_valid, (task, key)
+    rows = C.curve_agreement(curve)
+    assert len(rows) == 2 * 2 and C.agreement_sentence(rows)
+    plotting.plot_specification_readings(curve)

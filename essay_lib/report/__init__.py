@@ -19,9 +19,6 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
-* :mod:`~essay_lib.report.specification_curve`: chapter 05's answer under every
-  specification, by its own rules (the appendix);
-* :mod:`~essay_lib.report.kernel_check`: the last run of the kernel-path check (appendix);
 * :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 04;
 * :mod:`~essay_lib.report.mechanism`: chapter 05's verdict on sub-network additivity and
   its bridges to chapters 02 and 04;
@@ -31,6 +28,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
 * :mod:`~essay_lib.report.beyond_verdict`: chapter 06's verdict per variant and task;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
+* :mod:`~essay_lib.report.specification_curve`: chapter 05's answer under every
+  specification, by its own rules (the appendix);
+* :mod:`~essay_lib.report.kernel_check`: the last run of the kernel-path check (appendix);
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
 

@@ -13,13 +13,13 @@
   :mod:`~essay_lib.report.plotting.mechanism_figures` (05),
   :mod:`~essay_lib.report.plotting.variants_figures` (06),
   :mod:`~essay_lib.report.plotting.validity_figures` (the measure's validity, chapter 04),
-  :mod:`~essay_lib.report.plotting.frontier_figures` (the fit frontier of chapter 05),
-  :mod:`~essay_lib.report.plotting.curve_figures` (the specification curve, appendix);
+  :mod:`~essay_lib.report.plotting.frontier_figures` (the fit frontier of chapter 05);
   their ``__all__`` names are re-exported here.
 
 Helpers take an optional ``ax`` and return it (or the figure); they never call
 ``plt.show()`` and never train anything.  Colours and labels come from
-:mod:`essay_lib.report.vocabulary`.
+:mod:`essay_lib.report.vocabulary`.  The appendix's specification curve is drawn by
+:mod:`~essay_lib.report.plotting.curve_figures`.
 """
 
 from essay_lib.report.plotting import (
