@@ -1,7 +1,7 @@
 """Benchmark of the sub-network measures (issue 13): Z_mask and the MC gap of every network
-of chapter 04's experiment, as a cold sweep computes them.
+of chapter 05's experiment, as a cold sweep computes them.
 
-The networks have chapter 04's architecture on each task (widths and test inputs of
+The networks have chapter 05's architecture on each task (widths and test inputs of
 ``essay_experiment()``, as many members as its grid × seeds) with their initial weights:
 the cost does not depend on the weights, and no training or cache is needed.  Target:
 at most 20 s for all of them.  The loop line times the same measure one draw at a time

@@ -3,7 +3,7 @@
 Three workloads, all with dropout and Adam (issues 4, 11.6 and 14.2, "Speed"):
 
 * small: K=64 members of 1->64->64->1, full batch of 20 points, 300 steps
-  (the chapter 04 regime, dominated by per-call overhead);
+  (the chapter 05 regime, dominated by per-call overhead);
 * large: K=32 members of 2->256->256->1, mini-batches of 256 out of 2048
   points, 200 steps (compute-bound);
 * conv: K=32 CNNs 40->(8, 16 channels)->10 (MNIST-1D's shape: 1-D convolutions,
@@ -30,7 +30,7 @@ Decisions this benchmark backs (see also :mod:`essay_lib.nets.flat_optim`):
   small workload): 2.1-2.4x (once 4.9x) in alternating isolated runs on the project's
   shared 2-core machine, but only 1.5x and 1.0x in two full runs of this script at load
   averages 5-11, where every timing swung by up to 10x; and the autograd path, equal
-  to float rounding but not bit for bit, would move chapter 04's numbers (its chaotic
+  to float rounding but not bit for bit, would move chapter 05's numbers (its chaotic
   runs amplify rounding).  Re-measure on a quiet machine before changing this; the
   residual MLP and the CNN use autograd;
 * the optimizer step no longer calls the private ``torch._fused_adam_``: it is

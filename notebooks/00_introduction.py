@@ -346,11 +346,19 @@ display(Markdown(
 #   network as a piecewise-linear function, and units that act like logic
 #   gates: the picture the paper's argument rests on.
 # * **04 · A measure of linearity.** The measure $Z$ defined and checked on
-#   functions whose answer we know, then the experiment the paper never ran:
-#   does $Z$ fall as the drop rate rises, next to L1, L2 and controls, with
-#   confidence intervals, and a verdict computed from the numbers.
-# * **05 · Conclusion.** The paper's analogy table filled in with what we
+#   functions whose answer we know, then validated on trained networks, task
+#   by task and representation by representation.
+# * **05 · The experiment.** The test the paper never ran: at the same fit, is
+#   the function dropout learns more linear than the one L2, mixup or early
+#   stopping learn? A verdict computed from the numbers, in plain words first.
+# * **06 · The mechanism.** Do dropout's sub-networks add up, and is that why
+#   $\bar Z$ falls?
+# * **07 · Beyond one small network.** The verdict under one change at a time:
+#   width, depth, skip connections, a CNN, SGD, data size, a harder task.
+# * **08 · Conclusion.** The paper's analogy table filled in with what we
 #   measured, the limits of the measurements, and further reading.
+# * **A · Appendix.** How the verdict holds up (specification curve,
+#   replication, CPU kernel paths) and a statistics primer with a glossary.
 
 # %% [markdown]
 # ## Exercises

@@ -1,7 +1,8 @@
 """Shared fixtures.
 
 * ``REPO``, ``NOTEBOOKS_DIR`` (``notebooks/``, or ``$ESSAY_TEST_NOTEBOOKS`` to try the
-  notebook/site/lab tests on another folder), ``NOTEBOOKS`` (its ``NN_*.py``, sorted).
+  notebook/site/lab tests on another folder), ``NOTEBOOKS`` (its ``NN_*.py``, sorted, then
+  the appendices ``A_*.py``).
 * ``built_site`` (session): runs the real site build **once per test session** — every
   notebook in ``notebooks/`` executed in full in fresh kernels (``force=True``) into a
   temporary build folder, figures into a temporary folder, sweep cache
@@ -26,9 +27,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from essay_lib.site.build import notebook_paths
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = Path(os.environ.get("ESSAY_TEST_NOTEBOOKS") or REPO / "notebooks").resolve()
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
+NOTEBOOKS = notebook_paths(NOTEBOOKS_DIR)
 #: markers of the tests that may start a Jupyter kernel (left out by `make check`)
 KERNEL_MARKERS = ("kernel", "notebooks", "site", "lab")
 

@@ -1,4 +1,4 @@
-"""The conclusion's analogy figure (``07-analogy``): its labels never cover an interval."""
+"""The conclusion's analogy figure (``08-analogy``): its labels never cover an interval."""
 
 from __future__ import annotations
 

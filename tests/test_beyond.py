@@ -1,4 +1,4 @@
-"""Chapter 06's variants: the spec (each variant changes exactly its fields, names unique,
+"""Chapter 07's variants: the spec (each variant changes exactly its fields, names unique,
 pending recipes reported), the report on synthetic records whose answers are known, the
 figure helper, bad input, and one tiny variant run through the real sweep and cache."""
 
@@ -180,7 +180,7 @@ def synthetic():
     return variants, records
 
 
-def test_variant_verdicts_read_chapter_04s_rules_and_find_the_turns(synthetic):
+def test_variant_verdicts_read_chapter_05s_rules_and_find_the_turns(synthetic):
     variants, records = synthetic
     verdicts = RV.variant_verdicts(records, variants, n_boot=400)
     cells = {(v.variant, v.task): v for v in verdicts}

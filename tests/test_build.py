@@ -159,6 +159,28 @@ def test_find_chapters_rejects_bad_names_and_shared_numbers(tmp_path):
         build.find_chapters(tmp_path / "nowhere", CHAPTERS)
 
 
+def test_appendices_A_name_come_after_the_numbered_chapters(tmp_path):
+    for name in ("B_more.py", "A_appendix.py", "10_late.py", "00_tiny.py", "a_lower.py",
+                 "AB_two_letters.py"):
+        (tmp_path / name).write_text(TINY)
+    (tmp_path / "A_appendix.ipynb").write_text("{}")
+    chapters = {**CHAPTERS, "10_late": ("Late", "Late."), "A_appendix": ("App", "App."),
+                "B_more": ("More", "More.")}
+    found = build.find_chapters(tmp_path, chapters)
+    assert [(c.stem, c.number) for c in found] == [
+        ("00_tiny", "00"), ("10_late", "10"), ("A_appendix", "A"), ("B_more", "B")]
+    assert [p.name for p in build.notebook_paths(tmp_path, ".ipynb")] == ["A_appendix.ipynb"]
+    (tmp_path / "A_Bad.py").write_text(TINY)
+    with pytest.raises(build.BuildError, match="A_lowercase_words"):
+        build.find_chapters(tmp_path, chapters)
+
+
+def test_an_entry_without_a_notebook_is_left_out(tmp_path):
+    (tmp_path / "00_introduction.py").write_text(TINY)
+    assert "A_appendix" in build.CHAPTERS and "05_experiment" in build.CHAPTERS
+    assert [c.stem for c in build.find_chapters(tmp_path)] == ["00_introduction"]
+
+
 @pytest.mark.kernel
 def test_the_cache_follows_the_modules_the_kernel_imported(tiny):
     tiny.run()
@@ -190,6 +212,7 @@ def test_the_real_chapters_table_covers_the_notebooks():
     chapters = build.find_chapters(build.REPO / "notebooks")
     for chapter in chapters:
         assert chapter.title and chapter.summary.endswith((".", "?"))
+    assert all(re.match(r"^(\d\d|[A-Z])_[a-z0-9_]+$", stem) for stem in build.CHAPTERS)
 
 
 def test_tex_to_mathml():

@@ -88,7 +88,7 @@ def test_a_missing_dependency_of_a_command_is_not_hidden(fake_command):
         cli.main(["hello"])
 
 
-# ------------------------------------------------------------------ chapter 06's variants
+# ------------------------------------------------------------------ chapter 07's variants
 def test_sweep_lists_the_variants(capsys):
     from essay_lib.experiment import beyond
 
@@ -107,7 +107,7 @@ def test_sweep_runs_variants_on_one_task_and_prints_their_verdicts(tmp_path, cap
     out = capsys.readouterr().out
     assert "base · moons: 14 members, mlp hidden=(64, 64), adam, epochs=3, 2 seeds" in out
     assert "input dropout · moons: 18 members" in out
-    assert "Chapter 06's verdict per variant and task" in out
+    assert "Chapter 07's verdict per variant and task" in out
     table = [line for line in out.splitlines() if line.startswith("| ")]
     assert len(table) == 1 + 2 and "input dropout: " in table[-1]
     # the base's 14 networks are shared with the input-dropout variant: 18 entries in all

@@ -37,7 +37,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.py"))
+from essay_lib.site.build import notebook_paths  # noqa: E402
+
+NOTEBOOKS = notebook_paths(Path(__file__).resolve().parent.parent / "notebooks")
 
 NAN = math.nan
 

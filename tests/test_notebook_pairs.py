@@ -18,16 +18,17 @@ import nbformat
 import pytest
 from jupytext.compare import NotebookDifference, compare_notebooks
 
+from essay_lib.site.build import notebook_paths
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = Path(os.environ.get("ESSAY_TEST_NOTEBOOKS") or REPO / "notebooks").resolve()
-PATTERN = "[0-9][0-9]_*"
 FORMATS = "ipynb,py:percent"
 
 
 def missing_partners(folder: Path) -> list[str]:
     """Names of NN_*.py without an .ipynb twin and of NN_*.ipynb without a .py twin."""
-    py = {p.stem for p in folder.glob(f"{PATTERN}.py")}
-    ipynb = {p.stem for p in folder.glob(f"{PATTERN}.ipynb")}
+    py = {p.stem for p in notebook_paths(folder, ".py")}
+    ipynb = {p.stem for p in notebook_paths(folder, ".ipynb")}
     return ([f"{name}.py has no {name}.ipynb" for name in sorted(py - ipynb)]
             + [f"{name}.ipynb has no {name}.py" for name in sorted(ipynb - py)])
 
@@ -65,12 +66,12 @@ def output_problems(ipynb_path: Path) -> list[str]:
             if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
 
 
-PY_FILES = sorted(NOTEBOOKS_DIR.glob(f"{PATTERN}.py"))
-IPYNB_FILES = sorted(NOTEBOOKS_DIR.glob(f"{PATTERN}.ipynb"))
+PY_FILES = notebook_paths(NOTEBOOKS_DIR, ".py")
+IPYNB_FILES = notebook_paths(NOTEBOOKS_DIR, ".ipynb")
 
 
 def test_there_are_notebooks():
-    assert PY_FILES, f"no {PATTERN}.py notebooks in {NOTEBOOKS_DIR}"
+    assert PY_FILES, f"no NN_name.py notebooks in {NOTEBOOKS_DIR}"
 
 
 def test_every_notebook_has_its_pair():

@@ -13,7 +13,7 @@ from conftest import NOTEBOOKS, NOTEBOOKS_DIR, REPO
 
 pytestmark = pytest.mark.notebooks
 
-_SAVED = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"'](\d\d-[a-z0-9-]+)[\"']")
+_SAVED = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"']((?:\d\d|[A-Z])-[a-z0-9-]+)[\"']")
 
 
 def test_the_essay_has_notebooks():
@@ -44,7 +44,7 @@ def test_it_wrote_its_figures(executed):
     """Every ``save_figure(fig, "NN-name")`` in the source wrote PNG and SVG during the run
     (the build records the ``NN-*`` files each notebook wrote), and there is at least one."""
     stem, nb, site = executed
-    number = stem[:2]
+    number = stem.split("_", 1)[0]  # "04", or an appendix's "A"
     meta = json.loads((site.executed_dir / f"{stem}.json").read_text())
     written = set(meta["figures"])
     assert any(n.endswith(".png") for n in written), (

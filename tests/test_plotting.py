@@ -64,8 +64,14 @@ def test_default_folder_is_the_repository_figures_folder(monkeypatch):
     assert folder.name == "figures" and (folder.parent / "essay_lib").is_dir()
 
 
+def test_save_figure_takes_an_appendix_letter(figure, tmp_path):
+    paths = plotting.save_figure(figure, "A-primer", directory=tmp_path)
+    assert [p.name for p in paths] == ["A-primer.png", "A-primer.svg"]
+
+
 @pytest.mark.parametrize("name", ["intro", "0-intro", "00_intro", "00-Intro", "00-intro.png",
-                                  "00-", "../00-x", "00-a b", "", 0, None])
+                                  "00-", "../00-x", "00-a b", "a-intro", "AB-intro", "", 0,
+                                  None])
 def test_save_figure_rejects_bad_names(figure, tmp_path, name):
     with pytest.raises(ValueError, match="name"):
         plotting.save_figure(figure, name, directory=tmp_path)

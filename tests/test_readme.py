@@ -1,11 +1,11 @@
-"""The README's verdict block stays true: its sentence is the one chapter 07 generates.
+"""The README's verdict block stays true: its sentence is the one chapter 08 generates.
 
 The block sits between ``<!-- verdict:start -->`` and ``<!-- verdict:end -->``: one line
-``**The verdict, as computed by chapter 07:** <sentence>`` and the closing figure
-``figures/07-analogy.png``.  Chapter 07 writes the sentence it generates from the sweep
-records (``essay_lib.report.verdict.essay_verdict``) to ``07-verdict.md`` in the figures
+``**The verdict, as computed by chapter 08:** <sentence>`` and the closing figure
+``figures/08-analogy.png``.  Chapter 08 writes the sentence it generates from the sweep
+records (``essay_lib.report.verdict.essay_verdict``) to ``08-verdict.md`` in the figures
 folder.  The sentence holds counts and task names only, no decimals, so a rerun with the
-same seeds reproduces it.  When the results change, copy the new ``07-verdict.md`` into
+same seeds reproduces it.  When the results change, copy the new ``08-verdict.md`` into
 the README.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 
 README = REPO / "README.md"
-PREFIX = "**The verdict, as computed by chapter 07:** "
+PREFIX = "**The verdict, as computed by chapter 08:** "
 _BLOCK = re.compile(r"<!-- verdict:start -->\n(.*?)\n<!-- verdict:end -->", re.S)
 
 
@@ -35,8 +35,8 @@ def readme_verdict(text: str) -> tuple[str, str]:
 
 def test_readme_has_a_verdict_block_with_the_closing_figure():
     sentence, block = readme_verdict(README.read_text(encoding="utf-8"))
-    assert re.search(r"!\[[^\]]{20,}\]\(figures/07-analogy\.png\)", block), (
-        "the block shows figures/07-analogy.png with alt text")
+    assert re.search(r"!\[[^\]]{20,}\]\(figures/08-analogy\.png\)", block), (
+        "the block shows figures/08-analogy.png with alt text")
     assert sentence.startswith("By seed-level intervals") and sentence.endswith(".")
     assert "\n" not in sentence and not re.search(r"\d\.\d", sentence), (
         "one sentence without decimals (it must not flicker between reruns)")
@@ -56,54 +56,54 @@ def test_the_block_parser_rejects_malformed_blocks():
 
 def test_readme_sentence_matches_the_figures_folder():
     """When ``figures/`` holds a built essay, its verdict is the README's."""
-    written = REPO / "figures" / "07-verdict.md"
+    written = REPO / "figures" / "08-verdict.md"
     if not written.exists():
-        pytest.skip("figures/07-verdict.md not built yet (make essay)")
+        pytest.skip("figures/08-verdict.md not built yet (make essay)")
     assert readme_verdict(README.read_text(encoding="utf-8"))[0] == written.read_text(
-        encoding="utf-8").strip(), "README's verdict differs from figures/07-verdict.md"
-    assert (REPO / "figures" / "07-analogy.png").exists()
+        encoding="utf-8").strip(), "README's verdict differs from figures/08-verdict.md"
+    assert (REPO / "figures" / "08-analogy.png").exists()
 
 
 @pytest.mark.notebooks
 def test_readme_sentence_matches_the_essay_built_from_scratch(built_site):
-    """The build executes every chapter with an empty sweep cache: chapter 07's sentence,
+    """The build executes every chapter with an empty sweep cache: chapter 08's sentence,
     generated from freshly trained networks, is the README's."""
-    written = built_site.figures_dir / "07-verdict.md"
-    assert written.exists(), "chapter 07 did not write 07-verdict.md"
+    written = built_site.figures_dir / "08-verdict.md"
+    assert written.exists(), "chapter 08 did not write 08-verdict.md"
     assert readme_verdict(README.read_text(encoding="utf-8"))[0] == written.read_text(
         encoding="utf-8").strip()
 
 
-MECHANISM = "**The mechanism, as computed by chapter 05:** "
+MECHANISM = "**The mechanism, as computed by chapter 06:** "
 _MECHANISM = re.compile(r"<!-- mechanism:start -->\n(.*?)\n<!-- mechanism:end -->", re.S)
 
 
 def test_readme_mechanism_sentence_matches_the_figures_folder():
-    """The README's mechanism line is the sentence chapter 05 wrote (``05-mechanism.md``)."""
+    """The README's mechanism line is the sentence chapter 06 wrote (``06-mechanism.md``)."""
     text = README.read_text(encoding="utf-8")
     match = _MECHANISM.search(text)
     assert match and match.group(1).startswith(MECHANISM), "a mechanism block in the README"
     sentence = match.group(1)[len(MECHANISM):].strip()
     assert sentence.startswith("In mask space") and not re.search(r"\d\.\d", sentence)
-    written = REPO / "figures" / "05-mechanism.md"
+    written = REPO / "figures" / "06-mechanism.md"
     if not written.exists():
-        pytest.skip("figures/05-mechanism.md not built yet (make essay)")
+        pytest.skip("figures/06-mechanism.md not built yet (make essay)")
     assert sentence == written.read_text(encoding="utf-8").strip()
 
 
-BEYOND = "**Beyond one small network, as computed by chapter 06:** "
+BEYOND = "**Beyond one small network, as computed by chapter 07:** "
 _BEYOND = re.compile(r"<!-- beyond:start -->\n(.*?)\n<!-- beyond:end -->", re.S)
 
 
 def test_readme_beyond_sentence_matches_the_figures_folder():
-    """The README's chapter 06 line is the sentence chapter 06 wrote (``06-beyond.md``)."""
+    """The README's chapter 07 line is the sentence chapter 07 wrote (``07-beyond.md``)."""
     text = README.read_text(encoding="utf-8")
     match = _BEYOND.search(text)
-    assert match and match.group(1).startswith(BEYOND), "a chapter 06 block in the README"
+    assert match and match.group(1).startswith(BEYOND), "a chapter 07 block in the README"
     sentence = match.group(1)[len(BEYOND):].strip()
     assert sentence.startswith("Changing one thing at a time") and not re.search(r"\d\.\d",
                                                                                 sentence)
-    written = REPO / "figures" / "06-beyond.md"
+    written = REPO / "figures" / "07-beyond.md"
     if not written.exists():
-        pytest.skip("figures/06-beyond.md not built yet (make essay)")
+        pytest.skip("figures/07-beyond.md not built yet (make essay)")
     assert sentence == written.read_text(encoding="utf-8").strip()

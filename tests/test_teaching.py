@@ -15,7 +15,7 @@ import pytest
 from essay_lib.cli import build as build_command
 from essay_lib.cli import figures as figures_command
 from essay_lib.cli import lab
-from essay_lib.site import gallery, render, variant_build
+from essay_lib.site import build, gallery, render, variant_build
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -85,7 +85,7 @@ def test_chapter_parameters_keeps_what_the_chapter_defines():
 def test_seed_parameters_move_the_network_seeds_out_of_the_way():
     assert variant_build.seed_parameters(0) == {"SEED": 0, "FIRST_NETWORK_SEED": 0}
     one, two = variant_build.seed_parameters(1), variant_build.seed_parameters(2)
-    # chapter 04 trains 8 networks from FIRST_NETWORK_SEED and replicates on the next 8
+    # chapter 05 trains 8 networks from FIRST_NETWORK_SEED and replicates on the next 8
     owned = [set(range(p["FIRST_NETWORK_SEED"], p["FIRST_NETWORK_SEED"] + 16))
              for p in (variant_build.seed_parameters(0), one, two)]
     assert not (owned[0] & owned[1]) and not (owned[1] & owned[2])
@@ -108,13 +108,13 @@ def test_parse_param_bad_input(text, match):
         variant_build.parse_param(text)
 
 
-def test_every_chapter_has_seed_and_chapters_04_07_the_network_seed():
+def test_every_chapter_has_seed_and_chapters_05_08_the_network_seed():
     import jupytext
 
-    for path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.py")):
+    for path in build.notebook_paths(REPO / "notebooks"):
         names = variant_build.notebook_parameters(jupytext.read(path))
         assert "SEED" in names, f"{path.name}: its parameters cell has no SEED"
-        if path.stem.startswith(("04_", "07_")):
+        if path.stem.startswith(("05_", "08_")):
             assert "FIRST_NETWORK_SEED" in names, path.name
 
 
@@ -221,6 +221,22 @@ def test_figures_are_listed_by_name_with_captions_from_the_cells_that_saved_them
         for name in figure.files:
             assert f'href="figures/{name}"' in page
     assert 'alt="A line"' in page and "CC BY 4.0" in page and 'href="figures.zip"' in page
+
+
+def test_an_appendix_letter_groups_its_figures_after_the_numbered_chapters(tmp_path):
+    folder = _figures(tmp_path / "figures")
+    for name in ("A-primer.png", "A-primer.svg", "a-lower.png", "AB-two.png"):
+        (folder / name).write_bytes(name.encode())
+    nb = notebook(code('_ = plotting.save_figure(fig, "A-primer")', outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBO"},
+                               metadata={"image/png": {"alt": "A primer"}})]))
+    figures = gallery.list_figures(folder, gallery.figure_alts([nb]))
+    assert [(f.name, f.number, f.alt) for f in figures][-1] == ("A-primer", "A", "A primer")
+    assert "a-lower" not in {f.name for f in figures} and "AB-two" not in {f.name for f in figures}
+    groups = gallery.gallery_groups(figures, [{"number": "A", "title": "Appendix",
+                                               "href": "A_appendix.html"}])
+    assert [(g["number"], g["title"]) for g in groups] == [
+        ("00", "Chapter 00"), ("07", "Chapter 07"), ("A", "Appendix")]
 
 
 def test_the_zip_holds_every_figure_and_captions_and_is_byte_stable(tmp_path):

@@ -260,8 +260,8 @@ def test_gated_specificity_reads_shared_when_the_difference_fails_the_correction
 
 
 def test_the_comparison_penalty_is_named_by_what_it_is():
-    """Chapter 06's AdamW variant compares dropout with decoupled weight decay: the verdict
-    holds that trend as ``penalty`` and its labels say AdamW; with L2 (chapter 04) every
+    """Chapter 07's AdamW variant compares dropout with decoupled weight decay: the verdict
+    holds that trend as ``penalty`` and its labels say AdamW; with L2 (chapter 05) every
     label is the one the figures' sentences were written with."""
     records = make_records({"dropout": -0.04, "l2": -0.053, "mixup": -0.05},
                            loss_slope={"dropout": -0.05, "l2": -0.05})

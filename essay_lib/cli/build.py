@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds allowed per cell (default: 1800)")
     parser.add_argument("--seed", type=int, default=None,
                         help="variant build: SEED = N in every chapter and the network seeds "
-                             "of chapters 04 and 07 from 16 N (FIRST_NETWORK_SEED)")
+                             "of chapters 05 and 08 from 16 N (FIRST_NETWORK_SEED)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="variant build: set a parameter of the chapters' parameters cells "
                              "(repeatable; VALUE a Python literal), e.g. --param N_SEEDS=3")

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from essay_lib.site import gallery
+from essay_lib.site.build import notebook_paths
 from essay_lib.util.paths import REPO_DIR, figures_dir
 
 
@@ -35,7 +36,7 @@ def captions(executed_dir: Path) -> dict[str, str]:
     """Figure name -> caption from the executed notebooks ``*.ipynb`` in ``executed_dir``."""
     import nbformat
 
-    paths = sorted(Path(executed_dir).glob("[0-9][0-9]_*.ipynb"))
+    paths = notebook_paths(Path(executed_dir), ".ipynb")
     return gallery.figure_alts(nbformat.read(p, as_version=4) for p in paths)
 
 

@@ -1,6 +1,6 @@
 """``python -m essay_lib sweep``: run or complete a cached sweep, print a summary.
 
-Chapter 04's experiment (``--task``, ``--all``) or chapter 06's variants (``--variant``,
+Chapter 05's experiment (``--task``, ``--all``) or chapter 07's variants (``--variant``,
 ``--variants``; :mod:`essay_lib.experiment.beyond`).  Examples::
 
     python -m essay_lib sweep --task diabetes
@@ -13,7 +13,7 @@ Chapter 04's experiment (``--task``, ``--all``) or chapter 06's variants (``--va
 
 Each table row is one (regularizer, strength): the number of seeds and, per
 metric, the mean over seeds with its 95% percentile bootstrap interval; after the
-variants, chapter 06's verdict table.  ``--seeds`` and ``--epochs`` change the spec (a
+variants, chapter 07's verdict table.  ``--seeds`` and ``--epochs`` change the spec (a
 different experiment, cached under different keys); ``--task`` with ``--variant(s)``
 runs those variants on that task only.
 """
@@ -42,11 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     which.add_argument("--all", action="store_true", help="run every task's sweep")
     which.add_argument("--variant", action="append", default=None,
                        choices=variant_specs.variant_names(), metavar="NAME",
-                       help="run chapter 06's variant NAME (repeatable; see --list-variants)")
+                       help="run chapter 07's variant NAME (repeatable; see --list-variants)")
     which.add_argument("--variants", action="store_true",
-                       help="run every variant of chapter 06")
+                       help="run every variant of chapter 07")
     which.add_argument("--list-variants", action="store_true",
-                       help="list chapter 06's variants, their tasks and sizes, and stop")
+                       help="list chapter 07's variants, their tasks and sizes, and stop")
     parser.add_argument("--study", default="cpu", choices=tuple(variant_specs.STUDIES),
                         help="how much of the variants' design to run (default: cpu, the "
                              "chapter's; full: 8 seeds, 3 strengths each, every task)")
@@ -122,7 +122,7 @@ def _selected(args) -> list[tuple[str, object]]:
         experiment = experiment.replace(**changes)
     if not args.all:
         if args.task not in experiment.tasks:
-            raise SystemExit(f"chapter 04's experiment has no task {args.task!r} (tasks: "
+            raise SystemExit(f"chapter 05's experiment has no task {args.task!r} (tasks: "
                              f"{', '.join(experiment.tasks)}); use --variant(s) for it")
         experiment = experiment.only(args.task)
     return [("", s) for s in experiment]
@@ -172,6 +172,6 @@ def run(args: argparse.Namespace) -> int:
     if len(selected) > 1:
         print(f"\ntotal: {time.perf_counter() - total:.1f} s")
     if args.variant or args.variants:
-        print("\nChapter 06's verdict per variant and task:\n")
+        print("\nChapter 07's verdict per variant and task:\n")
         print(_verdict_table(runs, _study(args)))
     return 0

@@ -5,7 +5,7 @@ and the measures are the floors below.
 
 * :mod:`~essay_lib.experiment.spec`: :class:`SweepSpec`, :class:`MeasureSpec`,
   :class:`ExperimentSpec`;
-* :mod:`~essay_lib.experiment.essay`: :func:`essay_experiment` (chapter 04's settings)
+* :mod:`~essay_lib.experiment.essay`: :func:`essay_experiment` (chapter 05's settings)
   and :func:`replication_experiment` (its replication on fresh seeds);
 * :mod:`~essay_lib.experiment.sweeps`: :func:`run_sweep`, :func:`run_experiment`,
   :func:`sweep_models`;
@@ -13,12 +13,13 @@ and the measures are the floors below.
 * :mod:`~essay_lib.experiment.metrics`: what is measured on every network (``METRICS``);
 * :mod:`~essay_lib.experiment.references`: Z̄ of the true function, untrained networks and a
   kernel ridge fit (:func:`reference_values`);
+* :mod:`~essay_lib.experiment.validity`: chapter 04's validity table and positive control;
 * :mod:`~essay_lib.experiment.cache`: plain JSON/NPZ entries keyed by spec and code;
 * :mod:`~essay_lib.experiment.remeasure`: a sweep's trained networks measured again under
-  other settings, as records (chapters 01 and 05);
+  other settings, as records (chapters 01 and 06);
 * :mod:`~essay_lib.experiment.configurations`: chapter 00's named MLP sizes over seeds, one
   plain training run each (:func:`~essay_lib.experiment.configurations.train_configurations`);
-* :mod:`~essay_lib.experiment.beyond`: chapter 06's variants around the base
+* :mod:`~essay_lib.experiment.beyond`: chapter 07's variants around the base
   configuration (:func:`beyond_variants`, :func:`run_variants`).
 """
 
@@ -33,6 +34,7 @@ from essay_lib.experiment import (
     spec,
     sweeps,
     train,
+    validity,
 )
 from essay_lib.experiment.beyond import Variant, beyond_variants, run_variants
 from essay_lib.experiment.cache import CacheWarning, SweepCache
@@ -52,4 +54,4 @@ __all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "VERDICT_METRICS",
            "SweepCache", "SweepSpec", "Variant", "beyond", "beyond_variants", "cache",
            "configurations", "essay", "essay_experiment", "metrics", "reference_values",
            "references", "remeasure", "replication_experiment", "run_experiment", "run_sweep",
-           "run_variants", "spec", "sweep_models", "sweeps", "train"]
+           "run_variants", "spec", "sweep_models", "sweeps", "train", "validity"]

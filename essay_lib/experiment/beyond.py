@@ -1,14 +1,14 @@
-"""Chapter 06's variants: one thing changed at a time around chapter 04's base configuration.
+"""Chapter 07's variants: one thing changed at a time around chapter 05's base configuration.
 
-Chapter 04 tests one configuration (two hidden layers of 64 ReLU units, full-batch Adam,
+Chapter 05 tests one configuration (two hidden layers of 64 ReLU units, full-batch Adam,
 fixed epochs, small data).  A :class:`Variant` changes *one* thing of it (the width, the
 depth, the architecture, the optimizer, how training stops, the amount of data, where
 dropout acts, the kind of weight penalty) and keeps everything else: the same tasks, one
 grid of none / dropout / L2 / mixup, the same seeds, the same measures
 (:data:`VARIANT_MEASURES`).  How much is run is a :class:`Study`: :data:`CPU_STUDY`
-(chapter 06 on a laptop: 5 seeds, two strengths each) or :data:`FULL_STUDY` (a GPU:
+(chapter 07 on a laptop: 5 seeds, two strengths each) or :data:`FULL_STUDY` (a GPU:
 8 seeds, three strengths, every task).  Its networks go through
-:func:`essay_lib.experiment.run_sweep` and the cache like chapter 04's, so networks
+:func:`essay_lib.experiment.run_sweep` and the cache like chapter 05's, so networks
 shared with the base (the base grid inside the input-dropout variant, say) are trained
 once.
 
@@ -36,9 +36,9 @@ from essay_lib.experiment.spec import ExperimentSpec, MeasureSpec, SweepSpec, ch
 from essay_lib.experiment.sweeps import run_sweep
 from essay_lib.util.checks import check_choice, check_int_sequence
 
-#: Network seeds: the first five of chapter 04's (so the base reuses its trained weights).
+#: Network seeds: the first five of chapter 05's (so the base reuses its trained weights).
 VARIANT_SEEDS = ESSAY_SEEDS[:5]
-#: How every variant's networks are measured: chapter 04's defaults, the specification
+#: How every variant's networks are measured: chapter 05's defaults, the specification
 #: curve reduced to its main specification (logits, s = 0.5, extrapolating triples).
 VARIANT_MEASURES = MeasureSpec(curve_outputs=("logits",), curve_scales=(0.5,),
                                curve_triples=("extrapolating",))
@@ -118,7 +118,7 @@ CPU_STUDY = Study("cpu", VARIANT_SEEDS,
                   tasks=("moons", "diabetes", "mnist1d"),
                   only={"base": ("moons", "diabetes", "digits", "mnist1d"),
                         "CNN": ("digits", "mnist1d"), "width 256": ("moons",)})
-#: The whole design (for a GPU): chapter 04's 8 seeds, three strengths per regularizer
+#: The whole design (for a GPU): chapter 05's 8 seeds, three strengths per regularizer
 #: (a superset of the CPU study's), every variant on every task where it makes sense.
 FULL_STUDY = Study("full", ESSAY_SEEDS,
                    {"none": (0.0,), "dropout": (0.1, 0.3, 0.6), "l2": (1e-4, 1e-3, 1e-2),
@@ -148,7 +148,7 @@ class Recipe:
 
 @dataclass(frozen=True)
 class Variant:
-    """One configuration of chapter 06: a name, what was varied (``group``, one of
+    """One configuration of chapter 07: a name, what was varied (``group``, one of
     :data:`GROUPS`), a sentence, and its :class:`ExperimentSpec` (one sweep per task).
 
     ``varies``: the spec fields it changes from the base; ``dropout``/``penalty``: the grid
@@ -190,10 +190,10 @@ def _data_size(size: str) -> Callable[[SweepSpec, Study], dict]:
                                                **_DATA_SIZES[size][sweep.task]}}
 
 
-#: Every variant of chapter 06, base first.  Field values that the engine does not know yet
+#: Every variant of chapter 07, base first.  Field values that the engine does not know yet
 #: make the spec refuse the variant (then it is pending, see :func:`pending_variants`).
 RECIPES: tuple[Recipe, ...] = (
-    Recipe("base", "base", "chapter 04's configuration: 2 × 64 ReLU MLP, full-batch Adam, "
+    Recipe("base", "base", "chapter 05's configuration: 2 × 64 ReLU MLP, full-batch Adam, "
            "fixed epochs", (), lambda s, st: {}),
     Recipe("width 256", "width", "two hidden layers of 256 units instead of 64", ("hidden",),
            lambda s, st: {"hidden": (256, 256)}),
@@ -230,7 +230,7 @@ RECIPES: tuple[Recipe, ...] = (
 
 
 def base_experiment(study: Study = CPU_STUDY) -> ExperimentSpec:
-    """Chapter 04's experiment on the study's seeds and grid, measured with
+    """Chapter 05's experiment on the study's seeds and grid, measured with
     :data:`VARIANT_MEASURES`, plus an MNIST-1D sweep when the data floor has the task."""
     study = _check_study(study)
     sweeps = [s.replace(grid=study.grid, measures=VARIANT_MEASURES)

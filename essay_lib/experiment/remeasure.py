@@ -2,7 +2,7 @@
 
 A sweep (:func:`essay_lib.experiment.run_sweep`) measures every network once, with the
 settings of its spec.  The chapters then ask "and under another choice?": chapter 01
-counts near-zero weights at other thresholds, chapter 05 measures sub-network additivity
+counts near-zero weights at other thresholds, chapter 06 measures sub-network additivity
 under other choices of masks and points.  The networks come back from the cache
 (:func:`essay_lib.experiment.sweep_models`, keyed ``(regularizer, strength, seed)``),
 and each function here returns records of the form the sweep's have, so the report
@@ -12,7 +12,7 @@ floor reads them with the same functions
 
 * :func:`weight_records`: near-zero share and norm of the weights (chapter 01);
 * :func:`z_mask_records`: Z_mask under other choices of
-  :func:`essay_lib.measures.subnetworks.subnetwork_additivity` (chapter 05).
+  :func:`essay_lib.measures.subnetworks.subnetwork_additivity` (chapter 06).
 """
 
 from __future__ import annotations

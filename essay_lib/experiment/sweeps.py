@@ -122,7 +122,7 @@ def sweep_models(spec: SweepSpec, *, cache_dir=None, device: str = "cpu",
 
 def run_experiment(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=None,
                    device: str = "cpu", progress: bool | None = None) -> list[dict]:
-    """The records of every sweep of ``spec`` (default: chapter 04's
+    """The records of every sweep of ``spec`` (default: chapter 05's
     :func:`~essay_lib.experiment.essay.essay_experiment`), task after task."""
     spec = essay_experiment() if spec is None else spec
     if isinstance(spec, SweepSpec):

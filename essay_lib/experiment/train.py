@@ -27,10 +27,10 @@ from essay_lib.experiment.spec import EPOCH_GRIDS, REGULARIZERS, SweepSpec
 from essay_lib.nets.ensemble import Member, batched_model, model_from_arrays, train_ensemble
 
 #: Networks trained in one batched run, by device type.  On the 2-core CPU, runs of 40
-#: trained chapter 04's sweeps 1.3-1.6x faster than one run of all 160 networks of a
+#: trained chapter 05's sweeps 1.3-1.6x faster than one run of all 160 networks of a
 #: task (the working set stays in cache; 16-40 were best, 8 slower again); a GPU wants
 #: large runs.  A network's weights do not depend on the chunking beyond float32
-#: rounding (each member has its own streams; tested; on chapter 04's sweeps they came
+#: rounding (each member has its own streams; tested; on chapter 05's sweeps they came
 #: out bit for bit), so this is a speed setting, not part of any cache key.
 MEMBERS_PER_RUN = {"cpu": 40}
 MAX_MEMBERS = 256  # on other devices (bounds memory)

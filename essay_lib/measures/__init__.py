@@ -15,7 +15,10 @@ here trains a network for an experiment or loops over a grid of them.
 * :mod:`~essay_lib.measures.dropout_checks`: chapter 02's checks of dropout over many
   networks (Monte Carlo averaging against weight scaling, input dropout against ridge);
 * :mod:`~essay_lib.measures.penalty_geometry`: the L1/L2 constraint picture in 2-D and
-  the lasso and ridge paths of a linear model (chapter 01).
+  the lasso and ridge paths of a linear model (chapter 01);
+* :mod:`~essay_lib.measures.validity`: is Z̄ valid on a task?  Its dose–response on the
+  trained networks (the affine blend, the leaky-ReLU path), the blend as the unit of
+  effects, and the chord-midpoint control of mixup (chapter 04).
 """
 
 from essay_lib.measures import (
@@ -26,7 +29,8 @@ from essay_lib.measures import (
     penalty_geometry,
     polynomials,
     subnetworks,
+    validity,
 )
 
 __all__ = ["dropout_checks", "gates", "linear_pieces", "linearity", "penalty_geometry",
-           "polynomials", "subnetworks"]
+           "polynomials", "subnetworks", "validity"]

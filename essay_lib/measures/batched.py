@@ -1,6 +1,6 @@
 """Z̄ of many networks at once: K members of a batched model on the same triples, float64.
 
-The specification curve of chapter 04 measures every trained network under many
+The specification curve of chapter 05 measures every trained network under many
 settings (output representation × displacement scale × triple type).  The triples
 are drawn once for all K members, each set of points goes through every member in
 float64, and every output representation is
@@ -10,8 +10,10 @@ of each member (``as_function(member, output=...)``) to float64 rounding (tested
 
 Output representations (:data:`REPRESENTATIONS`): ``"logits"`` (the raw outputs: values
 of a regressor, logits of a classifier), ``"centred_logits"`` (logits minus their mean
-over the classes, the per-input shift that softmax ignores) and ``"log_probabilities"``
-(log-softmax).  The last two only mean something for classifiers (k >= 2).
+over the classes, the per-input shift that softmax ignores), ``"log_probabilities"``
+(log-softmax) and ``"probabilities"`` (softmax over k >= 2 classes, the sigmoid of the one
+output when k = 1, as :class:`essay_lib.measures.linearity.ModuleFunction`).  Centred
+logits and log-probabilities only mean something for classifiers (k >= 2).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import torch
 
 from essay_lib.measures.additivity import defect_parts, ratio_of_sums
 from essay_lib.measures.names import REPRESENTATIONS
-from essay_lib.measures.triples import draw_triples
+from essay_lib.measures.triples import Triples, draw_triples
 from essay_lib.nets.engine import ACTIVATIONS, mlp_forward
 from essay_lib.nets.ensemble import BatchedMLP
 from essay_lib.util.checks import check_array, check_choice, check_int
@@ -35,6 +37,8 @@ def represent(Y: torch.Tensor, output: str) -> torch.Tensor:
     check_choice("output", output, REPRESENTATIONS)
     if output == "logits":
         return Y
+    if output == "probabilities":
+        return torch.sigmoid(Y) if Y.shape[-1] == 1 else torch.softmax(Y, dim=-1)
     if Y.shape[-1] < 2:
         raise ValueError(f"output {output!r} needs k >= 2 outputs (a classifier), "
                          f"got {Y.shape[-1]}")
@@ -72,20 +76,26 @@ def z_bar_members(model, X, *, n_triples: int, scale: float, seed=0,
     outputs = tuple(check_choice("outputs", o, REPRESENTATIONS) for o in outputs)
     drawn = draw_triples(X, n_triples, scale, seed, triples)
     points = drawn.points(X)
-    n_base, n = len(drawn.rows), drawn.n
-    base = torch.as_tensor(drawn.base_index)
     step = max(1, _ROW_BUDGET // (len(points) * model.max_width))
     values = {o: [] for o in outputs}
     raws = {o: [] for o in outputs}
     for start in range(0, model.K, step):
         out = forward64(model, points, slice(start, start + step))
         for o in outputs:
-            Y = represent(out, o)
-            f0, fa, fb, fab = Y[:, :n_base][:, base], *Y[:, n_base:].split(n, dim=1)
-            num, den = defect_parts(f0, fa, fb, fab)
-            values[o].append(ratio_of_sums(num, den, axis=1))
-            raws[o].append(num.mean(dim=1))
+            value, raw = z_of_outputs(represent(out, o), drawn)
+            values[o].append(value)
+            raws[o].append(raw)
     return {o: (torch.cat(values[o]).numpy(), torch.cat(raws[o]).numpy()) for o in outputs}
+
+
+def z_of_outputs(Y: torch.Tensor, drawn: Triples) -> tuple[torch.Tensor, torch.Tensor]:
+    """Z̄ (K,) and raw mean ‖D‖ (K,) from outputs ``Y`` (K, len(drawn.rows) + 3·drawn.n, k)
+    of K functions at the points ``drawn.points(X)`` (in that order)."""
+    n_base, n = len(drawn.rows), drawn.n
+    f0, fa, fb, fab = (Y[:, :n_base][:, torch.as_tensor(drawn.base_index)],
+                       *Y[:, n_base:].split(n, dim=1))
+    num, den = defect_parts(f0, fa, fb, fab)
+    return ratio_of_sums(num, den, axis=1), num.mean(dim=1)
 
 
 @torch.no_grad()

@@ -271,7 +271,9 @@ def z_bar(f, X, *, n_triples: int = 2000, scale: float = 0.5, seed=0,
     m ≠ k uniform over the other rows; then ``x0 = X[i]``, ``a = scale·(X[j] − X[l])``,
     ``b = scale·(X[k] − X[m])``.  ``triples="inside"``: ``a = scale·(X[j] − X[i])``,
     ``b = scale·(X[k] − X[i])``, so for scale ≤ 1/2 every point stays inside the data's
-    convex hull (:mod:`essay_lib.measures.triples`).  Z̄ = Σ‖D‖ / Σ(‖u‖+‖v‖+‖w‖), a
+    convex hull; ``triples="chord_midpoints"``: ``a = b = (X[j] − X[i]) / 2`` (the scale
+    does not enter), Taleb's H at the midpoint of a chord between two data points
+    (:mod:`essay_lib.measures.triples`).  Z̄ = Σ‖D‖ / Σ(‖u‖+‖v‖+‖w‖), a
     ratio of sums (flat regions do not blow it up), in [0, 1]; 0 for a constant f.  One
     call of f on the distinct base rows and the 3·n_triples displaced points.
 

@@ -11,7 +11,7 @@ units and a context C of the other units, and measures::
 Z_mask is 0 when what A adds to the output does not depend on whether B is there: the
 sub-networks' contributions *add up*.  Unchanged by f → αf + c (α ≠ 0).
 
-**The choices, and their defaults** (each one an argument, varied in chapter 05):
+**The choices, and their defaults** (each one an argument, varied in chapter 06):
 
 * ``keep_prob`` (0.5): each unit outside A ∪ B joins the context C with this probability.
   It is a *keep* probability (Srivastava's p), the same for every network compared, not

@@ -25,7 +25,10 @@ uses is an argument, never a copy of the pass:
 
 The activation table :data:`ACTIVATIONS` holds each activation and its derivative
 written from its *output* h = act(z) (ReLU: 1 where h > 0): the hand-written backward
-pass and the explicit Jacobians both read it.
+pass and the explicit Jacobians both read it.  :func:`leaky_relu` builds the one
+parametrised activation, the leaky ReLU of a given negative slope (chapter 04's path from
+a trained ReLU network, slope 0, to an affine one, slope 1); :func:`mlp_forward` takes an
+:class:`Activation` as well as a name.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from dataclasses import dataclass
 
 import torch
 from torch.nn import functional as F
+
+from essay_lib.util.checks import check_number
 
 Noise = Callable[[int, torch.Tensor], torch.Tensor]
 
@@ -80,6 +85,27 @@ def activation(name: str) -> Activation:
     if name not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]
+
+
+def leaky_relu(slope: float) -> Activation:
+    """The leaky ReLU ``z -> z`` for z > 0, ``slope · z`` for z <= 0, as an :class:`Activation`
+    (``torch.nn.functional.leaky_relu``), named ``"leaky_relu(<slope>)"``.
+
+    ``slope`` in [0, 1]: 0 is the ReLU (its values; a negative z gives -0.0 instead of
+    0.0, which no sum, product or comparison downstream tells apart), 1 the identity
+    (exactly: ``z * 1.0 == z``).  The derivative is written from the output h, as for
+    every activation: for slope > 0, h > 0 exactly where z > 0, so it is 1 where h > 0 and
+    ``slope`` where h <= 0 (at the kink z = 0 that is ``slope``, as autograd's).  For
+    slope = 0 the same rule gives ReLU's derivative, 1 where h > 0 and 0 elsewhere
+    (h = 0 there: the output no longer tells z < 0 from z = 0, and both have slope 0).
+    """
+    slope = check_number("slope", slope, minimum=0.0, maximum=1.0)
+
+    def derivative(h: torch.Tensor) -> torch.Tensor:
+        return torch.where(h > 0, torch.ones_like(h), torch.full_like(h, slope))
+
+    return Activation(f"leaky_relu({slope:g})", lambda z: F.leaky_relu(z, slope),
+                      lambda z: F.leaky_relu_(z, slope), derivative)
 
 
 def dropout_noise(input_drop_rate: float, drop_rates: Sequence[float]) -> Noise:
@@ -137,7 +163,7 @@ def grad_input(d: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 # ---------------------------------------------------------------- the MLP
 def mlp_forward(layers: Sequence[tuple[torch.Tensor, torch.Tensor]], x: torch.Tensor,
-                activation_name: str, *, noise: Noise | None = None, start: int = 0,
+                activation_name: str | Activation, *, noise: Noise | None = None, start: int = 0,
                 stop: int | None = None, in_place: bool = False,
                 inputs: list | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
     """The MLP: ``h_0 = x``, ``h_{i+1} = act(h_i W_i + b_i)``, output ``h_L W_L + b_L``.
@@ -147,9 +173,12 @@ def mlp_forward(layers: Sequence[tuple[torch.Tensor, torch.Tensor]], x: torch.Te
     its activation, before noise), from which the pass continues with layer ``s``.
     ``stop = s``: return the *pre-activation* of hidden layer ``s`` instead of the output
     (linear pieces find its zeros).  ``in_place``: the activation overwrites its input
-    (no autograd).  Returns (output or pre-activation, hidden activations computed).
+    (no autograd).  ``activation_name``: a name of :data:`ACTIVATIONS` or an
+    :class:`Activation` (e.g. :func:`leaky_relu`).  Returns (output or pre-activation,
+    hidden activations computed).
     """
-    act = ACTIVATIONS[activation_name]
+    act = (activation_name if isinstance(activation_name, Activation)
+           else ACTIVATIONS[activation_name])
     last, hidden = len(layers) - 1, []
     x = noise(start, x) if noise is not None else x
     for i in range(start, last + 1):

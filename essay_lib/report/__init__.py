@@ -19,14 +19,14 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.trends`: seed-level trends of a measure along a strength;
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
-* :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 04;
-* :mod:`~essay_lib.report.mechanism`: chapter 05's verdict on sub-network additivity and
-  its bridges to chapters 02 and 04;
+* :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 05;
+* :mod:`~essay_lib.report.mechanism`: chapter 06's verdict on sub-network additivity and
+  its bridges to chapters 02 and 05;
 * :mod:`~essay_lib.report.analogy`: the paper's analogy filled with measured numbers;
 * :mod:`~essay_lib.report.tables`: markdown tables;
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
-* :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
-* :mod:`~essay_lib.report.beyond_verdict`: chapter 06's verdict per variant and task;
+* :mod:`~essay_lib.report.experiment_tables`: chapter 05's tables of its spec and fit;
+* :mod:`~essay_lib.report.beyond_verdict`: chapter 07's verdict per variant and task;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.specification_curve`: chapter 05's answer under every
   specification, by its own rules (the appendix);

@@ -1,7 +1,7 @@
 """Measured effects of each regularizer: curves over strength, effect sizes, the analogy table.
 
-Chapter 07 fills in the paper's analogy (L1 → sparsity, L2 → small weights,
-dropout → linearity) with numbers from the sweep records of chapter 04.  The
+Chapter 08 fills in the paper's analogy (L1 → sparsity, L2 → small weights,
+dropout → linearity) with numbers from the sweep records of chapter 05.  The
 records, the series (a regularizer's records plus the unregularized ones at
 strength 0) and the trend rule (Spearman's ρ with a bootstrap interval over seeds:
 falls / rises / no clear trend) are those of :mod:`essay_lib.report.trends`.

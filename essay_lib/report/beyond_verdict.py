@@ -1,4 +1,4 @@
-"""Chapter 06's reading of the variants: chapter 04's verdict, once per variant and task.
+"""Chapter 07's reading of the variants: chapter 05's verdict, once per variant and task.
 
 Input: ``records_by_variant`` (variant name -> the records of
 :func:`essay_lib.experiment.beyond.run_variants`) and the
@@ -6,7 +6,7 @@ Input: ``records_by_variant`` (variant name -> the records of
 play "dropout" and the penalty it is compared with: L2, or AdamW's weight decay, which the
 tables and labels then name).  Every function is a pure function of these.
 
-**The rules are chapter 04's** (:mod:`essay_lib.report.verdict`), applied to each variant
+**The rules are chapter 05's** (:mod:`essay_lib.report.verdict`), applied to each variant
 on its own: seed-level Spearman trends, mixup as the positive control that must lower Z̄
 before dropout's result counts, Holm's correction over the tests of that variant's tasks,
 and dropout against the penalty at matched fit.  A variant's verdict on a task **turns**
@@ -54,7 +54,7 @@ def _check_inputs(records_by_variant, variants) -> list[Variant]:
 
 @dataclass(frozen=True)
 class VariantVerdict:
-    """Chapter 04's verdict for one variant on one task, beside the base's verdict there
+    """Chapter 05's verdict for one variant on one task, beside the base's verdict there
     (``base``: ``None`` when the base has no verdict on the task, e.g. the base itself)."""
 
     variant: str

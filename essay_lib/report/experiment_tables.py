@@ -1,4 +1,4 @@
-"""Tables and sentences that describe chapter 04's experiment, computed from its spec and
+"""Tables and sentences that describe chapter 05's experiment, computed from its spec and
 records: the tasks and networks, the grid, the fit at each regularizer's chosen strength,
 the plateau of training, the share of evaluation points outside the data, the references.
 """

@@ -37,7 +37,7 @@ def specificity_labels(penalty: str = "l2") -> tuple[str, str, str, str]:
             "no effect to share")
 
 
-#: The readings against chapter 04's comparison, the L2 penalty.
+#: The readings against chapter 05's comparison, the L2 penalty.
 SPECIFICITY = specificity_labels("l2")
 
 

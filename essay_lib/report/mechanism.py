@@ -1,10 +1,10 @@
-"""Chapter 05's verdict on the paper's *mechanism*: do dropout's sub-networks add up?
+"""Chapter 06's verdict on the paper's *mechanism*: do dropout's sub-networks add up?
 
 Input: sweep records holding ``z_mask`` (sub-network additivity, DESIGN.md §3b),
 ``mc_gap`` (Monte Carlo averaging against weight scaling) and ``z_bar``
 (:mod:`essay_lib.experiment.metrics`).  Pure functions of the records they are given.
 
-**The rules** (chapter 04's, :mod:`essay_lib.report.verdict`, applied to Z_mask):
+**The rules** (chapter 05's, :mod:`essay_lib.report.verdict`, applied to Z_mask):
 
 1. *Seed-level trends.*  Per task and regularizer, Spearman's ρ between strength and
    Z_mask over every network of the series, with an interval from a bootstrap over
@@ -23,7 +23,7 @@ beside dropout's, not required.
 **The bridges.**  Across all networks of a task (every regularizer and strength), the
 seed-level Spearman correlation (:func:`essay_lib.report.stats.seed_spearman`) of
 Z_mask with the MC − weight-scaling gap (chapter 02: the gap vanishes when sub-networks
-add up) and with input-space Z̄ (chapter 04: does the mechanism predict the effect?).
+add up) and with input-space Z̄ (chapter 05: does the mechanism predict the effect?).
 """
 
 from __future__ import annotations
@@ -259,7 +259,7 @@ def bridge_sentence(items: Sequence[Bridge], what: str) -> str:
 
 def mechanism_sentence(verdicts: Sequence[MechanismVerdict],
                        z_bridges: Sequence[Bridge] | None = None) -> str:
-    """One plain-text sentence of the mechanism's verdict over all tasks (chapters 05 and 07,
+    """One plain-text sentence of the mechanism's verdict over all tasks (chapters 06 and 08,
     README): counts and task names, no decimals (a rerun does not make it flicker)."""
     n = len(verdicts)
     by = {w: [v.task for v in verdicts if v.verdict == w] for w in MECHANISM_VERDICTS}

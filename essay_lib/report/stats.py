@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _scipy_stats
 
+from essay_lib.report import inference
 from essay_lib.report.inference import holm_adjust
 from essay_lib.util.bootstrap import (
     Interval,
@@ -103,28 +104,27 @@ def holm(pvalues, alpha: float = 0.05) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Change(Interval):
-    """Mean over seeds of a paired difference, with its interval and bootstrap p-value."""
+    """Mean over seeds of a paired difference, with its exact sign-flip interval and
+    p-value (:mod:`essay_lib.report.inference`)."""
 
     pvalue: float = math.nan
 
 
 def paired_change(before, after, confidence: float = 0.95, n_boot: int = 2000,
                   seed=0) -> Change:
-    """Mean of ``after − before`` over paired units (seeds), with a percentile bootstrap
-    interval over the units and a two-sided bootstrap p-value (null: no change)."""
+    """Mean of ``after − before`` over paired units (seeds), with the exact sign-flip
+    interval and two-sided p-value (null: the differences are symmetric about 0;
+    :func:`~essay_lib.report.inference.signflip_interval`, never a p-value of 0; an
+    interval of ±inf where too few seeds can reject anything).  ``n_boot`` and ``seed``
+    set the Monte Carlo sign vectors beyond
+    :data:`~essay_lib.report.inference.EXACT_MAX_N` seeds."""
     a, b = _sample("before", before), _sample("after", after)
     if len(a) != len(b):
         raise ValueError(f"before and after must pair up, got {len(a)} and {len(b)} values")
     confidence, n_boot = _settings(confidence, n_boot, seed)
     diff = b - a
-    rows = np.random.default_rng(seed).integers(0, len(diff), size=(n_boot, len(diff)))
-    distribution = diff[rows].mean(axis=1)
-    if len(diff) == 1 or np.ptp(diff) == 0:
-        low = high = float(diff.mean())
-        pvalue = 1.0 if diff.mean() == 0 else 0.0
-    else:
-        low, high = percentile_interval(distribution, confidence, len(diff))
-        pvalue = bootstrap_pvalue(distribution, n_units=len(diff))
+    low, high = inference.signflip_interval(diff, confidence, n_resamples=n_boot, seed=seed)
+    pvalue = inference.signflip_pvalue(diff, n_resamples=n_boot, seed=seed)
     return Change(float(diff.mean()), low, high, confidence, len(diff), pvalue)
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.report import stats
+from essay_lib.report import inference
 from essay_lib.report.vocabulary import measure_label, regularizer_label, task_label
 
 DIRECTIONS = ("falls", "rises", "no clear trend")
@@ -106,11 +106,14 @@ def series(records, task: str, regularizer: str, measure: str
 
 @dataclass(frozen=True)
 class Trend:
-    """Spearman's ρ of one measure against strength, for one task and regularizer.
+    """The trend of one measure against strength, for one task and regularizer.
 
-    ``n``: networks in the series; ``n_seeds``: seeds resampled; ``pvalue``: bootstrap
-    p-value of ρ = 0 (read with :func:`essay_lib.report.stats.holm` when several trends
-    are read together).
+    ``rho``: the mean over seeds of each seed's Spearman ρ along its own series (the
+    unregularized network at strength 0); ``low``, ``high``: the exact sign-flip interval
+    of that mean at ``confidence`` (±inf where too few seeds can reject anything);
+    ``pvalue``: the exact two-sided sign-flip p-value of the per-seed ρ (read with
+    :func:`essay_lib.report.stats.holm` when several trends are read together); ``n``:
+    networks in the series; ``n_seeds``: seeds with a series of their own.
     """
 
     task: str
@@ -138,20 +141,28 @@ class Trend:
 
 def trend(records, task: str, regularizer: str, measure: str = "z_bar", *,
           confidence: float = 0.95, n_boot: int = 2000, seed: int = 0) -> Trend:
-    """The seed-level :class:`Trend` of ``measure`` along ``regularizer``'s strength.
+    """The seed-level :class:`Trend` of ``measure`` along ``regularizer``'s strength: each
+    seed's Spearman ρ over its own series (a step that every seed takes is a trend), then
+    the exact sign-flip test over seeds (:mod:`essay_lib.report.inference`; ``n_boot`` and
+    ``seed`` set its Monte Carlo sign vectors beyond 20 seeds).
 
     A measure that does not vary over the series (e.g. constant) gives ρ = NaN and
-    "no clear trend".
+    "no clear trend"; a seed whose own series has fewer than 3 strengths is left out.
     """
     s, v, seeds = series(records, task, regularizer, measure)
-    n_seeds = len(np.unique(seeds))
-    if len(s) >= 3 and np.ptp(s) > 0 and np.ptp(v) > 0 and n_seeds >= 2:
-        c = stats.seed_spearman(s, v, seeds, n_boot=n_boot, confidence=confidence, seed=seed)
-        rho, low, high, pvalue = c.estimate, c.low, c.high, c.pvalue
+    per_seed = [inference.seed_trends(s[seeds == k], v[seeds == k][None, :])[0]
+                for k in np.unique(seeds)
+                if np.sum(seeds == k) >= 3 and np.ptp(s[seeds == k]) > 0]
+    if len(per_seed) >= 2 and np.ptp(v) > 0:
+        rhos = np.array(per_seed)
+        low, high = inference.signflip_interval(rhos, confidence, n_resamples=n_boot,
+                                                seed=seed)
+        rho, pvalue = rhos.mean(), inference.signflip_pvalue(rhos, n_resamples=n_boot,
+                                                             seed=seed)
     else:
         rho = low = high = pvalue = math.nan
     return Trend(task, regularizer, measure, float(rho), float(low), float(high), len(s),
-                 float(confidence), n_seeds, float(pvalue))
+                 float(confidence), len(per_seed), float(pvalue))
 
 
 def tasks_of(records_or_trends) -> list[str]:

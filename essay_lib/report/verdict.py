@@ -1,4 +1,4 @@
-"""The computed verdict on the paper's thesis (chapter 04), from sweep records.
+"""The computed verdict on the paper's thesis (chapter 05), from sweep records.
 
 **The rules**, stated to the reader by :func:`rule_markdown` before any table:
 
@@ -19,7 +19,7 @@
    interval contains 0 (or does not survive the correction), **L2 lowers it more** when
    it lies above 0; **no effect to share** when dropout does not lower Z̄ at its chosen
    strength.  "L2" is a coupled L2 penalty added to the loss inside Adam (not
-   decoupled weight decay).  Chapter 06 compares dropout with another penalty in some
+   decoupled weight decay).  Chapter 07 compares dropout with another penalty in some
    variants (AdamW's decoupled weight decay): the verdict then names that penalty
    (:attr:`TaskVerdict.penalty_label`, "shared with AdamW").
 
@@ -63,7 +63,7 @@ class TaskVerdict:
     """The verdict on one task: the three intervals it reads and their Holm decisions.
 
     ``penalty``: the trend of the penalty dropout is compared with at matched fit (the L2
-    penalty in chapter 04; AdamW's weight decay in one of chapter 06's variants), named
+    penalty in chapter 05; AdamW's weight decay in one of chapter 07's variants), named
     by :attr:`penalty_label`.
     """
 
@@ -108,7 +108,7 @@ def task_verdicts(records, *, measure: str = "z_bar", tasks: Sequence[str] | Non
     """One :class:`TaskVerdict` per task (first-seen order), read by the module's rules.
 
     ``dropout``/``penalty``: the grid keys read as "dropout" and as the penalty it is
-    compared with (chapter 06 reads input dropout, or decoupled weight decay, by the same
+    compared with (chapter 07 reads input dropout, or decoupled weight decay, by the same
     rules; the labels then name them)."""
     records = check_records(records)
     tasks = tasks_of(records) if tasks is None else list(tasks)
@@ -164,7 +164,7 @@ def _holm_note(t: Trend, survived: bool) -> str:
 
 def comparison_penalty(verdicts) -> str:
     """The grid key of the penalty every one of ``verdicts`` compares dropout with
-    (``"l2"`` in chapter 04), or ``"penalty"`` when they compare with different ones (or
+    (``"l2"`` in chapter 05), or ``"penalty"`` when they compare with different ones (or
     there are none): what the tables' column titles name."""
     keys = {v.penalty.regularizer for v in verdicts}
     return keys.pop() if len(keys) == 1 else "penalty"
@@ -326,8 +326,8 @@ class EssayVerdict:
 
 
 def essay_verdict(records, fresh_records, *, seed: int = 0) -> EssayVerdict:
-    """The whole verdict of chapter 04 from its records and the replication's (chapters 04
-    and 07 and the README read the same sentence)."""
+    """The whole verdict of chapter 05 from its records and the replication's (chapters 05
+    and 08 and the README read the same sentence)."""
     verdicts = task_verdicts(records, seed=seed)
     agreements = speccurve.agreement(speccurve.specification_verdicts(records, seed=seed))
     fresh = task_verdicts(fresh_records, seed=seed)

@@ -47,8 +47,9 @@ from essay_lib.util.paths import FIGURES_ENV, PACKAGE_DIR, REPO_DIR, STATIC_ENV,
 from essay_lib.util.paths import figures_dir as default_figures_dir
 from essay_lib.util.progress import DISABLE_ENV
 
-__all__ = ["CHAPTERS", "BuildError", "BuildReport", "Chapter", "build_site", "code_hashes",
-           "execute_notebook", "execution_key", "find_chapters"]
+__all__ = ["CHAPTERS", "NOTEBOOK_PATTERNS", "BuildError", "BuildReport", "Chapter",
+           "build_site", "code_hashes", "execute_notebook", "execution_key", "find_chapters",
+           "notebook_paths"]
 
 REPO = REPO_DIR
 PACKAGE = PACKAGE_DIR
@@ -68,7 +69,9 @@ ABSTRACT = (
 )
 
 #: notebook file stem -> (title, one-line summary).  A notebook without an entry fails
-#: the build; an entry without a notebook is left out of the site.
+#: the build; an entry without a notebook is left out of the site.  Stems are ``NN_name``
+#: (numbered chapters, in reading order) or ``X_name`` with one capital letter (appendices,
+#: after the numbered chapters).
 CHAPTERS: dict[str, tuple[str, str]] = {
     "00_introduction": (
         "Introduction: too small, too big, just right",
@@ -88,24 +91,33 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "and units that act like logic gates."),
     "04_linearity_measure": (
         "A measure of linearity",
-        "The measure Z defined and checked on known functions; then the experiment: does Z "
-        "fall as the dropout rate rises, next to L1, L2 and controls?"),
-    "05_mechanism": (
+        "The measure Z defined and checked on known functions, then validated on trained "
+        "networks, task by task and representation by representation."),
+    "05_experiment": (
+        "The experiment: is dropout's function more linear at the same fit?",
+        "Does dropout make a network's function more linear than other ways of reaching the "
+        "same fit (L2, mixup, early stopping)? The fit-frontier verdict, in plain words "
+        "first, then the numbers."),
+    "06_mechanism": (
         "The mechanism: do dropout's sub-networks add up?",
         "The paper's mechanism tested in mask space: sub-network additivity Z_mask on "
-        "chapter 04's networks, its link to Monte Carlo averaging and to Z."),
-    "06_beyond": (
+        "chapter 05's networks, its link to Monte Carlo averaging and to Z."),
+    "07_beyond": (
         "Beyond one small network",
-        "Chapter 04's verdict under one change at a time: width, depth, skip connections, a "
+        "Chapter 05's verdict under one change at a time: width, depth, skip connections, a "
         "CNN, mini-batch SGD, early stopping, data size, input dropout, AdamW, MNIST-1D."),
-    "07_conclusion": (
+    "08_conclusion": (
         "Conclusion",
         "The paper's analogy table filled in with measured numbers, the limits of what we "
         "showed, and further reading."),
+    "A_appendix": (
+        "Appendix: how the verdict holds up, and a statistics primer",
+        "The specification curve, the replication on fresh seeds and data, the CPU kernel "
+        "paths; a statistics primer with a glossary."),
 }
 
 #: The index page's figure; when it does not exist, the first figure of chapter 00.
-HEADLINE_FIGURE = "07-analogy"
+HEADLINE_FIGURE = "08-analogy"
 
 #: Environment given to every kernel (on top of this process's environment).
 KERNEL_ENV = {
@@ -114,9 +126,11 @@ KERNEL_ENV = {
     STATIC_ENV: "1",
     "PYTHONHASHSEED": "0",
 }
-_STEM_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
-#: A variant build writes its verdict sentence here (chapter 07), in its figures folder.
-VERDICT_FILE = "07-verdict.md"
+_STEM_RE = re.compile(r"^(\d\d|[A-Z])_[a-z0-9_]+$")
+#: Notebook file names: numbered chapters ``NN_name``, then appendices ``A_name``.
+NOTEBOOK_PATTERNS = ("[0-9][0-9]_*", "[A-Z]_*")
+#: A variant build writes its verdict sentence here (chapter 08), in its figures folder.
+VERDICT_FILE = "08-verdict.md"
 
 
 @dataclass(frozen=True)
@@ -148,17 +162,27 @@ class BuildReport:
     parameters: dict[str, dict] = field(default_factory=dict)
 
 
+def notebook_paths(notebooks_dir: Path, suffix: str = ".py") -> list[Path]:
+    """The files ``NN_name<suffix>`` in ``notebooks_dir`` sorted by number, then the
+    appendices ``A_name<suffix>`` sorted by letter (:data:`NOTEBOOK_PATTERNS`)."""
+    notebooks_dir = Path(notebooks_dir)
+    return [path for pattern in NOTEBOOK_PATTERNS
+            for path in sorted(notebooks_dir.glob(f"{pattern}{suffix}"))]
+
+
 def find_chapters(notebooks_dir: Path, chapters: dict | None = None) -> list[Chapter]:
-    """The notebooks ``NN_name.py`` in ``notebooks_dir``, sorted; each must be in ``chapters``."""
+    """The notebooks ``NN_name.py`` in ``notebooks_dir``, sorted, then the appendices
+    ``A_name.py``; each must be in ``chapters``."""
     chapters = CHAPTERS if chapters is None else chapters
     notebooks_dir = Path(notebooks_dir)
     if not notebooks_dir.is_dir():
         raise BuildError(f"notebooks folder {notebooks_dir} does not exist")
     found, numbers = [], {}
-    for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.py")):
+    for path in notebook_paths(notebooks_dir):
         match = _STEM_RE.match(path.stem)
         if not match:
-            raise BuildError(f"{path.name}: notebook names are NN_lowercase_words.py")
+            raise BuildError(f"{path.name}: notebook names are NN_lowercase_words.py "
+                             "(or A_lowercase_words.py for an appendix)")
         if path.stem not in chapters:
             raise BuildError(
                 f"{path.name} has no entry in essay_lib.site.build.CHAPTERS: add "

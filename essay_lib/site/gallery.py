@@ -1,10 +1,11 @@
 """The figure gallery for teachers: every file in ``figures/``, with its caption, by chapter.
 
 Notebooks save each figure as ``figures/NN-short-name.png`` and ``.svg`` (``NN``: the
-chapter); a few write other files there too (``07-verdict.md``).  The site build copies
-every file of that folder into ``html/figures/``, writes ``html/gallery.html`` listing them
-grouped by chapter, with the figure's alt text as caption and links to each file, and
-writes ``html/figures.zip`` with all of them and a ``CAPTIONS.md``.  A caption is the alt
+chapter, or an appendix's letter: ``A-short-name``); a few write other files there too
+(``08-verdict.md``).  The site build copies every file of that folder into
+``html/figures/``, writes ``html/gallery.html`` listing them grouped by chapter, with the
+figure's alt text as caption and links to each file, and writes ``html/figures.zip`` with
+all of them and a ``CAPTIONS.md``.  A caption is the alt
 text of the figure as the notebook displayed it (:mod:`essay_lib.site.figure_alt`: taken
 from the figure's title), read from the cell that saved it.  ``python -m essay_lib
 figures --zip PATH`` writes the same zip without a build.
@@ -26,9 +27,9 @@ __all__ = ["LICENCE_TEXT", "Figure", "figure_alts", "gallery_groups", "headline_
 LICENCE_TEXT = ("Code: MIT licence. Text and figures: Creative Commons Attribution 4.0 "
                 "(CC BY 4.0); credit \u201cDropout and Linearity, an executable essay\u201d. "
                 "See LICENSE.")
-_FILE = re.compile(r"^(\d\d)-([a-z0-9][a-z0-9-]*)\.([A-Za-z0-9]+)$")
+_FILE = re.compile(r"^(\d\d|[A-Z])-([a-z0-9][a-z0-9-]*)\.([A-Za-z0-9]+)$")
 # save_figure(fig, "NN-name") in a notebook's source, in order.
-SAVED_FIGURE = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"'](\d\d-[a-z0-9-]+)[\"']")
+SAVED_FIGURE = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"']((?:\d\d|[A-Z])-[a-z0-9-]+)[\"']")
 #: Order of a figure's files: pictures first.
 _SUFFIX_ORDER = {"png": 0, "svg": 1}
 
@@ -77,7 +78,7 @@ def list_figures(figures_dir: Path, alts: dict[str, str] | None = None) -> list[
         match = _FILE.match(path.name)
         if path.is_file() and match:
             by_name.setdefault(f"{match.group(1)}-{match.group(2)}", []).append(path.name)
-    return [Figure(name, name[:2],
+    return [Figure(name, name.split("-", 1)[0],
                    tuple(sorted(files, key=lambda f: (_SUFFIX_ORDER.get(f.rsplit(".", 1)[1], 2),
                                                       f))),
                    alts.get(name) or f"Figure {name}")

@@ -7,7 +7,7 @@ cell -- numbers, figures, the verdict sentences -- is recomputed from them.  A c
 only the parameters its own parameters cell defines (:func:`chapter_parameters`).
 
 ``--seed N`` (:func:`seed_parameters`) sets ``SEED = N`` in every chapter and moves the
-network seeds of chapters 04 and 07 to ``FIRST_NETWORK_SEED = 16 * N``: the experiment
+network seeds of chapters 05 and 08 to ``FIRST_NETWORK_SEED = 16 * N``: the experiment
 trains 8 networks from there and replicates on the next 8, so the 16 networks of seed N
 never overlap those of another seed (the essay itself, seed 0, uses networks 0-15).
 """
@@ -27,7 +27,7 @@ __all__ = ["INJECTED_TAG", "NETWORK_SEEDS_PER_VARIANT", "PARAMETERS_TAG", "SEED_
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
-#: Networks a variant seed owns in chapters 04 and 07: 8 for the experiment, 8 fresh ones.
+#: Networks a variant seed owns in chapters 05 and 08: 8 for the experiment, 8 fresh ones.
 NETWORK_SEEDS_PER_VARIANT = 16
 #: The parameters ``--seed`` sets (a chapter without a network seed simply lacks the second).
 SEED_NAMES = ("SEED", "FIRST_NETWORK_SEED")

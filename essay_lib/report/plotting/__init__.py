@@ -8,10 +8,10 @@
   :mod:`~essay_lib.report.plotting.penalties` (01),
   :mod:`~essay_lib.report.plotting.dropout_figures` (02),
   :mod:`~essay_lib.report.plotting.functions` (03),
-  :mod:`~essay_lib.report.plotting.linearity_figures` and
-  :mod:`~essay_lib.report.plotting.verdict_figures` (04),
-  :mod:`~essay_lib.report.plotting.mechanism_figures` (05),
-  :mod:`~essay_lib.report.plotting.variants_figures` (06),
+  :mod:`~essay_lib.report.plotting.linearity_figures` (04),
+  :mod:`~essay_lib.report.plotting.verdict_figures` (05),
+  :mod:`~essay_lib.report.plotting.mechanism_figures` (06),
+  :mod:`~essay_lib.report.plotting.variants_figures` (07),
   :mod:`~essay_lib.report.plotting.validity_figures` (the measure's validity, chapter 04),
   :mod:`~essay_lib.report.plotting.frontier_figures` (the fit frontier of chapter 05);
   their ``__all__`` names are re-exported here.

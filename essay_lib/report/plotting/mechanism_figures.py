@@ -1,4 +1,4 @@
-"""Figures of chapter 05 (the mechanism): sub-network outputs along a line, Z_mask against
+"""Figures of chapter 06 (the mechanism): sub-network outputs along a line, Z_mask against
 strength per task, and the bridges (Z_mask against the MC gap and against Z̄).
 
 Helpers draw what they are given (arrays, curves, per-network values) and return the

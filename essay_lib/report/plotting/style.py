@@ -36,7 +36,7 @@ STYLE = {
     "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
 }
 
-_NAME_RE = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
+_NAME_RE = re.compile(r"^(\d\d|[A-Z])-[a-z0-9][a-z0-9-]*$")
 
 
 def set_style() -> None:
@@ -47,12 +47,13 @@ def set_style() -> None:
 def save_figure(fig, name: str, *, directory: str | Path | None = None) -> list[Path]:
     """Save ``fig`` as ``NAME.png`` and ``NAME.svg``; returns the two paths.
 
-    ``name`` is ``"NN-short-name"``: chapter number, dash, lowercase words.  The folder:
+    ``name`` is ``"NN-short-name"``: chapter number (or an appendix's capital letter,
+    ``"A-short-name"``), dash, lowercase words.  The folder:
     ``directory``, else :func:`essay_lib.util.paths.figures_dir` (``$ESSAY_FIGURES_DIR``).
     """
     if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise ValueError(f"name must look like '00-short-name' (chapter number, dash, lowercase "
-                         f"letters/digits/dashes), got {name!r}")
+        raise ValueError(f"name must look like '00-short-name' (chapter number or an "
+                         f"appendix's letter, dash, lowercase letters/digits/dashes), got {name!r}")
     out = Path(directory) if directory is not None else figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.png", out / f"{name}.svg"]

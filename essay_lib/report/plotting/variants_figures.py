@@ -1,4 +1,4 @@
-"""Chapter 06's figure: every variant's effect on Z̄ at a glance.
+"""Chapter 07's figure: every variant's effect on Z̄ at a glance.
 
 The helper draws the rows it is given (:func:`essay_lib.report.beyond_verdict.effect_rows`) and
 returns the figure; it never trains anything and never computes a verdict.

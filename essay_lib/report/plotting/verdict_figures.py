@@ -1,4 +1,4 @@
-"""Figures of chapter 04's verdict: paired changes on one comparable axis, Z̄ against the
+"""Figures of chapter 05's verdict: paired changes on one comparable axis, Z̄ against the
 fit, training curves, the specification curve.
 
 Helpers draw what they are given (records, contrasts, verdicts) and return the figure;

@@ -15,9 +15,9 @@
 # ---
 
 # %% [markdown]
-# # 05 · The mechanism: do dropout's sub-networks add up?
+# # 06 · The mechanism: do dropout's sub-networks add up?
 #
-# **What the paper claims.** Chapter 04 tested the paper's *conclusion*: that the
+# **What the paper claims.** Chapter 05 tested the paper's *conclusion*: that the
 # function a network computes gets more linear ($\bar Z$ falls) as the drop rate
 # rises. But Teague's argument has a middle step, and it is the step that would
 # make the conclusion more than a coincidence. In his words, dropout trains "the
@@ -34,16 +34,16 @@
 # 1. turns the claim into a measure, $Z_{\mathrm{mask}}$;
 # 2. shows why a network with one hidden layer adds up by construction, so the
 #    question only has content from two hidden layers on;
-# 3. measures $Z_{\mathrm{mask}}$ on every network of chapter 04: does it fall as
+# 3. measures $Z_{\mathrm{mask}}$ on every network of chapter 05: does it fall as
 #    the drop rate rises, and does it under the L2 penalty and mixup?
 # 4. links it to chapter 02 (Monte Carlo averaging against weight scaling) and to
-#    chapter 04 (does $Z_{\mathrm{mask}}$ predict input-space $\bar Z$?);
+#    chapter 05 (does $Z_{\mathrm{mask}}$ predict input-space $\bar Z$?);
 # 5. draws the sub-networks of one small network at a glance;
 # 6. varies the measure's choices once, and states the verdict.
 
 # %% tags=["parameters"]
 SEED = 0  # seeds the examples, the mask draws and every bootstrap interval
-FIRST_NETWORK_SEED = 0  # chapter 04's networks: seeds FIRST_NETWORK_SEED ... + 7
+FIRST_NETWORK_SEED = 0  # chapter 05's networks: seeds FIRST_NETWORK_SEED ... + 7
 KEEP_PROB = 0.5  # keep probability of the context C (Srivastava's p, not a drop rate)
 GLANCE_DROP_RATE = 0.5  # drop rate of the dropout network in the at-a-glance figure
 VARIANT_TASK = "moons"  # the task on which the measure's choices are varied
@@ -83,7 +83,7 @@ rng = report.session.setup(seed=SEED)
 # unchanged when the output is scaled or shifted).
 #
 # **The choices, stated before the numbers.** $A$ and $B$ hold one eighth of the
-# hidden units each (16 of the 128 units of chapter 04's networks), drawn from all
+# hidden units each (16 of the 128 units of chapter 05's networks), drawn from all
 # hidden layers together; every other unit joins the context with probability
 # `KEEP_PROB`, the same for every network compared; kept units are scaled by
 # 1 / `KEEP_PROB`, as inverted dropout does in training, so $f(x; C)$ is one of the
@@ -126,9 +126,9 @@ display(Markdown(
     f"both are clearly positive ({depth_z[2].value:.3f} and {depth_z[3].value:.3f})."))
 
 # %% [markdown]
-# ## 3 · $Z_{\mathrm{mask}}$ on chapter 04's networks
+# ## 3 · $Z_{\mathrm{mask}}$ on chapter 05's networks
 #
-# Every network of chapter 04 (two hidden layers of 64 ReLU units; four tasks;
+# Every network of chapter 05 (two hidden layers of 64 ReLU units; four tasks;
 # dropout, L1, the L2 penalty, mixup and no regularization; 8 seeds) is read back
 # from the sweep cache, and its record now holds $Z_{\mathrm{mask}}$ and the
 # Monte Carlo gap, measured on the test inputs with the same draws for every
@@ -155,7 +155,7 @@ display(Markdown(
 REGS = ("dropout", "l2", "mixup")
 curves = {t: analogy.strength_curves(records, t, "z_mask", REGS, seed=SEED) for t in TASKS}
 fig = plotting.plot_mask_trends(curves)
-_ = plotting.save_figure(fig, "05-z-mask-vs-strength")
+_ = plotting.save_figure(fig, "06-z-mask-vs-strength")
 by_rate = {t: dict(zip(c["dropout"]["strength"], c["dropout"]["mean"], strict=True))
            for t, (c, _) in curves.items()}
 display(Markdown("Mean $Z_{\\mathrm{mask}}$ by drop rate: " + "; ".join(
@@ -163,7 +163,7 @@ display(Markdown("Mean $Z_{\\mathrm{mask}}$ by drop rate: " + "; ".join(
     for t, rates in by_rate.items()) + "."))
 
 # %% [markdown]
-# **The rules** are chapter 04's, applied to $Z_{\mathrm{mask}}$: Spearman's $\rho$
+# **The rules** are chapter 05's, applied to $Z_{\mathrm{mask}}$: Spearman's $\rho$
 # between strength and $Z_{\mathrm{mask}}$ over every network of a series, with a
 # 95% interval from a bootstrap over network seeds; dropout's sub-networks **add up
 # more** when the interval lies below 0 and **add up less** when it lies above;
@@ -200,12 +200,12 @@ fig = plotting.plot_bridges(
     {t: mechanism.network_values(records, t, ("z_mask", "mc_gap")) for t in TASKS},
     "z_mask", "mc_gap", xlabel="$Z_{\\mathrm{mask}}$", ylabel="MC − weight-scaling gap",
     correlations={b.task: f"ρ = {b.cell()}" for b in gap_bridges})
-_ = plotting.save_figure(fig, "05-mc-gap-bridge")
+_ = plotting.save_figure(fig, "06-mc-gap-bridge")
 display(Markdown(mechanism.bridge_sentence(gap_bridges, "the Monte Carlo gap")
                  + " (Spearman's ρ over every network of the task, 95% interval over seeds.)"))
 
 # %% [markdown]
-# ## 5 · The bridge to chapter 04: does $Z_{\mathrm{mask}}$ predict $\bar Z$?
+# ## 5 · The bridge to chapter 05: does $Z_{\mathrm{mask}}$ predict $\bar Z$?
 #
 # The paper's chain runs: sub-networks add up → the whole network is more linear.
 # If that is how dropout works, then across the networks of one task, those with a
@@ -218,7 +218,7 @@ fig = plotting.plot_bridges(
     {t: mechanism.network_values(records, t, ("z_mask", "z_bar")) for t in TASKS},
     "z_mask", "z_bar", xlabel="$Z_{\\mathrm{mask}}$", ylabel="$\\bar Z$ (input space)",
     correlations={b.task: f"ρ = {b.cell()}" for b in z_bridges})
-_ = plotting.save_figure(fig, "05-z-bar-bridge")
+_ = plotting.save_figure(fig, "06-z-bar-bridge")
 display(Markdown(mechanism.bridge_markdown({"MC gap vs $Z_{\\mathrm{mask}}$": gap_bridges,
                                             "$\\bar Z$ vs $Z_{\\mathrm{mask}}$": z_bridges})))
 display(Markdown(mechanism.bridge_sentence(z_bridges, "input-space $\\bar Z$")))
@@ -226,7 +226,7 @@ display(Markdown(mechanism.bridge_sentence(z_bridges, "input-space $\\bar Z$")))
 # %% [markdown]
 # ## 6 · At a glance
 #
-# One draw of the sets, on chapter 04's 1-D quadratic networks (first seed), without
+# One draw of the sets, on chapter 05's 1-D quadratic networks (first seed), without
 # dropout and with dropout at `GLANCE_DROP_RATE`. Each panel draws the four
 # sub-networks along the input axis: the context alone, the context with $A$, with
 # $B$, and with both. If the sub-networks added up, the red curve $f(C∪A∪B)$ would
@@ -244,7 +244,7 @@ outputs = {names[reg]: subnetworks.line_outputs(net, x_line, keep_prob=KEEP_PROB
            for (reg, _, _), net in glance.items()}
 fig = plotting.plot_subnetwork_outputs(x_line, outputs, x_train=quadratic.X_train,
                                        y_train=quadratic.y_train)
-_ = plotting.save_figure(fig, "05-at-a-glance")
+_ = plotting.save_figure(fig, "06-at-a-glance")
 
 # %%
 glance_z = {r["regularizer"]: r["z_mask"] for r in records if r["task"] == "quadratic"
@@ -291,11 +291,11 @@ display(Markdown(
 # %% [markdown]
 # ## 8 · The verdict on the mechanism
 #
-# One sentence, computed from the tables above; chapter 07 and the README reuse it.
+# One sentence, computed from the tables above; chapter 08 and the README reuse it.
 
 # %%
 sentence = mechanism.mechanism_sentence(verdicts, z_bridges)
-(plotting.figures_dir() / "05-mechanism.md").write_text(sentence + "\n", encoding="utf-8")
+(plotting.figures_dir() / "06-mechanism.md").write_text(sentence + "\n", encoding="utf-8")
 display(Markdown(f"**The mechanism in one sentence:** {sentence}"))
 
 # %% [markdown]
@@ -307,12 +307,12 @@ display(Markdown(f"**The mechanism in one sentence:** {sentence}"))
 display(Markdown("\n".join([
     f"- **One hidden layer:** $Z_{{\\mathrm{{mask}}}}$ = {depth_z[1].value:.0e} (additive by "
     f"construction); two and three layers: {depth_z[2].value:.3f}, {depth_z[3].value:.3f}.",
-    "- **Chapter 04's networks, by task:** " + "; ".join(
+    "- **Chapter 05's networks, by task:** " + "; ".join(
         f"{vocabulary.task_label(v.task)} **{v.verdict}** ({v.dropout.cell()}; "
         f"{v.specificity})" for v in verdicts) + ".",
     "- **Chapter 02 bridge (MC gap vs $Z_{\\mathrm{mask}}$):** " + "; ".join(
         f"{vocabulary.task_label(b.task)} {b.cell()}" for b in gap_bridges) + ".",
-    "- **Chapter 04 bridge ($\\bar Z$ vs $Z_{\\mathrm{mask}}$):** " + "; ".join(
+    "- **Chapter 05 bridge ($\\bar Z$ vs $Z_{\\mathrm{mask}}$):** " + "; ".join(
         f"{vocabulary.task_label(b.task)} {b.cell()}" for b in z_bridges) + ".",
     f"- **In one sentence.** {sentence}",
 ])))
@@ -327,8 +327,8 @@ display(Markdown("\n".join([
 # * With one hidden layer and a linear read-out, a network is affine in its mask:
 #   $Z_{\mathrm{mask}} = 0$ and Monte Carlo averaging equals weight scaling, exactly.
 #   The mechanism can only be tested from two hidden layers on.
-# * On chapter 04's networks, section 3 reads whether dropout lowers
-#   $Z_{\mathrm{mask}}$ by the same seed-level rules as chapter 04; section 4 whether
+# * On chapter 05's networks, section 3 reads whether dropout lowers
+#   $Z_{\mathrm{mask}}$ by the same seed-level rules as chapter 05; section 4 whether
 #   it tracks the Monte Carlo gap, as the theory says it must; section 5 whether it
 #   predicts input-space $\bar Z$, as the paper's chain of reasoning needs. Section 8
 #   puts the outcome in one sentence.

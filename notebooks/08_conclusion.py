@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown]
-# # 07 · Conclusion: the analogy, measured
+# # 08 · Conclusion: the analogy, measured
 #
 # **What the paper claims.** Teague's conclusion restates the analogy in one
 # line: L1 regularization shifts a network's weights toward sparsity, L2 toward
@@ -25,16 +25,16 @@
 # norm falls with the L2 one. He offers the measure as a way to demonstrate the
 # effect, without running the demonstration.
 #
-# Chapter 04 ran it. This chapter puts the three arms of the analogy side by
+# Chapter 05 ran it. This chapter puts the three arms of the analogy side by
 # side, with the same networks, the same rules and the same kind of numbers: for
 # each arm and each task, Spearman's $\rho$ between strength and the measure
 # (with a 95% interval over network seeds), and the size of the change from no
 # regularization to the strongest setting, paired by seed. It reads the records of
-# chapter 04's sweeps from the cache, so it runs in seconds.
+# chapter 05's sweeps from the cache, so it runs in seconds.
 
 # %% tags=["parameters"]
 SEED = 0  # the bootstrap seed
-FIRST_NETWORK_SEED = 0  # chapter 04's networks: seeds FIRST_NETWORK_SEED ... + 7
+FIRST_NETWORK_SEED = 0  # chapter 05's networks: seeds FIRST_NETWORK_SEED ... + 7
 
 # %%
 import matplotlib.pyplot as plt
@@ -52,7 +52,7 @@ FRESH = experiment.replication_experiment(
 records = experiment.run_experiment(EXPERIMENT)
 essay = verdict.essay_verdict(records, experiment.run_experiment(FRESH), seed=SEED)
 rows = analogy.analogy_rows(records, seed=SEED)
-display(Markdown(f"{len(records)} network records from chapter 04's sweep "
+display(Markdown(f"{len(records)} network records from chapter 05's sweep "
                  f"({len(EXPERIMENT)} tasks, seeds "
                  f"{', '.join(map(str, EXPERIMENT[EXPERIMENT.tasks[0]].seeds))})."))
 
@@ -65,7 +65,7 @@ display(Markdown(f"{len(records)} network records from chapter 04's sweep "
 # to the other measures of linearity of chapter 04, and to the raw defect in
 # output units. A cell reads **✓** when the 95% interval of $\rho$ lies on the
 # expected side of 0, **✗** when it lies on the other side, and **?** when it
-# contains 0: chapter 04's seed-level rule.
+# contains 0: chapter 05's seed-level rule.
 
 # %%
 display(Markdown(analogy.analogy_markdown(rows)))
@@ -82,7 +82,7 @@ display(Markdown(analogy.analogy_markdown(rows, what="effect")))
 # %% [markdown]
 # ## What held, and what did not
 #
-# The analogy's arms first; then chapter 04's verdict on the linearity arm, which
+# The analogy's arms first; then chapter 05's verdict on the linearity arm, which
 # also asks whether the measure is validated on each task (the positive control),
 # whether dropout's effect is its own at matched fit, whether it survives other
 # reasonable specifications of $\bar Z$, and whether fresh networks repeat it.
@@ -94,7 +94,7 @@ display(Markdown(verdict.replication_markdown(essay.verdicts, essay.fresh)))
 
 # %% [markdown]
 # The closing figure draws the analogy's arms and the two controls of chapter
-# 04 (the L2 penalty and mixup acting on $\bar Z$) as rank correlations: a dot
+# 05 (the L2 penalty and mixup acting on $\bar Z$) as rank correlations: a dot
 # right of the vertical line means the measure rises with strength, left means it
 # falls; the shaded side is the one the paper expects.
 
@@ -105,7 +105,7 @@ figure_rows = analogy.analogy_rows(records, FIGURE_CLAIMS, seed=SEED)
 fig = plotting.plot_analogy(analogy.forest_rows(figure_rows), [c.expected for c in FIGURE_CLAIMS],
                             title=f"The paper's analogy, measured on {len(EXPERIMENT)} tasks × "
                                   f"{len(EXPERIMENT[EXPERIMENT.tasks[0]].seeds)} seeds")
-_ = plotting.save_figure(fig, "07-analogy")
+_ = plotting.save_figure(fig, "08-analogy")
 alt = ("Forest plot of Spearman's rho between regularization strength and a measure, per task: "
        "L1 and weight sparsity, L2 and weight norm, dropout and the linearity defect Z-bar, and "
        "the controls L2 and mixup on Z-bar. " + essay.headline)
@@ -113,22 +113,22 @@ display(fig, metadata={"image/png": {"alt": alt}})
 plt.close(fig)
 
 # %%
-(plotting.figures_dir() / "07-verdict.md").write_text(essay.headline + "\n", encoding="utf-8")
+(plotting.figures_dir() / "08-verdict.md").write_text(essay.headline + "\n", encoding="utf-8")
 display(Markdown(f"**The verdict in one sentence:** {essay.headline}"))
 
 # %% [markdown]
-# Chapter 05 tested the paper's *mechanism* directly, in mask space: do the
+# Chapter 06 tested the paper's *mechanism* directly, in mask space: do the
 # sub-networks that dropout trains add up, and does that predict $\bar Z$?
 
 # %%
 mechanism_verdicts = mechanism.mechanism_verdicts(records, seed=SEED)
-display(Markdown("**The mechanism (chapter 05):** " + mechanism.mechanism_sentence(
+display(Markdown("**The mechanism (chapter 06):** " + mechanism.mechanism_sentence(
     mechanism_verdicts, mechanism.bridges(records, "z_bar", seed=SEED))))
 
 # %%
 BEYOND = experiment.beyond.beyond_variants()
 beyond = beyond_verdict.variant_verdicts(experiment.run_variants(BEYOND), BEYOND, seed=SEED)
-display(Markdown(f"**Beyond one small network (chapter 06):** "
+display(Markdown(f"**Beyond one small network (chapter 07):** "
                  f"{beyond_verdict.beyond_sentence(beyond)}"))
 
 # %% [markdown]
@@ -140,14 +140,14 @@ display(Markdown(f"**Beyond one small network (chapter 06):** "
 #   second difference instead of the literal test (which only sees the bias),
 #   normalisation by the size of the changes, a ratio of sums over triples, and
 #   displacements half the size of differences between data points. Another
-#   faithful reading could weigh things differently; chapter 04's specification
+#   faithful reading could weigh things differently; chapter 05's specification
 #   curve reads the verdict under 6 to 18 such variants per task (output
 #   representation, displacement scale, triples inside or beyond the data), and
 #   how many agree is part of the headline.
-# * **Small networks, small data.** Chapter 04 tests two hidden layers of 64 ReLU
+# * **Small networks, small data.** Chapter 05 tests two hidden layers of 64 ReLU
 #   units, full-batch Adam, a fixed number of epochs (checked to reach their
 #   plateau), four tasks that fit on a laptop: the regime where an oversized
-#   network overfits a small data set. Chapter 06 varies one thing at a time
+#   network overfits a small data set. Chapter 07 varies one thing at a time
 #   around it.
 # * **Eight seeds.** Every interval resamples network seeds, and with eight of
 #   them a percentile interval would be too narrow; we widen it for the small
@@ -155,7 +155,7 @@ display(Markdown(f"**Beyond one small network (chapter 06):** "
 #   called). Fresh seeds 8–15 replicate the verdict.
 # * **Monotone trends only.** Spearman's $\rho$ detects a steady rise or fall
 #   with strength. An effect that appears at the first step and then stays flat,
-#   or a U-shape, reads as "no clear trend", which is why chapter 04 also reports
+#   or a U-shape, reads as "no clear trend", which is why chapter 05 also reports
 #   the change from no regularization to the strongest setting.
 # * **Sparsity is measured with a threshold.** With Adam, L1 rarely lands a
 #   weight exactly on zero, so "sparse" means "below $10^{-3}$", as in chapter 01.
@@ -195,9 +195,9 @@ display(Markdown(f"**Beyond one small network (chapter 06):** "
 #   Testing*, IMF Working Paper 2012: the second-difference heuristic $H$ that
 #   the paper cites, the diagonal case of our $D$.
 # * H. Zhang, M. Cisse, Y. Dauphin, D. Lopez-Paz, *mixup: Beyond Empirical Risk
-#   Minimization*, ICLR 2018: the positive control of chapter 04.
+#   Minimization*, ICLR 2018: the positive control of chapter 05.
 # * S. Greydanus, *Scaling Down Deep Learning*, 2020: the MNIST-1D benchmark and
-#   its local generator, the harder task of chapter 06.
+#   its local generator, the harder task of chapter 07.
 #
 # ## Summary
 #
@@ -240,7 +240,7 @@ display(Markdown(f"{len(flipped)} of {len(rows)} cells change at 80%"
                  + " Those were the close calls: their 95% intervals only just reached 0."))
 
 # %% [markdown]
-# 3. Ask the same question of L1: is L1's effect on $\bar Z$ (chapter 04's
+# 3. Ask the same question of L1: is L1's effect on $\bar Z$ (chapter 05's
 #    trends) closer to dropout's or to the L2 penalty's? What would that mean for
 #    the analogy?
 

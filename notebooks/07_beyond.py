@@ -15,23 +15,23 @@
 # ---
 
 # %% [markdown]
-# # 06 · Beyond one small network
+# # 07 · Beyond one small network
 #
 # **What the paper claims.** Teague writes that his argument is not about one
 # architecture: for "convolutions, LSTM's, skip connections" and the rest, "the
-# concepts … still apply". Chapter 04 tested it on one configuration only: two
+# concepts … still apply". Chapter 05 tested it on one configuration only: two
 # hidden layers of 64 ReLU units, trained full-batch with Adam for a fixed number
 # of epochs on small data sets. Its verdict could belong to that configuration
 # rather than to dropout.
 #
-# This chapter changes **one thing at a time** around chapter 04's configuration
-# and reads every variant by chapter 04's rules, unchanged:
+# This chapter changes **one thing at a time** around chapter 05's configuration
+# and reads every variant by chapter 05's rules, unchanged:
 #
 # 1. the variants: wider, deeper, with skip connections, convolutional, trained
 #    with mini-batch SGD and momentum, stopped early on validation data, on half
 #    and on twice the training data, with dropout on the inputs, and with
 #    decoupled weight decay (AdamW) beside the L2 penalty; the harder MNIST-1D
-#    task joins the four tasks of chapter 04;
+#    task joins the four tasks of chapter 05;
 # 2. the verdict of every variant on every task, in one table;
 # 3. every variant's effect at a glance, in one figure;
 # 4. what the variants agree on, where the verdict turns, and the paper's claim
@@ -39,7 +39,7 @@
 #
 # A chapter that trains a dozen variants on five tasks must stay within a few
 # minutes on a laptop, so it runs a **reduced study**: fewer seeds and strengths
-# than chapter 04, and most variants on a subset of the tasks. The settings are
+# than chapter 05, and most variants on a subset of the tasks. The settings are
 # stated below, computed from the spec; the whole design (`STUDY = "full"`) is
 # for a GPU and takes the command line given at the end.
 
@@ -60,7 +60,7 @@ rng = session.setup(seed=SEED)
 # %% [markdown]
 # ## 1 · The variants
 #
-# Each variant is chapter 04's configuration with one field of its spec changed
+# Each variant is chapter 05's configuration with one field of its spec changed
 # (the tests check that each changes exactly the fields it names). Everything
 # else stays: the tasks and their splits (each held-out set halved into a
 # validation half, which chooses strengths, and a test half, where everything is
@@ -99,12 +99,12 @@ display(Markdown(
 # %% [markdown]
 # ## 2 · Training and measuring every variant
 #
-# Every variant's sweeps go through the same engine and cache as chapter 04's:
+# Every variant's sweeps go through the same engine and cache as chapter 05's:
 # the networks of one sweep train together in the batched engine, each network's
 # weights and record are cached on disk under a key of its whole configuration,
 # and a network that two variants share (the base's networks inside the
-# input-dropout variant) is trained once. The base's networks are chapter 04's
-# own when chapter 04 ran first (the same seeds and strengths), so they are read
+# input-dropout variant) is trained once. The base's networks are chapter 05's
+# own when chapter 05 ran first (the same seeds and strengths), so they are read
 # back, not retrained.
 
 # %%
@@ -116,7 +116,7 @@ display(Markdown(
 # %% [markdown]
 # ## 3 · The verdict of every variant
 #
-# The rules are chapter 04's, fixed before the table is read, applied to each
+# The rules are chapter 05's, fixed before the table is read, applied to each
 # variant on its own: its Holm correction counts the tests of its own tasks. In
 # the input-dropout variant, "dropout" means input dropout (its trend is read in
 # the dropout column); in the AdamW variant, dropout is compared at matched fit
@@ -148,7 +148,7 @@ display(Markdown(report.beyond_verdict.variants_markdown(verdicts)))
 # %%
 effects = report.beyond_verdict.variant_effects(records, VARIANTS, seed=SEED)
 fig = plotting.plot_variant_effects(report.beyond_verdict.effect_rows(effects))
-_ = plotting.save_figure(fig, "06-variant-effects")
+_ = plotting.save_figure(fig, "07-variant-effects")
 
 # %%
 strongest = [e for e in effects if e.role == "dropout"]
@@ -177,7 +177,7 @@ display(Markdown(report.beyond_verdict.agreement_paragraph(verdicts)))
 architectures = report.beyond_verdict.architecture_sentence(verdicts)
 display(Markdown(architectures))
 headline = f"{report.beyond_verdict.beyond_sentence(verdicts)} {architectures}"
-(plotting.figures_dir() / "06-beyond.md").write_text(headline + "\n", encoding="utf-8")
+(plotting.figures_dir() / "07-beyond.md").write_text(headline + "\n", encoding="utf-8")
 
 # %% [markdown]
 # ## What we measured
@@ -189,16 +189,16 @@ n_networks = sum(len(r) for r in records.values())
 display(Markdown("\n".join([
     f"- **The study.** {len(VARIANTS)} variants ({len(PENDING)} pending), {n_networks} "
     f"network records, {len(STUDY_SPEC.seeds)} seeds each.",
-    f"- **In one sentence** (also in `figures/06-beyond.md`, for the README). {headline}",
+    f"- **In one sentence** (also in `figures/07-beyond.md`, for the README). {headline}",
 ])))
 
 # %% [markdown]
 # ## Summary
 #
-# * One configuration is not a law. Chapter 04's verdict is read again under
+# * One configuration is not a law. Chapter 05's verdict is read again under
 #   variants that each change one thing: the network's width, depth and
 #   architecture, the optimizer, when training stops, the amount of data, where
-#   dropout acts, and the kind of weight penalty, on the four tasks of chapter 04
+#   dropout acts, and the kind of weight penalty, on the four tasks of chapter 05
 #   and the harder MNIST-1D.
 # * The rules do not change with the variant: seed-level intervals, the
 #   positive control, Holm's correction, the comparison with the penalty at
@@ -250,7 +250,7 @@ display(Markdown("Mean last epoch of the unregularized networks under early stop
                  if stopped else "The early-stopping variant was not built here."))
 
 # %% [markdown]
-# 3. Chapter 04 found that L2 often lowers $\bar Z$ as much as dropout does. Does
+# 3. Chapter 05 found that L2 often lowers $\bar Z$ as much as dropout does. Does
 #    the L2 penalty keep its direction across the variants more often than
 #    dropout keeps its own? Count, per task, the variants in which each one's
 #    trend has the direction it has in the base.

@@ -1,0 +1,363 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,jupyter,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · The experiment: is dropout's function more linear at the same fit?
+#
+# **What the paper claims.** Teague's analogy is the heart of the paper: L1 makes a
+# network's weights sparse, L2 makes them small, and dropout makes the function it
+# computes more linear, so that a measure of linearity should fall "with increased
+# dropout ratio". Chapter 04 built that measure, $\bar Z$, and checked that it responds
+# to known changes of linearity on the networks of this experiment: it gives us a
+# validated measure on each task and a unit to read effects in, δ, the change of
+# $\bar Z$ that a 10 % blend with the best affine fit makes.
+#
+# **Why "Z̄ falls" is not enough.** Anything that stops a network from fitting its
+# training points too closely can flatten what it computes: a stronger L2 penalty, a
+# stronger L1 penalty, mixup, or simply training for fewer epochs. If all of them lower
+# $\bar Z$ as they loosen the fit, a fall under dropout says nothing special about
+# dropout. The analogy claims more: that dropout is to linearity what L1 is to sparsity.
+# So the question of this chapter is
+#
+# > **at the same fit, is the function that dropout learns more linear than the one
+# > that L1, L2, mixup or early stopping learns?**
+#
+# We answer it in plain words first, then show how: the experiment (§2), every
+# regularizer's effect on $\bar Z$ (§3), the fit frontier on which regularizers are
+# compared at equal loss (§4), the readings by rules fixed in advance (§5), and a
+# replication on fresh networks and a fresh split of the data (§6).
+
+# %% tags=["parameters"]
+SEED = 0  # seeds the examples of this chapter (the tests are exact: no resampling)
+FIRST_NETWORK_SEED = 0  # the experiment trains seeds FIRST_NETWORK_SEED ... + N_SEEDS - 1
+N_SEEDS = 16  # networks per setting: 16 seeds let an exact test reach the family's level
+FRESH_DATA_SEED = 1  # the replication's data split (the main experiment uses 0)
+SHOW_RATES = (0.0, 0.3, 0.5, 0.7)  # drop rates drawn in "what the networks learned"
+
+# %%
+import numpy as np
+from IPython.display import Markdown, display
+
+from essay_lib import data, experiment, report
+from essay_lib.measures import linearity
+from essay_lib.report import plotting, session, vocabulary
+
+rng = session.setup(seed=SEED)
+
+# %% [markdown]
+# The experiment is one frozen spec (`experiment.essay_experiment`): four tasks, an
+# oversized 2 × 64 ReLU network, and every regularizer at a range of strengths, each
+# trained from 16 network seeds. The sweep engine trains all networks of a task at once
+# and caches every network's weights and measured record on disk, so a second run of
+# this notebook reads them back in seconds.
+
+# %%
+EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
+                                               FIRST_NETWORK_SEED + N_SEEDS))
+TASKS = EXPERIMENT.tasks
+records = experiment.run_experiment(EXPERIMENT)
+table = report.table.record_table(records)
+cells = experiment.validity.validity_table(EXPERIMENT)
+main_cells = {c.task: c for c in cells
+              if c.representation == "logits" and c.geometry == "extrapolating"}
+answer = report.answer.experiment_answer(
+    table, TASKS, deltas={t: c.delta for t, c in main_cells.items()},
+    valid={t: c.valid for t, c in main_cells.items()})
+
+# %% [markdown]
+# ## 1 · The answer, in plain words
+
+# %%
+plain = report.answer.plain_answer(answer)
+report.sentences.write_sentence("05-answer", plain)
+display(Markdown(f"**In plain words.** {plain}"))
+
+# %% [markdown]
+# The rest of the chapter shows where each number comes from.
+#
+# ## 2 · The experiment
+#
+# * **Tasks**, all offline: the noisy 1-D quadratic of chapter 03 (20 training points),
+#   two interleaved moons (2-D, two classes), scikit-learn's diabetes data (10 features,
+#   regression) and its 8×8 digits (64 pixels, ten classes, trained on a small share of
+#   the images). Each task's held-out rows are split in half: the validation half is
+#   kept apart, the test half is where every measure and every test loss is taken.
+# * **Regularizers**: dropout on both hidden layers (the drop rate, PyTorch's
+#   convention), L1 and L2 penalties on the weights (added to the loss inside Adam),
+#   mixup (training on convex combinations of pairs of examples and their targets), and
+#   **plain training stopped early**: the unregularized network trained for a half, a
+#   quarter, an eighth or a sixteenth of the epochs. Much of what any regularizer does
+#   is to stop the fit from going further, and early stopping does only that.
+# * **The unit of evidence is the network seed.** A seed fixes one network's initial
+#   weights and its random draws; networks that share a seed share their start and
+#   their unregularized reference, so every comparison below is paired by seed and
+#   every test is a test over seeds.
+
+# %%
+display(Markdown(report.experiment_tables.tasks_markdown(EXPERIMENT)))
+display(Markdown(
+    report.experiment_tables.grid_markdown(EXPERIMENT)
+    + f"\n\nIn all: {len(records)} networks, seeds {min(EXPERIMENT[TASKS[0]].seeds)}–"
+      f"{max(EXPERIMENT[TASKS[0]].seeds)}."))
+
+# %% [markdown]
+# ### Is training long enough?
+#
+# A fixed number of epochs is only fair if the unregularized networks have stopped
+# learning by the end. The figure shows their training and test loss through training
+# (mean over seeds; the band is the spread between seeds); the rule reads the last
+# quarter of training.
+
+# %%
+plateaus = {t: report.matched.plateau(records, t) for t in TASKS}
+fig = plotting.plot_training_curves(records, TASKS,
+                                    window_starts={t: p.window_start for t, p in plateaus.items()})
+_ = plotting.save_figure(fig, "05-training-curves")
+display(Markdown(report.experiment_tables.plateau_sentence(records, TASKS)))
+
+# %% [markdown]
+# ## 3 · Every regularizer lowers $\bar Z$
+#
+# Each regularizer has its own strength axis, so to put them side by side the figure
+# plots, for each strength *rank*, the change of $\bar Z$ from the unregularized
+# networks, paired by seed, with its 95 % interval over seeds. Horizontal lines are
+# references in the same units: $\bar Z$ of the true function (the quadratic), of the
+# untrained networks, and of a smooth kernel ridge fit.
+
+# %%
+references = {t: experiment.reference_values(EXPERIMENT[t]) for t in TASKS}
+contrasts = {t: {reg: report.matched.paired_contrasts(records, t, reg, seed=SEED)
+                 for reg in ("dropout", "l1", "l2", "mixup")} for t in TASKS}
+fig = plotting.plot_paired_changes(contrasts, references=report.experiment_tables.reference_lines(
+    references, records))
+_ = plotting.save_figure(fig, "05-z-vs-strength")
+display(Markdown(report.experiment_tables.reference_markdown(references, records, TASKS,
+                                                             seed=SEED)))
+
+# %%
+strongest = {t: {reg: contrasts[t][reg][-1].change.estimate for reg in contrasts[t]}
+             for t in TASKS}
+lowered = {t: [reg for reg, c in row.items() if c < 0] for t, row in strongest.items()}
+display(Markdown(
+    "At its strongest setting, each regularizer changes mean $\\bar Z$ by: " + "; ".join(
+        f"{vocabulary.task_label(t)}: " + ", ".join(
+            f"{vocabulary.regularizer_label(r)} {c:+.3f}" for r, c in row.items())
+        for t, row in strongest.items()).replace("-", "−")
+    + f". {sum(len(v) == len(strongest[t]) for t, v in lowered.items())} of {len(TASKS)} "
+      f"tasks see every regularizer lower $\\bar Z$: a fall under dropout is necessary for "
+      f"the thesis, not sufficient."))
+
+# %% [markdown]
+# ## 4 · The fit frontier
+#
+# So we compare regularizers **where they fit equally well**. Each seed's networks under
+# one regularizer, from the unregularized network to the strongest setting, trace a path
+# of points (test loss, $\bar Z$); early stopping's path runs from the fully trained
+# network back to the shortest training. The figure shows the paths' means over seeds
+# (markers at the strengths; the white point is the unregularized networks). A
+# regularizer whose path lies *below* another's at the same loss reaches a more linear
+# function at that fit.
+
+# %%
+fig = plotting.plot_frontier(table, TASKS, ("dropout", "l1", "l2", "mixup", "early_stop"))
+_ = plotting.save_figure(fig, "05-frontier")
+
+# %% [markdown]
+# **Dropout's linearity excess against X** at a loss level ℓ is $\bar Z_{dropout}(\ell)
+# - \bar Z_X(\ell)$, each read off its own path by linear interpolation between its
+# points (where a path crosses the level twice, once while it still overfits and once
+# when it underfits, we take the lower $\bar Z$: the most linear function that
+# regularizer reaches at that fit, the same rule for both). The excess is averaged over
+# the loss range both paths cover, one number per seed. Negative: dropout's function is
+# more linear at equal fit.
+#
+# ## 5 · The readings
+
+# %%
+display(Markdown(report.answer.rules_markdown(answer)))
+display(Markdown(report.answer.answer_markdown(answer)))
+
+# %% [markdown]
+# The same comparison on **training** loss instead of test loss (the second reading):
+# at the same training fit, rather than the same generalization.
+
+# %%
+on_train = report.answer.experiment_answer(
+    table, TASKS, deltas={t: c.delta for t, c in main_cells.items()},
+    valid={t: c.valid for t, c in main_cells.items()}, loss="train_loss")
+display(Markdown(report.answer.answer_markdown(on_train)))
+display(Markdown(report.answer.replication_markdown(
+    report.answer.replication_agreement(answer, on_train)).replace(
+        "On fresh network seeds and a fresh data split", "Read on training loss")))
+
+# %% [markdown]
+# ## 6 · Replication on fresh seeds and a fresh data split
+#
+# Everything above used one split of each task's data and network seeds
+# 0–15. We train the whole experiment again on **new network seeds and a new draw of the
+# data** (a fresh sample of the quadratic and the moons, a fresh train/test split of
+# diabetes and digits) and read it by the same rules, with δ and validity measured
+# again on the new networks. Agreement counts only the same substantive reading.
+
+# %%
+FRESH = experiment.replication_experiment(
+    tuple(s + N_SEEDS for s in EXPERIMENT[TASKS[0]].seeds), data_seed=FRESH_DATA_SEED)
+fresh_table = report.table.record_table(experiment.run_experiment(FRESH))
+fresh_cells = {c.task: c for c in experiment.validity.validity_table(FRESH)
+               if c.representation == "logits" and c.geometry == "extrapolating"}
+fresh = report.answer.experiment_answer(
+    fresh_table, TASKS, deltas={t: c.delta for t, c in fresh_cells.items()},
+    valid={t: c.valid for t, c in fresh_cells.items()})
+display(Markdown(report.answer.answer_markdown(fresh)))
+display(Markdown(report.answer.replication_markdown(
+    report.answer.replication_agreement(answer, fresh))))
+
+# %% [markdown]
+# ## 7 · What the networks learned, and the drop rate in your hands
+#
+# Numbers aside, what do these functions look like? The cache keeps every network's
+# weights: the first seed's networks of the 1-D quadratic and the two moons at a few drop
+# rates. Whether a smoother-looking function is also *more linear* in the sense of
+# $\bar Z$ is for the numbers above to decide: smoothing and linearising are not the same.
+
+# %%
+tasks = {t: data.load_task(t, **EXPERIMENT[t].task_kwargs) for t in ("quadratic", "moons")}
+shown = {t: experiment.sweep_models(EXPERIMENT[t].replace(
+    grid={"none": [0.0], "dropout": list(SHOW_RATES[1:])}, seeds=EXPERIMENT[t].seeds[:1]))
+    for t in tasks}
+z_shown = {(r["task"], r["strength"]): r["z_bar"] for r in records if r["task"] in shown
+           and r["seed"] == EXPERIMENT[r["task"]].seeds[0]
+           and r["regularizer"] in ("none", "dropout")}
+functions = {t: {s: linearity.as_function(net) for (_, s, _), net in nets.items()}
+             for t, nets in shown.items()}
+fig = plotting.plot_learned_functions(
+    functions["quadratic"], functions["moons"], quadratic_task=tasks["quadratic"],
+    moons_task=tasks["moons"], z_values=z_shown, true_function=data.quadratic_target,
+    seed=EXPERIMENT["quadratic"].seeds[0])
+_ = plotting.save_figure(fig, "05-learned-functions")
+
+# %% [markdown]
+# The figure below is the static version of an explorer: the first seed's network of the
+# 1-D quadratic at every drop rate, from no dropout (dark) to the strongest (light),
+# beside $\bar Z$ against the drop rate for every seed. In JupyterLab the cell after it
+# shows a slider: pick a drop rate and a seed and see the learned function and its
+# $\bar Z$ (read from the cached networks; nothing is trained when you move it).
+
+# %%
+q_spec = EXPERIMENT["quadratic"].replace(grid={"none": [0.0], "dropout":
+                                               EXPERIMENT["quadratic"].grid_dict["dropout"]})
+q_grid = np.linspace(-1.1, 1.1, 221)[:, None]
+q_functions = {(s, seed): linearity.as_function(net)(q_grid)[:, 0]
+               for (_, s, seed), net in experiment.sweep_models(q_spec).items()}
+q_z = {(r["strength"], r["seed"]): r["z_bar"] for r in records if r["task"] == "quadratic"
+       and r["regularizer"] in ("none", "dropout")}
+q_curve = report.analogy.strength_curves(records, "quadratic", "z_bar", ("dropout",),
+                                         seed=SEED)[0]
+fig = plotting.plot_drop_rate_explorer_static(
+    q_grid, q_functions, q_z, q_curve["dropout"], x_train=tasks["quadratic"].X_train,
+    y_train=tasks["quadratic"].y_train, seed=q_spec.seeds[0])
+_ = plotting.save_figure(fig, "05-drop-rate-explorer")
+
+# %%
+# Interactive: shown in a live notebook only; the static page keeps the figure above.
+_ = report.widgets.show_if_interactive(
+    report.widgets.drop_rate_explorer, q_grid, q_functions, q_z,
+    x_train=tasks["quadratic"].X_train, y_train=tasks["quadratic"].y_train,
+    true_function=data.quadratic_target, ylim=(-0.4, 1.4))
+
+# %% [markdown]
+# ## Summary
+
+# %%
+display(Markdown("\n".join([
+    f"- **The experiment.** {len(records)} networks on {len(TASKS)} tasks, and "
+    f"{len(fresh_table)} more on fresh seeds and a fresh data split; "
+    f"{sum(p.reached for p in plateaus.values())} of {len(TASKS)} tasks reached their "
+    f"training plateau.",
+    f"- **The answer.** {plain}",
+    "- **Replication.** " + report.answer.replication_markdown(
+        report.answer.replication_agreement(answer, fresh)),
+    "- **How it holds up** under other specifications of $\\bar Z$ and other CPU kernel "
+    "paths: the appendix.",
+])))
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. ★ In one sentence, why does a fall of $\bar Z$ under dropout *not* by itself
+#    support the paper's analogy? Which figure of this chapter shows it?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** Because every way of loosening the fit lowers $\bar Z$ too (section 3's
+# figure: L1, L2, mixup and dropout all move it down at their stronger settings, and so
+# does stopping early, the frontier's dashed path): a fall is what any regularizer does,
+# so the analogy needs dropout's function to be more linear *at the same fit*.
+
+# %% [markdown]
+# 2. ★★ Read the answer on the training loss instead of the test loss (section 5 shows
+#    the table). On which tasks and comparators do the two readings differ?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 2.** The readings are keyed by (task, comparator); we list those that
+# differ between the two fit axes.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+test_readings, train_readings = answer.readings(), on_train.readings()
+differ = [key for key in test_readings if test_readings[key] != train_readings.get(key)]
+display(Markdown(
+    f"{len(differ)} of {len(test_readings)} readings differ"
+    + (": " + "; ".join(f"{vocabulary.task_label(t)} vs {vocabulary.regularizer_label(o)} "
+                        f"({test_readings[t, o]} → {train_readings[t, o]})"
+                        for t, o in differ) if differ else ".")))
+
+# %% [markdown]
+# 3. ★★ Halve δ (a 5 % affine blend instead of 10 %). Which readings change, and in
+#    which direction? Why can a smaller δ never turn "undetermined" into "as linear"?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 3.** We recompute the answer with δ/2 on every task. A smaller margin makes
+# "as linear" (the interval inside ±δ) harder to reach and "more/less linear" (entirely
+# beyond ±δ) easier: an interval that did not fit inside ±δ cannot fit inside ±δ/2.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+half = report.answer.experiment_answer(
+    table, TASKS, deltas={t: c.delta / 2 for t, c in main_cells.items()},
+    valid={t: c.valid for t, c in main_cells.items()})
+changed = {k: (r, half.readings()[k]) for k, r in answer.readings().items()
+           if half.readings()[k] != r}
+display(Markdown(f"With δ/2, {len(changed)} of {len(answer.readings())} readings change"
+                 + (": " + "; ".join(f"{vocabulary.task_label(t)} vs "
+                                     f"{vocabulary.regularizer_label(o)}: {a} → {b}"
+                                     for (t, o), (a, b) in changed.items())
+                    if changed else ".")))
+
+# %% [markdown]
+# 4. ★★★ (pen and paper) With 16 seeds, what is the smallest two-sided p-value an exact
+#    sign-flip test can give? With 5 seeds? How many tests can a family hold before a
+#    5-seed comparison can no longer survive Holm's correction at 5 %?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** The test's reference distribution has $2^n$ equally likely sign
+# vectors, and the observed one and its mirror image are the two most extreme: the
+# smallest p is $2/2^n$. For $n = 16$ that is $2/65536 \approx 3 \cdot 10^{-5}$; for
+# $n = 5$ it is $2/32 = 0.0625$, already above 5 % for a single test, so no family is
+# small enough. The cell checks both with the package.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"Smallest p with 16 seeds: {report.inference.min_pvalue(16):.1e}; with 5 seeds: "
+    f"{report.inference.min_pvalue(5):.4f}. Can 5 seeds reach 5 % alone? "
+    f"{'yes' if report.inference.can_reach(5, 0.05) else 'no'}."))
