@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from essay_lib.experiment import ExperimentSpec, MeasureSpec, SweepSpec, run_experiment
+from essay_lib.experiment import ExperimentSpec, MeasureSpec, SweepSpec, run_experiment, validity
 from essay_lib.experiment import curve_extension as E
-from essay_lib.measures.names import REPRESENTATIONS, TRIPLE_TYPES
 from essay_lib.report import specification_curve as C
 from essay_lib.report.table import record_table
 
@@ -61,10 +60,6 @@ def test_a_specification_the_records_hold_comes_out_as_the_records_value(tiny):
         "none", "dropout", "l2", "early_stop"}
 
 
-@pytest.mark.skipif("probabilities" not in REPRESENTATIONS
-                    or "chord_midpoints" not in TRIPLE_TYPES,
-                    reason="the measures floor has no probabilities / chord midpoints yet "
-                           "(they come with the validity branch)")
 def test_probabilities_and_chord_midpoints_join_the_table(tiny):
     spec, cache, records = tiny
     extra = E.curve_extension_records(spec, cache_dir=cache, progress=False)
@@ -92,8 +87,6 @@ def test_bad_arguments_name_themselves(tiny):
 def test_the_whole_curve_on_real_networks(tiny):
     """Validity cells at each scale, the extension joined, every specification answered,
     agreement counted and drawn: what the appendix does, on the tiny experiment."""
-    validity = pytest.importorskip("essay_lib.experiment.validity",
-                                   reason="experiment.validity comes with its own branch")
     from essay_lib.report import plotting
 
     spec, cache, records = tiny
