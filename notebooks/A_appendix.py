@@ -36,8 +36,9 @@
 #    the four readings, the positive control, the specification curve and
 #    simultaneous intervals. If these words are new to you, read section 4 first.
 #
-# Nothing here trains a network that chapter 05 did not train, except the
-# replication's, and every number on this page is computed when it runs.
+# Nothing here trains a network that chapter 05 did not train (the networks and the
+# replication's come back from the cache), and every number on this page is computed
+# when it runs.
 
 # %% tags=["parameters"]
 SEED = 0  # the session's seed (the tests here are exact: nothing else is drawn at random)
@@ -164,11 +165,12 @@ display(Markdown(specification_curve.agreement_sentence(agreement_rows)))
 # ## 2 · The replication, on fresh seeds and a fresh data split
 #
 # Chapter 05's networks were the only ones any choice of this essay was made on.
-# The replication trains the experiment again from new network seeds *and* on a
+# Its last section trains the experiment again from new network seeds *and* on a
 # new draw of the data (new samples of the quadratic and the moons, a new
 # train/test split of diabetes and digits), and reads it by the same rules: its
-# own validity table, its own $\delta$, the same family. A reading counts as
-# repeated only when it is the same reading; every difference is named.
+# own validity table, its own $\delta$, the same family. Here is that replication
+# again, beside the curve: a reading counts as repeated only when it is the same
+# reading, and every difference is named.
 
 # %%
 FRESH = experiment.replication_experiment(
@@ -208,7 +210,7 @@ display(Markdown(report.kernel_check.kernel_check_markdown(kernel)))
 # and compute the ordinary correlation. It is $+1$ when one quantity always rises
 # with the other, $-1$ when it always falls, whatever the shape of the curve. *In
 # the essay*: each seed's $\rho$ between the drop rate and $\bar Z$ along its own
-# path is the trend of chapter 05 (and of chapters 06 and 07).
+# path is the trend of chapter 05 (and the trends of chapters 06 to 08).
 #
 # **Paired by seed.** Networks trained from one seed share their initial weights
 # and the order of their data, so two networks of one seed differ only by what
@@ -224,7 +226,7 @@ display(Markdown(report.kernel_check.kernel_check_markdown(kernel)))
 # observed: that share is the p-value. It is exact, needs no assumption about the
 # shape of the noise, and can never be 0: the observed signs and their mirror
 # image are always among the most extreme, so **the smallest p-value is
-# $2/2^n$**. *In the essay*: every test of chapters 04 to 07.
+# $2/2^n$**. *In the essay*: the trends and comparisons of chapters 04 to 08.
 
 # %%
 can = {True: "can", False: "cannot"}
@@ -267,12 +269,13 @@ display(Markdown(tables.markdown_table(
 # does not mean "no effect": it may only mean too few seeds. So before reading
 # the data we fix the smallest effect that would matter, $\delta$, in a unit with
 # a meaning: the change of $\bar Z$ that a small affine blend makes on the task's
-# own networks (chapter 04; the share of the blend is given below). An interval for dropout's excess over a comparator
-# then reads: entirely below $-\delta$, **more linear**; below 0 but not below
-# $-\delta$, **slightly more linear**; inside $\pm\delta$, **as linear**; the mirror
-# readings for **less linear**; anything else, **undetermined**. An interval that
-# contains 0 but reaches past $\delta$ is undetermined, never "as linear". *In the
-# essay*: every comparison of chapter 05, and here every specification's.
+# own networks (chapter 04; the share of the blend is given below). An interval
+# for dropout's excess over a comparator then reads: entirely below $-\delta$,
+# **more linear**; below 0 but not below $-\delta$, **slightly more linear**;
+# inside $\pm\delta$, **as linear**; the mirror readings for **less linear**;
+# anything else, **undetermined**. An interval that contains 0 but reaches past
+# $\delta$ is undetermined, never "as linear". *In the essay*: every comparison of
+# chapter 05, and here every specification's.
 
 # %%
 example_delta = 0.01
