@@ -223,6 +223,18 @@ def _reports(**extra):
     return lambda: {"records": records(), **extra}
 
 
+def _answer_inputs():
+    """A record table and the validity cell of its main specification (the appendix)."""
+    from types import SimpleNamespace
+
+    from essay_lib.report.table import record_table
+
+    cell = SimpleNamespace(task="moons", representation="logits", geometry="extrapolating",
+                           scale=0.5, delta=0.01, valid=True)
+    return {"table": record_table(records()), "tasks": ["moons"], "cells": [cell],
+            "comparators": ("l2",)}
+
+
 REGISTRY: list[Api] = [
     # data
     Api("data.quadratic_task", lambda: {"n_train": 5, "n_test": 5},
@@ -427,6 +439,24 @@ REGISTRY: list[Api] = [
     Api("report.verdict.rule_markdown", lambda: {}, {"confidence": NUMBER, "alpha": NUMBER}),
     Api("experiment.remeasure.weight_records",
         lambda: {"models": {("l2", 0.1, 0): net()}}, {"threshold": NUMBER}),
+    # the appendix: the specification curve and the primer's statistics
+    Api("report.answer.experiment_answer",
+        lambda: {k: v for k, v in _answer_inputs().items() if k != "cells"}
+        | {"deltas": {"moons": 0.01}}, {"alpha": NUMBER}),
+    Api("report.specification_curve.curve_answers", _answer_inputs, {"alpha": NUMBER}),
+    Api("report.inference.min_pvalue", lambda: {"n": 5}, {"n": NUMBER}),
+    Api("report.inference.can_reach", lambda: {"n": 5, "alpha": 0.05, "m": 2},
+        {"n": NUMBER, "alpha": NUMBER, "m": NUMBER}),
+    Api("report.inference.signflip_pvalue", lambda: {"d": [0.3, 0.1, 0.4]},
+        {"d": Array(wrong=np.zeros((2, 2)))}),
+    Api("report.inference.seed_trends",
+        lambda: {"strengths": [0.0, 1.0, 2.0], "values": [[5.0, 5.0, 4.0]]},
+        {"strengths": Array(wrong=np.zeros((3, 1))), "values": Array(wrong=np.zeros(3))}),
+    Api("report.inference.holm_adjust", lambda: {"pvalues": [0.01, 0.2]},
+        {"pvalues": Array(wrong=np.zeros((2, 2)), nan_ok=True)}),
+    Api("report.inference.equivalence_reading", lambda: {"low": -0.2, "high": -0.1,
+                                                         "delta": 0.05},
+        {"low": NUMBER, "high": NUMBER, "delta": NUMBER}),
     # report.plotting
     Api("report.plotting.plot_function_1d", lambda: {"x_grid": X1, "y_grid": Y1},
         {"x_grid": Array(wrong=np.zeros((6, 2))), "y_grid": Array(wrong=np.zeros(5))}),
@@ -584,6 +614,26 @@ EXCLUDED = {
         "report.beyond_verdict.variant_verdicts", "report.verdict.essay_verdict",
     ], "needs a trained sweep, variants or reference values: too slow for a common case; "
        "its seed/n_boot/confidence go through report.stats like the covered ones"),
+    # the appendix
+    **dict.fromkeys([
+        "report.answer.answer_markdown", "report.answer.plain_answer",
+        "report.answer.replication_agreement", "report.answer.replication_markdown",
+        "report.table.record_table", "report.specification_curve.add_specifications",
+        "report.specification_curve.agreement_markdown",
+        "report.specification_curve.agreement_sentence",
+        "report.specification_curve.answer_inputs", "report.specification_curve.curve_agreement",
+        "report.specification_curve.family_range", "report.kernel_check.kernel_check_markdown",
+        "report.kernel_check.read_kernel_check", "report.vocabulary.specification_label",
+    ], "no numeric or array argument of its own (records, tables, cells, answers, paths); "
+       "tests/test_specification_curve.py and tests/test_kernel_check.py check its arguments"),
+    "report.plotting.plot_specification_readings": "a figure of a SpecificationCurve built "
+                                                   "by report.specification_curve.curve_answers "
+                                                   "(registered); its own tests check it",
+    **dict.fromkeys([
+        "experiment.curve_extension.curve_extension_records",
+        "experiment.validity.validity_table",
+    ], "needs a trained sweep: too slow for a common case; tests/test_curve_extension.py "
+       "runs it on a tiny experiment"),
 }
 
 #: (function, argument, bad value) cases that fail today in modules being rewritten

@@ -28,6 +28,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.experiment_tables`: chapter 05's tables of its spec and fit;
 * :mod:`~essay_lib.report.beyond_verdict`: chapter 07's verdict per variant and task;
 * :mod:`~essay_lib.report.plotting`: every figure helper;
+* :mod:`~essay_lib.report.specification_curve`: chapter 05's answer under every
+  specification, by its own rules (the appendix);
+* :mod:`~essay_lib.report.kernel_check`: the last run of the kernel-path check (appendix);
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
 
@@ -36,7 +39,8 @@ import importlib
 __all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
            "matched", "mechanism", "penalty_sweep", "plotting", "sentences", "session",
            "speccurve", "stats", "table", "tables", "trends", "validity_report", "verdict",
-           "vocabulary", "widgets"]
+           "vocabulary", "widgets",
+           "kernel_check", "specification_curve"]
 
 
 def __getattr__(name: str):

@@ -92,3 +92,40 @@ def join_names(names) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+#: How an output representation of Z̄ is named (DESIGN.md §3c).
+REPRESENTATION_LABELS = {"logits": "logits / raw outputs", "centred_logits": "centred logits",
+                         "log_probabilities": "log-probabilities",
+                         "probabilities": "probabilities"}
+#: How a geometry (triple type) of Z̄ is named.
+GEOMETRY_LABELS = {"extrapolating": "extrapolating", "inside": "inside",
+                   "chord_midpoints": "chord midpoints"}
+#: The readings of a comparison at equal fit (:data:`essay_lib.report.inference.READINGS`),
+#: of a trend, and "not valid here", as short labels and colours: more linear in blues,
+#: less linear in reds, nothing shown in sand, not valid in grey.
+READING_LABELS = {"more_linear": "more linear", "slightly_more_linear": "slightly more linear",
+                  "as_linear": "as linear", "slightly_less_linear": "slightly less linear",
+                  "less_linear": "less linear", "undetermined": "undetermined",
+                  "falls": "falls", "rises": "rises", "no clear trend": "no clear trend",
+                  "not_valid": "not valid here"}
+READING_COLORS = {"more_linear": "#1b6ca8", "slightly_more_linear": "#8fbbd9",
+                  "as_linear": "#5a9e4b", "slightly_less_linear": "#eba0aa",
+                  "less_linear": "#d1495b", "undetermined": "#edae49",
+                  "falls": "#1b6ca8", "rises": "#d1495b", "no clear trend": "#edae49",
+                  "not_valid": "#bdbdbd"}
+
+
+def reading_label(reading: str) -> str:
+    """The short label of a reading, a trend's direction or ``"not_valid"``."""
+    return READING_LABELS.get(reading, str(reading).replace("_", " "))
+
+
+def specification_label(key: str) -> str:
+    """A specification ``"output|scale|triples"`` in words: ``"logits, s = 0.5,
+    extrapolating"``; chord midpoints have no scale of their own."""
+    output, scale, triples = str(key).split("|")
+    output = REPRESENTATION_LABELS.get(output, output).split(" / ")[0]
+    if triples == "chord_midpoints":
+        return f"{output}, chord midpoints"
+    return f"{output}, s = {scale}, {GEOMETRY_LABELS.get(triples, triples)}"

@@ -18,11 +18,13 @@
 
 Helpers take an optional ``ax`` and return it (or the figure); they never call
 ``plt.show()`` and never train anything.  Colours and labels come from
-:mod:`essay_lib.report.vocabulary`.
+:mod:`essay_lib.report.vocabulary`.  The appendix's specification curve is drawn by
+:mod:`~essay_lib.report.plotting.curve_figures`.
 """
 
 from essay_lib.report.plotting import (
     capacity,
+    curve_figures,
     dropout_figures,
     frontier_figures,
     functions,
@@ -44,6 +46,7 @@ from essay_lib.report.plotting.basic import (
     plot_subnetwork,
 )
 from essay_lib.report.plotting.capacity import *  # noqa: F403
+from essay_lib.report.plotting.curve_figures import *  # noqa: F403
 from essay_lib.report.plotting.dropout_figures import *  # noqa: F403
 from essay_lib.report.plotting.frontier_figures import *  # noqa: F403
 from essay_lib.report.plotting.functions import *  # noqa: F403
@@ -58,7 +61,8 @@ from essay_lib.report.plotting.verdict_figures import *  # noqa: F403
 from essay_lib.report.vocabulary import REGULARIZER_COLORS
 from essay_lib.util.paths import figures_dir
 
-__all__ = [*capacity.__all__, *dropout_figures.__all__, *frontier_figures.__all__,
+__all__ = [*capacity.__all__, *curve_figures.__all__, *dropout_figures.__all__,
+           *frontier_figures.__all__,
            *functions.__all__,
            *linearity_figures.__all__, *mechanism_figures.__all__, *penalties.__all__,
            *validity_figures.__all__,
