@@ -200,8 +200,7 @@ on_train = report.answer.experiment_answer(
     valid={t: c.valid for t, c in main_cells.items()}, loss="train_loss")
 display(Markdown(report.answer.answer_markdown(on_train)))
 display(Markdown(report.answer.replication_markdown(
-    report.answer.replication_agreement(answer, on_train)).replace(
-        "On fresh network seeds and a fresh data split", "Read on training loss")))
+    report.answer.replication_agreement(answer, on_train), intro="Read on training loss")))
 
 # %% [markdown]
 # ## 6 · Replication on fresh seeds and a fresh data split

@@ -46,6 +46,11 @@ COMPARATORS = ("l1", "l2", "mixup", "early_stop")
 ALPHA = 0.05
 #: the readings that say dropout's function differs from the comparator's
 DIRECTIONAL = ("more_linear", "slightly_more_linear", "less_linear", "slightly_less_linear")
+#: the substantive reading of each code: what a student would repeat ("by less than δ" is a
+#: size, not another answer); agreement between two answers is read on these
+SUBSTANCE = {"more_linear": "more linear", "slightly_more_linear": "more linear",
+             "as_linear": "as linear", "less_linear": "less linear",
+             "slightly_less_linear": "less linear", "undetermined": "undetermined"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,34 +253,38 @@ def plain_answer(answer: Answer) -> str:
 
 
 def replication_agreement(main: Answer, fresh: Answer) -> dict[str, list]:
-    """Which (task, comparator) readings and trends the replication repeats: the same
-    substantive reading (the same code; a trend in the same direction) counts, and every
-    disagreement is listed.  Returns ``{"same": [...], "different": [(key, main, fresh)]}``
-    with trend keys ``(task, "trend")``."""
-    same, different = [], []
+    """Which trends and (task, comparator) readings a second answer repeats: the same
+    substantive reading (:data:`SUBSTANCE`: "slightly more linear" and "more linear" are one
+    answer; a trend in the same direction) counts, and every disagreement is listed.  A task
+    where either answer found the measure not valid is a disagreement unless both did, and
+    even then it is not counted as agreement (nothing was read there).  Returns
+    ``{"same": [...], "different": [(key, main, fresh)], "unread": [task, ...]}`` with
+    trend keys ``(task, "trend")``."""
+    same, different, unread = [], [], []
     for task, a in main.tasks.items():
         b = fresh.tasks.get(task)
         if b is None or not (a.valid and b.valid):
-            key = (task, "validity")
-            if b is not None and a.valid == b.valid:
-                same.append(key)
+            if b is not None and not a.valid and not b.valid:
+                unread.append(task)
             else:
-                different.append((key, a.valid, None if b is None else b.valid))
+                different.append(((task, "validity"), a.valid, None if b is None else b.valid))
             continue
         pairs = [((task, "trend"), a.trend.direction, b.trend.direction)]
-        pairs += [((task, o), a.comparisons[o].reading, b.comparisons[o].reading)
+        pairs += [((task, o), SUBSTANCE[a.comparisons[o].reading],
+                   SUBSTANCE[b.comparisons[o].reading])
                   for o in main.comparators if o in b.comparisons]
         for key, x, y in pairs:
             (same.append(key) if x == y else different.append((key, x, y)))
-    return {"same": same, "different": different}
+    return {"same": same, "different": different, "unread": unread}
 
 
-def replication_markdown(agreement: dict[str, list]) -> str:
-    """A sentence: how many readings the replication repeats, and each one it does not."""
+def replication_markdown(agreement: dict[str, list], *,
+                         intro: str = "On fresh network seeds and a fresh data split") -> str:
+    """A sentence: how many readings a second answer repeats (substantively), and each one
+    it does not; ``intro`` says what the second answer is."""
     same, different = agreement["same"], agreement["different"]
     total = len(same) + len(different)
-    text = (f"On fresh network seeds and a fresh data split, {len(same)} of {total} "
-            f"readings came out the same.")
+    text = f"{intro}, {len(same)} of {total} readings came out the same."
     if different:
         items = []
         for (task, what), x, y in different:
@@ -284,4 +293,7 @@ def replication_markdown(agreement: dict[str, list]) -> str:
             items.append(f"{task_label(task)}, {name}: "
                          f"{str(x).replace('_', ' ')} → {str(y).replace('_', ' ')}")
         text += " Different: " + "; ".join(items) + "."
+    if agreement.get("unread"):
+        text += (" Not read in either (the measure not valid): "
+                 + join_names([task_label(t) for t in agreement["unread"]]) + ".")
     return text
