@@ -295,7 +295,7 @@ display(Markdown(
 
 # %%
 sentence = mechanism.mechanism_sentence(verdicts, z_bridges)
-(plotting.figures_dir() / "05-mechanism.md").write_text(sentence + "\n", encoding="utf-8")
+report.sentences.write_sentence("05-mechanism", sentence)
 display(Markdown(f"**The mechanism in one sentence:** {sentence}"))
 
 # %% [markdown]

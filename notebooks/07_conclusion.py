@@ -113,7 +113,9 @@ display(fig, metadata={"image/png": {"alt": alt}})
 plt.close(fig)
 
 # %%
-(plotting.figures_dir() / "07-verdict.md").write_text(essay.headline + "\n", encoding="utf-8")
+from essay_lib.report import sentences
+
+sentences.write_sentence("07-verdict", essay.headline)
 display(Markdown(f"**The verdict in one sentence:** {essay.headline}"))
 
 # %% [markdown]

@@ -498,6 +498,7 @@ EXCLUDED = {
         "report.mechanism.bridge_markdown", "report.mechanism.bridge_sentence",
         "report.mechanism.mechanism_markdown", "report.mechanism.mechanism_sentence",
         "report.mechanism.network_values", "report.mechanism.trend_sentence",
+        "report.sentences.write_sentence",
         "report.mechanism.bridges", "report.penalty_sweep.grid_search_table",
         "report.penalty_sweep.penalty_arrays", "report.plotting.figures_dir",
         "report.plotting.save_figure", "report.speccurve.agreement",

@@ -22,6 +22,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
 * :mod:`~essay_lib.report.experiment_tables`: chapter 04's tables of its spec and fit;
 * :mod:`~essay_lib.report.beyond_verdict`: chapter 06's verdict per variant and task;
+* :mod:`~essay_lib.report.sentences`: the computed sentences the README quotes, each
+  computed from scratch (:data:`~essay_lib.report.sentences.SENTENCES`) and written to
+  ``figures/<name>.md`` (:func:`~essay_lib.report.sentences.write_sentence`);
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
 """
@@ -29,8 +32,8 @@ network (that is :mod:`essay_lib.experiment` and below).
 import importlib
 
 __all__ = ["analogy", "beyond_verdict", "experiment_tables", "frontier", "matched",
-           "mechanism", "penalty_sweep", "plotting", "session", "speccurve", "stats", "table",
-           "tables", "trends", "verdict", "vocabulary", "widgets"]
+           "mechanism", "penalty_sweep", "plotting", "sentences", "session", "speccurve", "stats",
+           "table", "tables", "trends", "verdict", "vocabulary", "widgets"]
 
 
 def __getattr__(name: str):
