@@ -7,6 +7,8 @@ Commands are registered here and implemented in their own modules of this packag
 * ``figures``  list the figures with their captions, or zip them (:mod:`essay_lib.cli.figures`)
 * ``sentences``  compute the essay's sentences in this process, print them
   (:mod:`essay_lib.cli.sentences`)
+* ``robustness``  the sentences on three CPU kernel paths, each from an empty cache: do they
+  agree? (:mod:`essay_lib.cli.robustness`)
 * ``lab-settings``  make JupyterLab open ``.py`` notebooks as notebooks, no news pop-up
   (:mod:`essay_lib.cli.lab`)
 """
@@ -24,6 +26,7 @@ COMMANDS = {
     "sweep": ("essay_lib.cli.sweep", "run or complete a regularization sweep (cached)"),
     "figures": ("essay_lib.cli.figures", "list the figures with their captions, or zip them"),
     "sentences": ("essay_lib.cli.sentences", "compute the essay's sentences and print them"),
+    "robustness": ("essay_lib.cli.robustness", "do the sentences agree on 3 CPU kernel paths?"),
     "lab-settings": ("essay_lib.cli.lab", "make JupyterLab open the .py notebooks as notebooks"),
 }
 
