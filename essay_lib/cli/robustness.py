@@ -67,9 +67,9 @@ DEFAULT_PATHS = ("default", "sse4.2", "avx2")
 
 @dataclass
 class PathRun:
-    """One kernel path's subprocess: its exit ``returncode``, the ``payload`` it printed
-    (``sentences --json``'s object; ``None`` if none could be read), wall ``seconds``, and
-    the ``cache_dir`` it trained into."""
+    """One kernel path's subprocess: its exit ``returncode`` (-1: timed out), the
+    ``payload`` it printed (``sentences --json``'s object; ``None`` if none could be read),
+    wall ``seconds``, and the ``cache_dir`` it trained into."""
 
     path: KernelPath
     returncode: int
@@ -164,7 +164,8 @@ def compare(runs: list[PathRun], names: tuple[str, ...]) -> list[Comparison]:
                 pending.append(p["pending"][name])
             elif texts[r.path.name] is None:
                 why = p.get("errors", {}).get(name) or (
-                    f"exit status {r.returncode}, no JSON" if r.payload is None else "missing")
+                    "missing" if r.payload is not None else "timed out" if r.returncode == -1
+                    else f"exit status {r.returncode}, no JSON")
                 failures.append(f"{r.path.name}: {why}")
         if len(pending) == len(runs):
             out.append(Comparison(name, "pending", texts, pending[0]))
