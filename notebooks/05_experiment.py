@@ -82,7 +82,7 @@ answer = report.answer.experiment_answer(
 
 # %%
 plain = report.answer.plain_answer(answer)
-(plotting.figures_dir() / "05-answer.md").write_text(plain + "\n", encoding="utf-8")
+report.sentences.write_sentence("05-answer", plain)
 display(Markdown(f"**In plain words.** {plain}"))
 
 # %% [markdown]

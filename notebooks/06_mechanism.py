@@ -298,7 +298,7 @@ display(Markdown(
 
 # %%
 sentence = mechanism.mechanism_sentence(verdicts, z_bridges)
-(plotting.figures_dir() / "06-mechanism.md").write_text(sentence + "\n", encoding="utf-8")
+report.sentences.write_sentence("06-mechanism", sentence)
 display(Markdown(f"**The mechanism in one sentence:** {sentence}"))
 
 # %% [markdown]

@@ -177,7 +177,7 @@ display(Markdown(report.beyond_verdict.agreement_paragraph(verdicts)))
 architectures = report.beyond_verdict.architecture_sentence(verdicts)
 display(Markdown(architectures))
 headline = f"{report.beyond_verdict.beyond_sentence(verdicts)} {architectures}"
-(plotting.figures_dir() / "07-beyond.md").write_text(headline + "\n", encoding="utf-8")
+report.sentences.write_sentence("07-beyond", headline)
 
 # %% [markdown]
 # ## What we measured

@@ -192,27 +192,6 @@ def _line():
                                           [0.0, 1.0], np.linspace(0, 1, 3), n_masks=4)
 
 
-@functools.cache
-def _answer_table():
-    from essay_lib.report.table import record_table
-
-    rows = []
-    for seed in range(6):
-        rows.append({"task": "moons", "regularizer": "none", "strength": 0.0, "seed": seed,
-                     "test_loss": 1.0, "train_loss": 0.1, "z_bar": 0.5, "epochs": 40})
-        for reg, step in (("dropout", 0.2), ("l2", 0.1)):
-            rows += [{"task": "moons", "regularizer": reg, "strength": k / 10, "seed": seed,
-                      "test_loss": 1.0 + k / 10, "train_loss": 0.1 + k / 10,
-                      "z_bar": 0.5 - step * k / 10 + 0.001 * seed, "epochs": 40}
-                     for k in (1, 2, 3)]
-    return record_table(rows)
-
-
-def _answer_inputs():
-    return {"table": _answer_table(), "tasks": ["moons"], "deltas": {"moons": 0.01},
-            "comparators": ("l2",)}
-
-
 def _control_tests():
     from essay_lib.report.validity_report import ControlTest
 
@@ -532,12 +511,7 @@ REGISTRY: list[Api] = [
     Api("report.plotting.widths_label", lambda: {"hidden": (4, 4)}, {"hidden": INTS}),
     Api("report.plotting.size_label", lambda: {"name": "small", "hidden": (4,)},
         {"hidden": INTS}),
-    # chapter 05's answer, chapter 04's control, what an exact test can reach
-    Api("report.inference.min_pvalue", lambda: {"n": 5}, {"n": NUMBER}),
-    Api("report.inference.can_reach", lambda: {"n": 5, "alpha": 0.05, "m": 1},
-        {"n": NUMBER, "alpha": NUMBER, "m": NUMBER}),
-    Api("report.answer.experiment_answer", lambda: {**_answer_inputs(), "alpha": 0.05},
-        {"alpha": NUMBER}),
+    # chapter 04's control
     Api("report.validity_report.control_markdown", lambda: {"tests": _control_tests()},
         {"alpha": NUMBER}),
     Api("report.validity_report.control_sentence", lambda: {"tests": _control_tests()},
@@ -567,6 +541,7 @@ EXCLUDED = {
         "report.mechanism.bridge_markdown", "report.mechanism.bridge_sentence",
         "report.mechanism.mechanism_markdown", "report.mechanism.mechanism_sentence",
         "report.mechanism.network_values", "report.mechanism.trend_sentence",
+        "report.sentences.write_sentence",
         "report.mechanism.bridges", "report.penalty_sweep.grid_search_table",
         "report.penalty_sweep.penalty_arrays", "report.plotting.figures_dir",
         "report.plotting.save_figure", "report.speccurve.agreement",

@@ -5,6 +5,10 @@ Commands are registered here and implemented in their own modules of this packag
 * ``build``  execute the notebooks and render the site (:mod:`essay_lib.cli.build`)
 * ``sweep``  run or complete a cached sweep and print a summary (:mod:`essay_lib.cli.sweep`)
 * ``figures``  list the figures with their captions, or zip them (:mod:`essay_lib.cli.figures`)
+* ``sentences``  compute the essay's sentences in this process, print them
+  (:mod:`essay_lib.cli.sentences`)
+* ``robustness``  the sentences on three CPU kernel paths, each from an empty cache: do they
+  agree? (:mod:`essay_lib.cli.robustness`)
 * ``lab-settings``  make JupyterLab open ``.py`` notebooks as notebooks, no news pop-up
   (:mod:`essay_lib.cli.lab`)
 """
@@ -21,6 +25,8 @@ COMMANDS = {
     "build": ("essay_lib.cli.build", "execute every notebook and render the HTML site"),
     "sweep": ("essay_lib.cli.sweep", "run or complete a regularization sweep (cached)"),
     "figures": ("essay_lib.cli.figures", "list the figures with their captions, or zip them"),
+    "sentences": ("essay_lib.cli.sentences", "compute the essay's sentences and print them"),
+    "robustness": ("essay_lib.cli.robustness", "do the sentences agree on 3 CPU kernel paths?"),
     "lab-settings": ("essay_lib.cli.lab", "make JupyterLab open the .py notebooks as notebooks"),
 }
 

@@ -27,6 +27,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
 * :mod:`~essay_lib.report.experiment_tables`: chapter 05's tables of its spec and fit;
 * :mod:`~essay_lib.report.beyond_verdict`: chapter 07's verdict per variant and task;
+* :mod:`~essay_lib.report.sentences`: the computed sentences the README quotes, each
+  computed from scratch (:data:`~essay_lib.report.sentences.SENTENCES`) and written to
+  ``figures/<name>.md`` (:func:`~essay_lib.report.sentences.write_sentence`);
 * :mod:`~essay_lib.report.plotting`: every figure helper;
 * :mod:`~essay_lib.report.specification_curve`: chapter 05's answer under every
   specification, by its own rules (the appendix);
