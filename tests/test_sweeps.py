@@ -334,9 +334,11 @@ def test_the_essay_experiment_is_well_formed():
     assert isinstance(experiment, ExperimentSpec)
     assert set(experiment.tasks) == {"quadratic", "moons", "diabetes", "digits"}
     for spec in experiment:
-        assert len(spec.seeds) >= 8
+        assert len(spec.seeds) >= 16  # an exact sign-flip test must reach the family's level
         grid = spec.grid_dict
-        assert set(grid) == {"none", "dropout", "l1", "l2", "mixup"}
+        assert set(grid) == {"none", "dropout", "l1", "l2", "mixup", "early_stop"}
+        assert grid["early_stop"] == [spec.epochs / k for k in (2, 4, 8, 16)] or all(
+            1 <= e < spec.epochs for e in grid["early_stop"])
         assert max(grid["dropout"]) == pytest.approx(0.7) and min(grid["dropout"]) <= 0.1
         for key in ("l1", "l2", "mixup"):
             assert len(grid[key]) >= 4 and sorted(grid[key]) == grid[key]
@@ -363,7 +365,9 @@ def test_the_replication_is_the_essay_experiment_cut_to_the_verdict():
         assert b.seeds == REPLICATION_SEEDS and not set(b.seeds) & set(a.seeds)
         assert list(b.grid_dict) == [k for k in a.grid_dict if k in VERDICT_REGULARIZERS]
         assert all(b.grid_dict[k] == a.grid_dict[k] for k in b.grid_dict)
-        assert "l1" not in b.grid_dict and b.training_dict() == a.training_dict()
+        assert b.task_kwargs == {**a.task_kwargs, "seed": 1}  # a fresh draw of the data
+        assert {k: v for k, v in b.training_dict().items() if k != "task_args"} == {
+            k: v for k, v in a.training_dict().items() if k != "task_args"}
         assert b.measures == a.measures.replace(scope="verdict")
     assert replication_experiment((20, 21))["moons"].seeds == (20, 21)
 
@@ -417,16 +421,16 @@ def test_cli_runs_and_completes_a_sweep(tmp_path, capsys):
             "--cache-dir", str(tmp_path), "--metric", "z_bar", "--metric", "test_loss"]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
-    assert "quadratic: 40 members" in out
+    assert "quadratic: 44 members" in out  # 2 seeds x (20 strengths + 2 early stops of 5)
     lines = out.strip().splitlines()
     header = next(line for line in lines if line.startswith("regularizer"))
     assert "z_bar [95% CI]" in header and "test_loss [95% CI]" in header
     dropout_rows = [line for line in lines if line.startswith("dropout")]
     assert len(dropout_rows) == 7 and all(" 2 " in row for row in dropout_rows)
-    assert len(list(tmp_path.rglob("*.json"))) == 40
-    assert len(list(tmp_path.rglob("*.npz"))) == 40
+    assert len(list(tmp_path.rglob("*.json"))) == 44
+    assert len(list(tmp_path.rglob("*.npz"))) == 44
     assert cli.main(argv) == 0  # completes from the cache
-    assert capsys.readouterr().out.count("quadratic: 40 members") == 1
+    assert capsys.readouterr().out.count("quadratic: 44 members") == 1
 
 
 def test_cli_rejects_bad_arguments(capsys):

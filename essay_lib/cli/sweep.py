@@ -25,8 +25,9 @@ import math
 import time
 
 from essay_lib.data import TASK_NAMES
+from essay_lib.experiment import ExperimentSpec, essay_experiment, run_sweep
 from essay_lib.experiment import beyond as variant_specs
-from essay_lib.experiment import essay_experiment, run_sweep
+from essay_lib.experiment.essay import early_stop_epochs
 from essay_lib.experiment.metrics import METRICS
 from essay_lib.report import stats
 from essay_lib.report.vocabulary import regularizer_label
@@ -100,6 +101,14 @@ def list_variants(study: variant_specs.Study) -> str:
     return "\n".join(lines)
 
 
+def _resized(spec, changes: dict):
+    """``spec`` with ``changes``; a new ``epochs`` moves the early-stopping path with it."""
+    if "epochs" in changes and "early_stop" in spec.grid_dict:
+        changes = {**changes, "grid": {**spec.grid_dict,
+                                       "early_stop": early_stop_epochs(changes["epochs"])}}
+    return spec.replace(**changes)
+
+
 def _selected(args) -> list[tuple[str, object]]:
     """(label, SweepSpec) of every sweep the arguments name."""
     changes = {"epochs": args.epochs} if args.epochs else {}
@@ -119,7 +128,7 @@ def _selected(args) -> list[tuple[str, object]]:
     if args.seeds:
         changes["seeds"] = tuple(range(args.seeds))
     if changes:
-        experiment = experiment.replace(**changes)
+        experiment = ExperimentSpec(tuple(_resized(s, changes) for s in experiment))
     if not args.all:
         if args.task not in experiment.tasks:
             raise SystemExit(f"chapter 05's experiment has no task {args.task!r} (tasks: "

@@ -36,7 +36,7 @@ EARLY_STOP_SHARES = (2, 4, 8, 16)
 def early_stop_epochs(epochs: int) -> tuple[float, ...]:
     """The early-stopping path of a sweep of ``epochs``: 1/2, 1/4, 1/8, 1/16 of them
     (:data:`EARLY_STOP_SHARES`), rounded, at least 1."""
-    return tuple(float(max(1, round(epochs / k))) for k in EARLY_STOP_SHARES)
+    return tuple(dict.fromkeys(float(max(1, round(epochs / k))) for k in EARLY_STOP_SHARES))
 
 
 def essay_experiment(seeds=ESSAY_SEEDS, *, data_seed: int = 0) -> ExperimentSpec:

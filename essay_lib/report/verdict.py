@@ -1,4 +1,5 @@
-"""The computed verdict on the paper's thesis (chapter 05), from sweep records.
+"""Chapter 07's verdict per variant and task, by the trend rules (the answer of chapter 05
+is :mod:`essay_lib.report.answer`; this module reads each variant's records).
 
 **The rules**, stated to the reader by :func:`rule_markdown` before any table:
 
@@ -37,22 +38,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from essay_lib.report import inference, speccurve, stats
+from essay_lib.report import inference, stats
 from essay_lib.report import matched as matched_fit
-from essay_lib.report.speccurve import Agreement
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import (
     Trend,
     check_records,
-    find_trend,
     signed,
     tasks_of,
     trend,
 )
 from essay_lib.report.vocabulary import (
-    REGULARIZER_LABELS,
     join_names,
-    measure_label,
     penalty_phrase,
     regularizer_label,
     task_label,
@@ -303,126 +300,3 @@ def verdict_findings(verdicts: Sequence[TaskVerdict]) -> list[str]:
             out.append(f"Where dropout lowers $\\bar Z$, at matched fit the effect is "
                        f"**{spec}** on {join_names(hit)}.")
     return out
-
-
-def headline_sentence(verdicts: Sequence[TaskVerdict], agreements: Sequence[Agreement] = (),
-                      replicated: Sequence[str] | None = None) -> str:
-    """One plain-text sentence of the verdict (README, index page): counts and names only
-    (no decimals, so it does not flicker with the last digit of a rerun)."""
-    n = len(verdicts)
-    by = {w: _named(verdicts, lambda v, w=w: v.decidable and v.verdict == w) for w in VERDICTS}
-    undecided = _named(verdicts, lambda v: not v.decidable)
-    verbs = {"supports": ("supports", "support", " the paper's thesis"),
-             "contradicts": ("contradicts", "contradict", " it"),
-             "inconclusive": ("is inconclusive", "are inconclusive", ""),
-             "not validated": ("fails the positive control", "fail the positive control", "")}
-    parts = [f"{len(by[w])} of {n} tasks {verbs[w][len(by[w]) != 1]}{verbs[w][2]} "
-             f"({join_names(by[w])})" for w in VERDICTS if by[w]]
-    if undecided:
-        parts.append(f"{len(undecided)} of {n} tasks cannot be decided "
-                     f"({join_names(undecided)}): {undecided_clause(verdicts)}")
-    sentence = "By seed-level intervals with a Holm correction, " + "; ".join(parts)
-    specific = _named(verdicts, lambda v: v.verdict == "supports"
-                      and v.specificity == "specific to dropout")
-    if by["supports"]:
-        sentence += (f"; at matched fit the effect is specific to dropout on "
-                     f"{len(specific)} of those {len(by['supports'])}")
-    if agreements:
-        total = sum(a.n_specs for a in agreements)
-        agree = sum(a.n_agree for a in agreements)
-        sentence += f"; {agree} of {total} specifications of Z̄ give the same verdicts"
-    if replicated is not None:
-        sentence += (f"; on fresh seeds the verdict replicated on {len(replicated)} of {n} "
-                     f"tasks")
-    return sentence + "."
-
-
-def replication_markdown(main: Sequence[TaskVerdict], fresh: Sequence[TaskVerdict],
-                         labels: tuple[str, str] = ("main seeds", "fresh seeds")) -> str:
-    """Table: per task, the verdict, its specificity and dropout's ρ on both sets of seeds,
-    and whether each agrees."""
-    fresh_by = {v.task: v for v in fresh}
-    rows = []
-    for v in main:
-        w = fresh_by.get(v.task)
-        rows.append([task_label(v.task), f"{v.verdict}, {v.specificity} ({v.dropout.cell()})",
-                     "n/a" if w is None else
-                     f"{w.verdict}, {w.specificity} ({w.dropout.cell()})",
-                     "n/a" if w is None else ("yes" if w.verdict == v.verdict else "**no**"),
-                     "n/a" if w is None else ("yes" if w.specificity == v.specificity
-                                              else "**no**")])
-    return markdown_table(["task", *labels, "verdict replicated?", "specificity replicated?"],
-                          rows)
-
-
-def replicated_tasks(main: Sequence[TaskVerdict], fresh: Sequence[TaskVerdict]) -> list[str]:
-    """Tasks whose verdict is the same on both sets of seeds."""
-    fresh_by = {v.task: v.verdict for v in fresh}
-    return [v.task for v in main if fresh_by.get(v.task) == v.verdict]
-
-
-# ---------------------------------------------------------------- other measures
-def measures_markdown(trends: Sequence[Trend], measures: Sequence[str],
-                      regularizers: Sequence[str] = ("dropout", "l2", "mixup")) -> str:
-    """Markdown table: one row per (task, regularizer), one ρ cell per measure."""
-    rows = []
-    for task in tasks_of(trends):
-        for reg in regularizers:
-            cells = [find_trend(trends, task, reg, m) for m in measures]
-            if any(c is not None for c in cells):
-                rows.append([task_label(task), REGULARIZER_LABELS.get(reg, reg),
-                             *["n/a" if c is None else c.cell() for c in cells]])
-    return markdown_table(["task", "regularizer", *[measure_label(m) for m in measures]], rows)
-
-
-def measure_agreement(trends: Sequence[Trend], task: str, regularizer: str,
-                      measures: Sequence[str], reference: str = "z_bar") -> tuple[int, int]:
-    """(how many of ``measures`` move like ``reference`` by the rule, how many were measured)."""
-    ref = find_trend(trends, task, regularizer, reference)
-    if ref is None:
-        raise ValueError(f"no {reference!r} trend for task {task!r} and {regularizer!r}")
-    found = [t for m in measures if (t := find_trend(trends, task, regularizer, m)) is not None]
-    return sum(t.direction == ref.direction for t in found), len(found)
-
-
-def raw_vs_normalised(trends: Sequence[Trend], regularizers: Sequence[str] = ("dropout", "l2"),
-                      raw: str = "z_bar_raw", normalised: str = "z_bar") -> list[str]:
-    """Sentences naming each (task, regularizer) where the raw measure falls but the
-    normalised one does not: output shrinkage mistaken for linearity (empty: never)."""
-    out = []
-    for task in tasks_of(trends):
-        for reg in regularizers:
-            r, z = find_trend(trends, task, reg, raw), find_trend(trends, task, reg, normalised)
-            if r is None or z is None or r.direction != "falls" or z.direction == "falls":
-                continue
-            verb, reading = (("rises", "the shape becomes less linear") if z.direction == "rises"
-                             else ("shows no clear trend",
-                                   "the shape does not steadily become more linear"))
-            out.append(f"On {task_label(task)}, {REGULARIZER_LABELS[reg]} makes "
-                       f"{measure_label(raw)} fall (ρ = {signed(r.rho)}) while "
-                       f"{measure_label(normalised)} {verb} (ρ = {signed(z.rho)}): the "
-                       f"outputs shrink, but by {measure_label(normalised)} {reading}.")
-    return out
-
-
-@dataclass(frozen=True)
-class EssayVerdict:
-    """Everything the headline reads: the main verdicts, the specification curve's
-    agreement, the verdicts on fresh seeds, the replicated tasks and the sentence."""
-
-    verdicts: list
-    agreements: list
-    fresh: list
-    replicated: list
-    headline: str
-
-
-def essay_verdict(records, fresh_records, *, seed: int = 0) -> EssayVerdict:
-    """The whole verdict of chapter 05 from its records and the replication's (chapters 05
-    and 08 and the README read the same sentence)."""
-    verdicts = task_verdicts(records, seed=seed)
-    agreements = speccurve.agreement(speccurve.specification_verdicts(records, seed=seed))
-    fresh = task_verdicts(fresh_records, seed=seed)
-    replicated = replicated_tasks(verdicts, fresh)
-    return EssayVerdict(verdicts, agreements, fresh, replicated,
-                        headline_sentence(verdicts, agreements, replicated))
