@@ -185,3 +185,15 @@ def test_the_switch_reaches_torch_in_the_subprocess(tmp_path):
                           timeout=120,
                           env=robustness.path_environment(KERNEL_PATHS["sse4.2"], tmp_path))
     assert done.stdout.strip() == "DEFAULT", done.stderr
+
+
+def test_the_result_is_written_for_the_appendix_to_read(tmp_path):
+    from essay_lib.cli.robustness import write_result
+    from essay_lib.report.kernel_check import read_kernel_check
+
+    runs = fake_runs({"default": {"05-answer": BASE}, "sse4.2": {"05-answer": BASE}})
+    path = write_result("robustness: 1 of 1 sentences agree on 2 kernel paths", runs,
+                        folder=tmp_path)
+    check = read_kernel_check(path)
+    assert check.exists and check.kernel_paths == ("default", "sse4.2")
+    assert "1 of 1 sentences agree" in check.body

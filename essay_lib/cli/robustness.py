@@ -22,6 +22,7 @@ not built yet) is listed and not counted.  It trains everything once per path: m
 from __future__ import annotations
 
 import argparse
+import datetime
 import difflib
 import json
 import os
@@ -245,7 +246,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep each path's sweep cache folder (printed) for inspection")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds one path may take (default: no limit)")
+    parser.add_argument("--write", action="store_true",
+                        help="also write the report to figures/A-robustness.md (the appendix "
+                             "shows its last run)")
     parser.set_defaults(parser=parser)
+
+
+def write_result(report: str, runs: list[PathRun], folder: Path | None = None) -> Path:
+    """The report as ``figures/A-robustness.md``, with the date and the kernel paths in a
+    front matter (read by :mod:`essay_lib.report.kernel_check`)."""
+    folder = paths.figures_dir() if folder is None else Path(folder)
+    text = (f"---\ndate: {datetime.date.today().isoformat()}\n"
+            f"kernel_paths: {', '.join(r.path.name for r in runs)}\n---\n"
+            f"```\n{report}\n```\n")
+    return paths.write_atomic(folder / "A-robustness.md", text)
 
 
 def _say(line: str) -> None:
@@ -280,5 +294,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             shutil.rmtree(root, ignore_errors=True)
     comparisons = compare(runs, names)
-    print(format_report(runs, comparisons, committed_sentences(names)))
+    report = format_report(runs, comparisons, committed_sentences(names))
+    print(report)
+    if args.write:
+        _say(f"wrote {write_result(report, runs)}")
     return 0 if all_agree(comparisons) else 1
