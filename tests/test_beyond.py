@@ -286,7 +286,7 @@ def test_five_seeds_decide_nothing_and_every_sentence_says_so():
         assert v.verdict.n_seeds == 5 and not v.verdict.decidable
         assert not v.comparable and not v.turns
     reason = verdict.too_few_seeds(5, 0.05, 6)
-    assert reason.startswith("with 5 seeds no test can reach the 5% level: an exact "
+    assert reason.startswith("with 5 seeds no test can reach the 5% level (an exact "
                              "sign-flip test on 5 seeds cannot give a p-value below 1 in 16")
     table = RV.variants_markdown(verdicts)
     assert table.count("**undecidable** (5 seeds)") == 5 and "turns" not in table

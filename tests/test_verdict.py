@@ -394,8 +394,8 @@ def test_the_seeds_an_exact_test_needs():
         assert verdict.seeds_needed(0.05, m) == math.ceil(math.log2(2 * m / 0.05))
     assert [verdict.seeds_needed(0.05, m) for m in (1, 9, 20)] == [6, 9, 10]
     assert verdict.too_few_seeds(5) == (
-        "with 5 seeds no test can reach the 5% level: an exact sign-flip test on 5 seeds "
-        "cannot give a p-value below 1 in 16; that takes at least 6 seeds")
+        "with 5 seeds no test can reach the 5% level (an exact sign-flip test on 5 seeds "
+        "cannot give a p-value below 1 in 16; that takes at least 6 seeds)")
     assert verdict.too_few_seeds(8, 0.05, 9) == (
         "with 8 seeds no test can reach Holm's first threshold for the 9 tests read together "
         "(5% over 9, 1 in 180): an exact sign-flip test on 8 seeds cannot give a p-value "

@@ -76,9 +76,9 @@ def too_few_seeds(n_seeds: int, alpha: float = ALPHA, family_size: int = 1) -> s
     2**(n-1)"), the threshold it would have to reach (``alpha``, or Holm's first threshold
     ``alpha / family_size`` for a family of tests read together) and the seeds that would.
 
-    ``too_few_seeds(5)``: "with 5 seeds no test can reach the 5% level: an exact
+    ``too_few_seeds(5)``: "with 5 seeds no test can reach the 5% level (an exact
     sign-flip test on 5 seeds cannot give a p-value below 1 in 16; that takes at least 6
-    seeds".  Raises ``ValueError`` when the seeds are enough."""
+    seeds)".  Raises ``ValueError`` when the seeds are enough."""
     alpha = check_probability("alpha", alpha)
     n = check_int("n_seeds", n_seeds, 0)
     m = check_int("family_size", family_size, 1)
@@ -91,9 +91,9 @@ def too_few_seeds(n_seeds: int, alpha: float = ALPHA, family_size: int = 1) -> s
     needed = seeds_needed(alpha, m)
     level = f"{100 * alpha:g}%"
     if n < 1 or not inference.can_reach(n, alpha):
-        family = "" if m == 1 else f" (with the {m} tests read together, by Holm's rule)"
-        return (f"with {seeds} no test can reach the {level} level: {floor}; that "
-                f"takes at least {needed} seeds{family}")
+        family = "" if m == 1 else f", with the {m} tests read together by Holm's rule"
+        return (f"with {seeds} no test can reach the {level} level ({floor}; that "
+                f"takes at least {needed} seeds{family})")
     return (f"with {seeds} no test can reach Holm's first threshold for the {m} tests read "
             f"together ({level} over {m}, 1 in {round(m / alpha)}): {floor}; that takes "
             f"at least {needed} seeds")
