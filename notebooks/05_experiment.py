@@ -82,7 +82,7 @@ answer = report.answer.experiment_answer(
 
 # %%
 plain = report.answer.plain_answer(answer)
-report.sentences.write_sentence("05-answer", plain)
+_ = report.sentences.write_sentence("05-answer", plain)
 display(Markdown(f"**In plain words.** {plain}"))
 
 # %% [markdown]

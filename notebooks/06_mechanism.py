@@ -298,7 +298,7 @@ display(Markdown(
 
 # %%
 sentence = mechanism.mechanism_sentence(verdicts, z_bridges)
-report.sentences.write_sentence("06-mechanism", sentence)
+_ = report.sentences.write_sentence("06-mechanism", sentence)
 display(Markdown(f"**The mechanism in one sentence:** {sentence}"))
 
 # %% [markdown]

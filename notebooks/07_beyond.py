@@ -177,7 +177,7 @@ display(Markdown(report.beyond_verdict.agreement_paragraph(verdicts)))
 architectures = report.beyond_verdict.architecture_sentence(verdicts)
 display(Markdown(architectures))
 headline = f"{report.beyond_verdict.beyond_sentence(verdicts)} {architectures}"
-report.sentences.write_sentence("07-beyond", headline)
+_ = report.sentences.write_sentence("07-beyond", headline)
 
 # %% [markdown]
 # ## What we measured

@@ -124,7 +124,8 @@ fig = plotting.plot_analogy(analogy.forest_rows(figure_rows), [c.expected for c 
 _ = plotting.save_figure(fig, "08-analogy")
 alt = ("Forest plot of Spearman's rho between regularization strength and a measure, per task: "
        "L1 and weight sparsity, L2 and weight norm, dropout and the linearity defect Z-bar, and "
-       "the controls L2 and mixup on Z-bar. " + answer.plain_answer(the_answer))
+       "the controls L2 and mixup on Z-bar. "
+       + answer.as_plain_text(answer.plain_answer(the_answer)))
 display(fig, metadata={"image/png": {"alt": alt}})
 plt.close(fig)
 

@@ -557,6 +557,7 @@ EXCLUDED = {
         "report.widgets.show_if_interactive", "measures.dropout_checks.meeting_point",
         "measures.gates.GATE_INPUTS.astype",
         "report.answer.answer_markdown", "report.answer.plain_answer",
+        "report.answer.as_plain_text",
         "report.answer.replication_agreement", "report.answer.replication_markdown",
         "report.answer.rules_markdown", "report.validity_report.control_tests",
         "report.validity_report.main_cells", "report.validity_report.validity_markdown",

@@ -37,8 +37,8 @@ from essay_lib.report.tables import markdown_table
 from essay_lib.report.vocabulary import join_names, regularizer_label, task_label
 from essay_lib.util.checks import check_number, check_probability
 
-__all__ = ["COMPARATORS", "Answer", "Comparison", "TaskAnswer", "TrendResult",
-           "answer_markdown", "experiment_answer", "plain_answer", "replication_agreement",
+__all__ = ["COMPARATORS", "Answer", "Comparison", "TaskAnswer", "TrendResult", "answer_markdown",
+           "as_plain_text", "experiment_answer", "plain_answer", "replication_agreement",
            "replication_markdown", "rules_markdown"]
 
 #: what dropout is compared with at equal fit
@@ -250,6 +250,12 @@ def plain_answer(answer: Answer) -> str:
         sentence += (f" On {join_names([task_label(t) for t in invalid])} the measure did "
                      f"not pass its checks, so no verdict is read there.")
     return sentence
+
+
+def as_plain_text(markdown: str) -> str:
+    """A sentence of this module without its markup (for alt texts and plain captions):
+    Z̄ for ``$\\bar Z$``, no bold."""
+    return markdown.replace("$\\bar Z$", "Z̄").replace("**", "")
 
 
 def replication_agreement(main: Answer, fresh: Answer) -> dict[str, list]:
