@@ -45,7 +45,6 @@ SEED = 0  # seeds the examples of this chapter (the tests are exact: no resampli
 FIRST_NETWORK_SEED = 0  # the experiment trains seeds FIRST_NETWORK_SEED ... + N_SEEDS - 1
 N_SEEDS = 16  # networks per setting: 16 seeds let an exact test reach the family's level
 FRESH_DATA_SEED = 1  # the replication's data split (the main experiment uses 0)
-SHOW_RATES = (0.0, 0.3, 0.5, 0.7)  # drop rates drawn in "what the networks learned"
 
 # %%
 import numpy as np
@@ -225,37 +224,17 @@ display(Markdown(report.answer.replication_markdown(
     report.answer.replication_agreement(answer, fresh))))
 
 # %% [markdown]
-# ## 7 · What the networks learned, and the drop rate in your hands
+# ## 7 · The drop rate in your hands
 #
-# Numbers aside, what do these functions look like? The cache keeps every network's
-# weights: the first seed's networks of the 1-D quadratic and the two moons at a few drop
-# rates. Whether a smoother-looking function is also *more linear* in the sense of
-# $\bar Z$ is for the numbers above to decide: smoothing and linearising are not the same.
-
-# %%
-tasks = {t: data.load_task(t, **EXPERIMENT[t].task_kwargs) for t in ("quadratic", "moons")}
-shown = {t: experiment.sweep_models(EXPERIMENT[t].replace(
-    grid={"none": [0.0], "dropout": list(SHOW_RATES[1:])}, seeds=EXPERIMENT[t].seeds[:1]))
-    for t in tasks}
-z_shown = {(r["task"], r["strength"]): r["z_bar"] for r in records if r["task"] in shown
-           and r["seed"] == EXPERIMENT[r["task"]].seeds[0]
-           and r["regularizer"] in ("none", "dropout")}
-functions = {t: {s: linearity.as_function(net) for (_, s, _), net in nets.items()}
-             for t, nets in shown.items()}
-fig = plotting.plot_learned_functions(
-    functions["quadratic"], functions["moons"], quadratic_task=tasks["quadratic"],
-    moons_task=tasks["moons"], z_values=z_shown, true_function=data.quadratic_target,
-    seed=EXPERIMENT["quadratic"].seeds[0])
-_ = plotting.save_figure(fig, "05-learned-functions")
-
-# %% [markdown]
-# The figure below is the static version of an explorer: the first seed's network of the
-# 1-D quadratic at every drop rate, from no dropout (dark) to the strongest (light),
-# beside $\bar Z$ against the drop rate for every seed. In JupyterLab the cell after it
+# Chapter 04 drew what some of these networks learned. The figure below is the static
+# version of an explorer: the first seed's network of the 1-D quadratic at every drop
+# rate, from no dropout (dark) to the strongest (light), beside $\bar Z$ against the drop
+# rate for every seed. In JupyterLab the cell after it
 # shows a slider: pick a drop rate and a seed and see the learned function and its
 # $\bar Z$ (read from the cached networks; nothing is trained when you move it).
 
 # %%
+quadratic = data.load_task("quadratic", **EXPERIMENT["quadratic"].task_kwargs)
 q_spec = EXPERIMENT["quadratic"].replace(grid={"none": [0.0], "dropout":
                                                EXPERIMENT["quadratic"].grid_dict["dropout"]})
 q_grid = np.linspace(-1.1, 1.1, 221)[:, None]
@@ -266,15 +245,15 @@ q_z = {(r["strength"], r["seed"]): r["z_bar"] for r in records if r["task"] == "
 q_curve = report.analogy.strength_curves(records, "quadratic", "z_bar", ("dropout",),
                                          seed=SEED)[0]
 fig = plotting.plot_drop_rate_explorer_static(
-    q_grid, q_functions, q_z, q_curve["dropout"], x_train=tasks["quadratic"].X_train,
-    y_train=tasks["quadratic"].y_train, seed=q_spec.seeds[0])
+    q_grid, q_functions, q_z, q_curve["dropout"], x_train=quadratic.X_train,
+    y_train=quadratic.y_train, seed=q_spec.seeds[0])
 _ = plotting.save_figure(fig, "05-drop-rate-explorer")
 
 # %%
 # Interactive: shown in a live notebook only; the static page keeps the figure above.
 _ = report.widgets.show_if_interactive(
     report.widgets.drop_rate_explorer, q_grid, q_functions, q_z,
-    x_train=tasks["quadratic"].X_train, y_train=tasks["quadratic"].y_train,
+    x_train=quadratic.X_train, y_train=quadratic.y_train,
     true_function=data.quadratic_target, ylim=(-0.4, 1.4))
 
 # %% [markdown]

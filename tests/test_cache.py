@@ -9,6 +9,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import essay_lib
@@ -393,3 +394,20 @@ def test_deleting_the_folder_is_safe(cache):
     assert cache.load(CONFIG) is None
     assert cache.store(CONFIG, RECORD).exists()
     assert os.path.isdir(cache.directory)
+
+
+def test_non_finite_values_are_stored_as_none_at_any_depth(tmp_path):
+    """A diverged network (another CPU's float kernels can tip one over) has NaN or inf
+    inside its loss curve or specification curve; its record is stored, never a crash."""
+    from essay_lib.experiment.cache import clean_record
+
+    record = {"z_bar": np.float64("nan"), "curve": {"train_loss": [1.0, float("inf")]},
+              "z_spec": {"logits|0.5|inside": float("nan"), "logits|0.1|inside": 0.2},
+              "seeds": (1, np.int64(2))}
+    clean = clean_record(record)
+    assert clean == {"z_bar": None, "curve": {"train_loss": [1.0, None]},
+                     "z_spec": {"logits|0.5|inside": None, "logits|0.1|inside": 0.2},
+                     "seeds": [1, 2]}
+    cache = SweepCache(tmp_path)
+    cache.store({"network": 1}, record)
+    assert cache.load({"network": 1}) == clean

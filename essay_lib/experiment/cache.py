@@ -213,16 +213,24 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
+def _plain(value):
+    """``value`` with numpy scalars made plain and non-finite floats made ``None``, inside
+    dicts and lists too (a diverged network's loss curve or specification curve)."""
+    if isinstance(value, dict):
+        return {name: _plain(v) for name, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and np.ndim(value) == 0:
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def clean_record(record: dict) -> dict:
-    """Copy of ``record`` with numpy scalars made plain and non-finite floats made ``None``."""
-    out = {}
-    for name, value in record.items():
-        if hasattr(value, "item") and callable(value.item) and np.ndim(value) == 0:
-            value = value.item()
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None
-        out[name] = value
-    return out
+    """Copy of ``record`` with numpy scalars made plain and non-finite floats made ``None``,
+    at any depth (JSON has no NaN)."""
+    return {name: _plain(value) for name, value in record.items()}
 
 
 class SweepCache:
