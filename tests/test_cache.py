@@ -411,3 +411,16 @@ def test_non_finite_values_are_stored_as_none_at_any_depth(tmp_path):
     cache = SweepCache(tmp_path)
     cache.store({"network": 1}, record)
     assert cache.load({"network": 1}) == clean
+
+
+def test_a_diverged_networks_curve_is_stored_and_read_back_as_nan(tmp_path):
+    from essay_lib.experiment.sweeps import _nan_back
+
+    cache = SweepCache(tmp_path)
+    curve = {"epoch": [1, 2], "train_loss": [0.5, float("nan")], "test_loss": [0.6, float("inf")]}
+    cache.store_arrays({"network": 2}, {"w": np.zeros(2)}, {"curve": curve})
+    _, extra = cache.load_arrays({"network": 2})
+    assert extra["curve"]["train_loss"] == [0.5, None]
+    back = _nan_back(extra["curve"])
+    assert back["epoch"] == [1, 2] and np.isnan(back["train_loss"][1])
+    assert np.isnan(back["test_loss"][1])  # inf is not kept: JSON has neither

@@ -325,7 +325,8 @@ class SweepCache:
         if not isinstance(arrays, dict) or _META in arrays:
             raise TypeError(f"arrays must be a dict of named arrays (not named {_META!r})")
         key = self.key(config, "weights")
-        entry = {**self._header(key, "weights"), "config": config, "extra": extra or {}}
+        entry = {**self._header(key, "weights"), "config": config,
+                 "extra": _plain(extra or {})}
         buffer = io.BytesIO()
         np.savez(buffer, **{name: np.asarray(a) for name, a in arrays.items()},
                  **{_META: np.array(json.dumps(entry, sort_keys=True, allow_nan=False))})

@@ -46,6 +46,13 @@ def _check_spec(spec) -> SweepSpec:
     return spec
 
 
+def _nan_back(curve: dict) -> dict:
+    """A stored loss curve with the ``None`` that JSON keeps for NaN/inf (a diverged network)
+    read back as NaN, as the freshly trained curve holds it."""
+    return {name: [float("nan") if v is None else v for v in values]
+            if isinstance(values, list) else values for name, values in curve.items()}
+
+
 def _trained(spec: SweepSpec, task: Task, keys, cache: SweepCache, device: torch.device,
              progress, use_cache: bool) -> list[Trained]:
     """The trained networks ``keys``: from the cache, else trained now and stored."""
@@ -53,7 +60,7 @@ def _trained(spec: SweepSpec, task: Task, keys, cache: SweepCache, device: torch
     found: list[Trained | None] = []
     for config in configs:
         entry = cache.load_arrays(config) if use_cache else None
-        found.append(None if entry is None else Trained(entry[0], entry[1]["curve"]))
+        found.append(None if entry is None else Trained(entry[0], _nan_back(entry[1]["curve"])))
     missing = [i for i, t in enumerate(found) if t is None]
     if missing:
         fresh = train_members(spec, task, [keys[i] for i in missing], device=device,
