@@ -508,3 +508,17 @@ def test_early_stop_networks_are_the_unregularized_network_trained_for_fewer_epo
 def test_early_stop_strengths_are_epochs_below_the_sweeps(strengths, message):
     with pytest.raises(ValueError, match=message):
         small(grid={"none": [0], "early_stop": strengths})
+
+
+def test_a_diverged_member_is_measured_as_none_not_a_crash():
+    """Other float kernels can tip a network over (NaN weights): its function measures are
+    None, its neighbours are measured as usual."""
+    task = data.load_task("moons")
+    model = ensemble.BatchedMLP((2, 8, 8, 2), [0, 1])
+    with torch.no_grad():
+        model.weights[0][1].fill_(float("nan"))
+    records = measure_members(model, [0.1, 0.2], task, MeasureSpec(z_triples=50, mask_draws=20,
+                                                                      mc_points=8, mc_samples=8),
+                              progress=False)
+    assert records[1]["taleb_h"] is None and records[1]["jacobian_norm"] is None
+    assert records[0]["taleb_h"] is not None and np.isfinite(records[0]["jacobian_norm"])

@@ -173,24 +173,46 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
     segment = ((X.min(axis=0), X.max(axis=0))
                if X.shape[1] <= 2 and isinstance(model, BatchedMLP) else None)
     records = []
+    finite = finite_members(model, X)
     with single_threaded_blas():
         for k in progress_bar(range(model.K), enabled=progress, desc=f"{task.name}: metrics"):
             net = model.member(k)
-            f = linearity.as_function(net)
-            taleb, taleb_raw = linearity.taleb_bar(f, X, delta)
             record = {"train_loss": float(train_loss[k])}
             record.update({name: None if v is None else float(v[k])
                            for name, v in per_member.items()})
             record["z_spec"] = curves[k]
-            record.update(
-                z_bar=float(main_z[0][k]), z_bar_raw=float(main_z[1][k]), taleb_h=taleb,
-                taleb_h_raw=taleb_raw,
-                jacobian_norm=(linearity.jacobian_norm(net, X) if jacobian is None
-                               else float(jacobian[k])),
-                affine_nonlinearity=1.0 - linearity.affine_fit_r2(f, X),
-                linear_pieces=None if segment is None else linearity.count_linear_pieces(
-                    net, *segment),
-                weight_sparsity=regularization.weight_sparsity(net, measures.sparsity_threshold),
-                weight_norm=regularization.weight_norm(net))
+            record.update(z_bar=float(main_z[0][k]), z_bar_raw=float(main_z[1][k]))
+            record.update(member_measures(net, X, delta, segment, measures.sparsity_threshold,
+                                          None if jacobian is None else float(jacobian[k]))
+                          if finite[k] else dict.fromkeys(MEMBER_MEASURES))
             records.append({name: record[name] for name in METRICS})
     return records
+
+
+#: Measures taken one member at a time (None for a member whose outputs are not finite: a
+#: diverged network, which another CPU's float kernels can produce)
+MEMBER_MEASURES = ("taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity",
+                   "linear_pieces", "weight_sparsity", "weight_norm")
+
+
+@torch.no_grad()
+def finite_members(model, X: np.ndarray) -> np.ndarray:
+    """(K,) bool: whether each member's outputs on ``X`` are all finite."""
+    out = model.forward(torch.as_tensor(X, dtype=torch.float32, device=model.device))
+    return torch.isfinite(out).all(dim=(1, 2)).cpu().numpy()
+
+
+def member_measures(net, X: np.ndarray, delta: np.ndarray, segment, sparsity_threshold: float,
+                    jacobian) -> dict:
+    """:data:`MEMBER_MEASURES` of one network: Taleb's H, the Jacobian norm (``jacobian``
+    when already computed), 1 − R² of the affine fit, the linear pieces along ``segment``
+    (``None``: not measured), weight sparsity and norm."""
+    f = linearity.as_function(net)
+    taleb, taleb_raw = linearity.taleb_bar(f, X, delta)
+    return {"taleb_h": taleb, "taleb_h_raw": taleb_raw,
+            "jacobian_norm": linearity.jacobian_norm(net, X) if jacobian is None else jacobian,
+            "affine_nonlinearity": 1.0 - linearity.affine_fit_r2(f, X),
+            "linear_pieces": None if segment is None else linearity.count_linear_pieces(
+                net, *segment),
+            "weight_sparsity": regularization.weight_sparsity(net, sparsity_threshold),
+            "weight_norm": regularization.weight_norm(net)}
