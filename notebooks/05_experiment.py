@@ -331,7 +331,7 @@ display(Markdown(f"With δ/2, {len(changed)} of {len(answer.readings())} reading
 # **Solution 4.** The test's reference distribution has $2^n$ equally likely sign
 # vectors, and the observed one and its mirror image are the two most extreme: the
 # smallest p is $2/2^n$. For $n = 16$ that is $2/65536 \approx 3 \cdot 10^{-5}$; for
-# $n = 5$ it is $2/32 = 0.0625$, already above 5 % for a single test, so no family is
+# $n = 5$ it is $2/32$, already above 5 % for a single test, so no family is
 # small enough. The cell checks both with the package.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from essay_lib.data import load_task
-from essay_lib.experiment.essay import essay_experiment
 from essay_lib.experiment.spec import ExperimentSpec, MeasureSpec, SweepSpec, specification_key
 from essay_lib.experiment.sweeps import sweep_models
 from essay_lib.experiment.train import model_of
+from essay_lib.experiment.validity import sweeps_of
 from essay_lib.measures import batched
 from essay_lib.util.checks import check_choice
 
@@ -64,16 +64,6 @@ def extra_specifications(kind: str, measures: MeasureSpec | None = None
     return ([(EXTRA_OUTPUT, s, t) for s in measures.curve_scales for t in measures.curve_triples
              if t != EXTRA_GEOMETRY]
             + [(o, chord, EXTRA_GEOMETRY) for o in outputs])
-
-
-def _sweeps(spec) -> tuple[SweepSpec, ...]:
-    spec = essay_experiment() if spec is None else spec
-    if isinstance(spec, SweepSpec):
-        return (spec,)
-    if not isinstance(spec, ExperimentSpec):
-        raise TypeError(f"spec must be an ExperimentSpec or a SweepSpec, got "
-                        f"{type(spec).__name__}")
-    return tuple(spec)
 
 
 def _specifications(specifications, kind: str, measures: MeasureSpec) -> list[tuple]:
@@ -111,7 +101,7 @@ def curve_extension_records(spec: ExperimentSpec | SweepSpec | None = None,
     trained).
     """
     records = []
-    for sweep in _sweeps(spec):
+    for sweep in sweeps_of(spec):
         task = load_task(sweep.task, **sweep.task_kwargs)
         settings = _specifications(specifications, task.kind, sweep.measures)
         nets = sweep_models(sweep, cache_dir=cache_dir, device=device, progress=progress)

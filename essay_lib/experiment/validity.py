@@ -155,7 +155,9 @@ def _one_thread():
         torch.set_num_threads(threads)
 
 
-def _sweeps(spec) -> tuple[SweepSpec, ...]:
+def sweeps_of(spec) -> tuple[SweepSpec, ...]:
+    """The sweeps of ``spec``: an ExperimentSpec, one SweepSpec, or ``None`` (the essay's
+    experiment)."""
     spec = essay_experiment() if spec is None else spec
     if isinstance(spec, SweepSpec):
         return (spec,)
@@ -203,7 +205,7 @@ def validity_table(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=
     :func:`~essay_lib.experiment.sweeps.sweep_models` (used only when a network must be
     trained).
     """
-    sweeps = _sweeps(spec)
+    sweeps = sweeps_of(spec)
     n_triples = check_int("n_triples", n_triples, minimum=1)
     alphas = check_numbers("alphas", alphas)
     slopes = check_numbers("slopes", slopes, minimum=0.0, maximum=1.0)
@@ -270,7 +272,7 @@ def mixup_control(spec: ExperimentSpec | SweepSpec | None = None, *, cache_dir=N
     unregularized networks) and the sweep's mixup strengths; classifiers also in logits.
     Every sweep's grid must hold ``"none"`` and ``"mixup"``; ``n_triples`` chords drawn
     with the spec's ``metric_seed``, the same for every network."""
-    sweeps = _sweeps(spec)
+    sweeps = sweeps_of(spec)
     n_triples = check_int("n_triples", n_triples, minimum=1)
     rows = []
     for sweep in sweeps:
