@@ -15,34 +15,37 @@
 # ---
 
 # %% [markdown]
-# # 06 · The mechanism: do dropout's sub-networks add up?
+# # 06 · The mechanism: do dropout's sub-networks add up, and is that why?
 #
-# **What the paper claims.** Chapter 05 tested the paper's *conclusion*: that the
-# function a network computes gets more linear ($\bar Z$ falls) as the drop rate
-# rises. But Teague's argument has a middle step, and it is the step that would
-# make the conclusion more than a coincidence. In his words, dropout trains "the
-# composition of all of those subsets of weightings" so that "the transformation
-# function from each of these subsets … is increasingly additive to the other
-# subsets in its output". Put plainly: every training step keeps a random subset
-# of the hidden units; over many steps, what one group of units adds to the output
-# should stop depending on which other groups are present. Sub-networks that add
-# up, he argues, make a whole that adds up.
+# **What the paper claims.** Chapter 05 tested the paper's *conclusion*: at the same fit,
+# is the function dropout learns more linear than what other regularizers learn? Teague's
+# argument also has a middle step, the one that would make the conclusion more than a
+# coincidence. Dropout trains "the composition of all of those subsets of weightings", and
+# so "the transformation function from each of these subsets … is increasingly additive
+# to the other subsets in its output". Put plainly: every training step keeps a random
+# subset of the hidden units; over many steps, what one group of units adds to the output
+# should stop depending on which other groups are present. Sub-networks that add up, he
+# argues, make a whole that adds up.
 #
-# That middle step is a claim about *masks*, not inputs, and we can test it there.
-# No treatment we know of does. This chapter:
+# **A test that could fail.** Measuring whether dropout's sub-networks add up is easy, but
+# read as a sceptic would, a positive answer says little: dropout *trains* the network to
+# do well under random masks, so sub-networks that add up under those masks are what its
+# objective rewards. The informative question is whether the mechanism is **needed** for
+# what dropout does to the function. This chapter:
 #
-# 1. turns the claim into a measure, $Z_{\mathrm{mask}}$;
-# 2. shows why a network with one hidden layer adds up by construction, so the
-#    question only has content from two hidden layers on;
-# 3. measures $Z_{\mathrm{mask}}$ on every network of chapter 05: does it fall as
-#    the drop rate rises, and does it under the L2 penalty and mixup?
-# 4. links it to chapter 02 (Monte Carlo averaging against weight scaling) and to
-#    chapter 05 (does $Z_{\mathrm{mask}}$ predict input-space $\bar Z$?);
-# 5. draws the sub-networks of one small network at a glance;
-# 6. varies the measure's choices once, and states the verdict.
+# 1. turns the claim into a measure, $Z_{\mathrm{mask}}$, on sets of units of one layer;
+# 2. shows two networks that add up by construction: one hidden layer, and a deep *linear*
+#    network;
+# 3. measures $Z_{\mathrm{mask}}$ on chapter 05's networks, at one common keep
+#    probability and at each network's own, and compares dropout with the others **at the
+#    same fit**;
+# 4. links it to chapter 02 (Monte Carlo against weight scaling) and chapter 05 ($\bar Z$);
+# 5. trains the tests that could show the mechanism is not needed: one hidden layer,
+#    noise without sub-networks, dropout's explicit penalty, and dropout on one layer only;
+# 6. answers with one figure and one sentence.
 
 # %% tags=["parameters"]
-SEED = 0  # seeds the examples, the mask draws and every bootstrap interval
+SEED = 0  # seeds the examples and the mask draws
 FIRST_NETWORK_SEED = 0  # chapter 05's networks: seeds FIRST_NETWORK_SEED ... + N_SEEDS - 1
 N_SEEDS = 16  # chapter 05's seeds: fewer cannot reach the family's level in an exact test
 KEEP_PROB = 0.5  # keep probability of the context C (Srivastava's p, not a drop rate)
@@ -56,7 +59,7 @@ from IPython.display import Markdown, display
 from essay_lib import data, experiment, report
 from essay_lib.measures import subnetworks
 from essay_lib.nets import models
-from essay_lib.report import analogy, mechanism, plotting, stats, tables, trends, vocabulary
+from essay_lib.report import analogy, mechanism, mechanism_tests, plotting, vocabulary
 
 rng = report.session.setup(seed=SEED)
 
@@ -65,9 +68,9 @@ rng = report.session.setup(seed=SEED)
 #
 # Write $f(x; m)$ for the network with a mask $m$ on its hidden units: $m_j = 1$
 # keeps unit $j$, $m_j = 0$ removes it. A *draw* picks a data point $x$, two
-# disjoint sets of hidden units $A$ and $B$, and a *context* $C$ of other units.
-# Then we ask what $A$ adds, what $B$ adds, and what both add together, on top of
-# the context:
+# disjoint sets of hidden units $A$ and $B$ **of the same hidden layer**, and a *context*
+# $C$ of other units (from every layer). Then we ask what $A$ adds, what $B$ adds, and
+# what both add together, on top of the context:
 #
 # $$u = f(x; C∪A) − f(x; C),\quad v = f(x; C∪B) − f(x; C),\quad
 #   w = f(x; C∪A∪B) − f(x; C).$$
@@ -83,18 +86,18 @@ rng = report.session.setup(seed=SEED)
 # a ratio of sums over many draws (0 when every pair of sub-networks adds up;
 # unchanged when the output is scaled or shifted).
 #
-# **The choices, stated before the numbers.** $A$ and $B$ hold one eighth of the
-# hidden units each (16 of the 128 units of chapter 05's networks), drawn from all
-# hidden layers together; every other unit joins the context with probability
-# `KEEP_PROB`, the same for every network compared; kept units are scaled by
-# 1 / `KEEP_PROB`, as inverted dropout does in training, so $f(x; C)$ is one of the
-# sub-networks dropout at drop rate 1 − `KEEP_PROB` trains; classifiers are measured
-# on their logits, like $\bar Z$ in chapter 04. Section 7 varies each choice once.
+# **The choices, stated before the numbers.** $A$ and $B$ hold one eighth of their
+# layer's units each (8 of 64); every other unit joins the context with probability
+# `KEEP_PROB`, the same for every network compared, and kept units are scaled by
+# 1 / `KEEP_PROB`, as inverted dropout does in training; classifiers are measured on their
+# logits, like $\bar Z$ in chapter 04. Why the sets come from one layer is section 2's
+# second example. Section 9 varies each choice once.
 
 # %% [markdown]
-# ## 2 · One hidden layer adds up by construction
+# ## 2 · Two networks that add up by construction
 #
-# With one hidden layer $h(x)$ and a linear read-out, the masked network is
+# **One hidden layer.** With one hidden layer $h(x)$ and a linear read-out, the masked
+# network is
 #
 # $$f(x; m) = W_2\,(s\, m \odot h(x)) + b_2 ,$$
 #
@@ -105,36 +108,52 @@ rng = report.session.setup(seed=SEED)
 # the network with every unit kept, $E\,f(x; m/p) = f(x; E\,m/p) = f(x; 1)$, so
 # Monte Carlo averaging and weight scaling agree exactly.
 #
-# So the paper's mechanism can only have content from **two hidden layers on**,
-# where what a unit adds passes through the next layer's ReLUs, which depend on
-# which other units are present. Numerically, on untrained networks of depth 1
-# to 3 (the gap column is the Monte Carlo − weight-scaling gap of section 4,
-# relative to the spread of the output):
+# **A deep linear network.** Without activations, $f(x; m) = W_3 (m_2 \odot W_2 (m_1
+# \odot W_1 x))$ is a linear function of $x$, so a measure of the function's linearity
+# should find nothing to report. In mask space it is linear in each layer's mask
+# *separately* but not jointly: two sets of the same layer add up exactly, while a set
+# in layer 1 and a set in layer 2 multiply. Sets drawn across layers would call this
+# linear function non-additive, which is why the main definition draws $A$ and $B$ from one
+# layer. Numerically, on untrained networks (the gap column is the Monte Carlo −
+# weight-scaling gap of section 4, relative to the spread of the output):
 
 # %%
 X_demo = rng.normal(size=(200, 2))
-depth_nets = {d: models.make_mlp(2, [64] * d, 2, seed=SEED) for d in (1, 2, 3)}
-depth_z = {d: subnetworks.subnetwork_additivity(net, X_demo, keep_prob=KEEP_PROB, seed=SEED)
-           for d, net in depth_nets.items()}
-depth_gap = {d: subnetworks.mc_gap(net, X_demo, keep_prob=KEEP_PROB, seed=SEED)
-             for d, net in depth_nets.items()}
-display(Markdown(tables.markdown_table(
-    ["hidden layers", "$Z_{\\mathrm{mask}}$", "MC − weight-scaling gap"],
-    [[d, f"{depth_z[d].value:.2e}", f"{depth_gap[d]:+.2e}"] for d in depth_nets])))
+demo_nets = {f"ReLU, {d} hidden layer{'s' * (d > 1)}": models.make_mlp(2, [64] * d, 2, seed=SEED)
+             for d in (1, 2, 3)}
+demo_nets["linear, 2 hidden layers"] = models.make_mlp(2, [64, 64], 2, activation="identity",
+                                                       seed=SEED)
+demo = {name: [subnetworks.subnetwork_additivity(net, X_demo, keep_prob=KEEP_PROB,
+                                                 layers=layers, seed=SEED).value
+               for layers in ("same", "all")]
+        + [subnetworks.mc_gap(net, X_demo, keep_prob=KEEP_PROB, seed=SEED)]
+        for name, net in demo_nets.items()}
+display(Markdown(report.tables.markdown_table(
+    ["network", "$Z_{\\mathrm{mask}}$, sets in one layer", "sets across layers",
+     "MC − weight-scaling gap"],
+    [[name, *(f"{v:.2e}" for v in values)] for name, values in demo.items()])))
+
+# %%
+one, linear = demo["ReLU, 1 hidden layer"], demo["linear, 2 hidden layers"]
 display(Markdown(
-    f"With one hidden layer $Z_{{\\mathrm{{mask}}}}$ = {depth_z[1].value:.0e}: zero up to "
-    f"float64 rounding, and the Monte Carlo gap is {depth_gap[1]:+.0e}. From two layers on "
-    f"both are clearly positive ({depth_z[2].value:.3f} and {depth_z[3].value:.3f})."))
+    f"With one hidden layer $Z_{{\\mathrm{{mask}}}}$ is {one[0]:.0e}, zero up to float64 "
+    f"rounding, and so is the Monte Carlo gap ({one[2]:+.0e}). The deep linear network "
+    f"has $Z_{{\\mathrm{{mask}}}}$ = {linear[0]:.0e} on sets of one layer but "
+    f"{linear[1]:.3f} on sets across layers, for a function that is exactly linear. From "
+    f"two ReLU layers on, both measures are clearly positive."))
 
 # %% [markdown]
 # ## 3 · $Z_{\mathrm{mask}}$ on chapter 05's networks
 #
-# Every network of chapter 05 (two hidden layers of 64 ReLU units; four tasks;
-# dropout, L1, the L2 penalty, mixup, early stopping and no regularization; 16 seeds) is
-# read back
-# from the sweep cache, and its record now holds $Z_{\mathrm{mask}}$ and the
-# Monte Carlo gap, measured on the test inputs with the same draws for every
-# network (common random numbers), in float64.
+# Every network of chapter 05 (two hidden layers of 64 ReLU units; four tasks; dropout,
+# L1, the L2 penalty, mixup, early stopping and no regularization; 16 seeds) is read back
+# from the sweep cache. Its record holds $Z_{\mathrm{mask}}$ twice: at the common keep
+# probability `KEEP_PROB`, the same for every network, and at **the network's own
+# training keep probability** (1 − its drop rate; 1 for a network trained without
+# dropout). The first puts every network on the same masks, which are exactly the masks
+# dropout at rate 0.5 trains on; the second asks each network about the sub-networks it
+# was trained with. Both use the same draws for every network (common random numbers), in
+# float64.
 
 # %%
 EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
@@ -142,92 +161,206 @@ EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
 TASKS = EXPERIMENT.tasks
 MEASURES = EXPERIMENT[TASKS[0]].measures
 records = experiment.run_experiment(EXPERIMENT)
+table = report.table.record_table(records)
 display(Markdown(
     f"{len(records)} network records. $Z_{{\\mathrm{{mask}}}}$: {MEASURES.mask_draws} draws "
-    f"per network, context keep probability {MEASURES.mask_keep_prob:g}, sets of "
-    f"{MEASURES.mask_set_fraction:g} of the hidden units from {MEASURES.mask_layers!r} "
-    f"hidden layers; gap: {MEASURES.mc_samples} masks on each of the first "
-    f"{MEASURES.mc_points} test points."))
+    f"per network, sets of {MEASURES.mask_set_fraction:g} of a layer's units from "
+    f"{'one hidden layer' if MEASURES.mask_layers == 'same' else 'all hidden layers'}; "
+    f"gap: {MEASURES.mc_samples} masks on each of the first {MEASURES.mc_points} test "
+    f"points."))
 
 # %% [markdown]
-# The figure shows $Z_{\mathrm{mask}}$ against each regularizer's strength (mean over
-# seeds, with its 95% interval; the grey band is the unregularized networks). If the
-# paper's mechanism is at work, the dropout panels fall from left to right.
+# The figure shows $Z_{\mathrm{mask}}$ (common keep probability) against each
+# regularizer's strength (mean over seeds, with its 95% interval; the grey band is the
+# unregularized networks). If dropout makes its sub-networks add up, the dropout panels
+# fall from left to right.
 
 # %%
 REGS = ("dropout", "l2", "mixup")
 curves = {t: analogy.strength_curves(records, t, "z_mask", REGS, seed=SEED) for t in TASKS}
 fig = plotting.plot_mask_trends(curves)
 _ = plotting.save_figure(fig, "06-z-mask-vs-strength")
-by_rate = {t: dict(zip(c["dropout"]["strength"], c["dropout"]["mean"], strict=True))
-           for t, (c, _) in curves.items()}
-display(Markdown("Mean $Z_{\\mathrm{mask}}$ by drop rate: " + "; ".join(
-    f"{vocabulary.task_label(t)} " + ", ".join(f"{s:g}: {z:.3f}" for s, z in rates.items())
-    for t, rates in by_rate.items()) + "."))
 
 # %% [markdown]
-# **The rules** are chapter 05's, applied to $Z_{\mathrm{mask}}$: Spearman's $\rho$
-# between strength and $Z_{\mathrm{mask}}$ over every network of a series, with a
-# 95% interval from a bootstrap over network seeds; dropout's sub-networks **add up
-# more** when the interval lies below 0 and **add up less** when it lies above;
-# dropout and the L2 penalty are compared at matched fit (each at its
-# validation-chosen strength, paired by seed); the two tests per task go through
-# Holm's correction across tasks. There is no positive-control gate here: mixup asks
-# for linear behaviour between *examples*, not between sub-networks, so its column is
-# there to compare, not to validate.
+# **The rules** are chapter 05's, applied to $Z_{\mathrm{mask}}$. *Trend*: each seed's
+# Spearman $\rho$ between drop rate and $Z_{\mathrm{mask}}$ along its own dropout path,
+# tested over seeds with the exact sign-flip test; the sub-networks **add up more** when
+# the mean $\rho$ is negative and the test survives Holm's correction. *At the same
+# fit*: dropout's $Z_{\mathrm{mask}}$ minus another regularizer's at equal test loss,
+# along each seed's two paths (chapter 05's frontier), read against a margin
+# $\delta_{\mathrm{mask}}$ fixed in advance at one tenth of the unregularized networks'
+# mean $Z_{\mathrm{mask}}$ (chapter 04's affine blend cannot serve as the unit here: an
+# affine part of $f$ cancels from every mask difference). All tests of the table form one
+# Holm family, and the intervals are simultaneous.
 
 # %%
-verdicts = mechanism.mechanism_verdicts(records, seed=SEED)
-display(Markdown(mechanism.mechanism_markdown(verdicts)))
-display(Markdown("\n".join(f"- {mechanism.trend_sentence(v)}" for v in verdicts)))
+mask_answer = mechanism.mask_answer(table, TASKS)
+display(Markdown(mechanism.mask_markdown(mask_answer)))
+display(Markdown(mechanism.mask_sentence(mask_answer)))
 
 # %% [markdown]
-# ## 4 · The bridge to chapter 02: Monte Carlo averaging against weight scaling
+# Read the two trend columns together. At the common keep probability the masks are
+# those of dropout at rate 0.5, so networks trained nearer that rate do better on them: a
+# falling $Z_{\mathrm{mask}}$ there is partly the objective at work. At each network's own
+# keep probability the question changes with the network, and the sentence above says
+# where the trend survives that change and where it turns.
+
+# %% [markdown]
+# ## 4 · The bridges to chapters 02 and 05
 #
-# Chapter 02 compared two ways of predicting with a dropout network: averaging many
-# sampled sub-networks (Monte Carlo) and running the whole network once (weight
-# scaling, which inverted dropout builds in). Section 2 showed that the two agree
-# exactly when $f$ is affine in the mask. So if $Z_{\mathrm{mask}}$ measures what it
-# should, networks whose sub-networks add up better should show a smaller gap.
-#
-# The gap of one network is the root-mean-square distance between the Monte Carlo
-# average (over masks at keep probability `KEEP_PROB`) and the weight-scaled
-# prediction, relative to the spread of the prediction over the data. It is estimated
-# from two independent halves of antithetic mask pairs, which removes the Monte Carlo
-# noise floor (so it can be slightly negative when the true gap is 0). Each panel is
-# one task, each point one network.
+# Section 2 showed that Monte Carlo averaging and weight scaling agree exactly when $f$ is
+# affine in the mask, so if $Z_{\mathrm{mask}}$ measures what it should, networks whose
+# sub-networks add up better should show a smaller Monte Carlo gap (chapter 02's
+# question). And the paper's chain runs: sub-networks add up → the whole network is more
+# linear, so networks with a lower $Z_{\mathrm{mask}}$ should have a lower input-space
+# $\bar Z$ (chapter 05's measure). Both are read **within seeds**: for each seed, Spearman's
+# $\rho$ across all of that seed's networks, then the exact sign-flip test over the 16
+# seeds, one Holm family for the table. A bridge to $\bar Z$ is read only where chapter 04
+# found $\bar Z$ valid.
 
 # %%
-gap_bridges = mechanism.bridges(records, "mc_gap", seed=SEED)
+cells = report.validity_report.main_cells(experiment.validity.validity_table(EXPERIMENT))
+valid = {t: c.valid for t, c in cells.items()}
+deltas = {t: c.delta for t, c in cells.items()}
+links = mechanism.bridges(table, ("mc_gap", "z_bar"), TASKS, valid={"z_bar": valid})
 fig = plotting.plot_bridges(
-    {t: mechanism.network_values(records, t, ("z_mask", "mc_gap")) for t in TASKS},
+    {t: mechanism.network_values(table, t, ("z_mask", "mc_gap")) for t in TASKS},
     "z_mask", "mc_gap", xlabel="$Z_{\\mathrm{mask}}$", ylabel="MC − weight-scaling gap",
-    correlations={b.task: f"ρ = {b.cell()}" for b in gap_bridges})
+    correlations={b.task: f"ρ = {b.estimate:+.2f}".replace("-", "−")
+                  for b in links["mc_gap"]})
 _ = plotting.save_figure(fig, "06-mc-gap-bridge")
-display(Markdown(mechanism.bridge_sentence(gap_bridges, "the Monte Carlo gap")
-                 + " (Spearman's ρ over every network of the task, 95% interval over seeds.)"))
-
-# %% [markdown]
-# ## 5 · The bridge to chapter 05: does $Z_{\mathrm{mask}}$ predict $\bar Z$?
-#
-# The paper's chain runs: sub-networks add up → the whole network is more linear.
-# If that is how dropout works, then across the networks of one task, those with a
-# lower $Z_{\mathrm{mask}}$ should also have a lower input-space $\bar Z$: a positive
-# rank correlation, whatever regularizer produced the network.
 
 # %%
-z_bridges = mechanism.bridges(records, "z_bar", seed=SEED)
 fig = plotting.plot_bridges(
-    {t: mechanism.network_values(records, t, ("z_mask", "z_bar")) for t in TASKS},
+    {t: mechanism.network_values(table, t, ("z_mask", "z_bar")) for t in TASKS if valid[t]},
     "z_mask", "z_bar", xlabel="$Z_{\\mathrm{mask}}$", ylabel="$\\bar Z$ (input space)",
-    correlations={b.task: f"ρ = {b.cell()}" for b in z_bridges})
+    correlations={b.task: f"ρ = {b.estimate:+.2f}".replace("-", "−")
+                  for b in links["z_bar"] if b.valid})
 _ = plotting.save_figure(fig, "06-z-bar-bridge")
-display(Markdown(mechanism.bridge_markdown({"MC gap vs $Z_{\\mathrm{mask}}$": gap_bridges,
-                                            "$\\bar Z$ vs $Z_{\\mathrm{mask}}$": z_bridges})))
-display(Markdown(mechanism.bridge_sentence(z_bridges, "input-space $\\bar Z$")))
 
 # %% [markdown]
-# ## 6 · At a glance
+# Across *all* of a seed's networks, the regularizers differ in many ways at once. The
+# paper's chain is about dropout, so we read the $\bar Z$ bridge once more **along
+# dropout's own path** (the unregularized network and the seven drop rates of each seed).
+
+# %%
+along = mechanism.bridges(table, ("z_bar",), TASKS, valid={"z_bar": valid},
+                          regularizers=("none", "dropout"))
+display(Markdown(mechanism.bridge_markdown(
+    {"MC gap vs $Z_{\\mathrm{mask}}$": links["mc_gap"],
+     "$\\bar Z$ vs $Z_{\\mathrm{mask}}$, all networks": links["z_bar"],
+     "$\\bar Z$ vs $Z_{\\mathrm{mask}}$, dropout's path": along["z_bar"]})))
+display(Markdown("\n".join([
+    "- " + mechanism.bridge_sentence(links["mc_gap"], "the Monte Carlo gap"),
+    "- " + mechanism.bridge_sentence(links["z_bar"], "input-space $\\bar Z$ (all networks)"),
+    "- " + mechanism.bridge_sentence(along["z_bar"],
+                                     "input-space $\\bar Z$ along dropout's path")])))
+
+# %% [markdown]
+# ## 5 · Tests the mechanism could fail
+#
+# If sub-networks that add up are *why* dropout changes the function, then training that
+# has no sub-networks, or whose sub-networks add up by construction, should not reproduce
+# dropout's effect. Four sweeps, each chapter 05's experiment with one thing changed,
+# trained in the batched engine and cached like it, at drop rates 0.1, 0.4 and 0.7
+# (`experiment.mechanism`):
+#
+# * **One hidden layer** (64 units), where $Z_{\mathrm{mask}} = 0$ for every network
+#   (section 2), with its own early-stopping path as the reference;
+# * **Gaussian dropout**: every hidden unit multiplied by $\xi \sim N(1, p/(1-p))$, the
+#   same mean and variance as inverted dropout at drop rate $p$, and no unit ever removed;
+# * **Dropout's explicit penalty**, trained deterministically, with no noise at all. For a
+#   linear read-out $v$, squared error and dropout on the last hidden layer $h$ only,
+#   averaging over the masks gives exactly
+#   $E_m[(y - \tilde f)^2] = (y - f)^2 + \frac{p}{1-p}\sum_j v_j^2 h_j(x)^2$ ($f$ the
+#   weight-scaled network). For cross-entropy we use the second-order approximation of
+#   Wager et al. (2013), and say so. This separates what dropout's objective asks for
+#   explicitly from the noise it trains with (Wei, Kakade & Ma, 2020);
+# * **Where dropout acts**: the first hidden layer only, and the last only.
+#
+# Only tasks where chapter 04 found $\bar Z$ valid are trained. The explicit penalty is
+# checked against Monte Carlo over 4000 masks on one trained network of each kind (its
+# training data):
+
+# %%
+TESTED = [t for t in TASKS if valid[t]]
+checks = experiment.mechanism.penalty_checks(EXPERIMENT, ["diabetes", "moons"], seed=SEED)
+
+# %%
+display(Markdown(report.tables.markdown_table(
+    ["task", "loss of f", "+ explicit penalty", "Monte Carlo over masks (± 1 s.e.)"],
+    [[vocabulary.task_label(t), f"{c['plain']:.4f}", f"{c['explicit']:.4f}",
+      f"{c['monte_carlo']:.4f} ± {c['standard_error']:.4f}"] for t, c in checks.items()])))
+share = {t: (c["explicit"] - c["plain"]) / (c["monte_carlo"] - c["plain"])
+         for t, c in checks.items()}
+display(Markdown(
+    f"For regression (diabetes) the identity is exact: the two differ by "
+    f"{abs(checks['diabetes']['explicit'] - checks['diabetes']['monte_carlo']) / checks['diabetes']['standard_error']:.1f} "
+    f"standard errors of the Monte Carlo mean. For classification (two moons) the "
+    f"second-order penalty accounts for {share['moons']:.0%} of the loss that masks add "
+    f"on average: it is an approximation, and on this network a "
+    f"{'loose' if abs(share['moons'] - 1) > 0.2 else 'close'} one."))
+
+# %%
+variants = experiment.run_experiment(experiment.mechanism.variant_experiment(
+    EXPERIMENT[TASKS[0]].seeds, tasks=TESTED))
+ONE_LAYER = experiment.mechanism.one_layer_experiment(EXPERIMENT[TASKS[0]].seeds, tasks=TESTED)
+one_layer = report.table.record_table(experiment.run_experiment(ONE_LAYER))
+one_cells = report.validity_report.main_cells(experiment.validity.validity_table(ONE_LAYER))
+display(Markdown(
+    f"{len(variants)} networks with dropout's variants and {len(one_layer)} with one hidden "
+    f"layer. Largest $Z_{{\\mathrm{{mask}}}}$ of any one-hidden-layer network: "
+    f"{one_layer['z_mask'].abs().max():.0e} (zero up to rounding, as section 2 says). "
+    f"$\\bar Z$ is valid for one-hidden-layer networks on "
+    f"{sum(c.valid for c in one_cells.values())} of {len(one_cells)} tasks."))
+
+# %% [markdown]
+# ## 6 · The answer
+#
+# For each task and each way of training, the figure shows its **effect**: $\bar Z$ minus
+# the $\bar Z$ of plain training stopped early (the unregularized network's own
+# trajectory, same architecture) at the same test loss, averaged over the loss range both
+# paths cover, paired by seed, with simultaneous intervals over the 16 seeds. The grey
+# band is ±δ around 0 (as linear as plain training; δ is chapter 04's unit, the change a
+# 10 % affine blend makes); the blue band is ±δ around dropout's own effect. A way of
+# training **matches dropout** when its effect minus dropout's, seed by seed, has an
+# interval inside ±δ; every effect and every difference is one test of one Holm family.
+
+# %%
+tests = mechanism_tests.mechanism_tests(
+    report.table.record_table(records + variants), one_layer, TASKS, deltas=deltas,
+    valid=valid, valid_one_layer={t: c.valid for t, c in one_cells.items()})
+fig = plotting.plot_mechanism_tests(tests)
+_ = plotting.save_figure(fig, "06-mechanism-tests")
+
+# %%
+display(Markdown(mechanism_tests.tests_markdown(tests)))
+
+# %%
+sentence = mechanism_tests.tests_sentence(tests)
+_ = report.sentences.write_sentence("06-mechanism", sentence)
+display(Markdown(f"**The mechanism in plain words.** {sentence}"))
+
+# %% [markdown]
+# ## 7 · Do the variants' sub-networks add up?
+#
+# The paper's mechanism would also predict that each variant moves $Z_{\mathrm{mask}}$ as
+# dropout does. The table gives the mean $Z_{\mathrm{mask}}$ (common keep probability) of
+# each variant at each drop rate, beside the unregularized networks, on the tested tasks.
+
+# %%
+variant_table = report.table.record_table(variants)
+means = variant_table.groupby(["task", "regularizer", "strength"])["z_mask"].mean()
+base = table.loc[table["regularizer"] == "none"].groupby("task")["z_mask"].mean()
+display(Markdown(report.tables.markdown_table(
+    ["task", "variant", "none", *(f"drop rate {r:g}" for r in
+                                  experiment.mechanism.MECHANISM_RATES)],
+    [[vocabulary.task_label(t), vocabulary.regularizer_label(v), f"{base[t]:.3f}",
+      *(f"{means[t, v, r]:.3f}" for r in experiment.mechanism.MECHANISM_RATES)]
+     for t in TESTED for v in experiment.mechanism.VARIANTS])))
+
+# %% [markdown]
+# ## 8 · At a glance
 #
 # One draw of the sets, on chapter 05's 1-D quadratic networks (first seed), without
 # dropout and with dropout at `GLANCE_DROP_RATE`. Each panel draws the four
@@ -259,12 +392,13 @@ display(Markdown(
     f"{glance_z['dropout']:.3f} with it."))
 
 # %% [markdown]
-# ## 7 · The choices, varied once
+# ## 9 · The choices, varied once
 #
 # The measure has four free choices. We vary each one at a time around the default,
 # on the networks of one task, and read dropout's and L2's trends again: the
-# context's keep probability, the size of $A$ and $B$, whether they come from all
-# hidden layers or from one, and whether kept units are rescaled.
+# context's keep probability, the size of $A$ and $B$, whether they come from one hidden
+# layer or from all (the cross-layer variant of section 2), and whether kept units are
+# rescaled.
 
 # %%
 v_spec = EXPERIMENT[VARIANT_TASK].replace(grid={k: v for k, v in EXPERIMENT[
@@ -273,14 +407,14 @@ v_nets = experiment.sweep_models(v_spec)
 X_v = data.load_task(VARIANT_TASK, **v_spec.task_kwargs).X_test
 VARIANTS = {"default": {}, "keep 0.3": {"keep_prob": 0.3}, "keep 0.8": {"keep_prob": 0.8},
             "sets of 1/16": {"set_fraction": 1 / 16}, "sets of 1/4": {"set_fraction": 0.25},
-            "sets in one layer": {"layers": "same"}, "no rescaling": {"inverted": False}}
+            "sets across layers": {"layers": "all"}, "no rescaling": {"inverted": False}}
 variant_records = {label: experiment.remeasure.z_mask_records(
     v_nets, X_v, task=VARIANT_TASK, n_draws=MEASURES.mask_draws, seed=SEED,
     **{"keep_prob": KEEP_PROB, **choice}) for label, choice in VARIANTS.items()}
-display(Markdown(mechanism.variant_markdown(variant_records, VARIANT_TASK, seed=SEED)))
+display(Markdown(mechanism.variant_markdown(variant_records, VARIANT_TASK)))
 
 # %%
-dropout_dirs = {label: trends.trend(recs, VARIANT_TASK, "dropout", "z_mask", seed=SEED).direction
+dropout_dirs = {label: report.trends.trend(recs, VARIANT_TASK, "dropout", "z_mask").direction
                 for label, recs in variant_records.items()}
 same = [label for label, d in dropout_dirs.items() if d == dropout_dirs["default"]]
 display(Markdown(
@@ -292,32 +426,22 @@ display(Markdown(
         + ".")))
 
 # %% [markdown]
-# ## 8 · The verdict on the mechanism
-#
-# One sentence, computed from the tables above; chapter 08 and the README reuse it.
-
-# %%
-sentence = mechanism.mechanism_sentence(verdicts, z_bridges)
-_ = report.sentences.write_sentence("06-mechanism", sentence)
-display(Markdown(f"**The mechanism in one sentence:** {sentence}"))
-
-# %% [markdown]
 # ## What we measured
 #
 # Everything below is recomputed from the records each time the notebook runs.
 
 # %%
+dropout_effect = {t: r.series["dropout"] for t, r in tests.tasks.items() if r.valid}
 display(Markdown("\n".join([
-    f"- **One hidden layer:** $Z_{{\\mathrm{{mask}}}}$ = {depth_z[1].value:.0e} (additive by "
-    f"construction); two and three layers: {depth_z[2].value:.3f}, {depth_z[3].value:.3f}.",
-    "- **Chapter 05's networks, by task:** " + "; ".join(
-        f"{vocabulary.task_label(v.task)} **{v.verdict}** ({v.dropout.cell()}; "
-        f"{v.specificity})" for v in verdicts) + ".",
-    "- **Chapter 02 bridge (MC gap vs $Z_{\\mathrm{mask}}$):** " + "; ".join(
-        f"{vocabulary.task_label(b.task)} {b.cell()}" for b in gap_bridges) + ".",
-    "- **Chapter 05 bridge ($\\bar Z$ vs $Z_{\\mathrm{mask}}$):** " + "; ".join(
-        f"{vocabulary.task_label(b.task)} {b.cell()}" for b in z_bridges) + ".",
-    f"- **In one sentence.** {sentence}",
+    f"- **Built to add up:** one hidden layer, $Z_{{\\mathrm{{mask}}}}$ = {one[0]:.0e}; a deep "
+    f"linear network, {linear[0]:.0e} on sets of one layer, {linear[1]:.3f} across layers.",
+    f"- **Mask space, chapter 05's networks:** {mechanism.mask_sentence(mask_answer)}",
+    "- **Bridges:** " + mechanism.bridge_sentence(along["z_bar"],
+                                                  "$\\bar Z$ along dropout's path"),
+    "- **Dropout against plain training at the same fit:** " + "; ".join(
+        f"{vocabulary.task_label(t)} {r.effect.estimate:+.3f} ({r.effect_words})"
+        for t, r in dropout_effect.items()).replace("-", "−") + ".",
+    f"- **In plain words.** {sentence}",
 ])))
 
 # %% [markdown]
@@ -325,42 +449,34 @@ display(Markdown("\n".join([
 #
 # * The paper's mechanism is a claim in *mask space*: what one subset of units adds
 #   to the output should not depend on which other subsets are present.
-#   $Z_{\mathrm{mask}}$, the normalised mixed second difference over random pairs of
-#   unit sets on top of a random context, measures how far that fails.
+#   $Z_{\mathrm{mask}}$ measures how far that fails, on sets of units of one layer (sets
+#   across layers would call a deep linear network non-additive).
 # * With one hidden layer and a linear read-out, a network is affine in its mask:
 #   $Z_{\mathrm{mask}} = 0$ and Monte Carlo averaging equals weight scaling, exactly.
-#   The mechanism can only be tested from two hidden layers on.
-# * On chapter 05's networks, section 3 reads whether dropout lowers
-#   $Z_{\mathrm{mask}}$ by the same seed-level rules as chapter 05; section 4 whether
-#   it tracks the Monte Carlo gap, as the theory says it must; section 5 whether it
-#   predicts input-space $\bar Z$, as the paper's chain of reasoning needs. Section 8
-#   puts the outcome in one sentence.
+# * On chapter 05's networks, section 3 reads whether dropout's sub-networks add up more
+#   as the drop rate rises, on dropout-0.5's masks and on each network's own, and against
+#   the other regularizers at the same fit; section 4 whether that tracks the Monte Carlo
+#   gap and $\bar Z$.
+# * The tests that could fail (sections 5 and 6) ask whether training without
+#   sub-networks, or with sub-networks that add up by construction, ends where dropout
+#   ends. Section 6's sentence is the chapter's answer to the paper.
 #
 # ## Exercises
 #
-# 1. Measure every dropout network of the two moons at the keep probability it was
-#    trained with (1 − its drop rate) instead of a common 0.5. Does
-#    $Z_{\mathrm{mask}}$ still move the same way with the drop rate?
+# 1. *(pen and paper)* Show that a network with one hidden layer and a linear read-out is
+#    affine in its mask $m$, and conclude that $D_{\mathrm{mask}} = 0$ for every draw.
+#    Then find a network with two hidden layers and no activations whose
+#    $D_{\mathrm{mask}}$ is not 0 for a set $A$ in layer 1 and a set $B$ in layer 2.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** We measure each dropout network at its own keep probability and
-# read the trend again (the unregularized networks keep the default). Read the
-# result with section 7 in mind: the keep probability changes $Z_{\mathrm{mask}}$ by
-# itself (larger contexts, different sub-networks), so this trend mixes two effects,
-# which is why the chapter compares all networks at one common keep probability.
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-default = variant_records["default"]
-own = [r for r in default if r["regularizer"] == "none"] + [
-    {**r, "z_mask": subnetworks.subnetwork_additivity(
-        v_nets[r["regularizer"], r["strength"], r["seed"]], X_v, keep_prob=1 - r["strength"],
-        n_draws=MEASURES.mask_draws, seed=SEED).value}
-    for r in default if r["regularizer"] == "dropout"]
-own_trend = trends.trend(own, VARIANT_TASK, "dropout", "z_mask", seed=SEED)
-common = trends.trend(default, VARIANT_TASK, "dropout", "z_mask", seed=SEED)
-display(Markdown(
-    f"At each network's own keep probability: ρ = {own_trend.cell()} ({own_trend.direction}); "
-    f"at the common {KEEP_PROB:g}: ρ = {common.cell()} ({common.direction})."))
+# **Solution 1.** With $h(x)$ the hidden layer, $f(x; m) = W_2 (s\,m \odot h(x)) + b_2 =
+# \sum_j s\,m_j h_j(x)\, W_{2,:j} + b_2$: one term per unit, each linear in its own $m_j$,
+# so $f$ is affine in $m$. Adding $A$ adds $\sum_{j\in A} s\,h_j(x)\, W_{2,:j}$ whatever
+# else is kept, so $w = u + v$ and $D = 0$. Without activations and with two layers,
+# $f = W_3 (m_2 \odot W_2 (m_1 \odot W_1 x))$. Take an empty context, $A$ = unit $a$ of
+# layer 1 and $B$ = unit $b$ of layer 2: alone, neither unit has a path to the output, so
+# $u = v = 0$ (and $f(x; C) = 0$), but together $w = W_{3,:b}\, W_{2,ba}\, W_{1,a:}\, x
+# \neq 0$, so $D = w$. Section 2's table shows the same numerically.
 
 # %% [markdown]
 # 2. Build untrained networks with two hidden layers of widths 16, 64 and 256. Does
@@ -368,7 +484,7 @@ display(Markdown(
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
 # **Solution 2.** Same points as section 2, one network per width, the default choices
-# (the sets hold one eighth of the units at every width).
+# (the sets hold one eighth of a layer's units at every width).
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 width_z = {w: subnetworks.subnetwork_additivity(models.make_mlp(2, [w, w], 2, seed=SEED),
@@ -379,18 +495,17 @@ display(Markdown("Untrained two-layer networks: " + ", ".join(
 
 # %% [markdown]
 # 3. Chapter 02 found that Monte Carlo averaging needs many samples to match weight
-#    scaling. Using section 4's records, which regularizer gives the networks with the
-#    smallest gap on each task?
+#    scaling. Using section 3's records, which regularizer gives the networks with the
+#    smallest mean gap on each task?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** The mean gap over seeds of each (regularizer, strength); we name
-# the smallest per task.
+# **Solution 3.** The mean gap over seeds of each (regularizer, strength), and its
+# smallest row per task.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-gap_rows = {t: stats.summarize([r for r in records if r["task"] == t], metric="mc_gap",
-                               seed=SEED) for t in TASKS}
-smallest = {t: rows[int(np.argmin([row["mean"] for row in rows]))]
-            for t, rows in gap_rows.items()}
-display(Markdown("Smallest mean gap: " + "; ".join(
-    f"{vocabulary.task_label(t)}: {vocabulary.regularizer_label(row['regularizer'])} at "
-    f"{row['strength']:g} ({row['mean']:+.3f})" for t, row in smallest.items()) + "."))
+gaps = table.groupby(["task", "regularizer", "strength"])["mc_gap"].mean().reset_index()
+smallest = gaps.loc[gaps.groupby("task")["mc_gap"].idxmin()]
+display(Markdown(report.tables.markdown_table(
+    ["task", "regularizer", "strength", "mean gap"],
+    [[vocabulary.task_label(r.task), vocabulary.regularizer_label(r.regularizer),
+      f"{r.strength:g}", f"{r.mc_gap:+.3f}"] for r in smallest.itertuples()])))

@@ -151,7 +151,7 @@ def test_fingerprint_sees_what_training_reads_and_nothing_else(tmp_path):
     (root / "util" / "progress.py").write_text("# edited\n")
     (root / "nets" / "new_unused.py").write_text("")
     assert now() == base["weights"] and now("record") == base["record"]
-    (root / "measures" / "batched.py").write_text("# a measure edited\n")
+    (root / "measures" / "batched.py").write_text("EDITED = 1  # a measure edited\n")
     assert now() == base["weights"] and now("record") != base["record"]
     (root / "nets" / "models.py").write_text("MLP = int\n")
     edited = now()
@@ -229,7 +229,7 @@ def package_copy(tmp_path):
 
 
 def _append(path: Path):
-    path.write_text(path.read_text() + "\n# edited by a test\n")
+    path.write_text(path.read_text() + "\n_EDITED_BY_A_TEST = 1\n")
 
 
 def _keys(cache, root, monkeypatch):
@@ -256,6 +256,22 @@ def test_presentation_and_chapter_edits_retrain_nothing(package_copy, cache, mon
     new = _keys(cache, root, monkeypatch)
     assert new[0::2] == keys[0::2]  # weights keys unchanged, record keys all new
     assert all(a != b for a, b in zip(new[1::2], keys[1::2], strict=True))
+
+
+def test_prose_comments_and_layout_change_no_key(package_copy, cache, monkeypatch):
+    """Keys follow what the code computes: a docstring, a comment or a reformatted line of a
+    module that training reads retrains nothing."""
+    root = package_copy
+    keys = _keys(cache, root, monkeypatch)
+    engine = root / "nets" / "engine.py"
+    text = engine.read_text()
+    assert text.startswith('"""')
+    engine.write_text('"""A rewritten docstring."""\n# a new comment\n'
+                      + text.split('"""', 2)[2].replace("\n\n\n", "\n\n\n\n"))
+    assert _keys(cache, root, monkeypatch) == keys
+    assert "code_text" in dir(cache_module)
+    engine.write_text(engine.read_text() + "\n_EDITED_BY_A_TEST = 1\n")
+    assert _keys(cache, root, monkeypatch) != keys
 
 
 def test_editing_the_forward_pass_changes_every_key(package_copy, cache, monkeypatch):

@@ -232,6 +232,10 @@ REGISTRY: list[Api] = [
          "momentum": NUMBER, "weight_decay": NUMBER, "input_drop_rate": NUMBER,
          "patience": NUMBER}),
     Api("experiment.essay_experiment", lambda: {}, {"seeds": INTS}),
+    Api("experiment.mechanism.variant_experiment", lambda: {"tasks": ["moons"]},
+        {"seeds": INTS}),
+    Api("experiment.mechanism.one_layer_experiment", lambda: {"tasks": ["moons"]},
+        {"seeds": INTS}),
     Api("experiment.replication_experiment", lambda: {}, {"seeds": INTS}),
     # measures.examples
     Api("measures.examples.line", lambda: {"slope": 2.0}, {"slope": NUMBER, "offset": NUMBER}),
@@ -411,8 +415,10 @@ REGISTRY: list[Api] = [
         {"confidence": NUMBER, "n_boot": NUMBER, "seed": NUMBER}),
     Api("report.experiment_tables.fit_markdown", _reports(tasks=["moons"]),
         {"seed": NUMBER}),
-    Api("report.mechanism.mechanism_verdicts", _reports(n_boot=20),
-        {"alpha": NUMBER, "confidence": NUMBER, "n_boot": NUMBER, "seed": NUMBER}),
+    Api("report.mechanism.mask_answer",
+        lambda: {"table": _answer_inputs()["table"], "tasks": ["moons"],
+                 "measures": ("z_mask",), "comparators": ("l2",)},
+        {"alpha": NUMBER, "delta_share": NUMBER}),
     Api("report.verdict.task_verdicts", _reports(n_boot=20),
         {"alpha": NUMBER, "confidence": NUMBER, "n_boot": NUMBER, "seed": NUMBER}),
     Api("report.verdict.rule_markdown", lambda: {}, {"confidence": NUMBER, "alpha": NUMBER}),
@@ -523,6 +529,11 @@ REGISTRY: list[Api] = [
 
 #: Functions the notebooks call that get no common case, and why.
 EXCLUDED = {
+    # they read trained networks or a whole answer: their arguments are checked in their
+    # own tests (tests/test_mechanism_sweeps.py, tests/test_mechanism_tests.py)
+    **dict.fromkeys(["experiment.mechanism.penalty_checks",
+                     "report.mechanism_tests.mechanism_tests",
+                     "report.plotting.plot_mechanism_tests"], "checked in its own tests"),
     # no numeric or array argument
     **dict.fromkeys([
         "experiment.run_experiment", "experiment.run_sweep", "experiment.sweep_models",
@@ -539,8 +550,9 @@ EXCLUDED = {
         "report.experiment_tables.plateau_sentence", "report.experiment_tables.reference_lines",
         "report.experiment_tables.tasks_markdown", "report.matched.specificity",
         "report.mechanism.bridge_markdown", "report.mechanism.bridge_sentence",
-        "report.mechanism.mechanism_markdown", "report.mechanism.mechanism_sentence",
-        "report.mechanism.network_values", "report.mechanism.trend_sentence",
+        "report.mechanism.network_values", "report.mechanism.mask_markdown",
+        "report.mechanism.mask_sentence", "report.mechanism_tests.tests_markdown",
+        "report.mechanism_tests.tests_sentence",
         "report.sentences.write_sentence",
         "report.mechanism.bridges", "report.penalty_sweep.grid_search_table",
         "report.penalty_sweep.penalty_arrays", "report.plotting.figures_dir",

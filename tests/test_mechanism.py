@@ -1,170 +1,137 @@
-"""Tests of essay_lib.report.mechanism on synthetic records with known answers."""
-
-import math
+"""Tests of essay_lib.report.mechanism (chapter 06 in mask space) on synthetic tables with
+known answers: the trends at two keep probabilities, the comparisons at the same fit, the
+within-seed bridges, the figures."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from essay_lib.report import mechanism
+from essay_lib.report import mechanism, plotting
+from essay_lib.report.table import record_table
 
-# 3 tasks x 2 tests in one Holm family: the first must reach 0.05 / 6, which an exact
-# sign-flip test on 6 seeds (p >= 2 / 2**6) cannot; 10 can
-SEEDS = range(10)
-GRID = {"none": [0.0], "dropout": [0.1, 0.3, 0.5, 0.7], "l2": [1e-4, 1e-3, 1e-2],
-        "mixup": [0.2, 1.0]}
+SEEDS = range(16)
+RATES = (0.1, 0.3, 0.5, 0.7)
+L2 = (1e-4, 1e-3, 1e-2)
 
 
-def _records(task, dropout_slope, *, bridge=1.0, seed=0, seeds=SEEDS):
-    """z_mask = 0.4 + slope × drop rate (+ noise); L2 and mixup leave it alone; z_bar and
-    mc_gap follow z_mask with the sign of ``bridge``; the validation loss is lowest at
-    drop rate 0.3 and L2 1e-3 (higher without regularization)."""
+def _records(task, slope, *, own_slope=None, bridge=1.0, l2_offset=0.1, seed=0):
+    """Paths in (test loss, z_mask): loss = 1 + strength index / 10 on every path; dropout's
+    z_mask = 0.4 + slope × rate, L2's and mixup's = 0.4 + ``l2_offset`` (above dropout's at the
+    same loss when positive), early stopping's likewise; z_mask_own follows ``own_slope``;
+    z_bar and mc_gap follow z_mask with the sign of ``bridge`` (z_bar) and + (gap)."""
     rng = np.random.default_rng(seed)
+    own_slope = slope if own_slope is None else own_slope
     out = []
-    for reg, strengths in GRID.items():
-        for s in strengths:
-            for sd in seeds:
-                z = 0.4 + (dropout_slope * s if reg == "dropout" else 0.0)
-                z += 0.01 * rng.normal()
-                best = {"dropout": 0.3, "l2": 1e-3}.get(reg)
-                loss = 1.0 + (0.0 if s == best else 0.1)
+    series = {"none": (0.0,), "dropout": RATES, "l2": L2, "mixup": (0.2, 1.0),
+              "early_stop": (10.0, 20.0)}
+    for reg, strengths in series.items():
+        for i, s in enumerate(strengths, start=1):
+            for sd in SEEDS:
+                noise = 0.005 * rng.normal()
+                if reg == "none":
+                    z, own, loss = 0.4 + noise, 0.4 + noise, 1.0
+                elif reg == "dropout":
+                    z, own, loss = 0.4 + slope * s + noise, 0.4 + own_slope * s + noise, 1 + i / 10
+                else:
+                    z = own = 0.4 + l2_offset + noise
+                    loss = 1 + i / 10
                 out.append({"task": task, "regularizer": reg, "strength": s, "seed": sd,
-                            "z_mask": z, "z_bar": 0.5 + bridge * (z - 0.4)
-                            + 0.001 * rng.normal(),
-                            "mc_gap": 2 * z + 0.001 * rng.normal(),
-                            "validation_loss": loss, "test_loss": loss})
+                            "test_loss": loss + 1e-4 * rng.normal(), "z_mask": z,
+                            "z_mask_own": own, "z_bar": 0.5 + bridge * (z - 0.4)
+                            + 0.001 * rng.normal(), "mc_gap": 2 * z + 0.001 * rng.normal()})
     return out
 
 
-RECORDS = _records("moons", -0.3) + _records("digits", +0.3, bridge=-1.0, seed=1) + _records(
-    "diabetes", 0.0, bridge=0.0, seed=2)
+RECORDS = (_records("moons", -0.3, own_slope=+0.3) + _records("digits", +0.3, bridge=-1.0,
+                                                               seed=1, l2_offset=-0.3))
+TABLE = record_table(RECORDS)
 
 
 @pytest.fixture(scope="module")
-def verdicts():
-    return mechanism.mechanism_verdicts(RECORDS, n_boot=500)
+def answer():
+    return mechanism.mask_answer(TABLE, ["moons", "digits"])
 
 
-def test_verdicts_follow_the_trend_of_z_mask(verdicts):
-    by = {v.task: v for v in verdicts}
-    assert [v.task for v in verdicts] == ["moons", "digits", "diabetes"]
-    assert by["moons"].verdict == "add up more" and by["moons"].dropout.rho < -0.8
-    assert by["digits"].verdict == "add up less" and by["digits"].dropout.rho > 0.8
-    assert by["diabetes"].verdict == "inconclusive"
-    assert by["moons"].penalty.direction == "no clear trend"
-    assert by["moons"].mixup is not None and by["moons"].mixup.direction == "no clear trend"
-    # at the chosen strengths dropout (0.3) is 0.09 below L2: specific to dropout
-    assert by["moons"].matched.strength_a == 0.3 and by["moons"].matched.strength_b == 1e-3
-    assert by["moons"].matched.difference.estimate == pytest.approx(-0.09, abs=0.01)
-    assert by["moons"].specificity == "specific to dropout"
-    assert by["digits"].specificity == "no effect to share"
+def test_the_trends_follow_z_mask_at_each_keep_probability(answer):
+    moons, digits = answer.tasks["moons"], answer.tasks["digits"]
+    assert moons.trends["z_mask"].words == "add up more"
+    assert moons.trends["z_mask_own"].words == "add up less"  # the own keep turns it
+    assert digits.trends["z_mask"].words == "add up less"
+    assert moons.trends["z_mask"].estimate == pytest.approx(-1.0)
+    assert answer.family_size == 2 * (2 + 3)
+    assert answer.confidence == pytest.approx(1 - 0.05 / 10)
+    assert moons.delta == pytest.approx(0.1 * TABLE.loc[(TABLE.task == "moons")
+                                                        & (TABLE.regularizer == "none"),
+                                                        "z_mask"].mean())
 
 
-def test_bridges_have_the_sign_built_in():
-    z = {b.task: b for b in mechanism.bridges(RECORDS, "z_bar", n_boot=500)}
-    assert z["moons"].direction == "rises" and z["moons"].rho > 0.8
-    assert z["digits"].direction == "falls"
-    assert z["moons"].n == sum(len(v) for v in GRID.values()) * len(SEEDS)
-    assert z["moons"].n_seeds == len(SEEDS)
-    gap = mechanism.bridge(RECORDS, "moons", "z_mask", "mc_gap", n_boot=500)
-    assert gap.rho > 0.95 and gap.low > 0
+def test_the_comparisons_at_the_same_fit(answer):
+    moons, digits = answer.tasks["moons"], answer.tasks["digits"]
+    # dropout's sub-networks add up better than L2's at every shared loss on moons
+    assert moons.comparisons["l2"].reading == "more_linear"
+    assert moons.comparisons["l2"].result.estimate < -0.05
+    assert digits.comparisons["l2"].reading == "less_linear"
+    assert "more additive than L2" in moons.comparisons["l2"].cell()
+    assert set(moons.comparisons) == set(mechanism.MASK_COMPARATORS)
 
 
-def test_bridge_of_a_constant_is_undefined():
-    records = [dict(r, mc_gap=0.0) for r in RECORDS]
-    b = mechanism.bridge(records, "moons", "z_mask", "mc_gap")
-    assert math.isnan(b.rho) and b.direction == "no clear trend" and b.cell() == "n/a"
+def test_words_and_tables(answer):
+    text = mechanism.mask_sentence(answer)
+    assert "they add up more on 1 of 2 (two moons)" in text
+    assert "they add up less on 1 of 2 (digits)" in text
+    assert "own training keep probability" in text
+    assert "L2 on 1 of 2" in text
+    table = mechanism.mask_markdown(answer)
+    assert table.count("\n") == 3 and "two moons" in table and "−" in table
 
 
-def test_sentences_are_computed(verdicts):
-    z = mechanism.bridges(RECORDS, "z_bar", n_boot=500)
-    sentence = mechanism.mechanism_sentence(verdicts, z)
-    assert "add up more as the drop rate rises on 1 of 3 tasks (two moons)" in sentence
-    assert "add up less on 1 of 3 tasks (digits)" in sentence
-    assert "inconclusive on 1 of 3 tasks (diabetes)" in sentence
-    assert "specific to dropout on 1 of those 1" in sentence
-    assert "ranks with input-space Z̄ on 1 of 3 tasks (two moons)" in sentence
-    assert not any(ch.isdigit() and "." in sentence[i - 1:i + 2] for i, ch in
-                   enumerate(sentence) if 0 < i < len(sentence) - 1)  # no decimals
-    line = mechanism.trend_sentence(verdicts[0])
-    assert "two moons" in line and f"{verdicts[0].dropout.rho:+.2f}".replace("-", "−") in line
-    text = mechanism.bridge_sentence(z, "input-space Z̄")
-    assert "rises with" in text and "two moons" in text and "digits" in text
-
-
-def test_tables(verdicts):
-    table = mechanism.mechanism_markdown(verdicts)
-    assert table.count("\n") == 1 + len(verdicts) and "**add up more**" in table
-    z = mechanism.bridges(RECORDS, "z_bar", n_boot=200)
-    both = mechanism.bridge_markdown({"Z̄": z, "gap": z[:1]})
-    assert "two moons" in both and "n/a" in both
-
-
-def test_chapter_06s_eight_seeds_over_four_tasks_decide_nothing_and_say_so():
-    """4 tasks x 2 tests: Holm's first threshold is 5% / 8 = 1 in 160, below the 1 in 128
-    an exact sign-flip test on 8 seeds can give; each trend alone still reaches 5%."""
-    from essay_lib.report.verdict import too_few_seeds
-
-    seeds = range(8)
-    records = (_records("moons", -0.3, seeds=seeds)
-               + _records("digits", +0.3, bridge=-1.0, seed=1, seeds=seeds)
-               + _records("diabetes", 0.0, bridge=0.0, seed=2, seeds=seeds)
-               + _records("quadratic", -0.3, seed=3, seeds=seeds))
-    verdicts = mechanism.mechanism_verdicts(records, n_boot=200)
-    by = {v.task: v for v in verdicts}
-    assert by["moons"].dropout.direction == "falls" and by["digits"].dropout.direction == "rises"
-    assert all(v.family_size == 8 and not v.decidable for v in verdicts)
-    reason = too_few_seeds(8, 0.05, 8)
-    assert "1 in 160" in reason and "1 in 128" in reason and "at least 9 seeds" in reason
-    sentence = mechanism.mechanism_sentence(verdicts)
-    assert sentence == ("In mask space (Z_mask, seed-level intervals, Holm-corrected), no "
-                        "verdict can be reached on 4 of 4 tasks (two moons, digits, diabetes "
-                        f"and 1-D quadratic), {reason}.")
-    line = mechanism.trend_sentence(by["moons"])
-    assert f"no verdict can be reached, {reason}" in line and "add up" not in line
-    assert "[" not in line  # no interval where nothing can be decided
-    table = mechanism.mechanism_markdown(verdicts)
-    assert table.count("**undecidable** (8 seeds)") == 4 and "inconclusive" not in table
+def test_bridges_are_within_seed_with_their_sign_and_validity():
+    links = mechanism.bridges(TABLE, ("mc_gap", "z_bar"), ["moons", "digits"],
+                              valid={"z_bar": {"moons": True, "digits": True}})
+    gap = {b.task: b for b in links["mc_gap"]}
+    z = {b.task: b for b in links["z_bar"]}
+    assert gap["moons"].direction == "rises" and len(gap["moons"].rho) == 16
+    assert z["digits"].direction == "falls" and z["digits"].estimate < -0.9
+    unread = mechanism.bridges(TABLE, ("z_bar",), ["moons", "digits"],
+                               valid={"z_bar": {"digits": False}})["z_bar"]
+    assert unread[1].direction == "not valid" and unread[1].cell() == "measure not valid here"
+    assert unread[0].p_holm == pytest.approx(unread[0].pvalue)  # a family of one
+    along = mechanism.bridges(TABLE, ("z_bar",), ["moons"], regularizers=("none", "dropout"))
+    assert along["z_bar"][0].direction == "rises"
+    text = mechanism.bridge_sentence(links["z_bar"] + unread[1:], "Z̄")
+    assert "rises with" in text and "**falls**" in text and "Not read on digits" in text
+    assert "two moons" in mechanism.bridge_markdown({"gap": links["mc_gap"]})
 
 
 def test_network_values_and_bad_input():
-    v = mechanism.network_values(RECORDS, "moons", ("z_mask", "z_bar"))
-    assert set(v) == {"z_mask", "z_bar", "seed", "regularizer", "strength"}
-    with pytest.raises(ValueError, match="no records for task"):
-        mechanism.network_values(RECORDS, "mnist", ("z_mask",))
-    with pytest.raises(ValueError, match="measure 'z_nope'"):
-        mechanism.bridge(RECORDS, "moons", "z_nope")
-    with pytest.raises(TypeError, match="records"):
-        mechanism.mechanism_verdicts({"task": "moons"})
-
-
-@pytest.mark.usefixtures("no_plt_show")
-def test_figures_draw_what_they_are_given():
-    from essay_lib.report import analogy, plotting
-
-    x = np.linspace(-1, 1, 20)
-    Y = np.stack([x, 2 * x, 3 * x, 6 * x])
-    fig = plotting.plot_subnetwork_outputs(x, {"no dropout": Y, "dropout": Y[..., None]},
-                                           x_train=x, y_train=x)
-    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 5
-    np.testing.assert_allclose(fig.axes[0].lines[4].get_ydata(), 4 * x)  # the additive guess
-    with pytest.raises(ValueError, match="shape"):
-        plotting.plot_subnetwork_outputs(x, {"bad": Y[:, :5]})
-    curves = {t: analogy.strength_curves(RECORDS, t, "z_mask", ("dropout", "l2"), n_boot=100)
-              for t in ("moons", "digits")}
-    fig = plotting.plot_mask_trends(curves)
-    assert len([a for a in fig.axes if a.get_visible()]) == 4
-    values = {t: mechanism.network_values(RECORDS, t, ("z_mask", "z_bar")) for t in ("moons",)}
-    fig = plotting.plot_bridges(values, "z_mask", "z_bar", xlabel="Z_mask", ylabel="Z̄",
-                                correlations={"moons": "ρ = +0.9"})
-    assert fig.axes[0].texts[0].get_text() == "ρ = +0.9"
-    drawn = sum(len(c.get_offsets()) for c in fig.axes[0].collections)
-    assert drawn == len(values["moons"]["z_mask"])
+    v = mechanism.network_values(TABLE, "moons", ("z_mask", "z_bar"))
+    assert len(v["z_mask"]) == len(v["seed"]) == len(TABLE[TABLE.task == "moons"])
+    assert mechanism.network_values(RECORDS, "moons", ("z_mask",))["z_mask"].shape == \
+        v["z_mask"].shape
+    with pytest.raises(ValueError, match="no records for task 'cifar'"):
+        mechanism.network_values(TABLE, "cifar", ("z_mask",))
+    with pytest.raises(ValueError, match="'nope' is not a column"):
+        mechanism.mask_answer(TABLE, ["moons"], measures=("nope",))
+    with pytest.raises(TypeError, match="table must be a pandas DataFrame"):
+        mechanism.bridges(RECORDS, ("z_bar",), ["moons"])
+    with pytest.raises(ValueError, match="alpha"):
+        mechanism.mask_answer(TABLE, ["moons"], alpha=1.5)
+    with pytest.raises(ValueError, match="delta_share"):
+        mechanism.mask_answer(TABLE, ["moons"], delta_share=0)
 
 
 def test_the_variant_table():
-    records = [r for r in RECORDS if r["task"] == "moons"]
-    table = mechanism.variant_markdown({"default": records, "again": records}, "moons",
-                                       regularizers=("dropout",), n_boot=100)
-    assert table.count("\n") == 3 and "default" in table
-    base = np.mean([r["z_mask"] for r in records if r["regularizer"] == "none"])
-    assert table.splitlines()[2].startswith(f"| default | {base:.3f} | ↓")
+    variants = {"default": RECORDS, "other": [{**r, "z_mask": -r["z_mask"]} for r in RECORDS]}
+    table = mechanism.variant_markdown(variants, "moons")
+    assert "↓" in table.splitlines()[2] and "↑" in table.splitlines()[3]
+    with pytest.raises(ValueError, match="regularizers"):
+        mechanism.variant_markdown(variants, "moons", regularizers=("bogus",))
+
+
+def test_figures_draw_what_they_are_given():
+    values = {t: mechanism.network_values(TABLE, t, ("z_mask", "z_bar"))
+              for t in ("moons", "digits")}
+    fig = plotting.plot_bridges(values, "z_mask", "z_bar", xlabel="Z_mask", ylabel="Z̄",
+                                correlations={"moons": "ρ = +0.9"})
+    assert len(fig.axes) == 2 and "two moons" in fig.get_label()
+    assert isinstance(TABLE, pd.DataFrame)

@@ -180,7 +180,8 @@ def test_parts_and_choices():
     X = _points()
     r = S.subnetwork_additivity(net, X, n_draws=50)
     assert r.numerators.shape == r.denominators.shape == r.points.shape == (50,)
-    assert r.set_size == 3  # round(24 / 8)
+    assert r.set_size == -1  # one layer per draw: 2 of 16 units or 1 of 8 (set sizes differ)
+    assert S.subnetwork_additivity(net, X, n_draws=50, layers="all").set_size == 3  # 24 / 8
     assert np.all(r.numerators <= r.denominators + 1e-12)
     assert r.value == pytest.approx(r.numerators.sum() / r.denominators.sum())
     sets = S.draw_mask_sets((16, 8), len(X), 500, layers="same", seed=0)
@@ -203,7 +204,7 @@ def test_line_outputs_are_one_draw_on_every_row():
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"keep_prob": 0.0}, ValueError, "keep_prob"),
-    ({"keep_prob": 1.0}, ValueError, "keep_prob"),
+    ({"keep_prob": 1.5}, ValueError, "keep_prob"),
     ({"keep_prob": "half"}, TypeError, "keep_prob"),
     ({"n_draws": 0}, ValueError, "n_draws"),
     ({"n_draws": 2.5}, TypeError, "n_draws"),
@@ -239,3 +240,44 @@ def test_bad_models_and_points():
         S.mc_gap(net, _points(), n_samples=6)
     with pytest.raises(ValueError, match="masks must have 8 columns"):
         S.masked_outputs(net, _points(), np.ones((2, 3)))
+
+
+@FAST
+@given(seed=st.integers(0, 2**31), depth=st.integers(2, 4), keep=st.floats(0.1, 1.0))
+def test_a_deep_linear_network_adds_up_on_same_layer_sets_and_not_across(seed, depth, keep):
+    """f(x; m) of a network without activations is linear in each layer's mask: sets of
+    one layer add up exactly (its function is linear), sets across layers multiply."""
+    net = make_mlp(3, [12] * depth, 2, activation="identity", seed=seed % 1000)
+    X = _points(d=3, seed=seed)
+    same = S.subnetwork_additivity(net, X, keep_prob=keep, n_draws=200, seed=seed)
+    assert same.value < 1e-12 and np.all(same.numerators < 1e-12 * (1 + same.denominators))
+    assert S.subnetwork_additivity(net, X, keep_prob=min(keep, 0.9), n_draws=200,
+                                   layers="all", seed=seed).value > 1e-3
+
+
+def test_same_layer_sets_are_the_default_and_stay_in_one_layer():
+    sets = S.draw_mask_sets((8, 6), 10, 50, seed=0)
+    for a, b in zip(sets.a, sets.b, strict=True):
+        layers = {0 if j < 8 else 1 for j in np.flatnonzero(a | b)}
+        assert len(layers) == 1
+    assert S.subnetwork_additivity(make_mlp(2, [8, 6], 1, seed=0), _points(), n_draws=50,
+                                   seed=0).value == S.subnetwork_additivity(
+        make_mlp(2, [8, 6], 1, seed=0), _points(), n_draws=50, layers="same", seed=0).value
+
+
+def test_one_keep_probability_per_member_equals_one_call_each():
+    batched = BatchedMLP((2, 8, 6, 3), [0, 1, 2])
+    X = _points()
+    keeps = [0.5, 1.0, 0.3]
+    together = S.subnetwork_additivity_members(batched, X, keep_prob=keeps, n_draws=120,
+                                               seed=4)
+    for k, q in enumerate(keeps):
+        alone = S.subnetwork_additivity(batched.member(k), X, keep_prob=q, n_draws=120, seed=4)
+        assert together[k].value == pytest.approx(alone.value, rel=1e-12)
+        assert together[k].keep_prob == q
+    full = S.draw_mask_sets((8, 6), 10, 30, keep_prob=1.0, seed=0)
+    np.testing.assert_array_equal(full.context, ~full.a & ~full.b)  # keep 1: all the rest
+    with pytest.raises(ValueError, match="keep_prob must be one number or one per member"):
+        S.subnetwork_additivity_members(batched, X, keep_prob=[0.5, 0.5])
+    with pytest.raises(ValueError, match=r"keep_prob\[1\]"):
+        S.subnetwork_additivity_members(batched, X, keep_prob=[0.5, 0.0, 0.5])

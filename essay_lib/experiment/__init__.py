@@ -19,6 +19,8 @@ and the measures are the floors below.
   other settings, as records (chapters 01 and 06);
 * :mod:`~essay_lib.experiment.configurations`: chapter 00's named MLP sizes over seeds, one
   plain training run each (:func:`~essay_lib.experiment.configurations.train_configurations`);
+* :mod:`~essay_lib.experiment.mechanism`: chapter 06's tests of the mechanism (dropout's
+  variants, one hidden layer), sweeps read beside chapter 05's;
 * :mod:`~essay_lib.experiment.beyond`: chapter 07's variants around the base
   configuration (:func:`beyond_variants`, :func:`run_variants`).
 """
@@ -28,6 +30,7 @@ from essay_lib.experiment import (
     cache,
     configurations,
     essay,
+    mechanism,
     metrics,
     references,
     remeasure,
@@ -52,6 +55,7 @@ from essay_lib.experiment.sweeps import run_experiment, run_sweep, sweep_models
 __all__ = ["METRICS", "REGULARIZERS", "REPLICATION_SEEDS", "VERDICT_METRICS",
            "VERDICT_REGULARIZERS", "CacheWarning", "ExperimentSpec", "MeasureSpec",
            "SweepCache", "SweepSpec", "Variant", "beyond", "beyond_variants", "cache",
-           "configurations", "essay", "essay_experiment", "metrics", "reference_values",
-           "references", "remeasure", "replication_experiment", "run_experiment", "run_sweep",
-           "run_variants", "spec", "sweep_models", "sweeps", "train", "validity"]
+           "configurations", "essay", "essay_experiment", "mechanism", "metrics",
+           "reference_values", "references", "remeasure", "replication_experiment",
+           "run_experiment", "run_sweep", "run_variants", "spec", "sweep_models", "sweeps",
+           "train", "validity"]

@@ -32,9 +32,11 @@
   So editing a plot helper, a progress bar, a chapter's helper (``report/``,
   ``nets/dropout_checks.py``, ...) or the site changes no key; editing a forward pass
   changes every key; editing a measure re-measures without retraining.  The
-  fingerprint hashes each file's path relative to the package and its bytes, so
-  editing, adding (where imported), renaming or removing a module it reads changes it;
-  an entry module or an imported ``essay_lib`` module without a source file is an error.
+  fingerprint hashes each file's path relative to the package and its code
+  (:func:`code_text`: the syntax tree without docstrings, comments or layout), so editing
+  the code of, adding (where imported), renaming or removing a module it reads changes
+  it, while editing a docstring or a comment does not; an entry module or an imported
+  ``essay_lib`` module without a source file is an error.
 * **Plain formats**: JSON written with ``allow_nan=False``; NPZ read with
   ``allow_pickle=False``, its metadata a JSON string stored as a text array.  Never pickle.
 * **Atomic**: written through :func:`essay_lib.util.paths.write_atomic`.
@@ -185,13 +187,29 @@ def source_files(kind: str, package: Path = PACKAGE_DIR) -> list[Path]:
                                                           package))
 
 
+def code_text(path: Path) -> str:
+    """What a source file computes, as text: its syntax tree (``ast.dump``, no line numbers)
+    without docstrings or other bare string statements, so that editing prose, comments or
+    layout changes no key (a change of code does)."""
+    tree = ast.parse(Path(path).read_bytes(), filename=str(path))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            kept = [s for s in body if not (isinstance(s, ast.Expr)
+                                            and isinstance(s.value, ast.Constant)
+                                            and isinstance(s.value.value, str))]
+            node.body = kept or [ast.Pass()]
+    return ast.dump(tree)
+
+
 def fingerprint(kind: str, package: Path = PACKAGE_DIR) -> str:
-    """SHA-256 (hex) of the relative path and bytes of every file of :func:`source_files`."""
+    """SHA-256 (hex) of the relative path and :func:`code_text` of every file of
+    :func:`source_files`."""
     package = Path(package)
     digest = hashlib.sha256()
     for path in source_files(kind, package):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        digest.update(code_text(path).encode() + b"\0")
     return digest.hexdigest()
 
 

@@ -17,9 +17,12 @@ below the spec's threshold), ``weight_norm`` (L2 norm of all weights),
 ``z_mask`` (sub-network additivity Z_mask on the test inputs, logits, and ``z_mask_raw``,
 mean ‖D‖) and ``mc_gap`` (relative RMS gap between Monte Carlo averaging over inverted
 masks and weight scaling, on the first ``mc_points`` test inputs), both at the spec's
-``mask_keep_prob`` (:mod:`essay_lib.measures.subnetworks`; ``None`` for the residual MLP
-and the CNN).  Under ``MeasureSpec(scope="verdict")`` only :data:`VERDICT_METRICS` are
-measured and every other metric is ``None``.
+``mask_keep_prob``, and ``z_mask_own`` (Z_mask at the network's own training keep
+probability, :func:`~essay_lib.experiment.train.training_keep_prob`: 1 − its drop rate,
+1 without dropout) (:mod:`essay_lib.measures.subnetworks`, with the spec's
+``mask_layers``; ``None`` for the residual MLP and the CNN).  Under
+``MeasureSpec(scope="verdict")`` only :data:`VERDICT_METRICS` are measured and every other
+metric is ``None``; under ``scope="mechanism"`` also :data:`MASK_METRICS`.
 
 Function measures use the logits, in float64.  Every setting comes from the
 :class:`~essay_lib.experiment.spec.MeasureSpec` passed in: Δ, a, b are its
@@ -45,10 +48,12 @@ from essay_lib.util.progress import progress_bar
 METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accuracy", "z_bar",
            "z_bar_raw", "taleb_h", "taleb_h_raw", "jacobian_norm", "affine_nonlinearity",
            "linear_pieces", "weight_sparsity", "weight_norm", "mean_hidden_activation", "z_spec",
-           "z_mask", "z_mask_raw", "mc_gap")
+           "z_mask", "z_mask_raw", "z_mask_own", "mc_gap")
 #: The metrics a verdict reads (``MeasureSpec(scope="verdict")`` measures only these)
 VERDICT_METRICS = ("train_loss", "validation_loss", "test_loss", "test_r2", "test_accuracy",
                    "z_bar", "z_bar_raw")
+#: The sub-network measures (``scope="mechanism"`` adds them to :data:`VERDICT_METRICS`)
+MASK_METRICS = ("z_mask", "z_mask_raw", "z_mask_own", "mc_gap")
 
 
 @torch.no_grad()
@@ -110,22 +115,29 @@ def specification_curve(values: dict, task: Task, measures: MeasureSpec) -> list
             for k in range(n_members)]
 
 
-def mask_metrics(model, task: Task, measures: MeasureSpec) -> dict[str, np.ndarray | None]:
+def mask_metrics(model, task: Task, measures: MeasureSpec, keep_probs=None
+                 ) -> dict[str, np.ndarray | None]:
     """Per member (K,): ``z_mask``, ``z_mask_raw`` and ``mc_gap`` (batched, float64, the
-    same draws for every member); ``None`` each for models other than the plain MLP (the
-    residual MLP and the CNN have no hidden-unit masks here)."""
+    same draws for every member) at the spec's keep probability, and ``z_mask_own`` at
+    ``keep_probs`` (K,), each member's own training keep probability (``None``: not
+    measured); ``None`` each for models other than the plain MLP (the residual MLP and the
+    CNN have no hidden-unit masks here)."""
     if not isinstance(model, BatchedMLP):
-        return dict.fromkeys(("z_mask", "z_mask_raw", "mc_gap"))
+        return dict.fromkeys(MASK_METRICS)
     X = task.X_test.astype(np.float64)
+    settings = dict(n_draws=measures.mask_draws, set_fraction=measures.mask_set_fraction,
+                    layers=measures.mask_layers, seed=measures.metric_seed)
     additivity = subnetworks.subnetwork_additivity_members(
-        model, X, keep_prob=measures.mask_keep_prob, n_draws=measures.mask_draws,
-        set_fraction=measures.mask_set_fraction, layers=measures.mask_layers,
-        seed=measures.metric_seed)
+        model, X, keep_prob=measures.mask_keep_prob, **settings)
+    own = None if keep_probs is None else np.array([
+        r.value for r in subnetworks.subnetwork_additivity_members(
+            model, X, keep_prob=[float(q) for q in keep_probs], **settings)])
     gap = subnetworks.mc_gap_members(model, X[: measures.mc_points],
                                      keep_prob=measures.mask_keep_prob,
                                      n_samples=measures.mc_samples, seed=measures.metric_seed)
     return {"z_mask": np.array([r.value for r in additivity]),
-            "z_mask_raw": np.array([r.raw for r in additivity]), "mc_gap": gap}
+            "z_mask_raw": np.array([r.raw for r in additivity]), "z_mask_own": own,
+            "mc_gap": gap}
 
 
 def single_threaded_blas():
@@ -139,7 +151,7 @@ def single_threaded_blas():
 
 
 def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
-                    progress: bool | None = None) -> list[dict]:
+                    keep_probs=None, progress: bool | None = None) -> list[dict]:
     """The :data:`METRICS` of every member of ``model`` (a dict each, in member order).
 
     ``model``: any batched model of :func:`essay_lib.nets.ensemble.batched_model` (the
@@ -147,7 +159,8 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
     loss of each member (from its
     training run); ``task``: the task the members were trained on (its test split is
     measured); ``measures``: the settings of every measure (its ``scope`` decides which
-    metrics are measured; the others are ``None``).
+    metrics are measured; the others are ``None``); ``keep_probs`` (K,): each member's own
+    training keep probability, for ``z_mask_own`` (``None``: that metric is ``None``).
     """
     train_loss = np.asarray(train_loss, dtype=np.float64).ravel()
     if len(train_loss) != model.K:
@@ -159,13 +172,17 @@ def measure_members(model, train_loss, task: Task, measures: MeasureSpec, *,
     z_values = z_bar_settings(model, task, measures)
     main_z = z_values["logits", measures.displacement_scale, "extrapolating"]
     losses = batched_metrics(model, task)
-    if measures.scope == "verdict":
+    if measures.scope in ("verdict", "mechanism"):
         values = {**losses, "train_loss": train_loss, "z_bar": main_z[0],
                   "z_bar_raw": main_z[1]}
-        kept = {name: values[name] if name in VERDICT_METRICS else None for name in METRICS}
+        wanted = VERDICT_METRICS
+        if measures.scope == "mechanism":
+            values.update(mask_metrics(model, task, measures, keep_probs))
+            wanted += MASK_METRICS
+        kept = {name: values[name] if name in wanted else None for name in METRICS}
         return [{name: None if v is None else float(v[k]) for name, v in kept.items()}
                 for k in range(model.K)]
-    per_member = {**losses, **mask_metrics(model, task, measures)}
+    per_member = {**losses, **mask_metrics(model, task, measures, keep_probs)}
     curves = specification_curve(z_values, task, measures)
     jacobian = (batched.jacobian_norm_members(model, X) if isinstance(model, BatchedMLP)
                 else None)

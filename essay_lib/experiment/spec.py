@@ -19,7 +19,12 @@ Regularizers of a grid (:data:`REGULARIZERS`): ``none`` (strength 0 only), ``dro
 the positive control that favours linear behaviour between examples), ``adamw``
 (decoupled weight decay per step, ``w <- w (1 - lr × strength)``: AdamW with Adam),
 ``early_stop`` (plain training stopped early: the unregularized network trained for
-``strength`` epochs only, fewer than the sweep's; :data:`EPOCH_GRIDS`).
+``strength`` epochs only, fewer than the sweep's; :data:`EPOCH_GRIDS`).  Chapter 06 adds
+four kinds of dropout, each at a drop rate in [0, 1) (:data:`REGULARIZER_SETTINGS`):
+``gaussian_dropout`` (noise ξ ~ N(1, p / (1 − p)) on every hidden unit: dropout's two
+moments, no unit removed), ``dropout_first`` / ``dropout_last`` (dropout on the first /
+last hidden layer only), ``dropout_penalty`` (dropout's explicit penalty on the last hidden
+layer, trained deterministically: :mod:`essay_lib.nets.penalties`).
 """
 
 from __future__ import annotations
@@ -51,13 +56,21 @@ from essay_lib.util.checks import (
 #: grid key -> the :class:`essay_lib.nets.ensemble.Member` field it sets (``none``: nothing)
 REGULARIZERS = {"none": None, "dropout": "drop_rate", "input_dropout": "input_drop_rate",
                 "l1": "l1", "l2": "l2", "mixup": "mixup_alpha", "adamw": "weight_decay",
-                "early_stop": None}
+                "early_stop": None, "gaussian_dropout": "drop_rate",
+                "dropout_first": "drop_rate", "dropout_last": "drop_rate",
+                "dropout_penalty": "dropout_penalty"}
+#: grid key -> the other :class:`~essay_lib.nets.ensemble.Member` fields it fixes
+REGULARIZER_SETTINGS = {"gaussian_dropout": {"noise": "gaussian"},
+                        "dropout_first": {"drop_layers": "first"},
+                        "dropout_last": {"drop_layers": "last"}}
 #: Grid keys whose strength is an epoch: the unregularized network trained for that many
 #: epochs only (plain training stopped early), in [1, the sweep's epochs)
 EPOCH_GRIDS = ("early_stop",)
-_RATES = ("dropout", "input_dropout")
-#: What a :class:`MeasureSpec` measures: every metric, or only what a verdict reads
-MEASURE_SCOPES = ("all", "verdict")
+_RATES = ("dropout", "input_dropout", "gaussian_dropout", "dropout_first",
+          "dropout_last", "dropout_penalty")
+#: What a :class:`MeasureSpec` measures: every metric, only what a verdict reads, or that
+#: and the sub-network measures (chapter 06's tests of the mechanism)
+MEASURE_SCOPES = ("all", "verdict", "mechanism")
 
 
 @dataclass(frozen=True)
@@ -83,13 +96,17 @@ class MeasureSpec:
     Sub-network additivity (chapter 06, :mod:`essay_lib.measures.subnetworks`):
     ``mask_keep_prob`` (the context's *keep* probability, the same for every network),
     ``mask_draws`` (draws of Z_mask), ``mask_set_fraction`` (size of A and B as a share of
-    the hidden units), ``mask_layers`` (``"all"`` or ``"same"``: where A and B come from);
+    their layer's units), ``mask_layers`` (``"same"``, the main definition: A and B from one
+    hidden layer, so that a deep *linear* network has Z_mask = 0; ``"all"``, the
+    cross-layer variant: from all hidden layers together);
     ``mc_samples`` masks per point and the first ``mc_points`` test points for the gap
     between Monte Carlo averaging and weight scaling (``mc_gap``).
 
     ``scope``: ``"all"`` measures every metric; ``"verdict"`` only what a verdict reads
     (the losses, R² or accuracy, Z̄ and Z̄_raw under the main setting above), leaving
-    every other metric ``None`` (the replication on fresh seeds; a fraction of the cost).
+    every other metric ``None`` (the replication on fresh seeds; a fraction of the cost);
+    ``"mechanism"`` that and the sub-network measures (``z_mask``, ``z_mask_raw``,
+    ``z_mask_own``, ``mc_gap``: chapter 06's tests of the mechanism).
     """
 
     z_triples: int = 1000
@@ -102,7 +119,7 @@ class MeasureSpec:
     mask_keep_prob: float = 0.5
     mask_draws: int = 500
     mask_set_fraction: float = 0.125
-    mask_layers: str = "all"
+    mask_layers: str = "same"
     mc_samples: int = 64
     mc_points: int = 64
     scope: str = "all"

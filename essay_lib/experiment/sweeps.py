@@ -33,6 +33,7 @@ from essay_lib.experiment.train import (
     model_of,
     train_members,
     training_config,
+    training_keep_prob,
 )
 from essay_lib.nets.models import MLP
 from essay_lib.nets.training import resolve_device
@@ -94,8 +95,9 @@ def run_sweep(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True, device
         trained = _trained(spec, task, [keys[i] for i in chunk], cache, dev, progress,
                            use_cache)
         model = model_of(spec, task, [t.arrays for t in trained])
+        keeps = [training_keep_prob(member_of(spec, *keys[i])) for i in chunk]
         metrics = measure_members(model, [t.train_loss for t in trained], task, spec.measures,
-                                  progress=progress)
+                                  keep_probs=keeps, progress=progress)
         for i, t, values in zip(chunk, trained, metrics, strict=True):
             regularizer, strength, seed = keys[i]
             record = {**spec.training_dict(), "epochs": epochs_of(spec, regularizer, strength),

@@ -23,7 +23,12 @@ import numpy as np
 import torch
 
 from essay_lib.data import Task
-from essay_lib.experiment.spec import EPOCH_GRIDS, REGULARIZERS, SweepSpec
+from essay_lib.experiment.spec import (
+    EPOCH_GRIDS,
+    REGULARIZER_SETTINGS,
+    REGULARIZERS,
+    SweepSpec,
+)
 from essay_lib.nets.ensemble import Member, batched_model, model_from_arrays, train_ensemble
 
 #: Networks trained in one batched run, by device type.  On the 2-core CPU, runs of 40
@@ -42,11 +47,19 @@ IMAGE_SHAPES = {"digits": (8, 8)}
 
 
 def member_of(spec: SweepSpec, regularizer: str, strength: float, seed: int) -> Member:
-    """The :class:`Member` (seed, regularizer field, learning rate, the sweep's weight
-    decay and input drop rate unless the regularizer sets them) of one network."""
+    """The :class:`Member` (seed, regularizer field, the fields the regularizer fixes,
+    learning rate, the sweep's weight decay and input drop rate unless the regularizer sets
+    them) of one network."""
     name = REGULARIZERS[regularizer]
     base = {"weight_decay": spec.weight_decay, "input_drop_rate": spec.input_drop_rate}
-    return Member(seed=seed, lr=spec.lr, **{**base, **({name: strength} if name else {})})
+    return Member(seed=seed, lr=spec.lr, **{**base, **({name: strength} if name else {}),
+                                            **REGULARIZER_SETTINGS.get(regularizer, {})})
+
+
+def training_keep_prob(member: Member) -> float:
+    """The keep probability a network was trained at: 1 − its drop rate, or 1 − the drop
+    rate of its explicit penalty, or 1 (no dropout; input dropout not counted)."""
+    return 1.0 - max(member.drop_rate, member.dropout_penalty)
 
 
 def epochs_of(spec: SweepSpec, regularizer: str, strength: float) -> int:
@@ -129,15 +142,18 @@ def train_members(spec: SweepSpec, task: Task, keys, *, device: torch.device,
     """Train the networks ``keys`` ((regularizer, strength, seed) each) of ``spec`` on
     ``task``; one :class:`Trained` per key, in order."""
     keys = list(keys)
-    lengths = [epochs_of(spec, r, s) for r, s, _ in keys]
-    if len(set(lengths)) > 1:  # networks stopped early train in runs of their own length
+    # networks stopped early train in runs of their own length, and networks with dropout's
+    # explicit penalty (autograd) apart from the others (the hand-written backward)
+    runs = [(epochs_of(spec, r, s), member_of(spec, r, s, seed).dropout_penalty > 0)
+            for r, s, seed in keys]
+    if len(set(runs)) > 1:
         found = {}
-        for length in sorted(set(lengths), reverse=True):
-            group = [k for k, e in zip(keys, lengths, strict=True) if e == length]
+        for run in sorted(set(runs), reverse=True):
+            group = [k for k, g in zip(keys, runs, strict=True) if g == run]
             found.update(zip(group, train_members(spec, task, group, device=device,
                                                   progress=progress), strict=True))
         return [found[k] for k in keys]
-    n_epochs = lengths[0] if lengths else spec.epochs
+    n_epochs = runs[0][0] if runs else spec.epochs
     out: list[Trained] = []
     every = max(1, n_epochs // CURVE_POINTS)
     n_runs = -(-len(keys) // members_per_run(device))

@@ -14,7 +14,9 @@ weight-scaling rule).
 * :func:`ridge_check`: input dropout on linear regression against its ridge closed form
   (expected loss by Monte Carlo, weights by training) at several drop rates;
 * :func:`loss_along_line`: the expected input-dropout loss, exact and by Monte Carlo,
-  along the line through two weight vectors.
+  along the line through two weight vectors;
+* :func:`penalty_check`: dropout's explicit penalty (chapter 06) against Monte Carlo over
+  masks of the last hidden layer, on one trained network.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ import torch
 from torch import nn
 
 from essay_lib.nets import dropout
+from essay_lib.nets.engine import mlp_forward
+from essay_lib.nets.losses import data_loss
+from essay_lib.nets.penalties import dropout_penalty
 from essay_lib.nets.training import predict
 from essay_lib.util.checks import (
     check_array,
@@ -37,8 +42,8 @@ from essay_lib.util.checks import (
 )
 from essay_lib.util.progress import progress_bar
 
-__all__ = ["loss_along_line", "meeting_point", "mc_convergence_many", "ridge_check",
-           "sample_subnetwork_masks", "tabulate_convergence"]
+__all__ = ["loss_along_line", "meeting_point", "mc_convergence_many", "penalty_check",
+           "ridge_check", "sample_subnetwork_masks", "tabulate_convergence"]
 
 #: the scalar summaries of one :func:`~essay_lib.nets.dropout.mc_convergence` result
 FLOAT_SUMMARIES = ("det_error", "error_first", "error_last", "excess", "floor")
@@ -230,3 +235,41 @@ def loss_along_line(X, y, w_start, w_end, drop_rate: float, t_points, t_fine, *,
             "curve": np.array([dropout.expected_dropout_loss(
                 X, y, w_start + t * (w_end - w_start), q) for t in t_fine]),
             "drop_rate": q, "n_masks": n_masks}
+
+
+@torch.no_grad()
+def penalty_check(net, X, y, drop_rate: float, *, kind: str, n_masks: int = 2000,
+                  seed=0) -> dict[str, float]:
+    """Dropout's explicit penalty against Monte Carlo, on one network.
+
+    ``net``: an :class:`~essay_lib.nets.models.MLP` (its own dropout ignored); ``X`` (n, d),
+    ``y`` (n, k) targets (regression) or (n,) class indices; ``drop_rate``: the rate of
+    dropout on the **last** hidden layer (inverted masks, one per row and draw);
+    ``kind``: ``"regression"`` or ``"classification"``.  Returns ``plain`` (the data loss of
+    the weight-scaled network), ``explicit`` (that plus the penalty of
+    :mod:`essay_lib.nets.penalties`: exact for regression, second order for
+    classification), ``monte_carlo`` (the mean loss over ``n_masks`` draws) and
+    ``standard_error`` (of that mean), all in float64.
+    """
+    q = check_drop_rate("drop_rate", drop_rate)
+    n_masks = check_int("n_masks", n_masks, minimum=2)
+    layers = [(w.detach().double(), b.detach().double()) for w, b in net.layer_parameters()]
+    X_t = torch.as_tensor(check_array("X", X, ndim=2), dtype=torch.float64)
+    y_t = torch.as_tensor(np.asarray(y))
+    if kind == "regression":
+        y_t = y_t.double().reshape(len(X_t), -1)
+    f, hidden = mlp_forward(layers, X_t, net.activation)
+    plain = data_loss(f, y_t, kind)
+    explicit = plain + dropout_penalty(hidden[-1], layers[-1][0], f, q, kind)
+    g = torch.Generator().manual_seed(check_seed("seed", seed))
+    last = len(layers) - 1
+    values = []
+    for _ in range(n_masks):
+        keep = (torch.rand(hidden[-1].shape, generator=g, dtype=torch.float64) >= q) / (1 - q)
+        out = mlp_forward(layers, X_t, net.activation,
+                          noise=lambda i, u, keep=keep: u * keep if i == last else u)[0]
+        values.append(float(data_loss(out, y_t, kind)))
+    values = np.array(values)
+    return {"plain": float(plain), "explicit": float(explicit),
+            "monte_carlo": float(values.mean()),
+            "standard_error": float(values.std(ddof=1) / np.sqrt(n_masks))}

@@ -13,15 +13,21 @@ sub-networks' contributions *add up*.  Unchanged by f → αf + c (α ≠ 0).
 
 **The choices, and their defaults** (each one an argument, varied in chapter 06):
 
-* ``keep_prob`` (0.5): each unit outside A ∪ B joins the context C with this probability.
+* ``keep_prob`` (0.5), in (0, 1]: each unit outside A ∪ B joins the context C with this
+  probability (1: every one).
   It is a *keep* probability (Srivastava's p), the same for every network compared, not
   the drop rate a network was trained with.
 * ``set_fraction`` (1/8): A and B hold ``max(1, round(set_fraction × pool))`` units each,
-  where the pool is the hidden units they are drawn from (128 units of a 2 × 64 network:
-  16 each); at most 1/2, so that the two sets fit side by side.
-* ``layers`` (``"all"``): A and B are drawn from all hidden layers together;
-  ``"same"``: from one hidden layer, drawn uniformly per draw; an int ``l``: always
-  from hidden layer ``l`` (0 = the first).  C always spans every hidden layer.
+  where the pool is the hidden units they are drawn from (one 64-unit layer: 8 each; all
+  128 units of a 2 × 64 network: 16 each); at most 1/2, so that the two sets fit side by
+  side.
+* ``layers`` (``"same"``, the main definition): A and B come from one hidden layer, drawn
+  uniformly per draw; an int ``l``: always from hidden layer ``l`` (0 = the first);
+  ``"all"`` (the cross-layer variant): from all hidden layers together.  C always spans
+  every hidden layer.  Why same-layer sets are the main definition: a deep *linear*
+  network f(x; m) = W_L (m_{L−1} ⊙ … W_2 (m_1 ⊙ W_1 x)) is linear in each layer's mask
+  separately, so two sets of one layer add up exactly (D = 0, Z_mask = 0, as its function
+  is linear), while sets in two layers multiply (D ≠ 0 for a function that is linear).
 * ``inverted`` (True): kept units are multiplied by 1 / ``keep_prob``, as inverted
   dropout does in training, so f(x; C) is exactly one of the sub-networks that dropout
   at drop rate 1 − ``keep_prob`` trains; ``False`` uses plain 0/1 masks.  The same
@@ -63,6 +69,7 @@ from essay_lib.util.checks import (
     check_bool,
     check_choice,
     check_int,
+    check_keep_prob,
     check_number,
     check_probability,
     check_seed,
@@ -133,13 +140,13 @@ def _layers_arg(layers, n_hidden: int):
 
 
 def draw_mask_sets(widths, n_points: int, n_draws: int, *, keep_prob: float = 0.5,
-                   set_fraction: float = 0.125, layers="all", seed=0) -> MaskSets:
+                   set_fraction: float = 0.125, layers="same", seed=0) -> MaskSets:
     """The draws of :func:`subnetwork_additivity` for hidden ``widths`` and ``n_points``
     rows (see the module docstring for each choice)."""
     widths = tuple(check_int(f"widths[{i}]", w, minimum=1) for i, w in enumerate(widths))
     n_points = check_int("n_points", n_points, minimum=1)
     n_draws = check_int("n_draws", n_draws, minimum=1)
-    keep_prob = check_probability("keep_prob", keep_prob)
+    keep_prob = check_keep_prob("keep_prob", keep_prob)
     set_fraction = check_number("set_fraction", set_fraction, minimum=0.0, maximum=0.5,
                                 low_closed=False)
     layers = _layers_arg(layers, len(widths))
@@ -253,7 +260,7 @@ def _result(num, den, sets: MaskSets, keep_prob: float) -> SubnetworkAdditivity:
 
 
 def subnetwork_additivity(model, X, *, keep_prob: float = 0.5, n_draws: int = 1000,
-                          set_fraction: float = 0.125, layers="all", inverted: bool = True,
+                          set_fraction: float = 0.125, layers="same", inverted: bool = True,
                           output: str = "logits", seed=0) -> SubnetworkAdditivity:
     """Z_mask of ``model`` over ``n_draws`` draws on the rows of ``X`` (DESIGN.md §3b).
 
@@ -270,31 +277,43 @@ def subnetwork_additivity(model, X, *, keep_prob: float = 0.5, n_draws: int = 10
 
 
 def subnetwork_additivity_members(model, X, *, keep_prob: float = 0.5, n_draws: int = 1000,
-                                  set_fraction: float = 0.125, layers="all",
+                                  set_fraction: float = 0.125, layers="same",
                                   inverted: bool = True, output: str = "logits", seed=0
                                   ) -> list[SubnetworkAdditivity]:
     """:func:`subnetwork_additivity` of every member of a
     :class:`~essay_lib.nets.ensemble.BatchedMLP` (or of one MLP), on the same draws; one
-    result per member, each equal to the member's own measure."""
+    result per member, each equal to the member's own measure.
+
+    ``keep_prob``: one keep probability for all, or a sequence of one per member (e.g.
+    each network's own training keep probability); members with equal keep probabilities
+    share their draws (the draws depend on the seed and the keep probability)."""
     widths, X = _check_model_and_points(model, X)
-    keep_prob = check_probability("keep_prob", keep_prob)
+    K = model.K if isinstance(model, BatchedMLP) else 1
+    if isinstance(keep_prob, (list, tuple, np.ndarray)):
+        if len(keep_prob) != K:
+            raise ValueError(f"keep_prob must be one number or one per member ({K}), got "
+                             f"{len(keep_prob)}")
+        keeps = [check_keep_prob(f"keep_prob[{k}]", q) for k, q in enumerate(keep_prob)]
+    else:
+        keeps = [check_keep_prob("keep_prob", keep_prob)] * K
     check_bool("inverted", inverted)
     check_choice("output", output, REPRESENTATIONS)
-    sets = draw_mask_sets(widths, len(X), n_draws, keep_prob=keep_prob,
-                          set_fraction=set_fraction, layers=layers, seed=seed)
-    masks = torch.as_tensor(sets.stacked()) * (1.0 / keep_prob if inverted else 1.0)
+    drawn = {}
+    for q in dict.fromkeys(keeps):
+        sets = draw_mask_sets(widths, len(X), n_draws, keep_prob=q,
+                              set_fraction=set_fraction, layers=layers, seed=seed)
+        drawn[q] = sets, torch.as_tensor(sets.stacked()) * (1.0 / q if inverted else 1.0)
     X_t = torch.as_tensor(X)
-    K = model.K if isinstance(model, BatchedMLP) else 1
     out = []
-    for k in range(K):
+    for k, q in enumerate(keeps):
         params, activation = _parameters(model, k)
-        out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets,
-                           keep_prob))
+        sets, masks = drawn[q]
+        out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets, q))
     return out
 
 
 def line_outputs(model, X, *, keep_prob: float = 0.5, set_fraction: float = 0.125,
-                 layers="all", inverted: bool = True, output: str = "logits", seed=0
+                 layers="same", inverted: bool = True, output: str = "logits", seed=0
                  ) -> np.ndarray:
     """f(x; C), f(x; C∪A), f(x; C∪B), f(x; C∪A∪B) for *one* draw of the sets, applied to
     every row of ``X`` (n, d), e.g. points along a line: float64 (4, n, k).  The sets come

@@ -20,8 +20,10 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.matched`: paired contrasts, matched-fit comparisons, plateaus;
 * :mod:`~essay_lib.report.speccurve`: the verdict under every specification of Z̄;
 * :mod:`~essay_lib.report.verdict`: the computed verdict of chapter 05;
-* :mod:`~essay_lib.report.mechanism`: chapter 06's verdict on sub-network additivity and
-  its bridges to chapters 02 and 05;
+* :mod:`~essay_lib.report.mechanism`: chapter 06 in mask space (Z_mask's trends and its
+  comparisons at the same fit) and its bridges to chapters 02 and 05;
+* :mod:`~essay_lib.report.mechanism_tests`: chapter 06's answer: which ways of training
+  match dropout's effect on Z̄ at the same fit;
 * :mod:`~essay_lib.report.analogy`: the paper's analogy filled with measured numbers;
 * :mod:`~essay_lib.report.tables`: markdown tables;
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
@@ -40,9 +42,9 @@ network (that is :mod:`essay_lib.experiment` and below).
 import importlib
 
 __all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
-           "matched", "mechanism", "penalty_sweep", "plotting", "sentences", "session",
-           "speccurve", "stats", "table", "tables", "trends", "validity_report", "verdict",
-           "vocabulary", "widgets",
+           "matched", "mechanism", "mechanism_tests", "penalty_sweep", "plotting", "sentences",
+           "session", "speccurve", "stats", "table", "tables", "trends", "validity_report",
+           "verdict", "vocabulary", "widgets",
            "kernel_check", "specification_curve"]
 
 

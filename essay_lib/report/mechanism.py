@@ -1,31 +1,33 @@
-"""Chapter 06's verdict on the paper's *mechanism*: do dropout's sub-networks add up?
+"""Chapter 06 in mask space: do dropout's sub-networks add up more, and does that track Z̄?
 
-Input: sweep records holding ``z_mask`` (sub-network additivity, DESIGN.md §3b),
-``mc_gap`` (Monte Carlo averaging against weight scaling) and ``z_bar``
-(:mod:`essay_lib.experiment.metrics`).  Pure functions of the records they are given.
+Input: chapter 05's records (a :func:`~essay_lib.report.table.record_table`) holding
+``z_mask`` (sub-network additivity on same-layer sets at the common keep probability 0.5,
+DESIGN.md §3b), ``z_mask_own`` (the same at each network's own training keep probability),
+``mc_gap`` (Monte Carlo averaging against weight scaling) and ``z_bar``.  Pure functions.
 
-**The rules** (chapter 05's, :mod:`essay_lib.report.verdict`, applied to Z_mask):
+**The rules** (chapter 05's, DESIGN.md §4, applied to Z_mask), one family of tests:
 
-1. *Seed-level trends.*  Per task and regularizer, each network seed's Spearman ρ
-   between strength and Z_mask along its own series, tested over seeds with the exact
-   sign-flip test (:func:`essay_lib.report.trends.trend`).
-2. *The mechanism.*  Dropout's sub-networks **add up more** as the drop rate rises when
-   that trend falls, **add up less** when it rises, else the result is **inconclusive**.
-3. *Specific to dropout?*  Dropout and the L2 penalty at their validation-chosen
-   strengths, compared by seed (:func:`essay_lib.report.matched.matched_comparison`).
-4. *Correction.*  Per task two tests (dropout's trend, dropout − L2); over all tasks their
-   p-values go through Holm's procedure at family-wise level 5%.  Where the seeds cannot
-   reach Holm's first threshold at all (n seeds give p >= 2 / 2**n), a task is
-   **undecidable** (:attr:`MechanismVerdict.decidable`) and the sentences say why.
+1. *Trend* (per task, for each of ``z_mask`` and ``z_mask_own``): each seed's Spearman ρ
+   between the drop rate and Z_mask along its own dropout path (the unregularized network at
+   rate 0), tested over seeds with the exact sign-flip test.  Dropout's sub-networks **add
+   up more** as the drop rate rises when the mean ρ is negative and the test survives Holm's
+   correction over the family, **add up less** when positive, else **no clear trend**.
+2. *At the same fit* (per task, against each of :data:`MASK_COMPARATORS`): dropout's Z_mask
+   excess over the comparator's path at equal test loss
+   (:func:`~essay_lib.report.frontier.linearity_excess` with ``measure="z_mask"``), paired by
+   seed, read against δ_mask by the four-way equivalence rule.  Z_mask has no dose-response
+   unit of its own (an affine blend in *input* space leaves every mask difference scaled
+   alike, so Z_mask does not move), so δ_mask is fixed in advance as :data:`DELTA_SHARE` of
+   the unregularized networks' mean Z_mask on the task.
+3. *Correction*: every p-value of rules 1 and 2 over all tasks in one Holm family; the
+   excess intervals are simultaneous (confidence 1 − α/m, Bonferroni).
 
-There is no positive-control gate here: mixup asks for linear behaviour between
-*examples* (input space), not between sub-networks, so its Z_mask trend is reported
-beside dropout's, not required.
-
-**The bridges.**  Across all networks of a task (every regularizer and strength), the
-seed-level Spearman correlation (:func:`essay_lib.report.stats.seed_spearman`) of
-Z_mask with the MC − weight-scaling gap (chapter 02: the gap vanishes when sub-networks
-add up) and with input-space Z̄ (chapter 05: does the mechanism predict the effect?).
+**The bridges.**  Within each seed, Spearman's ρ across all of that seed's networks (every
+regularizer and strength) between Z_mask and a second measure: the Monte Carlo gap (chapter
+02: the gap is 0 where sub-networks add up exactly) and input-space Z̄ (chapter 05: does
+the mechanism predict the effect?).  The per-seed ρ are tested with the exact sign-flip
+test, the bridges of all tasks in their own Holm family; a bridge to Z̄ is read only on the
+tasks where Z̄ is valid (chapter 04).
 """
 
 from __future__ import annotations
@@ -35,276 +37,350 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+from scipy import stats as _scipy_stats
 
-from essay_lib.report import inference, stats
-from essay_lib.report import matched as matched_fit
+from essay_lib.report import frontier, inference
+from essay_lib.report.table import check_table, paths
 from essay_lib.report.tables import markdown_table
-from essay_lib.report.trends import (
-    Trend,
-    check_records,
-    direction,
-    signed,
-    tasks_of,
-    trend,
-    value_of,
-)
-from essay_lib.report.verdict import comparison_penalty, undecided_clause, verdict_cell
+from essay_lib.report.trends import signed, trend
 from essay_lib.report.vocabulary import (
     REGULARIZER_LABELS,
     join_names,
     measure_label,
-    penalty_phrase,
     regularizer_label,
     task_label,
 )
+from essay_lib.util.checks import check_choice, check_number, check_probability
 
-MECHANISM_VERDICTS = ("add up more", "add up less", "inconclusive")
+__all__ = ["ALPHA", "DELTA_SHARE", "MASK_COMPARATORS", "MASK_MEASURES", "Bridge", "MaskAnswer",
+           "MaskTask", "bridge_markdown", "bridge_sentence", "bridges", "mask_answer",
+           "mask_markdown", "mask_sentence", "network_values", "variant_markdown"]
+
 ALPHA = 0.05
+#: Z_mask at the common keep probability, and at each network's own training keep probability
+MASK_MEASURES = ("z_mask", "z_mask_own")
+#: What dropout's Z_mask is compared with at the same fit
+MASK_COMPARATORS = ("l2", "mixup", "early_stop")
+#: δ_mask: this share of the unregularized networks' mean Z_mask on the task
+DELTA_SHARE = 0.1
+
+_DIRECTION = {"falls": "add up more", "rises": "add up less", "no clear trend": "no clear trend"}
 
 
-@dataclass(frozen=True)
-class MechanismVerdict:
-    """The mechanism on one task: Z_mask's trends and the matched comparison with the
-    penalty (``penalty``: its trend, the L2 penalty's unless told otherwise, named by
-    :attr:`penalty_label`)."""
+@dataclass(frozen=True, eq=False)
+class MaskTrend:
+    """Dropout's trend of one mask measure on one task: per-seed ρ, mean, p, Holm's p."""
+
+    measure: str
+    rho: tuple[float, ...]
+    estimate: float
+    pvalue: float
+    p_holm: float
+    alpha: float
+
+    @property
+    def direction(self) -> str:
+        """``"falls"``, ``"rises"`` or ``"no clear trend"`` (Holm-gated)."""
+        if not self.p_holm <= self.alpha:
+            return "no clear trend"
+        return "falls" if self.estimate < 0 else "rises"
+
+    @property
+    def words(self) -> str:
+        """``"add up more"``, ``"add up less"`` or ``"no clear trend"``."""
+        return _DIRECTION[self.direction]
+
+    def cell(self) -> str:
+        return (f"{self.words} (mean ρ {signed(self.estimate)}, Holm p "
+                f"{self.p_holm:.2g})").replace("-", "−")
+
+
+@dataclass(frozen=True, eq=False)
+class MaskComparison:
+    """Dropout's Z_mask against one comparator at the same fit (rule 2)."""
+
+    other: str
+    excess: frontier.Excess
+    result: inference.PairedResult
+    p_holm: float
+
+    @property
+    def reading(self) -> str:
+        return self.result.reading
+
+    def cell(self) -> str:
+        r = self.result
+        words = inference.READINGS[r.reading].format(other=regularizer_label(self.other))
+        words = words.replace("linear", "additive")
+        return (f"{words} ({r.estimate:+.3f} [{r.low:+.3f}, {r.high:+.3f}])"
+                ).replace("-", "−")
+
+
+@dataclass(frozen=True, eq=False)
+class MaskTask:
+    """One task in mask space: δ_mask, the trends (by measure) and the comparisons."""
 
     task: str
-    measure: str
-    dropout: Trend
-    penalty: Trend
-    mixup: Trend | None
-    matched: matched_fit.MatchedComparison
-    holm_dropout: bool
-    holm_matched: bool
-    family_size: int = 1
-    alpha: float = ALPHA
-
-    @property
-    def penalty_label(self) -> str:
-        """The comparison penalty's name in prose and tables (``"L2"``)."""
-        return regularizer_label(self.penalty.regularizer)
-
-    @property
-    def n_seeds(self) -> int:
-        """The seeds behind dropout's trend."""
-        return self.dropout.n_seeds
-
-    @property
-    def decidable(self) -> bool:
-        """Whether an exact sign-flip test on :attr:`n_seeds` seeds can reach Holm's first
-        threshold ``alpha / family_size`` at all (where not, :attr:`verdict` reads
-        "inconclusive" by construction, not by the data)."""
-        return self.n_seeds >= 1 and inference.can_reach(self.n_seeds, self.alpha,
-                                                         self.family_size)
-
-    @property
-    def verdict(self) -> str:
-        """One of :data:`MECHANISM_VERDICTS` (rule 2, after the Holm correction)."""
-        if self.holm_dropout and self.dropout.direction == "falls":
-            return "add up more"
-        if self.holm_dropout and self.dropout.direction == "rises":
-            return "add up less"
-        return "inconclusive"
-
-    @property
-    def specificity(self) -> str:
-        """One of :data:`essay_lib.report.matched.SPECIFICITY` (rule 3, Holm-gated)."""
-        return matched_fit.gated_specificity(self.matched, self.holm_matched)
+    delta: float
+    base_z_mask: float
+    trends: dict[str, MaskTrend]
+    comparisons: dict[str, MaskComparison]
 
 
-def mechanism_verdicts(records, *, measure: str = "z_mask", tasks: Sequence[str] | None = None,
-                       alpha: float = ALPHA, confidence: float = 0.95, n_boot: int = 2000,
-                       seed: int = 0, penalty: str = "l2") -> list[MechanismVerdict]:
-    """One :class:`MechanismVerdict` per task (first-seen order), by the module's rules;
-    ``penalty``: the grid key dropout is compared with at matched fit."""
-    records = check_records(records)
-    tasks = tasks_of(records) if tasks is None else list(tasks)
-    kw = {"confidence": confidence, "n_boot": n_boot, "seed": seed}
-    present = {(r["task"], r["regularizer"]) for r in records}
-    parts = []
+@dataclass(frozen=True, eq=False)
+class MaskAnswer:
+    """Every task's mask-space answer, read as one family."""
+
+    tasks: dict[str, MaskTask]
+    alpha: float
+    family_size: int
+    confidence: float
+
+
+def _path_rows(table, task: str, measure: str) -> tuple[np.ndarray, np.ndarray]:
+    by_seed = paths(table, task, "dropout", x="strength", y=measure)
+    seeds = sorted(by_seed)
+    strengths = by_seed[seeds[0]][0]
+    rows = [by_seed[s][2] for s in seeds if np.array_equal(by_seed[s][0], strengths)]
+    return strengths, np.array(rows)
+
+
+def mask_answer(table, tasks: Sequence[str], *, measures: Sequence[str] = MASK_MEASURES,
+                comparators: Sequence[str] = MASK_COMPARATORS, alpha: float = ALPHA,
+                delta_share: float = DELTA_SHARE) -> MaskAnswer:
+    """The rules of the module docstring on every task of ``tasks``.
+
+    ``table``: chapter 05's :func:`~essay_lib.report.table.record_table` with the columns
+    ``measures`` (default ``z_mask`` and ``z_mask_own``) and ``test_loss``; ``comparators``:
+    what dropout's ``z_mask`` is compared with at the same fit; ``delta_share``: δ_mask as a
+    share of the unregularized networks' mean Z_mask.
+    """
+    check_table(table, "test_loss", *measures)
+    alpha = check_probability("alpha", alpha)
+    delta_share = check_number("delta_share", delta_share, minimum=0.0, low_closed=False)
+    m = len(tasks) * (len(measures) + len(comparators))
+    confidence = 1 - alpha / max(m, 1)
+    raw, pvalues = {}, []
     for task in tasks:
-        mixup = trend(records, task, "mixup", measure, **kw) if (task, "mixup") in present else None
-        parts.append((trend(records, task, "dropout", measure, **kw),
-                      trend(records, task, penalty, measure, **kw), mixup,
-                      matched_fit.matched_comparison(records, task, "dropout", penalty, measure,
-                                                     **kw)))
-    pvalues = [p for d, _, _, m in parts for p in (d.pvalue, m.difference.pvalue)]
-    rejected = stats.holm(pvalues, alpha).reshape(len(tasks), 2)
-    family = max(1, sum(p == p for p in pvalues))  # Holm counts the tests made (not NaN)
-    return [MechanismVerdict(task, measure, d, p, mix, m, bool(r[0]), bool(r[1]), family,
-                             alpha)
-            for task, (d, p, mix, m), r in zip(tasks, parts, rejected, strict=True)]
+        base = table.loc[(table["task"] == task) & (table["regularizer"] == "none"), "z_mask"]
+        delta = delta_share * float(base.mean())
+        rho = {}
+        for measure in measures:
+            strengths, rows = _path_rows(table, task, measure)
+            rho[measure] = inference.seed_trends(strengths, rows)
+            pvalues.append(inference.signflip_pvalue(rho[measure]))
+        comps = {}
+        for other in comparators:
+            excess = frontier.linearity_excess(table, task, "dropout", other, measure="z_mask")
+            values = excess.excess[np.isfinite(excess.excess)]
+            comps[other] = (excess, inference.paired_result(values, delta=delta,
+                                                            confidence=confidence))
+            pvalues.append(comps[other][1].pvalue)
+        raw[task] = (delta, float(base.mean()), rho, comps)
+    adjusted = iter(inference.holm_adjust(pvalues) if pvalues else [])
+    out = {}
+    for task, (delta, base, rho, comps) in raw.items():
+        trends = {}
+        for measure in measures:
+            r = rho[measure]
+            trends[measure] = MaskTrend(measure, tuple(map(float, r)), float(r.mean()),
+                                        inference.signflip_pvalue(r), next(adjusted), alpha)
+        comparisons = {o: MaskComparison(o, e, res, next(adjusted))
+                       for o, (e, res) in comps.items()}
+        out[task] = MaskTask(task, delta, base, trends, comparisons)
+    return MaskAnswer(out, alpha, m, confidence)
 
 
-@dataclass(frozen=True)
+def mask_markdown(answer: MaskAnswer) -> str:
+    """One row per task: δ_mask, each trend, and each comparison at the same fit."""
+    first = next(iter(answer.tasks.values()))
+    header = ["task", "Z_mask, no regularization (δ_mask)",
+              *(f"{measure_label(m)} with the drop rate" for m in first.trends),
+              *(f"vs {regularizer_label(o)} at the same fit" for o in first.comparisons)]
+    rows = [[task_label(t), f"{a.base_z_mask:.3f} ({a.delta:.3f})",
+             *(tr.cell() for tr in a.trends.values()),
+             *(c.cell() for c in a.comparisons.values())] for t, a in answer.tasks.items()]
+    return markdown_table(header, rows)
+
+
+def mask_sentence(answer: MaskAnswer) -> str:
+    """Counts in words: the trend at the common and at the own keep probability, and how
+    often dropout's sub-networks add up more than each comparator's at the same fit."""
+    n = len(answer.tasks)
+    parts = []
+    for measure, where in (("z_mask", "at the common keep probability 0.5"),
+                           ("z_mask_own", "at each network's own training keep probability")):
+        if not all(measure in a.trends for a in answer.tasks.values()):
+            continue
+        groups = {}
+        for t, a in answer.tasks.items():
+            groups.setdefault(a.trends[measure].words, []).append(task_label(t))
+        parts.append(f"{where}, " + "; ".join(
+            f"they {w} on {len(ts)} of {n} ({join_names(ts)})" if w != "no clear trend"
+            else f"no clear trend on {len(ts)} of {n} ({join_names(ts)})"
+            for w, ts in groups.items()))
+    text = "As the drop rate rises, dropout's sub-networks: " + "; ".join(parts) + "."
+    more = ("more_linear", "slightly_more_linear")
+    counts = []
+    for other in next(iter(answer.tasks.values())).comparisons:
+        k = sum(a.comparisons[other].reading in more for a in answer.tasks.values())
+        counts.append(f"{regularizer_label(other)} on {k} of {n}")
+    return text + (" At the same fit, dropout's sub-networks add up more than those of "
+                   + join_names(counts) + " tasks.")
+
+
+# ---------------------------------------------------------------------------- bridges
+@dataclass(frozen=True, eq=False)
 class Bridge:
-    """Spearman's ρ of ``y`` against ``x`` over every network of a task, with a seed-level
-    interval (``n`` networks, ``n_seeds`` seeds)."""
+    """Within-seed Spearman ρ of ``y`` against ``x`` on one task: the per-seed ρ, their mean,
+    the exact sign-flip interval and p, Holm's p over the family (``valid``: whether ``y``
+    may be read on this task; otherwise nothing is tested)."""
 
     task: str
     x: str
     y: str
-    rho: float
-    low: float
-    high: float
-    n: int
-    n_seeds: int
-    pvalue: float
+    valid: bool
+    rho: tuple[float, ...] = ()
+    estimate: float = math.nan
+    low: float = math.nan
+    high: float = math.nan
+    pvalue: float = math.nan
+    p_holm: float = math.nan
+    alpha: float = ALPHA
 
     @property
     def direction(self) -> str:
-        """``"falls"`` / ``"rises"`` / ``"no clear trend"``, read from the interval."""
-        return direction(self.low, self.high)
+        """``"rises"`` / ``"falls"`` / ``"no clear trend"`` (Holm-gated); ``"not valid"``."""
+        if not self.valid:
+            return "not valid"
+        if not self.p_holm <= self.alpha:
+            return "no clear trend"
+        return "rises" if self.estimate > 0 else "falls"
 
     def cell(self) -> str:
-        if math.isnan(self.rho):
+        if not self.valid:
+            return "measure not valid here"
+        if math.isnan(self.estimate):
             return "n/a"
-        return f"{signed(self.rho)} [{signed(self.low)}, {signed(self.high)}]"
+        return (f"{signed(self.estimate)} [{signed(self.low)}, {signed(self.high)}], Holm p "
+                f"{self.p_holm:.2g}").replace("-", "−")
 
 
-def network_values(records, task: str, measures: Sequence[str]) -> dict[str, np.ndarray]:
+def network_values(records_or_table, task: str, measures: Sequence[str]
+                   ) -> dict[str, np.ndarray]:
     """Every network of ``task``: ``{measure: (n,)}`` plus ``seed``, ``regularizer`` and
     ``strength``; networks with a missing value of any measure are left out."""
-    rows = [r for r in check_records(records) if r["task"] == task]
-    if not rows:
-        raise ValueError(f"no records for task {task!r}; tasks: {tasks_of(records)}")
-    values = np.array([[value_of(r, m) for m in measures] for r in rows], dtype=float)
+    table = (records_or_table if isinstance(records_or_table, pd.DataFrame)
+             else _table(records_or_table))
+    check_table(table, *measures)
+    mine = table.loc[table["task"] == task]
+    if mine.empty:
+        raise ValueError(f"no records for task {task!r}; tasks: "
+                         f"{list(dict.fromkeys(table['task']))}")
+    values = mine[list(measures)].to_numpy(dtype=float)
     ok = np.all(np.isfinite(values), axis=1)
     out = {m: values[ok, i] for i, m in enumerate(measures)}
-    out["seed"] = np.array([int(r["seed"]) for r in rows])[ok]
-    out["regularizer"] = np.array([r["regularizer"] for r in rows])[ok]
-    out["strength"] = np.array([float(r["strength"]) for r in rows])[ok]
+    out["seed"] = mine["seed"].to_numpy()[ok]
+    out["regularizer"] = mine["regularizer"].to_numpy()[ok]
+    out["strength"] = mine["strength"].to_numpy(dtype=float)[ok]
     return out
 
 
-def bridge(records, task: str, x: str = "z_mask", y: str = "z_bar", *,
-           confidence: float = 0.95, n_boot: int = 2000, seed: int = 0) -> Bridge:
-    """The :class:`Bridge` of ``y`` against ``x`` on ``task`` (ρ NaN when either is
-    constant or fewer than 2 seeds)."""
-    v = network_values(records, task, (x, y))
-    n, n_seeds = len(v[x]), len(np.unique(v["seed"]))
-    if n >= 3 and n_seeds >= 2 and np.ptp(v[x]) > 0 and np.ptp(v[y]) > 0:
-        c = stats.seed_spearman(v[x], v[y], v["seed"], n_boot=n_boot, confidence=confidence,
-                                seed=seed)
-        return Bridge(task, x, y, c.estimate, c.low, c.high, n, n_seeds, c.pvalue)
-    return Bridge(task, x, y, math.nan, math.nan, math.nan, n, n_seeds, math.nan)
+def _table(records):
+    from essay_lib.report.table import record_table
+    return record_table(records)
 
 
-def bridges(records, y: str, *, x: str = "z_mask", tasks: Sequence[str] | None = None,
-            **kw) -> list[Bridge]:
-    """:func:`bridge` of ``y`` against ``x`` on every task (first-seen order)."""
-    tasks = tasks_of(check_records(records)) if tasks is None else list(tasks)
-    return [bridge(records, t, x, y, **kw) for t in tasks]
+def _seed_rho(x: np.ndarray, y: np.ndarray) -> float:
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return 0.0
+    return float(_scipy_stats.spearmanr(x, y).statistic)
+
+
+def bridges(table, ys: Sequence[str], tasks: Sequence[str], *, x: str = "z_mask",
+            valid: Mapping[str, Mapping[str, bool]] | None = None, alpha: float = ALPHA,
+            regularizers: Sequence[str] | None = None) -> dict[str, list[Bridge]]:
+    """``{y: [Bridge per task]}``: within-seed ρ of each ``y`` against ``x``, one Holm
+    family over every bridge tested; intervals simultaneous at 1 − α/m.  ``valid``:
+    ``{y: {task: bool}}`` (default: every bridge is read); ``regularizers``: only the
+    networks of these grid keys (e.g. ``("none", "dropout")``: along dropout's own path;
+    default: every network of the seed)."""
+    check_table(table, x, *ys)
+    if regularizers is not None:
+        table = table.loc[table["regularizer"].isin(list(regularizers))]
+    alpha = check_probability("alpha", alpha)
+    valid = {y: dict((valid or {}).get(y, {})) for y in ys}
+    tested = [(y, t) for y in ys for t in tasks if valid[y].get(t, True)]
+    confidence = 1 - alpha / max(len(tested), 1)
+    per_seed = {}
+    for y, t in tested:
+        v = network_values(table, t, (x, y))
+        per_seed[y, t] = np.array([_seed_rho(v[x][v["seed"] == s], v[y][v["seed"] == s])
+                                   for s in np.unique(v["seed"])])
+    pvalues = [inference.signflip_pvalue(per_seed[k]) for k in tested]
+    adjusted = dict(zip(tested, inference.holm_adjust(pvalues) if pvalues else [],
+                        strict=True))
+    out = {}
+    for y in ys:
+        out[y] = []
+        for t in tasks:
+            if (y, t) not in per_seed:
+                out[y].append(Bridge(t, x, y, False, alpha=alpha))
+                continue
+            rho = per_seed[y, t]
+            low, high = inference.signflip_interval(rho, confidence)
+            out[y].append(Bridge(t, x, y, True, tuple(map(float, rho)), float(rho.mean()),
+                                 float(low), float(high), inference.signflip_pvalue(rho),
+                                 float(adjusted[y, t]), alpha))
+    return out
+
+
+def bridge_markdown(rows: Mapping[str, Sequence[Bridge]]) -> str:
+    """Table: one row per task, one column per bridge (``{column title: bridges}``)."""
+    titles = list(rows)
+    tasks = list(dict.fromkeys(b.task for bs in rows.values() for b in bs))
+    by = {(title, b.task): b for title, bs in rows.items() for b in bs}
+    body = [[task_label(task), *[by[title, task].cell() if (title, task) in by else "n/a"
+                                 for title in titles]] for task in tasks]
+    return markdown_table(["task", *titles], body)
+
+
+def bridge_sentence(items: Sequence[Bridge], what: str) -> str:
+    """A sentence: on which tasks ``what`` rises or falls with Z_mask, within seeds."""
+    read = [b for b in items if b.valid]
+    groups = {"rises": [], "falls": [], "no clear trend": []}
+    for b in read:
+        groups[b.direction].append(task_label(b.task))
+    parts = []
+    if groups["rises"]:
+        parts.append(f"rises with {measure_label('z_mask')} on {join_names(groups['rises'])}")
+    if groups["falls"]:
+        parts.append(f"**falls** as {measure_label('z_mask')} rises on "
+                     f"{join_names(groups['falls'])}, against the chain")
+    if groups["no clear trend"]:
+        parts.append(f"shows no clear rank correlation on "
+                     f"{join_names(groups['no clear trend'])}")
+    text = f"Within seeds, {what} " + "; ".join(parts) + "."
+    unread = [task_label(b.task) for b in items if not b.valid]
+    if unread:
+        text += f" Not read on {join_names(unread)} (the measure is not valid there)."
+    return text
 
 
 def variant_markdown(variants: Mapping[str, Sequence[dict]], task: str, *,
-                     regularizers: Sequence[str] = ("dropout", "l2"), seed: int = 0,
-                     n_boot: int = 2000) -> str:
+                     regularizers: Sequence[str] = ("dropout", "l2")) -> str:
     """Table: one row per variant of the measure (``{label: records}``, e.g. from
     :func:`essay_lib.experiment.remeasure.z_mask_records`), with the mean Z_mask of the
-    unregularized networks and each regularizer's seed-level trend."""
+    unregularized networks and each regularizer's seed-level trend (mean per-seed ρ and
+    its exact sign-flip interval, not corrected for the rows)."""
+    for r in regularizers:
+        check_choice("regularizers entry", r, tuple(REGULARIZER_LABELS))
     rows = []
     for label, records in variants.items():
         base = [r["z_mask"] for r in records if r["task"] == task and r["regularizer"] == "none"]
         rows.append([label, f"{np.mean(base):.3f}", *[
-            trend(list(records), task, reg, "z_mask", seed=seed, n_boot=n_boot).cell()
-            for reg in regularizers]])
+            trend(list(records), task, reg, "z_mask").cell() for reg in regularizers]])
     header = ["variant", f"{measure_label('z_mask')}, no regularization",
               *[f"{REGULARIZER_LABELS.get(r, r)}: ρ" for r in regularizers]]
     return markdown_table(header, rows)
-
-
-# ---------------------------------------------------------------- tables and sentences
-def _change(c: stats.Change) -> str:
-    return f"{signed(c.estimate)} [{signed(c.low)}, {signed(c.high)}]".replace("+0.00", "0.00")
-
-
-def _trend_cell(t: Trend | None, survived: bool = True) -> str:
-    if t is None:
-        return "n/a"
-    return t.cell() + ("" if survived or t.direction == "no clear trend" else " (not after Holm)")
-
-
-def mechanism_markdown(verdicts: Sequence[MechanismVerdict]) -> str:
-    """The mechanism table: one row per task."""
-    penalty = comparison_penalty(verdicts)
-    header = ["task", "dropout: ρ", f"{penalty_phrase(penalty)}: ρ", "mixup: ρ",
-              f"dropout − {regularizer_label(penalty)} at matched fit: "
-              f"Δ{measure_label('z_mask')}", "sub-networks", "dropout-specific?"]
-    rows = [[task_label(v.task), _trend_cell(v.dropout, v.holm_dropout),
-             _trend_cell(v.penalty),
-             _trend_cell(v.mixup), _change(v.matched.difference), verdict_cell(v),
-             v.specificity] for v in verdicts]
-    return markdown_table(header, rows)
-
-
-def bridge_markdown(rows: dict[str, Sequence[Bridge]]) -> str:
-    """Table: one row per task, one column per bridge (``{column title: bridges}``)."""
-    titles = list(rows)
-    tasks = list(dict.fromkeys(b.task for bs in rows.values() for b in bs))
-    by = {(t, b.task): b for t, bs in rows.items() for b in bs}
-    body = [[task_label(task), *[by[t, task].cell() if (t, task) in by else "n/a"
-                                 for t in titles]] for task in tasks]
-    return markdown_table(["task", *titles], body)
-
-
-def trend_sentence(v: MechanismVerdict) -> str:
-    """One sentence with the numbers of one task's verdict (markdown)."""
-    d = v.dropout
-    head = (f"On {task_label(v.task)}, {measure_label(v.measure)} against the drop rate has "
-            f"ρ = {signed(d.rho)}")
-    if not v.decidable:
-        return (f"{head} (mean over seeds) over {d.n} networks: no verdict can be reached, "
-                f"{undecided_clause([v])}; under the {penalty_phrase(v.penalty.regularizer)} "
-                f"ρ = {signed(v.penalty.rho)}.")
-    return (f"{head} [{signed(d.low)}, {signed(d.high)}] over {d.n} networks "
-            f"({d.n_seeds} seeds): dropout's sub-networks **{v.verdict}**"
-            f"{'' if v.verdict == 'inconclusive' else ' as the drop rate rises'}; under the "
-            f"{penalty_phrase(v.penalty.regularizer)} ρ = {signed(v.penalty.rho)}; at matched "
-            f"fit the result is "
-            f"*{v.specificity}*.")
-
-
-def bridge_sentence(items: Sequence[Bridge], what: str) -> str:
-    """A sentence counting the tasks where ``what`` rises / falls with Z_mask (markdown)."""
-    rises = [b.task for b in items if b.direction == "rises"]
-    falls = [b.task for b in items if b.direction == "falls"]
-    cells = "; ".join(f"{task_label(b.task)}: ρ = {b.cell()}" for b in items)
-    parts = []
-    if rises:
-        parts.append(f"rises with {measure_label('z_mask')} on {join_names(rises)}")
-    if falls:
-        parts.append(f"falls as {measure_label('z_mask')} rises on {join_names(falls)}")
-    rest = len(items) - len(rises) - len(falls)
-    if rest:
-        parts.append(f"shows no clear rank correlation on {rest} of {len(items)} tasks")
-    return f"Across networks, {what} " + "; ".join(parts) + f" ({cells})."
-
-
-def mechanism_sentence(verdicts: Sequence[MechanismVerdict],
-                       z_bridges: Sequence[Bridge] | None = None) -> str:
-    """One plain-text sentence of the mechanism's verdict over all tasks (chapters 06 and 08,
-    README): counts and task names, no decimals (a rerun does not make it flicker)."""
-    n = len(verdicts)
-    by = {w: [v.task for v in verdicts if v.decidable and v.verdict == w]
-          for w in MECHANISM_VERDICTS}
-    undecided = [v.task for v in verdicts if not v.decidable]
-    words = {"add up more": "dropout's sub-networks add up more as the drop rate rises",
-             "add up less": "they add up less",
-             "inconclusive": "the trend is inconclusive"}
-    parts = [f"{words[w]} on {len(by[w])} of {n} tasks ({join_names(by[w])})"
-             for w in MECHANISM_VERDICTS if by[w]]
-    if undecided:
-        parts.append(f"no verdict can be reached on {len(undecided)} of {n} tasks "
-                     f"({join_names(undecided)}), {undecided_clause(verdicts)}")
-    sentence = "In mask space (Z_mask, seed-level intervals, Holm-corrected), " + "; ".join(parts)
-    more = [v for v in verdicts if v.verdict == "add up more"]
-    if more:
-        specific = [v for v in more if v.specificity == "specific to dropout"]
-        sentence += (f"; at matched fit that is specific to dropout on {len(specific)} of "
-                     f"those {len(more)}")
-    if z_bridges:
-        rises = [b.task for b in z_bridges if b.direction == "rises"]
-        sentence += (f"; across networks, Z_mask ranks with input-space Z̄ on {len(rises)} of "
-                     f"{len(z_bridges)} tasks" + (f" ({join_names(rises)})" if rises else ""))
-    return sentence + "."

@@ -22,20 +22,20 @@ chapters also take.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from essay_lib import experiment
 from essay_lib.experiment import beyond
-from essay_lib.report import answer, beyond_verdict, mechanism, validity_report
+from essay_lib.report import answer, beyond_verdict, mechanism_tests, validity_report
 from essay_lib.report.table import record_table
 from essay_lib.util import paths
-from essay_lib.util.checks import check_choice, check_choices, check_seed
+from essay_lib.util.checks import check_choice, check_choices
 
 __all__ = ["NOT_YET_WRITTEN", "SENTENCES", "SentencePending", "SentenceResult",
            "answer_of", "answer_sentence", "beyond_sentence", "beyond_text",
-           "compute_sentences", "mechanism_sentence", "mechanism_text", "write_sentence"]
+           "compute_sentences", "mechanism_sentence", "mechanism_tests_of", "write_sentence"]
 
 
 class SentencePending(NotImplementedError):
@@ -43,19 +43,38 @@ class SentencePending(NotImplementedError):
 
 
 # ------------------------------------------------------------------ mechanism (chapter 06)
-def mechanism_text(records: Sequence[Mapping], *, seed: int = 0) -> str:
-    """The mechanism's sentence from chapter 05's records (as chapter 06 computes it)."""
-    seed = check_seed("seed", seed)
-    return mechanism.mechanism_sentence(mechanism.mechanism_verdicts(records, seed=seed),
-                                        mechanism.bridges(records, "z_bar", seed=seed))
+def mechanism_tests_of(seeds=None, *, cache_dir=None, progress: bool | None = None
+                       ) -> mechanism_tests.MechanismTests:
+    """Chapter 06's :class:`~essay_lib.report.mechanism_tests.MechanismTests`, computed as the
+    chapter computes it: chapter 05's experiment on ``seeds`` (default: its 16) and δ and
+    validity from chapter 04's cells; the mechanism's sweeps
+    (:mod:`essay_lib.experiment.mechanism`) on the tasks where Z̄ is valid; the validity of
+    Z̄ for one-hidden-layer networks from their own cells."""
+    seeds = experiment.essay.ESSAY_SEEDS if seeds is None else tuple(seeds)
+    run = {"cache_dir": cache_dir, "progress": progress}
+    spec = experiment.essay_experiment(seeds)
+    records = experiment.run_experiment(spec, **run)
+    main = validity_report.main_cells(experiment.validity.validity_table(spec, **run))
+    tasks = [t for t in spec.tasks if main[t].valid]
+    if not tasks:
+        return mechanism_tests.mechanism_tests(record_table(records), None, spec.tasks,
+                                               deltas={}, valid={})
+    variants = experiment.run_experiment(
+        experiment.mechanism.variant_experiment(seeds, tasks=tasks), **run)
+    one_spec = experiment.mechanism.one_layer_experiment(seeds, tasks=tasks)
+    one_layer = experiment.run_experiment(one_spec, **run)
+    one_main = validity_report.main_cells(experiment.validity.validity_table(one_spec, **run))
+    return mechanism_tests.mechanism_tests(
+        record_table(records + variants), record_table(one_layer), spec.tasks,
+        deltas={t: c.delta for t, c in main.items()}, valid={t: c.valid for t, c in main.items()},
+        valid_one_layer={t: c.valid for t, c in one_main.items()})
 
 
 def mechanism_sentence(*, cache_dir=None, progress: bool | None = None) -> str:
-    """``06-mechanism``: chapter 06's verdict on sub-network additivity, from chapter 05's
-    experiment (16 seeds)."""
-    records = experiment.run_experiment(experiment.essay_experiment(), cache_dir=cache_dir,
-                                        progress=progress)
-    return mechanism_text(records)
+    """``06-mechanism``: chapter 06's answer (which ways of training match dropout's effect on
+    Z̄ at the same fit, and what that says about sub-network additivity)."""
+    return mechanism_tests.tests_sentence(mechanism_tests_of(cache_dir=cache_dir,
+                                                             progress=progress))
 
 
 # ------------------------------------------------------------------ beyond (chapter 07)

@@ -18,16 +18,24 @@ TASK_LABELS = {"quadratic": "1-D quadratic", "moons": "two moons", "diabetes": "
 #: How a regularizer is named in prose, tables and legends.
 REGULARIZER_LABELS = {"none": "none", "dropout": "dropout", "input_dropout": "input dropout",
                       "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW",
-                      "early_stop": "early stopping"}
+                      "early_stop": "early stopping", "gaussian_dropout": "Gaussian dropout",
+                      "dropout_penalty": "explicit penalty", "dropout_first": "first layer only",
+                      "dropout_last": "last layer only",
+                      "dropout_one_layer": "dropout, one hidden layer"}
 #: One colour per regularizer, in every chapter.
 REGULARIZER_COLORS = {"none": "#3d3d3d", "dropout": "#1b6ca8", "input_dropout": "#6a4c93",
                       "l1": "#d1495b", "l2": "#edae49", "mixup": "#5a9e4b", "adamw": "#e07a5f",
-                      "early_stop": "#8c6d46"}
+                      "early_stop": "#8c6d46", "gaussian_dropout": "#00798c",
+                      "dropout_penalty": "#9c4f96", "dropout_first": "#7fa7c9",
+                      "dropout_last": "#0f3d63", "dropout_one_layer": "#4f9bd9"}
 #: How a regularizer's strength is named on an axis, and whether its grid is logarithmic.
 STRENGTH_LABELS = {"dropout": ("drop rate", False), "input_dropout": ("input drop rate", False),
                    "l1": ("L1 coefficient", True), "l2": ("L2 coefficient", True),
                    "mixup": ("mixup α", True), "adamw": ("weight decay", True),
-                   "early_stop": ("epochs trained", True), "none": ("strength", False)}
+                   "early_stop": ("epochs trained", True), "none": ("strength", False),
+                   "gaussian_dropout": ("drop rate (moment-matched)", False),
+                   "dropout_penalty": ("drop rate of the penalty", False),
+                   "dropout_first": ("drop rate", False), "dropout_last": ("drop rate", False)}
 #: What a task's loss is and its unit, by the task's kind (regression or classification).
 LOSS_UNITS = {"regression": "mean squared error, target units²",
               "classification": "cross-entropy, nats"}
@@ -42,6 +50,7 @@ MEASURE_LABELS = {
     "test_accuracy": "test accuracy", "test_r2": "test $R^2$",
     "mean_hidden_activation": "mean hidden activation",
     "z_mask": "$Z_{\\mathrm{mask}}$", "z_mask_raw": "raw ‖D_mask‖",
+    "z_mask_own": "$Z_{\\mathrm{mask}}$ at the own keep probability",
     "mc_gap": "MC − weight-scaling gap",
 }
 

@@ -104,6 +104,12 @@ def check_drop_rate(name: str, value) -> float:
     return float(value)
 
 
+def check_keep_prob(name: str, value) -> float:
+    """A keep probability in (0, 1] (Srivastava et al.'s p, the probability of *keeping* a
+    unit; 1 keeps every unit), not PyTorch's drop rate."""
+    return check_number(name, value, minimum=0.0, maximum=1.0, low_closed=False)
+
+
 def check_probability(name: str, value, *, open_ends: bool = True) -> float:
     """A probability in (0, 1) (``open_ends``) or [0, 1]."""
     return check_number(name, value, minimum=0.0, maximum=1.0, low_closed=not open_ends,

@@ -16,7 +16,7 @@ from essay_lib.report.plotting.sweeps import plot_strength_panels
 from essay_lib.report.vocabulary import regularizer_color, regularizer_label, task_label
 from essay_lib.util.checks import check_column
 
-__all__ = ["plot_bridges", "plot_mask_trends", "plot_subnetwork_outputs"]
+__all__ = ["plot_bridges", "plot_mask_trends", "plot_mechanism_tests", "plot_subnetwork_outputs"]
 
 _SUBNETS = ("$f(x; C)$", "$f(x; C∪A)$", "$f(x; C∪B)$", "$f(x; C∪A∪B)$")
 _COLORS = ("0.45", "#1b6ca8", "#00798c", "#d1495b")
@@ -111,5 +111,58 @@ def plot_bridges(values: Mapping[str, Mapping[str, np.ndarray]], x: str, y: str,
                markerscale=2)
     fig.set_label(f"{ylabel} against {xlabel} for every network, coloured by regularizer, one "
                   f"panel per task ({', '.join(map(task_label, values))})")
+    fig.tight_layout()
+    return fig
+
+
+def plot_mechanism_tests(tests, *, xlabel: str = "$\\bar Z$ − plain training's, at the same "
+                                                 "test loss"):
+    """The chapter's answer: one panel per task (2 × 2 for four tasks), one row per series
+    (dropout on two hidden layers first): its mean linearity excess over plain training
+    stopped early, with its simultaneous interval.  The grey band is ±δ around 0 (as linear
+    as plain training); the band in dropout's colour is ±δ around dropout's mean (a series
+    whose interval lies inside it matches dropout).  A task where Z̄ is not valid says so.
+
+    ``tests``: a :class:`~essay_lib.report.mechanism_tests.MechanismTests`.  Returns the
+    figure."""
+    from essay_lib.report.mechanism_tests import SERIES, series_label
+
+    if not hasattr(tests, "tasks") or not tests.tasks:
+        raise TypeError("tests must be a report.mechanism_tests.MechanismTests with tasks")
+    n = len(tests.tasks)
+    n_cols = 1 if n == 1 else 2
+    n_rows = -(-n // n_cols)
+    fig, grid = plt.subplots(n_rows, n_cols, figsize=(5.2 * n_cols, 3.3 * n_rows),
+                             squeeze=False)
+    for extra in grid.ravel()[n:]:
+        extra.set_visible(False)
+    rows = list(SERIES)
+    for ax, (task, t) in zip(grid.ravel(), tests.tasks.items(), strict=False):
+        ax.set_title(task_label(task))
+        if not t.valid:
+            ax.text(0.5, 0.5, "measure not valid here", transform=ax.transAxes, ha="center",
+                    va="center", color="0.4")
+            ax.set(xticks=[], yticks=[])
+            continue
+        ax.axvspan(-t.delta, t.delta, color="0.88", zorder=0, linewidth=0)
+        base = t.series["dropout"].effect.estimate
+        ax.axvspan(base - t.delta, base + t.delta, color=regularizer_color("dropout"),
+                   alpha=0.15, zorder=0, linewidth=0)
+        ax.axvline(0, color="0.3", linewidth=0.8)
+        for y, s in enumerate(rows):
+            if s not in t.series:
+                ax.text(0.02, y, "not valid here", va="center", fontsize=8, color="0.4",
+                        transform=ax.get_yaxis_transform())
+                continue
+            e = t.series[s].effect
+            low, high = (np.clip(v, -1e3, 1e3) for v in (e.low, e.high))
+            ax.plot([low, high], [y, y], color=regularizer_color(s), linewidth=2)
+            ax.plot(e.estimate, y, "o", color=regularizer_color(s), markersize=5)
+        ax.set_yticks(range(len(rows)), [series_label(s) for s in rows])
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel(xlabel)
+    fig.set_label("For each task, each way of training's mean difference in Z̄ from plain "
+                  "training stopped early at the same test loss, with simultaneous intervals "
+                  "over seeds; grey band: ±δ around 0; blue band: ±δ around dropout's mean")
     fig.tight_layout()
     return fig
