@@ -29,7 +29,9 @@
     set(root.querySelector("[data-point='" + name + "']"),
         {cx: px(x).toFixed(1), cy: py(y).toFixed(1), "class": inside ? "on" : "off"});
     var label = root.querySelector("[data-point-label='" + name + "']");
-    if (label) { set(label, {x: (px(x) + 5).toFixed(1), y: (py(y) - 6).toFixed(1)}); }
+    if (label) {
+      set(label, {x: (px(x) + 5).toFixed(1), y: (py(y) + +label.getAttribute("data-dy")).toFixed(1)});
+    }
   }
   function update() {
     var x0 = +inputs.x0.value, a = +inputs.a.value, b = +inputs.b.value;

@@ -242,7 +242,7 @@ def drop_rate_html(frames) -> str:
                       f' · Z̄ = {z} · test loss {loss}</figcaption>'
                       f'{_panel_svg(task, ident, color)}</figure>')
     views = {t.view for t in frames.tasks}
-    what = ["blue: the network at the chosen drop rate; grey: the same seed without dropout"]
+    what = ["Blue: the network at the chosen drop rate; grey: the same seed without dropout"]
     if "map" in views:
         what.append("the map's colour is the logit margin (red: class 1, blue: class 0, "
                     "clipped at ±10), its black line the decision boundary (white dashes: "
@@ -318,9 +318,10 @@ def d_html(curves, state: dict, *, x0: float, a: float, b: float, selected: int,
         where = "on" if ylim[0] <= y <= ylim[1] else "off"
         body.append(f'<circle data-point="{name}" class="{where}" cx="{axes.px(x):.1f}" '
                     f'cy="{clamp(y):.1f}" r="4.5" style="{style}"/>')
-        if text:
-            body.append(f'<text data-point-label="{name}" x="{axes.px(x) + 5:.1f}" '
-                        f'y="{clamp(y) - 6:.1f}">{text}</text>')
+        if text:  # x0 and x0+a+b labelled above their dots, x0+a and x0+b below
+            dy = -6 if name in ("0", "3") else 16
+            body.append(f'<text data-point-label="{name}" data-dy="{dy}" '
+                        f'x="{axes.px(x) + 5:.1f}" y="{clamp(y) + dy:.1f}">{text}</text>')
     svg = axes.svg(axes.frame("x", "f(x)") + "".join(body),
                    label="the curves with f at x0, x0+a, x0+b, x0+a+b and the gap D",
                    css_class="essay-d-picture")
