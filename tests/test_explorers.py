@@ -271,7 +271,10 @@ def test_d_explorer_html_refuses_bad_input_by_name(change, error, name):
         explorers.d_explorer_html(**kwargs)
 
 
-def test_the_assets_request_nothing():
-    for name in ("explorer.css", "explorer_d.js", "explorer_drop_rate.js"):
-        text = (explorer_html.ASSETS / name).read_text(encoding="utf-8")
-        assert not re.search(r"http|fetch\(|XMLHttpRequest|import\(|url\(|src\s*=", text), name
+@pytest.mark.parametrize("name", ["CSS", "DROP_RATE_JS", "D_JS"])
+def test_the_style_and_scripts_request_nothing(name):
+    from essay_lib.report import explorer_assets
+
+    text = getattr(explorer_assets, name)
+    assert not re.search(r"http|fetch\(|XMLHttpRequest|@import|import\(|url\(|src\s*=|</script",
+                         text)

@@ -22,31 +22,27 @@ import hashlib
 import html
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.image import imsave
 from matplotlib.ticker import MaxNLocator
 
-__all__ = ["ASSETS", "SvgAxes", "d_html", "drop_rate_html", "fragment", "map_png",
-           "number_text", "script", "style", "uid"]
+from essay_lib.report.explorer_assets import CSS, D_JS, DROP_RATE_JS
 
-#: The explorers' assets, files beside this module: ``explorer.css`` (both explorers'
-#: styles, scoped to ``.essay-explorer``), ``explorer_drop_rate.js`` (shows the frame the
-#: slider picks) and ``explorer_d.js`` (interpolates the curves' grid values at x0, x0+a,
-#: x0+b, x0+a+b and writes D, Z, the markers and the table).
-ASSETS = Path(__file__).parent
+__all__ = ["SvgAxes", "d_html", "drop_rate_html", "fragment", "map_png", "number_text",
+           "script", "style", "uid"]
 
 
 def script(name: str) -> str:
     """The inline ``<script>`` of explorer ``name`` (``"drop_rate"`` or ``"d"``)."""
-    return f"<script>\n{(ASSETS / f'explorer_{name}.js').read_text(encoding='utf-8')}</script>"
+    code = {"drop_rate": DROP_RATE_JS, "d": D_JS}[name]
+    return f"<script>\n{code}</script>"
 
 
 def style() -> str:
     """The inline ``<style>`` of the explorers."""
-    return f"<style>\n{(ASSETS / 'explorer.css').read_text(encoding='utf-8')}</style>"
+    return f"<style>\n{CSS}</style>"
 
 
 def uid(*parts) -> str:
