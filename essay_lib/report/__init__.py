@@ -39,7 +39,8 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.explorers`: the explorers that run in a browser with no kernel
   (chapter 05's drop rate, chapter 04's D): frames computed from the cached networks and
   records, written as HTML with inline SVG and a small inline script by
-  :mod:`~essay_lib.report.explorer_html`.
+  :mod:`~essay_lib.report.explorer_html` (style and scripts:
+  :mod:`~essay_lib.report.explorer_assets`).
 """
 
 import importlib
@@ -47,7 +48,7 @@ import importlib
 __all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
            "matched", "mechanism", "penalty_sweep", "plotting", "sentences", "session",
            "speccurve", "stats", "table", "tables", "trends", "validity_report", "verdict",
-           "vocabulary", "widgets", "explorers", "explorer_html",
+           "vocabulary", "widgets", "explorers", "explorer_html", "explorer_assets",
            "kernel_check", "specification_curve"]
 
 
