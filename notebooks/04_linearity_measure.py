@@ -50,7 +50,7 @@ SHOW_RATES = (0.0, 0.3, 0.5, 0.7)  # drop rates drawn in "what the networks lear
 
 # %%
 import numpy as np
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from essay_lib import data, experiment, report
 from essay_lib.measures import examples, linearity, polynomials
@@ -180,10 +180,31 @@ display(Markdown("\n".join([
 # misses $f(x_0 + a + b)$ by $D = 2ab$.
 
 # %%
+triple = {"x0": -0.6, "a": 0.4, "b": 0.9}
 fig = plotting.plot_second_difference({"affine: $f(x) = 0.8x + 0.5$": examples.line(0.8, 0.5),
-                                       "curved: $f(x) = x^2$": examples.power(2)},
-                                      x0=-0.6, a=0.4, b=0.9)
+                                       "curved: $f(x) = x^2$": examples.power(2)}, **triple)
 _ = plotting.save_figure(fig, "04-second-difference")
+
+# %% [markdown]
+# ### Try it: $D$ on the quadratic task
+#
+# The explorer below puts the same construction on the 1-D quadratic task of chapter 05:
+# move $x_0$, $a$ and $b$ and pick one of three functions, the true $x^2$ or the first
+# seed's network trained on 20 noisy samples of it, without dropout or with drop rate 0.5
+# (chapter 05's experiment, trained once and cached; sections 3 and 4 come back to these
+# networks). It marks $f$ at the four points, the additive prediction $f(x_0) + u + v$ and
+# the gap $D$, and tabulates $D$ and the triple's $Z$ for all three functions. For $x^2$,
+# $D = 2ab$ wherever $x_0$ is. A ReLU network is piecewise linear: where the four points
+# share one linear piece its $D$ is exactly 0, so its $D$ comes from the kinks between
+# them. The curves were computed in this cell on a fine grid and your browser interpolates
+# between grid points: nothing is trained when a slider moves. Without JavaScript the page
+# shows the triple of the figure above.
+
+# %%
+EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
+                                               FIRST_NETWORK_SEED + N_SEEDS))
+d_curves = report.explorers.d_curves(EXPERIMENT["quadratic"], drop_rates=(0.0, 0.5))
+display(HTML(report.explorers.d_explorer_html(d_curves, **triple)))
 
 # %% [markdown]
 # ## 2 · Sanity on functions whose answer we know
@@ -289,8 +310,6 @@ display(Markdown(
 # chord midpoints, $x_0 = x_i$, $a = b = (x_j - x_i)/2$), at the scale $s = 1/2$.
 
 # %%
-EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
-                                               FIRST_NETWORK_SEED + N_SEEDS))
 TASKS = EXPERIMENT.tasks
 cells = experiment.validity.validity_table(EXPERIMENT)
 fig = plotting.plot_dose_response(cells, TASKS)

@@ -48,7 +48,7 @@ FRESH_DATA_SEED = 1  # the replication's data split (the main experiment uses 0)
 
 # %%
 import numpy as np
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from essay_lib import data, experiment, report
 from essay_lib.measures import linearity
@@ -226,12 +226,9 @@ display(Markdown(report.answer.replication_markdown(
 # %% [markdown]
 # ## 7 · The drop rate in your hands
 #
-# Chapter 04 drew what some of these networks learned. The figure below is the static
-# version of an explorer: the first seed's network of the 1-D quadratic at every drop
-# rate, from no dropout (dark) to the strongest (light), beside $\bar Z$ against the drop
-# rate for every seed. In JupyterLab the cell after it
-# shows a slider: pick a drop rate and a seed and see the learned function and its
-# $\bar Z$ (read from the cached networks; nothing is trained when you move it).
+# Chapter 04 drew what some of these networks learned. The figure below sums it up for the
+# 1-D quadratic: the first seed's network at every drop rate, from no dropout (dark) to the
+# strongest (light), beside $\bar Z$ against the drop rate for every seed.
 
 # %%
 quadratic = data.load_task("quadratic", **EXPERIMENT["quadratic"].task_kwargs)
@@ -248,6 +245,30 @@ fig = plotting.plot_drop_rate_explorer_static(
     q_grid, q_functions, q_z, q_curve["dropout"], x_train=quadratic.X_train,
     y_train=quadratic.y_train, seed=q_spec.seeds[0])
 _ = plotting.save_figure(fig, "05-drop-rate-explorer")
+
+# %% [markdown]
+# The explorer below runs in your browser, with no kernel: one slider over the
+# experiment's drop rates, and for every task the first seed's network at that rate with
+# its $\bar Z$ and test loss. What each panel draws depends on the inputs: the quadratic's
+# learned curve; the two moons' logit margin and decision boundary; and for diabetes (10
+# inputs) and digits (64 pixels), which no picture of the whole function can show, the
+# output along the straight segment between two test points, where a straight line would
+# mean the network is linear along that segment. Every frame was computed in this cell from
+# the cached networks, and $\bar Z$ is the record's; the slider only shows another frame.
+# Without JavaScript the page shows drop rate 0.
+
+# %%
+frames = report.explorers.drop_rate_frames(EXPERIMENT, records)
+display(HTML(report.explorers.drop_rate_explorer_html(frames)))
+display(Markdown(
+    f"For this one seed, from no dropout to drop rate {frames.drop_rates[-1]:g}, $\\bar Z$ "
+    "moves: " + "; ".join(f"{vocabulary.task_label(t.task)} {t.z_bar[0]:.3f} → "
+                          f"{t.z_bar[-1]:.3f}" for t in frames.tasks)
+    + ". One seed is an example, not evidence: sections 3 to 5 read all of them."))
+
+# %% [markdown]
+# In JupyterLab the next cell adds a slider with a seed menu over every seed of the
+# quadratic (ipywidgets, which need a live kernel; the site leaves it out).
 
 # %%
 # Interactive: shown in a live notebook only; the static page keeps the figure above.

@@ -116,6 +116,17 @@ Y1 = X1 ** 2
 
 
 @functools.cache
+def _d_curves():
+    """The D explorer's curves without a network: x² and a kinked line on a grid."""
+    from essay_lib.report.explorers import DCurves
+
+    grid = np.linspace(-3, 3, 601)
+    return DCurves(start=-3.0, step=0.01, functions={"true x²": grid ** 2,
+                                                     "kinked": np.abs(grid - 0.2)},
+                   x_train=X1[:, 0], y_train=Y1[:, 0])
+
+
+@functools.cache
 def records():
     """Synthetic sweep records of one task: z_bar falls with dropout, mixup; 5 seeds."""
     rng = np.random.default_rng(1)
@@ -522,6 +533,9 @@ REGISTRY: list[Api] = [
         {"alpha": NUMBER}),
     Api("report.validity_report.control_sentence", lambda: {"tests": _control_tests()},
         {"alpha": NUMBER}),
+    # the explorers (chapters 04 and 05): the D explorer's triple and slider step
+    Api("report.explorers.d_explorer_html", lambda: {"curves": _d_curves()},
+        {"x0": NUMBER, "a": NUMBER, "b": NUMBER, "slider_step": NUMBER}),
     # the session
     Api("report.session.setup", lambda: {"threads": None},
         {"seed": NUMBER, "threads": NUMBER}),
@@ -614,6 +628,13 @@ EXCLUDED = {
         "report.kernel_check.read_kernel_check", "report.vocabulary.specification_label",
     ], "no numeric or array argument of its own (records, tables, cells, answers, paths); "
        "tests/test_specification_curve.py and tests/test_kernel_check.py check its arguments"),
+    **dict.fromkeys([
+        "report.explorers.drop_rate_frames", "report.explorers.d_curves",
+    ], "needs a trained sweep: too slow for a common case; tests/test_explorers.py runs it "
+       "on a tiny experiment and checks its arguments"),
+    "report.explorers.drop_rate_explorer_html": "no numeric or array argument of its own "
+                                                "(DropRateFrames); tests/test_explorers.py "
+                                                "checks it",
     "report.plotting.plot_specification_readings": "a figure of a SpecificationCurve built "
                                                    "by report.specification_curve.curve_answers "
                                                    "(registered); its own tests check it",

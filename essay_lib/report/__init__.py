@@ -36,7 +36,13 @@ network (that is :mod:`essay_lib.experiment` and below).
 * :mod:`~essay_lib.report.specification_curve`: chapter 05's answer under every
   specification, by its own rules (the appendix);
 * :mod:`~essay_lib.report.kernel_check`: the last run of the kernel-path check (appendix);
-* :mod:`~essay_lib.report.widgets`: the interactive cells (static on the site).
+* :mod:`~essay_lib.report.widgets`: the interactive cells of JupyterLab (ipywidgets; not on
+  the site);
+* :mod:`~essay_lib.report.explorers`: the explorers that run in a browser with no kernel
+  (chapter 05's drop rate, chapter 04's D): frames computed from the cached networks and
+  records, written as HTML with inline SVG and a small inline script by
+  :mod:`~essay_lib.report.explorer_html` (style and scripts:
+  :mod:`~essay_lib.report.explorer_assets`).
 """
 
 import importlib
@@ -44,7 +50,7 @@ import importlib
 __all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier", "inference",
            "matched", "mechanism", "mechanism_tests", "penalty_sweep", "plotting", "sentences",
            "session", "speccurve", "stats", "table", "tables", "trends", "validity_report",
-           "verdict", "vocabulary", "widgets",
+           "verdict", "vocabulary", "widgets", "explorers", "explorer_html", "explorer_assets",
            "kernel_check", "specification_curve"]
 
 

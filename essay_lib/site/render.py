@@ -9,7 +9,10 @@ extends JupyterLab's ``lab`` template), changed in four ways:
   MathML with ``latex2mathml``; browsers render MathML natively, so no MathJax, no
   JavaScript and no network.  A TeX command the converter does not know fails the build.
 * No ``<script>`` loads anything: require.js, MathJax, mermaid and the widget manager
-  (all from CDNs in the stock template) are left out.
+  (all from CDNs in the stock template) are left out.  ``text/html`` outputs are rendered
+  as they are (nbconvert's ``sanitize_html`` stays off): that is how the explorers of
+  ``essay_lib.report.explorers`` reach the page, inline SVG with a small inline script that
+  requests nothing; each reads without JavaScript.
 * PNG outputs carry ``alt`` and ``title`` from their output metadata (``essay_lib.site.
   figure_alt`` puts the figure's title there).
 * Each page has previous / contents / next links and links ``essay.css``.
