@@ -19,8 +19,9 @@ TASK_LABELS = {"quadratic": "1-D quadratic", "moons": "two moons", "diabetes": "
 REGULARIZER_LABELS = {"none": "none", "dropout": "dropout", "input_dropout": "input dropout",
                       "l1": "L1", "l2": "L2", "mixup": "mixup", "adamw": "AdamW",
                       "early_stop": "early stopping", "gaussian_dropout": "Gaussian dropout",
-                      "dropout_penalty": "explicit penalty", "dropout_first": "first layer only",
-                      "dropout_last": "last layer only",
+                      "dropout_penalty": "dropout's explicit penalty",
+                      "dropout_first": "dropout, first layer only",
+                      "dropout_last": "dropout, last layer only",
                       "dropout_one_layer": "dropout, one hidden layer"}
 #: One colour per regularizer, in every chapter.
 REGULARIZER_COLORS = {"none": "#3d3d3d", "dropout": "#1b6ca8", "input_dropout": "#6a4c93",
