@@ -16,18 +16,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, plot_function_1d, plot_learning_curves
-from essay_lib.report.vocabulary import PALETTE
+from essay_lib.report.vocabulary import BASELINE_COLOR, EARLY_STOPPING_COLOR, SIZE_COLORS
 from essay_lib.util.checks import check_int, check_int_sequence, check_number
 
 __all__ = ["BASELINE_COLOR", "EARLY_STOPPING_COLOR", "SIZE_COLORS", "plot_early_stopping",
            "plot_score_bars", "plot_size_curves", "plot_sizes_1d", "size_label", "units_label",
            "widths_label"]
 
-#: One colour per network size of chapter 00 (small, medium, large).
-SIZE_COLORS = {"small": PALETTE[2], "medium": PALETTE[3], "large": PALETTE[1]}
-#: The colour of "large network + early stopping" and of the linear baseline (ridge).
-EARLY_STOPPING_COLOR = PALETTE[4]
-BASELINE_COLOR = PALETTE[5]
+# SIZE_COLORS (one grey per network size of chapter 00), EARLY_STOPPING_COLOR ("large
+# network + early stopping") and BASELINE_COLOR (the ridge baseline) come from the
+# vocabulary, the one home of the essay's colours.
 
 LOSS_LABEL = "mean squared error (standardised targets)"
 

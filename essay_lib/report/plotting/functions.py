@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, plot_function_1d, plot_gate_matrix
+from essay_lib.report.vocabulary import INK, REFERENCE, neutral, regularizer_color
 from essay_lib.util.checks import (
     check_column,
     check_int,
@@ -21,6 +22,13 @@ from essay_lib.util.checks import (
     check_numbers,
     check_same_length,
 )
+
+#: An unregularized fit (a polynomial, a network without a penalty) and weight decay (an L2
+#: penalty on the coefficients); two curves of one panel (training and test error, say):
+#: black solid with circles, grey dashed with squares.
+_FIT, _DECAY = regularizer_color("none"), regularizer_color("l2")
+_SOLID = {"color": INK, "marker": "o", "linestyle": "-"}
+_DASHED = {"color": neutral(1), "marker": "s", "linestyle": "--"}
 
 __all__ = ["lambda_label", "plot_additivity_by_degree", "plot_degree_sweep", "plot_gate_sharing",
            "plot_kinks", "plot_pieces_against_width", "plot_polynomial_fits",
@@ -62,7 +70,7 @@ def plot_polynomial_fits(grid, fits: Mapping, *, x_train, y_train, errors: Mappi
     axes = _axes_row(axes, len(fits), figsize=(10, 3.2), sharey=True)
     for ax, (degree, p) in zip(axes, fits.items(), strict=True):
         plot_function_1d(grid, p(grid), x_train=x_train, y_train=y_train, ax=ax,
-                         label=f"degree {degree}", color="C1", true_function=true_function)
+                         label=f"degree {degree}", color=_FIT, true_function=true_function)
         train, test = errors[degree]
         ax.set_title(f"degree {degree}\ntrain MSE {train:.3f}, test MSE {test:.3f}", fontsize=10)
         ax.set_ylim(*ylim)
@@ -87,12 +95,12 @@ def plot_degree_sweep(sweeps: Mapping, *, axes=None, floor: float = 1e-6, title=
     for ax, (n, sweep) in zip(axes, sweeps.items(), strict=True):
         degrees = np.asarray(sweep["degree"])
         best = int(degrees[np.argmin(sweep["test_mse"])])
-        ax.plot(degrees, np.maximum(sweep["train_mse"], floor), marker="o", markersize=4,
-                label="training MSE")
-        ax.plot(degrees, sweep["test_mse"], marker="s", markersize=4, label="test MSE")
-        ax.axvline(best, color="0.5", linestyle=":", linewidth=1)
+        ax.plot(degrees, np.maximum(sweep["train_mse"], floor), markersize=4,
+                label="training MSE", **_SOLID)
+        ax.plot(degrees, sweep["test_mse"], markersize=4, label="test MSE", **_DASHED)
+        ax.axvline(best, color=REFERENCE, linestyle=":", linewidth=1)
         if n - 1 <= degrees.max():
-            ax.axvline(n - 1, color="C1", linestyle="--", linewidth=1,
+            ax.axvline(n - 1, color=INK, linestyle="-.", linewidth=1,
                        label=f"degree n - 1 = {n - 1}: interpolation")
         ax.set_yscale("log")
         ax.set_xticks(list(degrees)[::3])
@@ -125,15 +133,16 @@ def plot_weight_decay(grid, path: Mapping, shown: Sequence[float], *, x_train, y
     axes = _axes_row(axes, len(shown) + 1, figsize=(13, 3.2), gridspec_kw={"wspace": 0.35})
     for ax, k in zip(axes[:-1], index, strict=True):
         plot_function_1d(grid, path["fits"][k](grid), x_train=x_train, y_train=y_train, ax=ax,
-                         color="C1", true_function=true_function)
+                         color=_DECAY, true_function=true_function)
         ax.set_ylim(*ylim)
         ax.set_title(f"$\\lambda = {lambda_label(l2[k])}$\ntest MSE {path['test_mse'][k]:.3f}",
                      fontsize=10)
         ax.set_ylabel("y" if ax is axes[0] else "")
     ax, positive = axes[-1], l2 > 0
-    ax.plot(l2[positive], path["train_mse"][positive], marker="o", markersize=3,
-            label="training MSE")
-    ax.plot(l2[positive], path["test_mse"][positive], marker="s", markersize=3, label="test MSE")
+    ax.plot(l2[positive], path["train_mse"][positive], markersize=3, label="training MSE",
+            **{**_SOLID, "color": _DECAY})
+    ax.plot(l2[positive], path["test_mse"][positive], markersize=3, label="test MSE",
+            **{**_DASHED, "color": _DECAY})
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("weight decay $\\lambda$")
@@ -155,8 +164,9 @@ def plot_kinks(grid, y_grid, kinks_x, kinks_y, *, x_train=None, y_train=None, la
     kinks_y = check_column("kinks_y", kinks_y, non_empty=False)
     check_same_length(("kinks_x", kinks_x), ("kinks_y", kinks_y))
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
-    plot_function_1d(grid, y_grid, x_train=x_train, y_train=y_train, ax=ax, label=label)
-    ax.plot(kinks_x, kinks_y, "|", color="C1", markersize=14, markeredgewidth=2, label="kinks")
+    plot_function_1d(grid, y_grid, x_train=x_train, y_train=y_train, ax=ax, label=label,
+                     color=_FIT)
+    ax.plot(kinks_x, kinks_y, "|", color=INK, markersize=14, markeredgewidth=2, label="kinks")
     if title:
         ax.set_title(title)
     ax.legend(loc="upper center")
@@ -174,13 +184,14 @@ def plot_pieces_against_width(result: Mapping, *, segment: str = "the segment", 
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
     widths = [int(w) for w in result["widths"]]
     n_seeds = np.shape(result["initial"])[1]
-    for key, marker in (("initial", "o"), ("trained", "s")):
+    for key, style in (("initial", {"color": neutral(2), "marker": "o", "linestyle": "--"}),
+                       ("trained", {"color": INK, "marker": "s", "linestyle": "-"})):
         counts = np.asarray(result[key])
-        line, = ax.plot(widths, counts.mean(axis=1), marker=marker,
-                        label=f"{key} (mean of {n_seeds} seeds)")
+        line, = ax.plot(widths, counts.mean(axis=1), label=f"{key} (mean of {n_seeds} seeds)",
+                        **style)
         for j in range(n_seeds):
             ax.scatter(widths, counts[:, j], s=10, color=line.get_color(), alpha=0.5)
-    ax.plot(widths, np.array(widths) + 1, color="0.6", linestyle=":",
+    ax.plot(widths, np.array(widths) + 1, color=REFERENCE, linestyle=":",
             label="upper bound: width + 1")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -251,13 +262,13 @@ def plot_additivity_by_degree(degrees, literal, centred, *, truth: float,
     if n_points is not None:
         n_points = check_int("n_points", n_points)
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
-    ax.plot(degrees, literal, marker="o", markersize=4,
-            label="literal: $|f(x_1+x_2) - f(x_1) - f(x_2)|$")
-    ax.plot(degrees, centred, marker="s", markersize=4,
-            label="intercept removed: same for $g(x) = f(x) - f(0)$")
-    ax.axhline(truth, color="0.5", linestyle=":", label="the true function $x^2$")
+    ax.plot(degrees, literal, markersize=4, label="literal: $|f(x_1+x_2) - f(x_1) - f(x_2)|$",
+            **_SOLID)
+    ax.plot(degrees, centred, markersize=4,
+            label="intercept removed: same for $g(x) = f(x) - f(0)$", **_DASHED)
+    ax.axhline(truth, color=REFERENCE, linestyle=":", label="the true function $x^2$")
     if interpolation_degree is not None:
-        ax.axvline(interpolation_degree, color="C1", linestyle="--", linewidth=1,
+        ax.axvline(interpolation_degree, color=INK, linestyle="-.", linewidth=1,
                    label=f"interpolation from degree {interpolation_degree}")
     ax.set_ylim(bottom=0)
     fitted = f" (fit to {n_points} points)" if n_points is not None else ""

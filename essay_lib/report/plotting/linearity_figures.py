@@ -17,7 +17,17 @@ from essay_lib.report.plotting.basic import (
     plot_function_1d,
     plot_mean_interval,
 )
-from essay_lib.report.vocabulary import measure_label, regularizer_color, task_label
+from essay_lib.report.vocabulary import (
+    BAND,
+    DEFECT_COLOR,
+    INK,
+    MARKERS,
+    measure_label,
+    neutral,
+    regularizer_color,
+    strength_ramp,
+    task_label,
+)
 from essay_lib.util.checks import check_number
 
 __all__ = ["plot_drop_rate_explorer_static", "plot_known_functions", "plot_learned_functions",
@@ -38,13 +48,13 @@ def plot_second_difference(functions: Mapping[str, object], x0: float, a: float,
         pts = np.array([x0, x0 + a, x0 + b, x0 + a + b])
         vals = np.asarray(f(pts), dtype=float)
         predicted = vals[1] + vals[2] - vals[0]
-        ax.plot(grid, f(grid), color="0.4")
-        ax.scatter(pts, vals, color="C0", zorder=3)
+        ax.plot(grid, f(grid), color=neutral(1))
+        ax.scatter(pts, vals, color=INK, zorder=3)
         for x, y, name in zip(pts, vals, _POINT_NAMES, strict=True):
             ax.annotate(name, (x, y), textcoords="offset points", xytext=(-10, 8), fontsize=9)
-        ax.scatter([pts[3]], [predicted], marker="x", s=60, color="C1", zorder=4,
+        ax.scatter([pts[3]], [predicted], marker="x", s=60, color=DEFECT_COLOR, zorder=4,
                    label="$f(x_0) + u + v$ (additive prediction)")
-        ax.vlines(pts[3], min(predicted, vals[3]), max(predicted, vals[3]), color="C1",
+        ax.vlines(pts[3], min(predicted, vals[3]), max(predicted, vals[3]), color=DEFECT_COLOR,
                   linewidth=3, label=f"$D$ = {vals[3] - predicted:+.2f}")
         ax.set_title(title)
         ax.set_xlabel("x")
@@ -72,7 +82,7 @@ def plot_known_functions(powers: Sequence[int], power_z: Sequence, fits: Mapping
     names = list(fits)
     fit_values = np.array([fits[n].value for n in names])
     fit_bands = np.array([fits[n].bootstrap_interval(seed=seed) for n in names])
-    colors = ["0.5" if n == reference else "C1" for n in names]
+    colors = [BAND if n == reference else regularizer_color("none") for n in names]
     right.bar(range(len(names)), fit_values, color=colors, capsize=4,
               yerr=[fit_values - fit_bands[:, 0], fit_bands[:, 1] - fit_values])
     right.set_xticks(range(len(names)), [n.replace(" fit", "\nfit") for n in names], fontsize=9)
@@ -97,7 +107,7 @@ def plot_learned_functions(quadratic: Mapping, moons: Mapping, *, quadratic_task
     for j, rate in enumerate(rates):
         plot_function_1d(x_line, quadratic[rate](x_line), ax=axes[0, j],
                          x_train=quadratic_task.X_train, y_train=quadratic_task.y_train,
-                         true_function=true_function, color="C0")
+                         true_function=true_function, color=regularizer_color("dropout"))
         axes[0, j].set_ylim(-0.4, 1.4)
         axes[0, j].set_title(f"drop rate {rate:g}: $\\bar Z$ = "
                              f"{z_values['quadratic', rate]:.3f}")
@@ -125,9 +135,10 @@ def plot_relative_measures(curves: Mapping[str, Mapping[str, Mapping]], *,
     fig, axes = plt.subplots(1, len(curves), figsize=(3.25 * len(curves), 3.4), sharey=True,
                              squeeze=False)
     for ax, (task, per_measure) in zip(axes[0], curves.items(), strict=True):
-        for m, c in per_measure.items():
+        for i, (m, c) in enumerate(per_measure.items()):
             plot_mean_interval(c["strength"], c["mean"], c["low"], c["high"], ax=ax,
-                               label=measure_label(m))
+                               label=measure_label(m), color=neutral(i),
+                               marker=MARKERS[i % len(MARKERS)])
             ax.lines[-1].set_linestyle("--" if m in raw else "-")
         ax.axhline(1.0, color="0.4", linewidth=1, linestyle=":")
         ax.set_yscale("log")
@@ -144,15 +155,16 @@ def plot_relative_measures(curves: Mapping[str, Mapping[str, Mapping]], *,
 def plot_drop_rate_explorer_static(x_grid, functions: Mapping, z_values: Mapping, curve, *,
                                    x_train=None, y_train=None, seed: int = 0,
                                    ylim=(-0.4, 1.4)):
-    """Left: seed ``seed``'s learned function at every drop rate (dark to light); right: Z̄
-    against drop rate for every seed (grey) with the mean over seeds and its interval.
+    """Left: seed ``seed``'s learned function at every drop rate (light to dark in dropout's
+    colour); right: Z̄ against drop rate for every seed (grey) with the mean over seeds and
+    its interval.
     ``functions``/``z_values``: (drop rate, seed) -> values on ``x_grid`` / Z̄;
     ``curve``: dict with ``strength``, ``mean``, ``low``, ``high``.  Returns the figure."""
     rates = sorted({k[0] for k in functions})
     seeds = sorted({k[1] for k in functions})
     fig, (ax_f, ax_z) = plt.subplots(1, 2, figsize=(11, 3.8),
                                      gridspec_kw={"width_ratios": [3, 2]})
-    for color, rate in zip(plt.cm.viridis(np.linspace(0, 0.9, len(rates))), rates, strict=True):
+    for color, rate in zip(strength_ramp("dropout", len(rates)), rates, strict=True):
         ax_f.plot(np.ravel(x_grid), np.ravel(functions[rate, seed]), color=color,
                   label=f"{rate:g}")
     if x_train is not None:
@@ -161,12 +173,12 @@ def plot_drop_rate_explorer_static(x_grid, functions: Mapping, z_values: Mapping
              title=f"1-D quadratic, seed {seed}, every drop rate")
     ax_f.legend(title="drop rate", fontsize=7, title_fontsize=8, ncol=2, loc="upper center")
     for s in seeds:
-        ax_z.plot(rates, [z_values[r, s] for r in rates], color="0.7", linewidth=0.8,
+        ax_z.plot(rates, [z_values[r, s] for r in rates], color=BAND, linewidth=0.8,
                   marker=".")
     plot_mean_interval(curve["strength"], curve["mean"], curve["low"], curve["high"], ax=ax_z,
                        color=regularizer_color("dropout"),
                        label=f"mean of {len(seeds)} seeds, 95% interval")
-    ax_z.plot([], [], color="0.7", linewidth=0.8, label="one seed")
+    ax_z.plot([], [], color=BAND, linewidth=0.8, label="one seed")
     ax_z.set(xlabel="drop rate", ylabel="$\\bar Z$", title="$\\bar Z$ against drop rate")
     ax_z.legend(fontsize=8)
     return fig

@@ -13,13 +13,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.sweeps import plot_strength_panels
-from essay_lib.report.vocabulary import regularizer_color, regularizer_label, task_label
+from essay_lib.report.vocabulary import (
+    DEFECT_COLOR,
+    INK,
+    neutral,
+    regularizer_color,
+    regularizer_label,
+    task_label,
+)
 from essay_lib.util.checks import check_column
 
 __all__ = ["plot_bridges", "plot_mask_trends", "plot_subnetwork_outputs"]
 
 _SUBNETS = ("$f(x; C)$", "$f(x; C∪A)$", "$f(x; C∪B)$", "$f(x; C∪A∪B)$")
-_COLORS = ("0.45", "#1b6ca8", "#00798c", "#d1495b")
+# C, C∪A, C∪B in greys; C∪A∪B, the additive guess and D in the defect's colour (red)
+_COLORS = (neutral(2), neutral(1), INK, DEFECT_COLOR)
 
 
 def plot_subnetwork_outputs(x, outputs: Mapping[str, np.ndarray], *, x_train=None,

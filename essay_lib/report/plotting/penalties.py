@@ -16,7 +16,7 @@ import numpy as np
 
 from essay_lib.report.penalty_sweep import PenaltySweep
 from essay_lib.report.plotting.basic import plot_mean_interval
-from essay_lib.report.vocabulary import REGULARIZER_COLORS, regularizer_label
+from essay_lib.report.vocabulary import regularizer_color, regularizer_label
 from essay_lib.util.checks import check_array, check_int, check_number, check_numbers
 
 __all__ = ["log_abs_weights", "plot_constraint_picture", "plot_grid_search",
@@ -79,7 +79,7 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     for ax, norm in zip(axes, norms, strict=True):
         w = geometry.constrained_minimum(hessian, optimum, radius, norm)
         touch = geometry.quadratic_loss(w, hessian, optimum)
-        color = REGULARIZER_COLORS[norm]
+        color = regularizer_color(norm)
         ax.contour(W1, W2, bowl, levels=touch * np.array([0.15, 0.45, 2.0, 3.5, 5.5]),
                    colors="0.6", linewidths=0.8)
         ax.contour(W1, W2, bowl, levels=[touch], colors=color, linewidths=1.6)
@@ -141,14 +141,14 @@ def plot_sparsity_and_norm(sweep: PenaltySweep, *, threshold: float, axes=None,
     axes = _panels(axes, 3, title=title, figsize=(13, 3.9))
     sparsity, norm = sweep["weight_sparsity"], sweep["weight_norm"]
     for i, pen in enumerate(sweep.penalties):
-        color, label = REGULARIZER_COLORS.get(pen), regularizer_label(pen)
+        color, label = regularizer_color(pen), regularizer_label(pen)
         for ax, values in ((axes[0], sparsity[i]), (axes[1], norm[i])):
             plot_mean_interval(sweep.strengths, values.mean(axis=1), values.min(axis=1),
                                values.max(axis=1), ax=ax, label=label, color=color)
         axes[2].scatter(norm[i].ravel(), sparsity[i].ravel(), s=16, color=color, label=label)
     for ax, metric in ((axes[0], "weight_sparsity"), (axes[1], "weight_norm")):
         if metric in sweep.baseline:
-            ax.axhline(sweep.baseline[metric].mean(), color=REGULARIZER_COLORS["none"],
+            ax.axhline(sweep.baseline[metric].mean(), color=regularizer_color("none"),
                        ls=":", lw=1.2, label="no penalty")
         ax.set_xscale("log")
         ax.set_xlabel("coefficient $\\lambda$")
@@ -203,7 +203,7 @@ def plot_weight_histograms(weights: Mapping[tuple[str, float], np.ndarray], *,
         for (pen, s), w in weights.items():
             if s == strength:
                 ax.hist(log_abs_weights(w, floor=floor), bins=bins,
-                        color=REGULARIZER_COLORS.get(pen), histtype="step", lw=1.8,
+                        color=regularizer_color(pen), histtype="step", lw=1.8,
                         label=regularizer_label(pen))
         ax.axvline(np.log10(threshold), color="black", ls=":", lw=1, label="near-zero threshold")
         ax.set_yscale("log")
@@ -226,7 +226,7 @@ def plot_grid_search(sweep: PenaltySweep, *, metric: str = "validation_loss",
                                                                      3.9), sharey=True)
     lam = sweep.strengths
     for ax, (i, pen) in zip(axes, enumerate(sweep.penalties), strict=True):
-        color = REGULARIZER_COLORS.get(pen)
+        color = regularizer_color(pen)
         for name, style, label in (("train_loss", "-", "train"), (metric, "--", "validation")):
             values = sweep[name][i]
             ax.plot(lam, values.mean(axis=1), style, marker="o", markersize=4, color=color,
@@ -234,7 +234,7 @@ def plot_grid_search(sweep: PenaltySweep, *, metric: str = "validation_loss",
             ax.fill_between(lam, values.min(axis=1), values.max(axis=1), color=color,
                             alpha=0.15, lw=0)
         if baseline_metric in sweep.baseline:
-            ax.axhline(sweep.baseline[baseline_metric].mean(), color=REGULARIZER_COLORS["none"],
+            ax.axhline(sweep.baseline[baseline_metric].mean(), color=regularizer_color("none"),
                        ls=":", lw=1.2, label="validation, no penalty")
         j = sweep.best_index(pen, metric)
         ax.axvline(lam[j], color="black", lw=1, ls="-.")

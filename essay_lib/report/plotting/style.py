@@ -12,7 +12,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 
-from essay_lib.report.vocabulary import PALETTE
+from essay_lib.report.vocabulary import NEUTRALS
 from essay_lib.util.paths import figures_dir
 
 #: Explicit rcParams.
@@ -33,7 +33,7 @@ STYLE = {
     "lines.linewidth": 1.8,
     "svg.fonttype": "none",
     "svg.hashsalt": "essay",
-    "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
+    "axes.prop_cycle": mpl.cycler(color=list(NEUTRALS)),  # neutral: hue means a regularizer
 }
 
 _NAME_RE = re.compile(r"^(\d\d|[A-Z])-[a-z0-9][a-z0-9-]*$")

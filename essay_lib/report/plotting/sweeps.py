@@ -9,7 +9,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, draw_intervals, plot_mean_interval
-from essay_lib.report.vocabulary import regularizer_color, strength_label
+from essay_lib.report.vocabulary import (
+    TASK_COLOR,
+    group_markers,
+    regularizer_color,
+    regularizer_label,
+    strength_label,
+)
 
 
 def _curve(name: str, curve) -> tuple[np.ndarray, ...]:
@@ -58,22 +64,24 @@ def plot_strength_panels(curves, *, measure_label: str, axes=None, baseline=None
             ax.axhspan(b_low, b_high, color="0.6", alpha=0.2, linewidth=0)
             ax.axhline(b_mean, color="0.4", linestyle=":", linewidth=1, label="no regularization")
         plot_mean_interval(strength[keep], mean[keep], low[keep], high[keep], ax=ax,
-                           color=regularizer_color(name), label=name)
+                           color=regularizer_color(name), label=regularizer_label(name))
         if log:
             ax.set_xscale("log")
         ax.set_xlabel(label)
-        ax.set_title(name)
+        ax.set_title(regularizer_label(name))
     axes[0].set_ylabel(measure_label)
     return axes
 
 
-def plot_rank_correlations(rows, *, ax=None, group_colors=None, xlabel="Spearman's ρ"):
+def plot_rank_correlations(rows, *, ax=None, xlabel="Spearman's ρ"):
     """A forest plot of rank correlations with their intervals.
 
     ``rows``: sequence of mappings with ``label`` (one line of the plot, e.g.
-    ``"dropout → Z̄"``), ``group`` (e.g. the task; groups are dodged within a
-    line and coloured), ``rho``, ``low``, ``high``.  Lines are drawn top to
-    bottom in first-seen order; a vertical rule marks 0.  Returns the Axes.
+    ``"dropout → Z̄"``), ``group`` (e.g. the task; groups are dodged within a line and
+    told apart by marker, a task by its own: :func:`~essay_lib.report.vocabulary.task_marker`),
+    ``rho``, ``low``, ``high``, and optionally ``regularizer`` (the line's colour; black
+    without one).  Lines are drawn top to bottom in first-seen order; a vertical rule
+    marks 0.  Returns the Axes.
     """
     rows = list(rows)
     if not rows:
@@ -85,18 +93,16 @@ def plot_rank_correlations(rows, *, ax=None, group_colors=None, xlabel="Spearman
     ax = axes_or_new(ax)
     labels = list(dict.fromkeys(r["label"] for r in rows))
     groups = list(dict.fromkeys(r["group"] for r in rows))
-    colors = dict(group_colors or {})
-    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for i, g in enumerate(groups):
-        colors.setdefault(g, cycle[i % len(cycle)])
+    markers = group_markers(groups)
     step = 0.7 / max(len(groups), 1)
     for row in rows:
         k = groups.index(row["group"])
         y = labels.index(row["label"]) + (k - (len(groups) - 1) / 2) * step
+        color = regularizer_color(row["regularizer"]) if row.get("regularizer") else TASK_COLOR
         draw_intervals(ax, [y], [row["low"]], [row["high"]], [row["rho"]], horizontal=True,
-                       color=colors[row["group"]])
+                       color=color, marker=markers[row["group"]])
     for g in groups:
-        ax.plot([], [], "o", color=colors[g], label=str(g))
+        ax.plot([], [], markers[g], color=TASK_COLOR, linestyle="none", label=str(g))
     ax.axvline(0, color="0.3", linewidth=1)
     ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from essay_lib.report.vocabulary import PALETTE, regularizer_color, task_label
+from essay_lib.report.vocabulary import BAND, MARKERS, neutral, regularizer_color, task_label
 
 __all__ = ["REPRESENTATION_LABELS", "plot_dose_response", "plot_mixup_control"]
 
@@ -48,12 +48,14 @@ def plot_dose_response(cells: Sequence, tasks: Sequence[str], *,
         if not chosen:
             raise ValueError(f"cells hold no cell of task {task!r} and geometry {geometry!r}")
         for i, c in enumerate(chosen):
-            color = PALETTE[i % len(PALETTE)]
+            # the unregularized networks: greys, one marker per representation
+            color, marker = neutral(i), MARKERS[i % len(MARKERS)]
             label = REPRESENTATION_LABELS.get(c.representation, c.representation)
-            ax.plot(c.alphas, c.blend_curve, "-o", color=color, ms=3, label=label)
+            ax.plot(c.alphas, c.blend_curve, "-", marker=marker, color=color, ms=4,
+                    label=label)
             if c.leaky_curve is not None:
                 ax.plot(c.slopes, c.leaky_curve, "--", color=color, lw=1)
-        ax.axhline(0, color="0.6", lw=0.6)
+        ax.axhline(0, color=BAND, lw=0.6)
         ax.set_title(task_label(task))
         ax.set_xlabel("blend α (solid) · leaky slope (dashed)")
         ax.set_ylabel("$\\bar Z$")

@@ -15,6 +15,9 @@ from matplotlib.ticker import NullFormatter
 
 from essay_lib.report.plotting.basic import draw_intervals
 from essay_lib.report.vocabulary import (
+    BAND,
+    REFERENCE_STYLES,
+    VERDICT_COLORS,
     regularizer_color,
     regularizer_label,
     task_label,
@@ -23,12 +26,8 @@ from essay_lib.report.vocabulary import (
 __all__ = ["REFERENCE_STYLES", "VERDICT_COLORS", "plot_analogy", "plot_paired_changes",
            "plot_specification_curve", "plot_training_curves", "plot_z_against_loss"]
 
-#: line style and label of each reference (essay_lib.experiment.references)
-REFERENCE_STYLES = {"true": ("-", "#6a4c93", "true function"),
-                    "untrained": (":", "0.45", "untrained networks"),
-                    "kernel_ridge": ("--", "0.3", "kernel ridge fit")}
-VERDICT_COLORS = {"supports": "#00798c", "contradicts": "#d1495b", "inconclusive": "#edae49",
-                  "not validated": "0.6"}
+# REFERENCE_STYLES (line style, colour and label of each reference value) and
+# VERDICT_COLORS come from the vocabulary, the one home of the essay's colours.
 
 
 def _references(ax, references: Mapping[str, float] | None, orientation: str = "h"):
@@ -195,8 +194,8 @@ def plot_analogy(rows: Sequence[Mapping], expected: Sequence[str], *, n_analogy:
                                                "and the measure (95% interval over seeds)")
     for i, side in enumerate(expected):
         ax.fill_betweenx([i - 0.45, i + 0.45], 0, 1.05 if side == "rises" else -1.05,
-                         color="#8ab17d", alpha=0.15, linewidth=0)
-    ax.fill_between([], [], color="#8ab17d", alpha=0.3, label="side the paper expects")
+                         color=BAND, alpha=0.35, linewidth=0)
+    ax.fill_between([], [], color=BAND, alpha=0.5, label="side the paper expects")
     if 0 < n_analogy < len(expected):
         # The two section labels sit in the right margin, beside the dashed rule, where no
         # interval can reach them (inside the axes they covered intervals near rho = 1).
