@@ -83,7 +83,7 @@ def draw_drop_rate_view(x_grid, functions, z_values, drop_rate, seed, *, x_train
     ax.set_xlabel("x")
     ax.set_ylabel("network output")
     ax.set_title(f"drop rate {key[0]:g}, seed {key[1]}: Z̄ = {z_values[key]:.3f}")
-    ax.legend(fontsize=8, loc="upper center")
+    ax.legend(loc="upper center")
     return ax
 
 

@@ -205,7 +205,7 @@ def plot_gate_matrix(matrix, *, row_labels, column_labels, ax=None, title=None,
     ax.imshow(matrix, cmap=cmap, vmin=limits[0], vmax=limits[1], aspect="auto")
     for (r, c), value in np.ndenumerate(matrix):
         strong = abs(value) > 0.6 * bound
-        ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=8,
+        ax.text(c, r, fmt.format(value), ha="center", va="center",
                 color="white" if strong else "black")
     ax.set_xticks(range(len(column_labels)), column_labels)
     ax.set_yticks(range(len(row_labels)), row_labels)

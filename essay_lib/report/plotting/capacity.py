@@ -91,10 +91,10 @@ def plot_sizes_1d(x_grid, predictions: Mapping, runs: Mapping, *, x_train, y_tra
                      label="noise variance")
     ax_f.set_ylim(*ylim)
     ax_f.set_title("Learned functions and the training points")
-    ax_f.legend(loc="upper center", ncol=2, fontsize=8)
+    ax_f.legend(loc="upper center", ncol=2)
     ax_c.set_title("Loss (MSE): train solid, held-out dashed")
     ax_c.set_ylabel("mean squared error")
-    ax_c.legend(ncol=2, fontsize=8)
+    ax_c.legend(ncol=2)
     return ax_f, ax_c
 
 
@@ -112,7 +112,7 @@ def plot_size_curves(runs: Mapping, *, colors: Mapping | None = None, ax=None, y
     ax.set_ylim(*ylim)
     ax.set_title(title)
     ax.set_ylabel(LOSS_LABEL)
-    ax.legend(ncol=3, fontsize=8, loc="upper right")
+    ax.legend(ncol=3, loc="upper right")
     return ax
 
 
@@ -140,7 +140,7 @@ def plot_early_stopping(run, *, best_epoch: int, stopped_epoch: int, patience: i
                label=f"patience ({patience} epochs)")
     ax.set_title(title)
     ax.set_ylabel(LOSS_LABEL)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(loc="upper right")
     return ax
 
 
@@ -163,11 +163,10 @@ def plot_score_bars(scores: Mapping[str, float], *, colors: Sequence | None = No
     ax.bar(list(scores), list(scores.values()), color=colors)
     ax.axhline(0, color="black", linewidth=0.8)
     for i, value in enumerate(scores.values()):
-        ax.annotate(f"{value:.2f}", (i, value), ha="center", fontsize=8,
+        ax.annotate(f"{value:.2f}", (i, value), ha="center",
                     va="bottom" if value >= 0 else "top",
                     xytext=(0, 2 if value >= 0 else -2), textcoords="offset points")
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
-    ax.tick_params(axis="x", labelsize=8)
     return ax

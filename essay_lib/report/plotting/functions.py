@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, plot_function_1d, plot_gate_matrix
+from essay_lib.report.plotting.style import panel_grid
 from essay_lib.report.vocabulary import INK, REFERENCE, neutral, regularizer_color
 from essay_lib.util.checks import (
     check_column,
@@ -35,9 +36,12 @@ __all__ = ["lambda_label", "plot_additivity_by_degree", "plot_degree_sweep", "pl
            "plot_weight_decay"]
 
 
-def _axes_row(axes, n: int, **subplots_kw) -> np.ndarray:
-    """``axes`` (n of them) as an array, or a new row of n axes."""
-    if axes is None:
+def _axes_row(axes, n: int, *, grid: bool = False, **subplots_kw) -> np.ndarray:
+    """``axes`` (n of them) as an array, or a new row of n axes (``grid``: the panels of
+    :func:`~essay_lib.report.plotting.style.panel_grid`, 2 × 2 for four)."""
+    if axes is None and grid:
+        _, axes, _ = panel_grid(n, **subplots_kw)
+    elif axes is None:
         _, axes = plt.subplots(1, n, **subplots_kw)
     axes = np.atleast_1d(np.asarray(axes, dtype=object))
     if axes.shape != (n,):
@@ -67,14 +71,14 @@ def plot_polynomial_fits(grid, fits: Mapping, *, x_train, y_train, errors: Mappi
     if set(errors) != set(fits):
         raise ValueError("errors must have one (train, test) pair per degree in fits")
     grid = check_column("grid", grid)
-    axes = _axes_row(axes, len(fits), figsize=(10, 3.2), sharey=True)
+    axes = _axes_row(axes, len(fits), figsize=(3.1 * len(fits), 3.6), sharey=True)
     for ax, (degree, p) in zip(axes, fits.items(), strict=True):
         plot_function_1d(grid, p(grid), x_train=x_train, y_train=y_train, ax=ax,
                          label=f"degree {degree}", color=_FIT, true_function=true_function)
         train, test = errors[degree]
         ax.set_title(f"degree {degree}\ntrain MSE {train:.3f}, test MSE {test:.3f}", fontsize=10)
         ax.set_ylim(*ylim)
-    axes[0].legend(loc="upper center", fontsize=8)
+    axes[0].legend(loc="upper center")
     for ax in axes[1:]:
         ax.set_ylabel("")
     if title:
@@ -107,7 +111,7 @@ def plot_degree_sweep(sweeps: Mapping, *, axes=None, floor: float = 1e-6, title=
         ax.set_xlabel("polynomial degree")
         ax.set_title(f"{n} training points: lowest test MSE at degree {best}")
     axes[0].set_ylabel(f"mean squared error (log; zero shown at {floor:g})".replace("e-0", "e-"))
-    axes[0].legend(fontsize=8, loc="upper left")
+    axes[0].legend(loc="upper left")
     if title:
         axes[0].figure.suptitle(title, y=1.02)
     return axes
@@ -130,14 +134,16 @@ def plot_weight_decay(grid, path: Mapping, shown: Sequence[float], *, x_train, y
         if not hits.size:
             raise ValueError(f"shown must name strengths from path['l2'], got {lam!r}")
         index.append(int(hits[0]))
-    axes = _axes_row(axes, len(shown) + 1, figsize=(13, 3.2), gridspec_kw={"wspace": 0.35})
+    created = axes is None
+    axes = _axes_row(axes, len(shown) + 1, grid=True, panel=(4.2, 3.3))
     for ax, k in zip(axes[:-1], index, strict=True):
         plot_function_1d(grid, path["fits"][k](grid), x_train=x_train, y_train=y_train, ax=ax,
                          color=_DECAY, true_function=true_function)
         ax.set_ylim(*ylim)
         ax.set_title(f"$\\lambda = {lambda_label(l2[k])}$\ntest MSE {path['test_mse'][k]:.3f}",
                      fontsize=10)
-        ax.set_ylabel("y" if ax is axes[0] else "")
+        spec = ax.get_subplotspec()
+        ax.set_ylabel("y" if (ax is axes[0] if spec is None else spec.is_first_col()) else "")
     ax, positive = axes[-1], l2 > 0
     ax.plot(l2[positive], path["train_mse"][positive], markersize=3, label="training MSE",
             **{**_SOLID, "color": _DECAY})
@@ -148,9 +154,11 @@ def plot_weight_decay(grid, path: Mapping, shown: Sequence[float], *, x_train, y
     ax.set_xlabel("weight decay $\\lambda$")
     ax.set_ylabel("MSE (log)")
     ax.set_title("error against $\\lambda$\n($\\lambda = 0$ not shown)", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend()
     if title:
-        axes[0].figure.suptitle(title, y=1.1)
+        axes[0].figure.suptitle(title)
+    if created:
+        axes[0].figure.tight_layout()
     return axes
 
 
@@ -202,7 +210,7 @@ def plot_pieces_against_width(result: Mapping, *, segment: str = "the segment", 
     ax.set_ylabel(f"linear pieces on {segment}")
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -225,17 +233,17 @@ def plot_gate_sharing(hand_sensitivity, trained: Mapping, *, names: Sequence[str
     sens = np.asarray(trained["sensitivity"], dtype=np.float64)
     if hand.shape[0] != len(names) or sens.shape[0] != len(names):
         raise ValueError(f"the sensitivities must have one row per gate name ({len(names)})")
-    axes = _axes_row(axes, 3, figsize=(13, 5), gridspec_kw={"wspace": 0.55})
+    axes = _axes_row(axes, 3, figsize=(11, 5.8), gridspec_kw={"wspace": 0.6})
     common = {"column_labels": columns, "symmetric": False, "fmt": "{:.2f}"}
     plot_gate_matrix(hand.transpose(1, 2, 0).reshape(-1, len(names)),
                      row_labels=_weight_labels(hand.shape[1]), ax=axes[0], cmap="Blues",
-                     title="hand-set: |d gate / d weight|", **common)
+                     title="hand-set:\n|d gate / d weight|", **common)
     plot_gate_matrix(sens.transpose(1, 2, 0).reshape(-1, len(names)),
                      row_labels=_weight_labels(sens.shape[1]), ax=axes[1], cmap="Blues",
-                     title=f"trained (seed {trained['seed']}): |d gate / d weight|", **common)
+                     title=f"trained (seed {trained['seed']}):\n|d gate / d weight|", **common)
     plot_gate_matrix(np.asarray(trained["ablation"])[1:], ax=axes[2], cmap="Reds",
                      row_labels=[f"without h{j + 1}" for j in range(sens.shape[1])],
-                     title="trained: largest error, one unit removed", **common)
+                     title="trained, one unit removed:\nlargest error", **common)
     if title:
         axes[0].figure.suptitle(title, y=1.02)
     return axes
@@ -276,5 +284,5 @@ def plot_additivity_by_degree(degrees, literal, centred, *, truth: float,
     ax.set_ylabel("mean additivity defect")
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper right", frameon=True, framealpha=0.95, edgecolor="white")
+    ax.legend(loc="upper right", frameon=True, framealpha=0.95, edgecolor="white")
     return ax

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from essay_lib.report.plotting.style import figure_legend, panel_grid
 from essay_lib.report.plotting.sweeps import plot_strength_panels
 from essay_lib.report.vocabulary import (
     DEFECT_COLOR,
@@ -58,11 +59,11 @@ def plot_subnetwork_outputs(x, outputs: Mapping[str, np.ndarray], *, x_train=Non
                         label="$D$ (the defect)")
         ax.set(title=title, xlabel=xlabel)
     axes[0, 0].set_ylabel(ylabel)
-    axes[0, -1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     fig.set_label("Outputs of the sub-networks C, C∪A, C∪B and C∪A∪B along the input, with "
                   "the additive prediction f(C∪A) + f(C∪B) − f(C) dashed and the defect D "
                   "shaded; panels: " + "; ".join(outputs))
     fig.tight_layout()
+    figure_legend(fig, *axes[0, -1].get_legend_handles_labels(), where="below")
     return fig
 
 
@@ -101,8 +102,8 @@ def plot_bridges(values: Mapping[str, Mapping[str, np.ndarray]], x: str, y: str,
     Returns the figure."""
     if not isinstance(values, Mapping) or not values:
         raise ValueError("values must be a non-empty mapping: task -> arrays")
-    fig, axes = plt.subplots(1, len(values), figsize=(3.4 * len(values), 3.2), squeeze=False)
-    for ax, (task, v) in zip(axes[0], values.items(), strict=True):
+    fig, axes, spare = panel_grid(len(values), panel=(3.8, 3.4))  # 2 × 2 for four tasks
+    for ax, (task, v) in zip(axes, values.items(), strict=True):
         for reg in regularizers:
             mine = np.asarray(v["regularizer"]) == reg
             if mine.any():
@@ -110,14 +111,14 @@ def plot_bridges(values: Mapping[str, Mapping[str, np.ndarray]], x: str, y: str,
                            color=regularizer_color(reg), label=regularizer_label(reg),
                            edgecolors="none")
         if correlations and task in correlations:
-            ax.text(0.03, 0.97, correlations[task], transform=ax.transAxes, va="top",
-                    fontsize=8)
+            ax.text(0.03, 0.97, correlations[task], transform=ax.transAxes, va="top")
         ax.set(title=task_label(task), xlabel=xlabel)
-    axes[0, 0].set_ylabel(ylabel)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5),
-               markerscale=2)
+    for ax in axes:
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel(ylabel)
+    handles, labels = axes[0].get_legend_handles_labels()
     fig.set_label(f"{ylabel} against {xlabel} for every network, coloured by regularizer, one "
                   f"panel per task ({', '.join(map(task_label, values))})")
     fig.tight_layout()
+    figure_legend(fig, handles, labels, spare=spare, markerscale=2)
     return fig

@@ -5,10 +5,10 @@ Helpers take an optional ``ax``/``axes`` and return them; they never call ``plt.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, draw_intervals, plot_mean_interval
+from essay_lib.report.plotting.style import panel_grid
 from essay_lib.report.vocabulary import (
     TASK_COLOR,
     group_markers,
@@ -41,7 +41,8 @@ def plot_strength_panels(curves, *, measure_label: str, axes=None, baseline=None
     ``baseline``: optional ``(mean, low, high)`` of the unregularized networks,
     drawn as a grey band in every panel.  L1, L2 and mixup strengths get a
     logarithmic axis (zero strengths are left out there: the baseline shows them).
-    ``axes``: a sequence of one Axes per regularizer, or None for a new row.
+    ``axes``: a sequence of one Axes per regularizer, or None for a new figure (a row of
+    one or two panels, a 2 × 2 grid for three or four).
     Returns the list of Axes.
     """
     if not hasattr(curves, "items") or len(curves) == 0:
@@ -49,10 +50,9 @@ def plot_strength_panels(curves, *, measure_label: str, axes=None, baseline=None
     if not isinstance(measure_label, str):
         raise TypeError(f"measure_label must be a str, got {type(measure_label).__name__}")
     data = {name: _curve(name, curve) for name, curve in curves.items()}
-    if axes is None:
-        _, axes = plt.subplots(1, len(data), figsize=(3.0 * len(data) + 0.6, 3.0),
-                               sharey=sharey, squeeze=False)
-        axes = axes[0]
+    created = axes is None
+    if created:
+        _, axes, _ = panel_grid(len(data), panel=(3.4, 3.0), sharey=sharey)
     axes = list(np.ravel(axes))
     if len(axes) != len(data):
         raise ValueError(f"axes must hold one Axes per regularizer ({len(data)}), got {len(axes)}")
@@ -69,7 +69,12 @@ def plot_strength_panels(curves, *, measure_label: str, axes=None, baseline=None
             ax.set_xscale("log")
         ax.set_xlabel(label)
         ax.set_title(regularizer_label(name))
-    axes[0].set_ylabel(measure_label)
+    for ax in axes:
+        spec = ax.get_subplotspec()
+        if ax is axes[0] or (spec is not None and spec.is_first_col()):
+            ax.set_ylabel(measure_label)
+    if created:
+        axes[0].figure.tight_layout()
     return axes
 
 

@@ -62,7 +62,7 @@ def plot_dose_response(cells: Sequence, tasks: Sequence[str], *,
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(bottom=0)
     fullest = max(axes, key=lambda a: len(a.get_legend_handles_labels()[1]))
-    fullest.legend(fontsize=8, loc="best")
+    fullest.legend(loc="best")
     fig.suptitle("Z̄ of the trained networks made more linear by hand", fontsize=11)
     fig.set_label("Dose-response of Z-bar on the unregularized networks of "
                   + ", ".join(task_label(t) for t in tasks)
@@ -94,7 +94,7 @@ def plot_mixup_control(rows: Sequence):
         ax.set_title(task_label(row.task))
         ax.set_xlabel("mixup α")
         ax.set_ylabel("$\\bar Z$ at chord midpoints")
-        ax.legend(fontsize=8)
+        ax.legend()
     fig.set_label("The positive control: Z-bar on chord midpoints of training pairs against "
                   "mixup's alpha, in the representation mixup trains and in logits")
     fig.tight_layout()
