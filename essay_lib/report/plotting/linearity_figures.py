@@ -26,6 +26,7 @@ from essay_lib.report.vocabulary import (
     measure_label,
     neutral,
     regularizer_color,
+    strength_label,
     strength_ramp,
     task_label,
 )
@@ -148,7 +149,7 @@ def plot_relative_measures(curves: Mapping[str, Mapping[str, Mapping]], *,
         ticks = [0.2, 0.3, 0.5, 0.7, 1, 1.5, 2]
         ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
         ax.minorticks_off()
-        ax.set(title=task_label(task), xlabel=f"{regularizer.replace('_', ' ')} strength")
+        ax.set(title=task_label(task), xlabel=strength_label(regularizer)[0])
     for ax in panels:
         if ax.get_subplotspec().is_first_col():
             ax.set_ylabel("measure / its value\nwithout regularization")

@@ -207,8 +207,8 @@ def plot_analogy(rows: Sequence[Mapping], expected: Sequence[str], *, n_analogy:
                                                "and the measure (95% interval over seeds)")
     for i, side in enumerate(expected):
         ax.fill_betweenx([i - 0.45, i + 0.45], 0, 1.05 if side == "rises" else -1.05,
-                         color=BAND, alpha=0.35, linewidth=0)
-    ax.fill_between([], [], color=BAND, alpha=0.5, label="side the paper expects")
+                         color=BAND, alpha=0.25, linewidth=0)
+    ax.fill_between([], [], color=BAND, alpha=0.4, label="side the paper expects")
     if 0 < n_analogy < len(expected):
         # The two section labels sit in the right margin, beside the dashed rule, where no
         # interval can reach them (inside the axes they covered intervals near rho = 1).
