@@ -128,7 +128,7 @@ display(Markdown(
     + ", ".join(f"{q:g}" for q in RATES[1:-1]) + f" on the hidden layers and {RATES[0]:g} on the inputs."))
 samples = dropout_checks.sample_subnetwork_masks(WIDTHS, RATES, N_SUBNETWORKS, generator)
 axes = plotting.plot_subnetwork_samples(WIDTHS, samples, color=COLOR)
-axes[0].figure.suptitle("Each training step uses one randomly thinned network; all of them share the weights", y=1.04)
+axes[0].figure.suptitle("Each step trains one thinned network; all share the weights", y=1.03)
 plotting.save_figure(axes[0].figure, "02-subnetworks")
 plt.show()
 
@@ -201,12 +201,13 @@ PAPER_K = 50   # Srivastava et al.: Monte Carlo averaging matches weight scaling
 s0 = SEEDS[0]
 r0 = mc[MC_RATE, s0]
 axes = plotting.plot_mc_convergence(r0, tolerance=TOLERANCE, margin=SEED_NOISE, reference_k=PAPER_K, color=COLOR)
-axes[0].figure.suptitle(
-    f"Drop rate {MC_RATE:g}, network seed {s0}: at k = {K_MAX} the Monte Carlo test error differs from weight "
-    f"scaling by {r0['error'][:, -1].mean() / r0['det_error'] - 1:+.1%}; the gap of the predictions levels off "
-    f"at {r0['floor']:.3f}")
+axes[0].figure.suptitle(f"Drop rate {MC_RATE:g}, network seed {s0}", y=1.02)
 plotting.save_figure(axes[0].figure, "02-mc-vs-weight-scaling")
 plt.show()
+display(Markdown(
+    f"At k = {K_MAX} the Monte Carlo test error differs from weight scaling by "
+    f"{r0['error'][:, -1].mean() / r0['det_error'] - 1:+.1%}; the gap of the predictions levels off "
+    f"at {r0['floor']:.3f}."))
 
 # %%
 MISSING = f"not within {K_MAX}"
@@ -260,8 +261,8 @@ acts = {key: dropout.hidden_activation_stats(net, task.X_train) for key, net in 
 act_mean, act_share = (np.array([[acts[q, s][name] for s in SEEDS] for q in DROP_RATES])
                        for name in ("mean", "active_fraction"))   # (drop rate, seed, layer)
 axes = plotting.plot_drop_rate_effects(DROP_RATES, train_err, test_err, act_mean, act_share, color=COLOR)
-axes[0].figure.suptitle(f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per drop rate "
-                        "(band: lowest to highest seed)")
+axes[0].figure.suptitle(f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per drop rate\n"
+                        "(bands: lowest to highest seed)", y=1.04)
 plotting.save_figure(axes[0].figure, "02-drop-rate-effects")
 plt.show()
 
@@ -335,11 +336,12 @@ paths = np.array([dropout.ridge_equivalent_weights(X, y, q) for q in q_fine])
 axes = plotting.plot_ridge_equivalence(line, q_fine, paths, Q_GRID, np.array([r["trained"] for r in rows]),
                                        color=COLOR)
 largest_z = np.max(np.abs(line["mc"] - line["exact"]) / line["se"])
-axes[0].figure.suptitle(
-    f"Input dropout on linear regression: Monte Carlo losses within {largest_z:.1f} s.e. of the formula "
-    f"(drop rate {LINE_RATE:g}); trained weights within {max(r['w_err'] for r in rows):.1%} of the closed form")
+axes[0].figure.suptitle(f"Input dropout on linear regression, drop rate {LINE_RATE:g}", y=1.02)
 plotting.save_figure(axes[0].figure, "02-ridge-equivalence")
 plt.show()
+display(Markdown(
+    f"Monte Carlo losses within {largest_z:.1f} s.e. of the formula (drop rate {LINE_RATE:g}); trained "
+    f"weights within {max(r['w_err'] for r in rows):.1%} of the closed form."))
 
 # %% [markdown]
 # **The bridge to chapter 01.** Our inputs are standardised, so every column
