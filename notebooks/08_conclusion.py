@@ -44,19 +44,8 @@ N_SEEDS = 16  # network seeds per setting
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from essay_lib import experiment
-from essay_lib.report import (
-    analogy,
-    answer,
-    beyond_verdict,
-    mechanism_tests,
-    plotting,
-    sentences,
-    session,
-    trends,
-    validity_report,
-)
-from essay_lib.report import table as record_table
+from essay_lib import experiment, report
+from essay_lib.report import analogy, answer, beyond_verdict, plotting, session, trends
 
 rng = session.setup(seed=SEED)
 
@@ -64,9 +53,9 @@ rng = session.setup(seed=SEED)
 EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
                                                FIRST_NETWORK_SEED + N_SEEDS))
 records = experiment.run_experiment(EXPERIMENT)
-main = validity_report.main_cells(experiment.validity.validity_table(EXPERIMENT))
+main = report.validity_report.main_cells(experiment.validity.validity_table(EXPERIMENT))
 the_answer = answer.experiment_answer(
-    record_table.record_table(records), EXPERIMENT.tasks,
+    report.table.record_table(records), EXPERIMENT.tasks,
     deltas={t: c.delta for t, c in main.items()}, valid={t: c.valid for t, c in main.items()})
 rows = analogy.analogy_rows(records, seed=SEED)
 
@@ -137,7 +126,7 @@ plt.close(fig)
 # whose sub-networks add up by construction (one hidden layer).
 
 # %%
-mechanism_answer = mechanism_tests.tests_sentence(sentences.mechanism_tests_of(
+mechanism_answer = report.mechanism_tests.tests_sentence(report.sentences.mechanism_tests_of(
     range(FIRST_NETWORK_SEED, FIRST_NETWORK_SEED + N_SEEDS)))
 display(Markdown(f"**The mechanism (chapter 06):** {mechanism_answer}"))
 
