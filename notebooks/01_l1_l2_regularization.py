@@ -16,8 +16,26 @@
 
 # %% [markdown]
 # # 01 · L1 and L2 regularization
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague sets up his analogy with the two classic
+# * why an L1 penalty drives weights to exactly zero and an L2 penalty only shrinks them, from
+#   the picture of a loss bowl touching a diamond or a circle;
+# * the same on a linear model, where the lasso and ridge regression are solved exactly
+#   [@tibshirani1996; @hoerl1970];
+# * what the two penalties do to the weights of an oversized network: the share of near-zero
+#   weights and the weight norm as the coefficient $\lambda$ grows;
+# * how to choose $\lambda$ by a grid search on a validation split.
+#
+# **You need**
+#
+# * chapter 00: under- and overfitting, the diabetes data, validation data;
+# * maths: sums of absolute values and of squares, the gradient of a function, the contour
+#   lines of a quadratic function, a histogram on a logarithmic axis.
+
+# %% [markdown]
+# **What the paper claims.** Teague [@teague2019] sets up his analogy with the two classic
 # weight penalties. Both add a term to the cost that training minimises: the sum
 # of the absolute values of the weights (L1) or the sum of their squares (L2),
 # each multiplied by a *regularization coefficient* $\lambda$. Both push the
@@ -115,7 +133,8 @@ display(Markdown(
 # The diabetes task (patients described by standardised features, a
 # standardised disease-progression target) is our running regression example.
 # For a *linear* model the penalised problems can be solved exactly: L1 is the
-# lasso (solved by coordinate descent), L2 is ridge regression (a closed form).
+# lasso [@tibshirani1996] (solved by coordinate descent), L2 is ridge regression
+# [@hoerl1970] (a closed form).
 # We trace each coefficient as $\lambda$ grows.
 
 # %%

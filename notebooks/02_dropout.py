@@ -16,23 +16,42 @@
 
 # %% [markdown]
 # # 02 · Dropout
+
+# %% [markdown]
+# **You will learn**
 #
+# * how dropout works: random keep masks, inverted scaling, and the two opposite conventions
+#   for the letter $p$ [@hinton2012; @srivastava2014];
+# * dropout as an ensemble of sub-networks that share one set of weights, and how many of
+#   them Monte Carlo averaging needs to match the weight-scaled network;
+# * what dropout does to an oversized network's test error and to its hidden activations;
+# * an exact result: on linear regression, dropout on the inputs is a ridge penalty scaled
+#   by the data.
+#
+# **You need**
+#
+# * chapter 01: the L2 penalty, ridge regression and the oversized network on the diabetes
+#   data;
+# * maths: the expectation and variance of a random variable (a biased coin in particular),
+#   and matrix notation such as $X^\top X$.
+
+# %% [markdown]
 # **What the paper claims.** Dropout is a regularizer of a different kind from
 # L1 and L2: nothing is added to the cost. Instead, a set fraction of the
 # network's units, picked at random, is switched off together with its
 # connections, and training proceeds on the network that remains. (The paper
 # says a new selection is made each epoch; in practice, and in this essay, a
 # fresh one is drawn at every training step and for every example.)
-# Teague recalls the explanations summarised in the *Deep Learning* book
-# (Goodfellow, Bengio and Courville): dropout resembles **bagging**, an ensemble
+# Teague [@teague2019] recalls the explanations summarised in the *Deep Learning*
+# book [@goodfellow2016]: dropout resembles **bagging**, an ensemble
 # of models trained separately and averaged, except that the "members" are
 # sub-networks sharing one set of weights, each nudged for a single step rather
 # than trained to the end; and because each step sees a different sub-network,
 # training cannot lean on any particular feature, which keeps it from fitting
 # individual training points.
 #
-# The original dropout paper (Srivastava, Hinton, Krizhevsky, Sutskever and
-# Salakhutdinov, 2014) adds facts we can check:
+# The dropout papers of Hinton, Srivastava and colleagues [@hinton2012; @srivastava2014]
+# add facts we can check:
 #
 # * averaging the predictions of many sampled sub-networks ("Monte Carlo model
 #   averaging") matches the cheap deterministic rule of scaling the weights

@@ -16,12 +16,31 @@
 
 # %% [markdown]
 # # 03 · Neural transformation functions: polynomials, kinks and gates
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague asks us to look past the layers and see a
+# * to see a trained network as one transformation function from inputs to outputs;
+# * polynomial degree as a capacity dial, from underfit to the right shape to interpolation,
+#   and weight decay as a second dial (the *Deep Learning* book's Figs 5.2, 5.3 and 5.5
+#   [@goodfellow2016]);
+# * why a ReLU network is piecewise linear, and how many linear pieces trained networks
+#   actually have [@hanin2019];
+# * how ReLU units compute logic gates that share their weights, and a first, literal test of
+#   additivity.
+#
+# **You need**
+#
+# * chapter 00 (the noisy parabola) and chapter 01 (the L2 penalty, here called weight decay);
+# * maths: polynomials, least squares, piecewise-linear functions, and the truth tables of
+#   AND, OR and XOR.
+
+# %% [markdown]
+# **What the paper claims.** Teague [@teague2019] asks us to look past the layers and see a
 # trained network as one *transformation function* that carries an input $x$ to
 # a prediction $y$, fitted so that it generalises from the training pairs. He
 # illustrates it with polynomials of rising degree (the Deep Learning book's
-# Fig 5.2), and adds two remarks about real networks: their functions carry
+# Fig 5.2 [@goodfellow2016]), and adds two remarks about real networks: their functions carry
 # point-wise non-linearities, the relics of ReLU activations, which let a
 # network act like a circuit of logic gates; and unlike a digital circuit, one
 # weight can serve several of these "gates" at once, a "(non-quantum)

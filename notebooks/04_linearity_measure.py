@@ -16,8 +16,29 @@
 
 # %% [markdown]
 # # 04 · A measure of linearity
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** This is the heart of Teague's paper. A function is
+# * why the paper's literal test $f(x_1 + x_2) = f(x_1) + f(x_2)$ fails every layer with a
+#   bias, and the repair: the mixed second difference $D$;
+# * the measure $Z$ and its average $\bar Z$ over the data, with Taleb's heuristic as its
+#   diagonal case [@taleb2012];
+# * how to trust a measure: check it on functions whose answer is known, then on the trained
+#   networks themselves (affine blends, a leaky-ReLU path, and mixup as a positive control
+#   [@zhang2018]);
+# * δ, the unit in which chapter 05 reads every effect.
+#
+# **You need**
+#
+# * chapter 03 (transformation functions, the literal additivity test) and chapter 02 (the
+#   drop rate);
+# * maths: linear and affine maps, vector norms, a second difference (the discrete cousin of
+#   a second derivative); bootstrap intervals [@efron1979] and the sign-flip test, which the
+#   appendix's statistics primer explains.
+
+# %% [markdown]
+# **What the paper claims.** This is the heart of Teague's paper [@teague2019]. A function is
 # linear, he writes, when for any two points $f(x_1 + x_2) = f(x_1) + f(x_2)$;
 # a line $f(x) = cx$ passes this test and a polynomial fails it more and more as
 # its degree climbs, the way an overfit high-degree fit "becomes unstable". He

@@ -16,10 +16,28 @@
 
 # %% [markdown]
 # # 06 · The mechanism: do dropout's sub-networks add up, and is that why?
+
+# %% [markdown]
+# **You will learn**
 #
+# * what the paper's mechanism claims in *mask space*, and $Z_{\mathrm{mask}}$, a measure of
+#   whether sub-networks add up;
+# * why a network with one hidden layer, and a deep linear network, add up by construction;
+# * whether dropout's sub-networks add up more than other regularizers' at the same fit, and
+#   how that links to Monte Carlo averaging and to $\bar Z$;
+# * the tests the mechanism could fail: one hidden layer, Gaussian dropout, dropout's
+#   explicit penalty [@wager2013; @wei2020], and dropout on one layer only.
+#
+# **You need**
+#
+# * chapter 02 (masks, Monte Carlo averaging against weight scaling), chapter 04 (the second
+#   difference $D$, $\bar Z$, δ) and chapter 05 (the fit frontier and its readings);
+# * maths: expectations over random masks, and the second difference of chapter 04.
+
+# %% [markdown]
 # **What the paper claims.** Chapter 05 tested the paper's *conclusion*: at the same fit,
 # is the function dropout learns more linear than what other regularizers learn? Teague's
-# argument also has a middle step, the one that would make the conclusion more than a
+# argument [@teague2019] also has a middle step, the one that would make the conclusion more than a
 # coincidence. Dropout trains "the composition of all of those subsets of weightings", and
 # so "the transformation function from each of these subsets … is increasingly additive
 # to the other subsets in its output". Put plainly: every training step keeps a random
@@ -274,8 +292,8 @@ display(Markdown("\n".join([
 #   averaging over the masks gives exactly
 #   $E_m[(y - \tilde f)^2] = (y - f)^2 + \frac{p}{1-p}\sum_j v_j^2 h_j(x)^2$ ($f$ the
 #   weight-scaled network). For cross-entropy we use the second-order approximation of
-#   Wager et al. (2013), and say so. This separates what dropout's objective asks for
-#   explicitly from the noise it trains with (Wei, Kakade & Ma, 2020);
+#   [@wager2013], and say so. This separates what dropout's objective asks for
+#   explicitly from the noise it trains with [@wei2020];
 # * **Where dropout acts**: the first hidden layer only, and the last only.
 #
 # Only tasks where chapter 04 found $\bar Z$ valid are trained. The explicit penalty is

@@ -16,11 +16,27 @@
 
 # %% [markdown]
 # # 07 · Beyond one small network
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague writes that his argument is not about one
+# * whether chapter 05's verdict survives one change at a time: width, depth, skip
+#   connections, convolutions, mini-batch SGD, early stopping, the amount of data, input
+#   dropout, decoupled weight decay [@loshchilov2019], and a harder task, MNIST-1D
+#   [@greydanus2020];
+# * how to read a table of verdicts, variant by variant and task by task;
+# * why a study with few seeds describes but cannot decide, and how to run the full one.
+#
+# **You need**
+#
+# * chapter 05: its rules, which this chapter applies unchanged;
+# * maths: nothing beyond chapter 05.
+
+# %% [markdown]
+# **What the paper claims.** Teague [@teague2019] writes that his argument is not about one
 # architecture: for "convolutions, LSTM's, skip connections" and the rest, "the
 # concepts … still apply". Chapter 05 tested it on one configuration only: two
-# hidden layers of 64 ReLU units, trained full-batch with Adam for a fixed number
+# hidden layers of 64 ReLU units, trained full-batch with Adam [@kingma2015] for a fixed number
 # of epochs on small data sets. Its verdict could belong to that configuration
 # rather than to dropout.
 #

@@ -16,7 +16,24 @@
 
 # %% [markdown]
 # # A · How the verdict holds up
+
+# %% [markdown]
+# **You will learn**
 #
+# * whether chapter 05's answer survives other specifications of $\bar Z$: a specification
+#   curve [@simonsohn2020];
+# * whether it replicates on fresh seeds and a fresh draw of the data, and whether the
+#   essay's sentences survive another CPU's float kernels;
+# * the statistics the verdict rests on: rank correlation, pairing by seed, the sign-flip
+#   test, Holm's correction [@holm1979], the margin δ and simultaneous intervals.
+#
+# **You need**
+#
+# * chapter 05 (its answer and its rules) and chapter 04 (the validity table);
+# * maths: for the statistics primer, only means, probabilities and ranks; read it first if
+#   the words above are new.
+
+# %% [markdown]
 # Chapter 05 answered one question by rules fixed in advance: at the same fit, is
 # the function dropout learns more linear than the one L1, L2, mixup or plain
 # training stopped early learn? An answer read off one set of choices can belong
@@ -246,7 +263,7 @@ display(Markdown(f"A step is a trend: a path that stays flat, drops once and sta
                  f"has ρ = {step_text}, and if every seed takes that step the test says so."))
 
 # %% [markdown]
-# **Holm's correction.** Reading many tests at once, some will cross $\alpha$ by
+# **Holm's correction** [@holm1979]. Reading many tests at once, some will cross $\alpha$ by
 # luck. Holm's procedure keeps the chance of *any* false finding in the whole
 # family below $\alpha$: sort the $m$ p-values from smallest to largest, compare
 # the smallest with $\alpha/m$, the next with $\alpha/(m-1)$, and so on, and stop
@@ -312,7 +329,7 @@ display(Markdown(f"In the essay, δ is the change of $\\bar Z$ that a {measure_v
 # **Specification curve.** The same analysis repeated under every reasonable set
 # of choices (here: representation, scale, geometry), all shown at once, so a
 # reader sees whether the conclusion is a property of the data or of one choice
-# (Simonsohn, Simmons and Nelson, 2020). *In the essay*: section 1 of this
+# [@simonsohn2020]. *In the essay*: section 1 of this
 # appendix.
 
 # %%
