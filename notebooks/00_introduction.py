@@ -345,18 +345,35 @@ display(Markdown(
     f"without and {r2_by_model['large + early stopping'].mean():.3f} with early stopping."))
 
 # %% [markdown]
-# ## Summary
-#
-# * There is no recipe for the right size: the same three networks rank
-#   differently on the two tasks, and the one that underfits the parabola does
-#   well on the diabetes data, whose signal is close to linear.
-# * A network much larger than the data can support fits the training set
-#   almost perfectly and generalises worse than a straight line, unless
-#   something stops it.
-# * Early stopping is the simplest such thing. Regularization in general is
-#   what lets us choose a network that is too big on purpose; the rest of the
-#   essay is about *how* three regularizers restrain it.
-#
+# ## Takeaways
+
+# %%
+held_out = {name: s["held-out"] for name, s in quad_scores.items()}
+best_quad, best_diabetes = min(held_out, key=held_out.get), max(diabetes_r2, key=diabetes_r2.get)
+fits_noise, rescued = quad_scores["large"]["train"] < noise_var, stopped_r2 > diabetes_r2["large"]
+takeaways = [
+    ("**No size is right for every task.**" if best_quad != best_diabetes else
+     "**Here the same size wins on both tasks.**")
+    + f" The {best_quad} network predicts the parabola best (held-out MSE {held_out[best_quad]:.4f}), "
+    f"the {best_diabetes} network the diabetes data (test $R^2$ {diabetes_r2[best_diabetes]:.3f}).",
+    f"**A network far too big {'fits the noise' if fits_noise else 'does not fit the noise here'}.** "
+    f"The large network's training error on the parabola is {quad_scores['large']['train']:.4f}, the noise "
+    f"variance {noise_var:.4f}; on diabetes its test $R^2$ is {diabetes_r2['large']:.3f}, "
+    f"{'below' if diabetes_r2['large'] < ridge_r2 else 'above'} ridge regression's {ridge_r2:.3f}.",
+]
+
+# %%
+takeaways += [
+    f"**Early stopping {'rescues' if rescued else 'does not rescue'} it.** Stopped on the validation loss, "
+    f"the large network scores a test $R^2$ of {stopped_r2:.3f} instead of {diabetes_r2['large']:.3f}, and "
+    f"it does better with early stopping on {n_rescued} of {N_SEEDS} splits.",
+    "**Regularization lets us make a network too big on purpose.** The rest of the essay asks *how* "
+    "L1, L2 and dropout restrain it, and whether dropout does it by making the function more "
+    "linear [@teague2019].",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Road map
 #
 # * **01 · L1 and L2 regularization.** The two weight penalties, measured:

@@ -336,18 +336,36 @@ display(Markdown(
 # produces near-zero weights, in units that switch off for every input (they
 # receive no gradient from the data, and the penalty decays their weights).
 # That is why the equal-norm panel is the fairer comparison of the two.
-#
-# ## Summary
-#
-# * L1 adds $\lambda\sum|w|$, L2 adds $\lambda\sum w^2$ to the loss; geometrically, the
-#   solution is where the loss contours first touch a diamond or a circle.
-# * The diamond's corners make L1 solutions sparse: exact zeros for a linear model, a
-#   pile of near-zero weights in a network trained with Adam.
-# * L2 shrinks every weight a little; it rarely zeroes a weight, except in units
-#   that the network has stopped using.
-# * The best $\lambda$ depends on the task and the penalty; a grid search on held-out
-#   data finds it.
-#
+
+# %% [markdown]
+# ## Takeaways
+
+# %%
+takeaways = [
+    "**Two penalties, two shapes.** L1 adds $\\lambda\\sum|w|$ to the loss, L2 adds $\\lambda\\sum w^2$; "
+    "the solution is where the loss contours first touch a diamond or a circle. In the two-weight "
+    f"picture the L1 solution lands {where['l1']}, the L2 solution {where['l2']}.",
+    f"**L1 {'gives' if l1_sparser else 'does not always give'} sparse weights.** The lasso [@tibshirani1996] "
+    f"sets {zeros['l1'][at[1]]} of the {task.n_features} weights of the linear model exactly to zero at "
+    f"$\\lambda$ = {PATH_LAMBDAS[at[1]]:.2g}, ridge regression [@hoerl1970] {zeros['l2'][at[1]]}; in the "
+    "oversized network L1 leaves more near-zero weights than L2 at every $\\lambda$ of the grid: "
+    f"{YES[l1_sparser]}.",
+]
+
+# %%
+takeaways += [
+    f"**L2 {'shrinks' if l2_shrinks else 'does not always shrink'} the weights.** It lowers the weight "
+    f"norm below the unpenalised {base['weight_norm']:.2f} at every $\\lambda \\geq {HIST_LAMBDAS[1]:g}$: "
+    f"{YES[l2_shrinks]}. The near-zero weights it leaves come with hidden units that no training "
+    f"input switches on: {dead['l2']} in the seed-{SEEDS[0]} network at $\\lambda$ = "
+    f"{hist_lambdas[-1]:.0e}, {dead['none']} without a penalty.",
+    f"**The coefficient is tuned on held-out data.** Validation picks $\\lambda$ = {LAMBDAS[i1]:.0e} "
+    f"for L1 and {LAMBDAS[i2]:.0e} for L2; the tuned networks beat no penalty on the test set: "
+    f"{YES[tuned]}.",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Set `THRESHOLD = 1e-4` (or `1e-2`) and rerun section 3. Which conclusions

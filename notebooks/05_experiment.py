@@ -295,7 +295,7 @@ _ = report.widgets.show_if_interactive(
     true_function=data.quadratic_target, ylim=(-0.4, 1.4))
 
 # %% [markdown]
-# ## Summary
+# ## What we measured
 
 # %%
 display(Markdown("\n".join([
@@ -303,6 +303,18 @@ display(Markdown("\n".join([
     f"{len(fresh_table)} more on fresh seeds and a fresh data split; "
     f"{sum(p.reached for p in plateaus.values())} of {len(TASKS)} tasks reached their "
     f"training plateau.",
+    "- **The second reading.** " + report.answer.replication_markdown(
+        report.answer.replication_agreement(answer, on_train), intro="Read on training loss"),
+])))
+
+# %% [markdown]
+# ## Takeaways
+
+# %%
+display(Markdown("\n".join([
+    "- **The question is the fit, not the fall.** Every way of loosening the fit can lower "
+    "$\\bar Z$, so the paper's analogy [@teague2019] needs more: that at the same fit, dropout's "
+    "function is more linear than what the other regularizers and early stopping learn.",
     f"- **The answer.** {plain}",
     "- **Replication.** " + report.answer.replication_markdown(
         report.answer.replication_agreement(answer, fresh)),

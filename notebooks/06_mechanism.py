@@ -463,22 +463,22 @@ display(Markdown("\n".join([
 ])))
 
 # %% [markdown]
-# ## Summary
-#
-# * The paper's mechanism is a claim in *mask space*: what one subset of units adds
-#   to the output should not depend on which other subsets are present.
-#   $Z_{\mathrm{mask}}$ measures how far that fails, on sets of units of one layer (sets
-#   across layers would call a deep linear network non-additive).
-# * With one hidden layer and a linear read-out, a network is affine in its mask:
-#   $Z_{\mathrm{mask}} = 0$ and Monte Carlo averaging equals weight scaling, exactly.
-# * On chapter 05's networks, section 3 reads whether dropout's sub-networks add up more
-#   as the drop rate rises, on dropout-0.5's masks and on each network's own, and against
-#   the other regularizers at the same fit; section 4 whether that tracks the Monte Carlo
-#   gap and $\bar Z$.
-# * The tests that could fail (sections 5 and 6) ask whether training without
-#   sub-networks, or with sub-networks that add up by construction, ends where dropout
-#   ends. Section 6's sentence is the chapter's answer to the paper.
-#
+# ## Takeaways
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in [
+    "**The mechanism is a claim in mask space**: what one set of units adds to the output should "
+    "not depend on which other sets are present. $Z_{\\mathrm{mask}}$ measures how far that fails, "
+    "on sets of units of one layer (sets across layers would call a deep linear network "
+    "non-additive).",
+    "**Some networks add up by construction.** With one hidden layer and a linear read-out a "
+    f"network is affine in its mask: $Z_{{\\mathrm{{mask}}}}$ = {one[0]:.0e} and the Monte Carlo gap "
+    f"{one[2]:+.0e}, zero up to rounding.",
+    f"**On chapter 05's networks.** {mechanism.mask_sentence(mask_answer)}",
+    f"**The tests the mechanism could fail.** {sentence}",
+])))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. *(pen and paper)* Show that a network with one hidden layer and a linear read-out is

@@ -229,16 +229,22 @@ display(Markdown(f"**Beyond one small network (chapter 07):** "
 #
 # Every work the essay cites is listed, with a link to read it, on the site's references
 # page.
-#
-# ## Summary
-#
-# * The paper's analogy has three arms. We measured each on the same networks,
-#   with the same seed-level rule; the tables above say which arms held on which tasks.
-# * The linearity arm needed a measure first: $\bar Z$, a bounded, scale-free
-#   second-difference defect, checked on functions whose answer is known.
-# * Whether dropout's effect on $\bar Z$ is its own or shared with a plain L2
-#   penalty is the control that matters most: see the verdict sentence above.
-#
+
+# %% [markdown]
+# ## Takeaways
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in [
+    f"**The answer.** {answer.plain_answer(the_answer)}",
+    "**The analogy's arms, one by one.** " + " ".join(analogy.analogy_findings(rows)),
+    "**The linearity arm needed a measure first**: $\\bar Z$, a bounded, scale-free "
+    "second-difference defect, checked on functions whose answer is known and validated task "
+    "by task on the trained networks (chapter 04).",
+    f"**The mechanism.** {mechanism_answer}",
+    f"**Beyond one small network.** {beyond_verdict.beyond_sentence(beyond)}",
+])))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Add a claim, e.g. `analogy.Claim("dropout", "mean_hidden_activation",
