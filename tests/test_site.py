@@ -31,6 +31,9 @@ SCREENSHOTS = REPO / "build" / "screenshots"
 # Raw TeX that a reader must never see: display/inline delimiters, environments, commands.
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$[^$\s][^$\n]*\$|\\[A-Za-z]{2,}")
 
+# A backslash command inside typeset math: the converter passed it through as text.
+RAW_TEX_IN_MATH = re.compile(r"\\[A-Za-z|{}]")
+
 # Visible text outside code: the text of <main> without <pre>, <code> and code cells.
 VISIBLE_PROSE = """() => {
   const copy = document.body.cloneNode(true);
@@ -40,7 +43,7 @@ VISIBLE_PROSE = """() => {
 
 MATH_LAYOUT = """() => [...document.querySelectorAll('math')].map(m => {
   const r = m.getBoundingClientRect();
-  return {tex: m.getAttribute('alttext'), width: r.width, height: r.height,
+  return {tex: m.getAttribute('alttext'), width: r.width, height: r.height, text: m.textContent,
           display: getComputedStyle(m).display, errors: m.querySelectorAll('merror').length};
 })"""
 
@@ -109,6 +112,8 @@ def test_every_page_in_the_browser(built_site, browser):
         for m in maths:
             if m["width"] <= 0 or m["height"] <= 0 or "math" not in m["display"] or m["errors"]:
                 problems.append(f"{name}: equation not typeset: {m}")
+            if RAW_TEX_IN_MATH.search(m["text"]):  # e.g. \big\| shown as "\|"
+                problems.append(f"{name}: TeX left raw inside an equation: {m['tex']}")
         foreign = page.evaluate(FOREIGN)
         if foreign:
             problems.append(f"{name}: elements the browser does not know: {sorted(set(foreign))}")
