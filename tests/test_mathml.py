@@ -3,7 +3,9 @@
 The defects these guard against were on chapter 02's page: ``\\big\\|`` showed a literal
 ``\\|``, ``\\Big)^{-1}`` a small closing parenthesis beside a large opening one, and
 ``\\mathbb E`` an italic E (browsers ignore ``mathvariant``).  The last test renders the
-markdown of every notebook, as the site build does, and checks every formula."""
+markdown of every notebook, as the site build does, and checks every formula, and that no
+TeX is left outside one (chapter 05 once broke a formula across a line that began with
+"- ", which markdown read as a list item)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import jupytext
 import pytest
 from conftest import NOTEBOOKS
 
-from essay_lib.site import mathml, render
+from essay_lib.site import mathml, proofread, render
 
 _MATH = re.compile(r"<math\b.*?</math>", re.S)
 
@@ -69,4 +71,6 @@ def test_every_formula_in_the_notebooks_markdown_renders_for_a_browser(path):
         page = render.markdown_to_html(cell.source)
         for element in _MATH.findall(page):
             problems += [f"cell {index}: {p}" for p in mathml.math_problems(element)]
+        problems += [f"cell {index}: {p}" for p in proofread.text_problems(
+            proofread.reader_text(page)) if p.startswith("raw TeX")]
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
