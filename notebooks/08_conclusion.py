@@ -44,7 +44,7 @@ N_SEEDS = 16  # network seeds per setting
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from essay_lib import experiment
+from essay_lib import experiment, report
 from essay_lib.report import (
     analogy,
     answer,
@@ -56,7 +56,6 @@ from essay_lib.report import (
     trends,
     validity_report,
 )
-from essay_lib.report import table as record_table
 
 rng = session.setup(seed=SEED)
 
@@ -66,7 +65,7 @@ EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
 records = experiment.run_experiment(EXPERIMENT)
 main = validity_report.main_cells(experiment.validity.validity_table(EXPERIMENT))
 the_answer = answer.experiment_answer(
-    record_table.record_table(records), EXPERIMENT.tasks,
+    report.table.record_table(records), EXPERIMENT.tasks,
     deltas={t: c.delta for t, c in main.items()}, valid={t: c.valid for t, c in main.items()})
 rows = analogy.analogy_rows(records, seed=SEED)
 
