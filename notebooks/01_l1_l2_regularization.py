@@ -176,7 +176,7 @@ init = models.make_mlp(fit.n_features, HIDDEN, 1, seed=SEED)
 
 # %%
 display(Markdown(
-    f"The network: hidden layers of {' and '.join(map(str, HIDDEN))} ReLU units, "
+    f"The network: {wording.layers(HIDDEN, 'hidden layer', 'ReLU units')}, "
     f"{models.count_parameters(init)} parameters; initial hidden-layer weights uniform on "
     f"$\\pm${1 / np.sqrt(HIDDEN[0]):.2f}. It is trained on {fit.n_train} training rows, "
     f"{len(fit.X_val)} more ({VALIDATION_FRACTION:.0%}) are kept for validation; {EPOCHS} "

@@ -491,7 +491,7 @@ first_exact = int(full_sweep["degree"][np.argmax(exact)])
 full_best = int(full_sweep["degree"][np.argmin(full_sweep["test_mse"])])
 display(Markdown(
     f"With all {n_all} points, the first degree that interpolates is {first_exact} "
-    f"(= n − 1; training MSE {wording.residual(full_sweep['train_mse'][first_exact], zero='zero to rounding')}), where the test MSE is "
+    f"(= n − 1; training MSE {wording.residual(full_sweep['train_mse'][first_exact], zero='0, to rounding')}), where the test MSE is "
     f"{full_sweep['test_mse'][first_exact]:.1e}. The test curve bottoms out at degree "
     f"{full_best} (test MSE {full_sweep['test_mse'][full_best]:.4f}); with {n_few} points it "
     f"did at degree {best_degree[n_few]} ({few_test[best_degree[n_few]]:.4f}). More points "
@@ -552,7 +552,7 @@ display(Markdown(
     f"(test MSE {one_layer[3]:.4f}). Here depth gives "
     f"{'more' if deep_trained > one_layer[2] else 'no more'} pieces than the same units in "
     f"one layer. A second layer *can* multiply the count: each of its units may kink once on "
-    f"every piece of the first layer, so layers of {deep_hidden[0]} and {deep_hidden[1]} units "
+    f"every piece of the first layer, so {wording.layers(deep_hidden)} "
     f"allow up to ({deep_hidden[0]} + 1)({deep_hidden[1]} + 1) = {deep_bound} pieces on a line, "
     f"against {WIDTH + 1} for one layer; this network uses at most "
     f"{max(deep_initial, deep_trained) / deep_bound:.0%} of that room."))

@@ -399,8 +399,8 @@ sanity = monotone and ordered
 main = report.validity_report.main_cells(cells)
 display(Markdown("\n".join([
     f"- **The measure.** $D$ vanishes on affine maps (largest $|D|$ "
-    f"{wording.residual(np.abs(D_affine).max(), '.0e')}), $D = 2H$ (largest $|D - 2H|$ "
-    f"{wording.residual(np.abs(D_diag - 2 * H_taleb).max(), '.0e')}), "
+    f"{wording.residual(np.abs(D_affine).max(), '.0e', zero='0, to rounding')}), $D = 2H$ (largest $|D - 2H|$ "
+    f"{wording.residual(np.abs(D_diag - 2 * H_taleb).max(), '.0e', zero='0, to rounding')}), "
     f"$\\bar Z$ of $x^n$ goes from {wording.residual(power_value[0], '.0e')} to {power_value[-1]:.3f}: the sanity "
     f"checks {'pass' if sanity else '**fail**'}.",
     f"- **Validity.** {report.validity_report.validity_sentence(cells)}",

@@ -32,7 +32,11 @@ def test_number_uses_the_true_minus_and_never_a_negative_zero(x, spec, text):
 def test_signed_interval_residual_and_ranges():
     assert wording.signed(-0.8) == f"{M}0.80" and wording.signed(0.7) == "+0.70"
     assert trends.signed(-0.001) == "0.00" and trends.signed(float("-inf")) == f"{M}∞"
-    assert wording.interval(-0.0004, -0.01, 0.0) == f"0.000 [{M}0.010, 0.000]"
+    assert wording.interval(-0.0004, -0.01, 0.0) == f"{M}0.0004 [{M}0.0100, 0.0000]"
+    # once "−0.00 [−0.01, −0.00]" beside "specific to dropout": the interval lies below 0,
+    # and the printed bounds must say so
+    assert wording.interval(-0.0052, -0.0104, -0.0012, 2) == f"{M}0.005 [{M}0.010, {M}0.001]"
+    assert wording.interval(-0.018, -0.024, -0.011) == f"{M}0.018 [{M}0.024, {M}0.011]"
     assert wording.residual(1.3e-29) == "0 (to rounding)"
     assert wording.residual(-5e-16, zero="zero to rounding") == "zero to rounding"
     assert wording.residual(2.1e-3) == "2.1e-03"
@@ -66,6 +70,15 @@ def test_bad_arguments_name_what_is_wrong():
 ])
 def test_count_of_agrees_the_verb_with_the_count(n, total, text):
     assert wording.count_of(n, total, "variant", "keep the base's") == text
+
+
+def test_layers_never_says_128_and_128():
+    assert wording.layers((128, 128), "hidden layer", "ReLU units") == \
+        "two hidden layers of 128 ReLU units"
+    assert wording.layers((64, 32, 16)) == "layers of 64, 32 and 16 units"
+    assert wording.layers([16]) == "one layer of 16 units"
+    with pytest.raises(ValueError, match="widths must be a non-empty list"):
+        wording.layers([])
 
 
 @pytest.mark.parametrize("words, text", [

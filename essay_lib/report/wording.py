@@ -10,7 +10,7 @@ Numbers (:func:`number`, :func:`signed`, :func:`interval`, :func:`residual`,
   ``1.3e-29``) is not a result: it prints as "0 (to rounding)";
 * a range whose two ends print alike ("1.000000 to 1.000000") is said once.
 
-Counts (:func:`count_of`, :func:`per_item`): the verb agrees with the count ("1 of 3
+Counts (:func:`count_of`, :func:`per_item`, :func:`layers`): the verb agrees with the count ("1 of 3
 variants keeps", "both variants keep", "the one variant keeps"), and the same word for
 every item is said once ("falls in both layers", not "falls in layer 1 and falls in
 layer 2").
@@ -28,8 +28,8 @@ import numbers
 import re
 from collections.abc import Sequence
 
-__all__ = ["MINUS", "NOISE", "count_of", "from_to", "interval", "number", "per_item",
-           "residual", "signed", "true_minus"]
+__all__ = ["MINUS", "NOISE", "count_of", "from_to", "interval", "layers", "number",
+           "per_item", "residual", "signed", "true_minus"]
 
 #: The true minus sign.
 MINUS = "\u2212"
@@ -154,6 +154,24 @@ def count_of(n: int, total: int, noun: str, verb: str) -> str:
     if n == 0:
         return f"none of the {total} {nouns} {_third_person(verb)}"
     return f"{n} of {total} {nouns} {_third_person(verb) if n == 1 else verb}"
+
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def layers(widths: Sequence[int], noun: str = "layer", unit: str = "units") -> str:
+    """Layer widths in words: ``(128, 128)`` → ``"two layers of 128 units"``; ``(64, 32)``
+    → ``"layers of 64 and 32 units"``; ``(16,)`` → ``"one layer of 16 units"`` (never "128
+    and 128")."""
+    widths = [int(w) for w in widths]
+    if not widths or min(widths) < 1:
+        raise ValueError(f"widths must be a non-empty list of positive ints, got {widths!r}")
+    if len(set(widths)) == 1:
+        count = _COUNT_WORDS[len(widths)] if len(widths) < len(_COUNT_WORDS) else len(widths)
+        plural = _plural(noun) if len(widths) > 1 else noun
+        return f"{count} {plural} of {widths[0]} {unit}"
+    listed = ", ".join(map(str, widths[:-1])) + f" and {widths[-1]}"
+    return f"{_plural(noun)} of {listed} {unit}"
 
 
 def per_item(words: Sequence[str], noun: str) -> str:
