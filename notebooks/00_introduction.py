@@ -16,11 +16,34 @@
 
 # %% [markdown]
 # # 00 · Introduction: too small, too big, and what regularization buys
+
+# %% [markdown]
+# **You will learn**
 #
+# * what the paper claims: dropout is to the linearity of a network's function what L1 is to
+#   the sparsity of its weights and L2 to their size;
+# * what "too small", "about right" and "too big" look like on a noisy parabola and on a real
+#   data set, the diabetes data;
+# * how early stopping, the cheapest regularizer, rescues a network that is far too big, and
+#   whether one lucky split of the data explains it;
+# * how to read and run this essay: every number is computed by the cell beside it, and each
+#   chapter ends with exercises whose solutions are folded.
+#
+# **You need**
+#
+# * no earlier chapter: this is where the essay starts;
+# * maths: functions and their graphs, the mean squared error, and the idea of fitting a model
+#   by gradient descent, in outline;
+# * to run it, the set-up in the README (`make lab`); to read it, only a browser.
+
+# %% [markdown]
 # This essay retells, tests and extends a short informal paper, "Dropping Out
-# for Fun and Profit — A Theory for Dropout" (N. Teague, 2019). It is a
+# for Fun and Profit — A Theory for Dropout" [@teague2019]. It is a
 # notebook you can run: every number in the text below is computed by the code
-# beside it, on your machine, in well under a minute.
+# beside it, on your machine, in well under a minute. A citation links to the
+# works listed at the end of each chapter's page and on the site's references
+# page (in JupyterLab it shows its key, such as `@teague2019`; the entries live in
+# `essay_lib/site/bibliography.py`).
 #
 # **What the paper claims.** Teague starts from a practical complaint. For a
 # new data set nobody can tell you the right architecture in advance; there are
@@ -44,7 +67,7 @@
 # | dropout with drop rate $q$ | a more **linear** transformation function | a measure $Z$ built on additivity, $f(x_1+x_2)=f(x_1)+f(x_2)$ |
 #
 # (Throughout the essay the drop rate $q$ is the probability of *dropping* a
-# unit, PyTorch's convention; Srivastava et al. write $p = 1 - q$ for the
+# unit, PyTorch's convention; Srivastava et al. [@srivastava2014] write $p = 1 - q$ for the
 # probability of keeping it.)
 #
 # The paper states the third row but never tests it, and its formula for $Z$
@@ -110,8 +133,8 @@ display(Markdown(
 # %% [markdown]
 # ## 2 · A noisy parabola
 #
-# The first task is the setting of Fig 5.2 in *Deep Learning* (Goodfellow,
-# Bengio and Courville): a handful of points $x$ drawn uniformly from
+# The first task is the setting of Fig 5.2 in *Deep Learning*
+# [@goodfellow2016]: a handful of points $x$ drawn uniformly from
 # $[-1, 1]$, targets $y = x^2 + \varepsilon$ with Gaussian noise $\varepsilon$.
 # The noise sets a floor: even the true curve has an expected squared error
 # equal to the noise variance on new points. A network that fits the training
@@ -322,18 +345,35 @@ display(Markdown(
     f"without and {wording.number(r2_by_model['large + early stopping'].mean())} with early stopping."))
 
 # %% [markdown]
-# ## Summary
-#
-# * There is no recipe for the right size: the same three networks rank
-#   differently on the two tasks, and the one that underfits the parabola does
-#   well on the diabetes data, whose signal is close to linear.
-# * A network much larger than the data can support fits the training set
-#   almost perfectly and generalises worse than a straight line, unless
-#   something stops it.
-# * Early stopping is the simplest such thing. Regularization in general is
-#   what lets us choose a network that is too big on purpose; the rest of the
-#   essay is about *how* three regularizers restrain it.
-#
+# ## Takeaways
+
+# %%
+held_out = {name: s["held-out"] for name, s in quad_scores.items()}
+best_quad, best_diabetes = min(held_out, key=held_out.get), max(diabetes_r2, key=diabetes_r2.get)
+fits_noise, rescued = quad_scores["large"]["train"] < noise_var, stopped_r2 > diabetes_r2["large"]
+takeaways = [
+    ("**No size is right for every task.**" if best_quad != best_diabetes else
+     "**Here the same size wins on both tasks.**")
+    + f" The {best_quad} network predicts the parabola best (held-out MSE {held_out[best_quad]:.4f}), "
+    f"the {best_diabetes} network the diabetes data (test $R^2$ {diabetes_r2[best_diabetes]:.3f}).",
+    f"**A network far too big {'fits the noise' if fits_noise else 'does not fit the noise here'}.** "
+    f"The large network's training error on the parabola is {quad_scores['large']['train']:.4f}, the noise "
+    f"variance {noise_var:.4f}; on diabetes its test $R^2$ is {diabetes_r2['large']:.3f}, "
+    f"{'below' if diabetes_r2['large'] < ridge_r2 else 'above'} ridge regression's {ridge_r2:.3f}.",
+]
+
+# %%
+takeaways += [
+    f"**Early stopping {'rescues' if rescued else 'does not rescue'} it.** Stopped on the validation loss, "
+    f"the large network scores a test $R^2$ of {stopped_r2:.3f} instead of {diabetes_r2['large']:.3f}, and "
+    f"it does better with early stopping on {n_rescued} of {N_SEEDS} splits.",
+    "**Regularization lets us make a network too big on purpose.** The rest of the essay asks *how* "
+    "L1, L2 and dropout restrain it, and whether dropout does it by making the function more "
+    "linear [@teague2019].",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Road map
 #
 # * **01 · L1 and L2 regularization.** The two weight penalties, measured:

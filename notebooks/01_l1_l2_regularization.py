@@ -16,8 +16,26 @@
 
 # %% [markdown]
 # # 01 · L1 and L2 regularization
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague sets up his analogy with the two classic
+# * why an L1 penalty drives weights to exactly zero and an L2 penalty only shrinks them, from
+#   the picture of a loss bowl touching a diamond or a circle;
+# * the same on a linear model, where the lasso and ridge regression are solved exactly
+#   [@tibshirani1996; @hoerl1970];
+# * what the two penalties do to the weights of an oversized network: the share of near-zero
+#   weights and the weight norm as the coefficient $\lambda$ grows;
+# * how to choose $\lambda$ by a grid search on a validation split.
+#
+# **You need**
+#
+# * chapter 00: under- and overfitting, the diabetes data, validation data;
+# * maths: sums of absolute values and of squares, the gradient of a function, the contour
+#   lines of a quadratic function, a histogram on a logarithmic axis.
+
+# %% [markdown]
+# **What the paper claims.** Teague [@teague2019] sets up his analogy with the two classic
 # weight penalties. Both add a term to the cost that training minimises: the sum
 # of the absolute values of the weights (L1) or the sum of their squares (L2),
 # each multiplied by a *regularization coefficient* $\lambda$. Both push the
@@ -115,7 +133,8 @@ display(Markdown(
 # The diabetes task (patients described by standardised features, a
 # standardised disease-progression target) is our running regression example.
 # For a *linear* model the penalised problems can be solved exactly: L1 is the
-# lasso (solved by coordinate descent), L2 is ridge regression (a closed form).
+# lasso [@tibshirani1996] (solved by coordinate descent), L2 is ridge regression
+# [@hoerl1970] (a closed form).
 # We trace each coefficient as $\lambda$ grows.
 
 # %%
@@ -317,18 +336,36 @@ display(Markdown(
 # produces near-zero weights, in units that switch off for every input (they
 # receive no gradient from the data, and the penalty decays their weights).
 # That is why the equal-norm panel is the fairer comparison of the two.
-#
-# ## Summary
-#
-# * L1 adds $\lambda\sum|w|$, L2 adds $\lambda\sum w^2$ to the loss; geometrically, the
-#   solution is where the loss contours first touch a diamond or a circle.
-# * The diamond's corners make L1 solutions sparse: exact zeros for a linear model, a
-#   pile of near-zero weights in a network trained with Adam.
-# * L2 shrinks every weight a little; it rarely zeroes a weight, except in units
-#   that the network has stopped using.
-# * The best $\lambda$ depends on the task and the penalty; a grid search on held-out
-#   data finds it.
-#
+
+# %% [markdown]
+# ## Takeaways
+
+# %%
+takeaways = [
+    "**Two penalties, two shapes.** L1 adds $\\lambda\\sum|w|$ to the loss, L2 adds $\\lambda\\sum w^2$; "
+    "the solution is where the loss contours first touch a diamond or a circle. In the two-weight "
+    f"picture the L1 solution lands {where['l1']}, the L2 solution {where['l2']}.",
+    f"**L1 {'gives' if l1_sparser else 'does not always give'} sparse weights.** The lasso [@tibshirani1996] "
+    f"sets {zeros['l1'][at[1]]} of the {task.n_features} weights of the linear model exactly to zero at "
+    f"$\\lambda$ = {PATH_LAMBDAS[at[1]]:.2g}, ridge regression [@hoerl1970] {zeros['l2'][at[1]]}; in the "
+    "oversized network L1 leaves more near-zero weights than L2 at every $\\lambda$ of the grid: "
+    f"{YES[l1_sparser]}.",
+]
+
+# %%
+takeaways += [
+    f"**L2 {'shrinks' if l2_shrinks else 'does not always shrink'} the weights.** It lowers the weight "
+    f"norm below the unpenalised {base['weight_norm']:.2f} at every $\\lambda \\geq {HIST_LAMBDAS[1]:g}$: "
+    f"{YES[l2_shrinks]}. The near-zero weights it leaves come with hidden units that no training "
+    f"input switches on: {dead['l2']} in the seed-{SEEDS[0]} network at $\\lambda$ = "
+    f"{hist_lambdas[-1]:.0e}, {dead['none']} without a penalty.",
+    f"**The coefficient is tuned on held-out data.** Validation picks $\\lambda$ = {LAMBDAS[i1]:.0e} "
+    f"for L1 and {LAMBDAS[i2]:.0e} for L2; the tuned networks beat no penalty on the test set: "
+    f"{YES[tuned]}.",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Set `THRESHOLD = 1e-4` (or `1e-2`) and rerun section 3. Which conclusions

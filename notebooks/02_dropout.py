@@ -16,23 +16,42 @@
 
 # %% [markdown]
 # # 02 · Dropout
+
+# %% [markdown]
+# **You will learn**
 #
+# * how dropout works: random keep masks, inverted scaling, and the two opposite conventions
+#   for the letter $p$ [@hinton2012; @srivastava2014];
+# * dropout as an ensemble of sub-networks that share one set of weights, and how many of
+#   them Monte Carlo averaging needs to match the weight-scaled network;
+# * what dropout does to an oversized network's test error and to its hidden activations;
+# * an exact result: on linear regression, dropout on the inputs is a ridge penalty scaled
+#   by the data.
+#
+# **You need**
+#
+# * chapter 01: the L2 penalty, ridge regression and the oversized network on the diabetes
+#   data;
+# * maths: the expectation and variance of a random variable (a biased coin in particular),
+#   and matrix notation such as $X^\top X$.
+
+# %% [markdown]
 # **What the paper claims.** Dropout is a regularizer of a different kind from
 # L1 and L2: nothing is added to the cost. Instead, a set fraction of the
 # network's units, picked at random, is switched off together with its
 # connections, and training proceeds on the network that remains. (The paper
 # says a new selection is made each epoch; in practice, and in this essay, a
 # fresh one is drawn at every training step and for every example.)
-# Teague recalls the explanations summarised in the *Deep Learning* book
-# (Goodfellow, Bengio and Courville): dropout resembles **bagging**, an ensemble
+# Teague [@teague2019] recalls the explanations summarised in the *Deep Learning*
+# book [@goodfellow2016]: dropout resembles **bagging**, an ensemble
 # of models trained separately and averaged, except that the "members" are
 # sub-networks sharing one set of weights, each nudged for a single step rather
 # than trained to the end; and because each step sees a different sub-network,
 # training cannot lean on any particular feature, which keeps it from fitting
 # individual training points.
 #
-# The original dropout paper (Srivastava, Hinton, Krizhevsky, Sutskever and
-# Salakhutdinov, 2014) adds facts we can check:
+# The dropout papers of Hinton, Srivastava and colleagues [@hinton2012; @srivastava2014]
+# add facts we can check:
 #
 # * averaging the predictions of many sampled sub-networks ("Monte Carlo model
 #   averaging") matches the cheap deterministic rule of scaling the weights
@@ -128,7 +147,7 @@ display(Markdown(
     + ", ".join(f"{q:g}" for q in RATES[1:-1]) + f" on the hidden layers and {RATES[0]:g} on the inputs."))
 samples = dropout_checks.sample_subnetwork_masks(WIDTHS, RATES, N_SUBNETWORKS, generator)
 axes = plotting.plot_subnetwork_samples(WIDTHS, samples, color=COLOR)
-axes[0].figure.suptitle("Each training step uses one randomly thinned network; all of them share the weights", y=1.04)
+axes[0].figure.suptitle("Each step trains one thinned network; all share the weights", y=1.03)
 plotting.save_figure(axes[0].figure, "02-subnetworks")
 plt.show()
 
@@ -201,12 +220,13 @@ PAPER_K = 50   # Srivastava et al.: Monte Carlo averaging matches weight scaling
 s0 = SEEDS[0]
 r0 = mc[MC_RATE, s0]
 axes = plotting.plot_mc_convergence(r0, tolerance=TOLERANCE, margin=SEED_NOISE, reference_k=PAPER_K, color=COLOR)
-axes[0].figure.suptitle(
-    f"Drop rate {MC_RATE:g}, network seed {s0}: at k = {K_MAX} the Monte Carlo test error differs from weight "
-    f"scaling by {r0['error'][:, -1].mean() / r0['det_error'] - 1:+.1%}; the gap of the predictions levels off "
-    f"at {r0['floor']:.3f}")
+axes[0].figure.suptitle(f"Drop rate {MC_RATE:g}, network seed {s0}", y=1.02)
 plotting.save_figure(axes[0].figure, "02-mc-vs-weight-scaling")
 plt.show()
+display(Markdown(
+    f"At k = {K_MAX} the Monte Carlo test error differs from weight scaling by "
+    f"{r0['error'][:, -1].mean() / r0['det_error'] - 1:+.1%}; the gap of the predictions levels off "
+    f"at {r0['floor']:.3f}."))
 
 # %%
 MISSING = f"not within {K_MAX}"
@@ -260,8 +280,8 @@ acts = {key: dropout.hidden_activation_stats(net, task.X_train) for key, net in 
 act_mean, act_share = (np.array([[acts[q, s][name] for s in SEEDS] for q in DROP_RATES])
                        for name in ("mean", "active_fraction"))   # (drop rate, seed, layer)
 axes = plotting.plot_drop_rate_effects(DROP_RATES, train_err, test_err, act_mean, act_share, color=COLOR)
-axes[0].figure.suptitle(f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per drop rate "
-                        "(band: lowest to highest seed)")
+axes[0].figure.suptitle(f"Oversized MLP {HIDDEN} on diabetes, {len(SEEDS)} seeds per drop rate\n"
+                        "(bands: lowest to highest seed)", y=1.04)
 plotting.save_figure(axes[0].figure, "02-drop-rate-effects")
 plt.show()
 
@@ -335,11 +355,12 @@ paths = np.array([dropout.ridge_equivalent_weights(X, y, q) for q in q_fine])
 axes = plotting.plot_ridge_equivalence(line, q_fine, paths, Q_GRID, np.array([r["trained"] for r in rows]),
                                        color=COLOR)
 largest_z = np.max(np.abs(line["mc"] - line["exact"]) / line["se"])
-axes[0].figure.suptitle(
-    f"Input dropout on linear regression: Monte Carlo losses within {largest_z:.1f} s.e. of the formula "
-    f"(drop rate {LINE_RATE:g}); trained weights within {max(r['w_err'] for r in rows):.1%} of the closed form")
+axes[0].figure.suptitle(f"Input dropout on linear regression, drop rate {LINE_RATE:g}", y=1.02)
 plotting.save_figure(axes[0].figure, "02-ridge-equivalence")
 plt.show()
+display(Markdown(
+    f"Monte Carlo losses within {largest_z:.1f} s.e. of the formula (drop rate {LINE_RATE:g}); trained "
+    f"weights within {max(r['w_err'] for r in rows):.1%} of the closed form."))
 
 # %% [markdown]
 # **The bridge to chapter 01.** Our inputs are standardised, so every column
@@ -401,22 +422,40 @@ summary += [
 display(Markdown("\n".join(f"* {item}" for item in summary)))
 
 # %% [markdown]
-# ## Summary
-#
-# * Dropout multiplies units by random keep masks (drop rate $q$ = PyTorch's `p`;
-#   keep probability $1-q$ = Srivastava's $p$) and, in its inverted form, divides
-#   the kept ones by $1-q$ so that nothing changes on average.
-# * Each step trains one of exponentially many weight-sharing sub-networks; the
-#   deterministic network at test time is a one-pass stand-in for their average.
-#   The Monte Carlo average of sampled sub-networks converges to a nearby but
-#   different predictor: how many samples it takes to match weight scaling,
-#   and whether it ever does, depends on the network (measured above).
-# * On an oversized network dropout narrows the gap between training and test
-#   error, and it changes how active the hidden units are.
-# * For linear regression, input dropout *is* an L2 penalty in expectation,
-#   weighted by each feature's energy $(X^\top X)_{jj}$: the first firm link in the
-#   paper's analogy between dropout and the weight penalties of chapter 01.
-#
+# ## Takeaways
+
+# %%
+gap = (test_err - train_err).mean(axis=1)  # mean train-test gap at each drop rate
+unmet = (f" (the other {len(mc_all) - len(k_found)}, at drop rate {', '.join(f'{q:g}' for q in never)}, "
+         "had not)" if never else "")
+excess = np.abs(conv_all["excess"])  # |MC error at K_MAX / weight-scaling error - 1|
+takeaways = [
+    "**Dropout is a random mask, rescaled.** Each unit is kept with probability $1-q$ (the drop rate "
+    "$q$ is PyTorch's `p`, the keep probability Srivastava's $p$) and a kept unit is divided by $1-q$: "
+    f"over {N_DRAWS:,} draws a unit of value 1 arrives with mean {inverted_mean:.4f}.",
+    "**The network at test time stands in for an ensemble of sub-networks.** Averaging sampled "
+    f"sub-networks met it within {TOLERANCE:.0%} for {len(k_found)} of {len(mc_all)} networks{unmet}; "
+    f"after {K_MAX} samples the two test errors differ by {excess.min():.1%} to {excess.max():.1%} "
+    "[@srivastava2014]. Baldi and Sadowski describe the stand-in as a normalised "
+    "geometric mean of the sub-networks [@baldi2013]; Gal and Ghahramani read the Monte Carlo average "
+    "as approximate Bayesian inference [@gal2016].",
+]
+
+# %%
+takeaways += [
+    f"**On an oversized network dropout {'narrows' if gap[best] < gap[0] else 'does not narrow'} the "
+    f"gap between training and test error**, from {gap[0]:.3f} without dropout to {gap[best]:.3f} at "
+    f"drop rate {DROP_RATES[best]:g}, where the test error is lowest; at drop rate {q_half:g} the mean "
+    "hidden activation " + " and ".join(f"{d} in layer {i + 1}" for i, d in enumerate(direction)) + ".",
+    "**For linear regression, input dropout is an L2 penalty** in expectation, each weight charged by "
+    "its feature's $(X^\\top X)_{jj}$ [@wager2013]; every check within tolerance: "
+    f"**{'yes' if all_pass else 'no'}**. On standardised inputs it is chapter 01's ridge penalty with "
+    f"$\\lambda = q/(1-q)$ (largest difference {np.abs(ridge - w_line).max():.1e}): the first firm link "
+    "between dropout and the weight penalties.",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Exercises
 #
 # Each exercise is followed by a folded solution that computes its answer from

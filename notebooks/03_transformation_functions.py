@@ -16,12 +16,31 @@
 
 # %% [markdown]
 # # 03 · Neural transformation functions: polynomials, kinks and gates
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague asks us to look past the layers and see a
+# * to see a trained network as one transformation function from inputs to outputs;
+# * polynomial degree as a capacity dial, from underfit to the right shape to interpolation,
+#   and weight decay as a second dial (the *Deep Learning* book's Figs 5.2, 5.3 and 5.5
+#   [@goodfellow2016]);
+# * why a ReLU network is piecewise linear, and how many linear pieces trained networks
+#   actually have [@hanin2019];
+# * how ReLU units compute logic gates that share their weights, and a first, literal test of
+#   additivity.
+#
+# **You need**
+#
+# * chapter 00 (the noisy parabola) and chapter 01 (the L2 penalty, here called weight decay);
+# * maths: polynomials, least squares, piecewise-linear functions, and the truth tables of
+#   AND, OR and XOR.
+
+# %% [markdown]
+# **What the paper claims.** Teague [@teague2019] asks us to look past the layers and see a
 # trained network as one *transformation function* that carries an input $x$ to
 # a prediction $y$, fitted so that it generalises from the training pairs. He
 # illustrates it with polynomials of rising degree (the Deep Learning book's
-# Fig 5.2), and adds two remarks about real networks: their functions carry
+# Fig 5.2 [@goodfellow2016]), and adds two remarks about real networks: their functions carry
 # point-wise non-linearities, the relics of ReLU activations, which let a
 # network act like a circuit of logic gates; and unlike a digital circuit, one
 # weight can serve several of these "gates" at once, a "(non-quantum)
@@ -455,21 +474,37 @@ display(Markdown("\n".join([
 ])))
 
 # %% [markdown]
-# ## Summary
-#
-# * A trained network is a transformation function; looking at it on a dense grid
-#   shows what it does between the training points.
-# * Polynomial degree is a capacity dial: too low underfits, too high interpolates the
-#   noise and swings, and the test error against degree is U-shaped. Weight decay is a
-#   second dial on the same fit, from overfit to the right shape to a constant.
-# * A ReLU network is a polyline in one dimension: its pieces can be counted exactly,
-#   and the count grows with width but stays far below the bound.
-# * ReLU kinks compute logic (XOR needs one), and the gates of a network share their
-#   hidden units and weights: the paper's "superposition", in numbers.
-# * The literal test $f(x_1 + x_2) = f(x_1) + f(x_2)$ punishes every intercept; once the
-#   intercept is removed, the defect grows with the degree. Chapter 04 turns this into
-#   the measure $Z$.
-#
+# ## Takeaways
+
+# %%
+solved = sum(s["worst_accuracy"] == 1 for s in summary)
+takeaways = [
+    "**A trained network is one transformation function**; evaluating it on a dense grid shows "
+    "what it does between the training points.",
+    f"**Polynomial degree is a capacity dial.** With {n_few} points the test error is lowest at "
+    f"degree {best_degree[n_few]}, and the degree-{D_HIGH} fit's test error is "
+    f"{errors[D_HIGH][1] / errors[D_RIGHT][1]:.0f} times the degree-{D_RIGHT} fit's. Weight decay "
+    f"is a second dial: it takes the degree-{DECAY_DEGREE} fit from a test MSE of {decay_test[0]:.2f} "
+    f"to {decay_test.min():.4f} at its best [@goodfellow2016].",
+    f"**A ReLU network is a polyline in one dimension.** The trained {WIDTH}-unit network has "
+    f"{pieces_trained} linear pieces where {WIDTH + 1} are possible; at width {WIDTHS[-1]} trained "
+    f"networks use {counts_trained[-1].mean() / (WIDTHS[-1] + 1):.0%} of the bound [@hanin2019].",
+]
+
+# %%
+takeaways += [
+    f"**ReLU kinks compute logic, and the gates share weights.** Trained networks solve all "
+    f"{len(GATE_NAMES)} gates in {solved} of {len(summary)} seeds, and {multi_weights:.1f} of their "
+    f"{2 * GATE_WIDTH} first-layer weights serve two or more gates: the paper's superposition, in numbers.",
+    f"**The literal test measures the intercept.** A line's literal defect is its intercept "
+    f"({literal[1]:.4f}); with the intercept removed, the defect "
+    f"{'grows' if centred[DECAY_DEGREE] > centred[1] else 'does not grow'} from {centred[1]:.1e} at "
+    f"degree 1 to {centred[DECAY_DEGREE]:.3f} at degree {DECAY_DEGREE}. Chapter 04 turns this repair "
+    "into the measure $Z$.",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Exercises
 #
 # Each exercise is followed by a folded solution that computes its answer.

@@ -16,8 +16,29 @@
 
 # %% [markdown]
 # # 04 · A measure of linearity
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** This is the heart of Teague's paper. A function is
+# * why the paper's literal test $f(x_1 + x_2) = f(x_1) + f(x_2)$ fails every layer with a
+#   bias, and the repair: the mixed second difference $D$;
+# * the measure $Z$ and its average $\bar Z$ over the data, with Taleb's heuristic as its
+#   diagonal case [@taleb2012];
+# * how to trust a measure: check it on functions whose answer is known, then on the trained
+#   networks themselves (affine blends, a leaky-ReLU path, and mixup as a positive control
+#   [@zhang2018]);
+# * δ, the unit in which chapter 05 reads every effect.
+#
+# **You need**
+#
+# * chapter 03 (transformation functions, the literal additivity test) and chapter 02 (the
+#   drop rate);
+# * maths: linear and affine maps, vector norms, a second difference (the discrete cousin of
+#   a second derivative); bootstrap intervals [@efron1979] and the sign-flip test, which the
+#   appendix's statistics primer explains.
+
+# %% [markdown]
+# **What the paper claims.** This is the heart of Teague's paper [@teague2019]. A function is
 # linear, he writes, when for any two points $f(x_1 + x_2) = f(x_1) + f(x_2)$;
 # a line $f(x) = cx$ passes this test and a polynomial fails it more and more as
 # its degree climbs, the way an overfit high-degree fit "becomes unstable". He
@@ -410,21 +431,33 @@ display(Markdown("\n".join([
 ])))
 
 # %% [markdown]
-# ## Summary
-#
-# * The paper's literal test $f(x_1 + x_2) = f(x_1) + f(x_2)$ measures a layer's
-#   offset, not its curvature. The mixed second difference $D$ removes the offset;
-#   dividing by the size of the changes gives a bounded, scale-free $Z$, and
-#   averaging over triples from the data gives $\bar Z$. Taleb's heuristic is its
-#   diagonal case, $D = 2H$.
-# * On the trained networks, $\bar Z$ follows a hand-made change of linearity in every
-#   cell where "What we measured" says it passes; a cell where it does not would read
-#   "measure not valid here" in chapter 05.
-# * The positive control works in its own space: mixup lowers $\bar Z$ of the
-#   probabilities between training points. In logits, its target is curved.
-# * δ, the change of a 10 % affine blend, is the unit in which chapter 05 reads
-#   dropout's effect.
-#
+# ## Takeaways
+
+# %%
+valid_tasks = [t for t, c in main.items() if c.valid]
+takeaways = [
+    "**Additivity is read as a second difference.** The paper's literal test sees a layer's offset, "
+    f"not its curvature; $D$ removes the offset (largest $|D|$ of an affine map "
+    f"{np.abs(D_affine).max():.0e}), $Z$ divides it by the size of the changes and $\\bar Z$ averages "
+    "it over triples from the data. Taleb's heuristic [@taleb2012] is the diagonal case, $D = 2H$.",
+    f"**On functions whose answer we know, the measure {'behaves' if sanity else 'misbehaves'}**: "
+    f"the sanity checks {'pass' if sanity else '**fail**'}.",
+    f"**On the trained networks it is valid on {len(valid_tasks)} of {len(main)} tasks** in the main "
+    f"specification ({vocabulary.join_names(valid_tasks) or 'none'}): "
+    "chapter 05 reads a verdict only there, and \"measure not valid here\" elsewhere.",
+]
+
+# %%
+takeaways += [
+    "**The positive control, in its own space.** "
+    + report.validity_report.control_sentence(control),
+    "**δ is the unit of chapter 05**, the change of $\\bar Z$ that a small affine blend makes: "
+    + "; ".join(f"{vocabulary.task_label(t)} {report.validity_report.number(c.delta)}"
+                for t, c in main.items()) + ".",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. ★ (pen and paper) Show that $Z$ is unchanged when $f$ is replaced by $\alpha f + c$

@@ -16,8 +16,25 @@
 
 # %% [markdown]
 # # 05 · The experiment: is dropout's function more linear at the same fit?
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague's analogy is the heart of the paper: L1 makes a
+# * why "$\bar Z$ falls as the drop rate rises" is not enough to support the paper's analogy;
+# * how to compare regularizers at the same fit: the fit frontier, paired by network seed;
+# * how to read an interval against a margin δ fixed in advance (more linear, as linear, less
+#   linear, undetermined), with Holm's correction over the whole family of tests [@holm1979];
+# * the answer, in plain words, and whether it replicates on fresh networks and a fresh split
+#   of the data.
+#
+# **You need**
+#
+# * chapter 04 ($\bar Z$, the validity table, δ), and chapters 01 and 02 (L1, L2, dropout);
+# * maths: rank correlation, paired comparisons, confidence intervals; the appendix's
+#   statistics primer explains the sign-flip test and Holm's correction.
+
+# %% [markdown]
+# **What the paper claims.** Teague's analogy [@teague2019] is the heart of the paper: L1 makes a
 # network's weights sparse, L2 makes them small, and dropout makes the function it
 # computes more linear, so that a measure of linearity should fall "with increased
 # dropout ratio". Chapter 04 built that measure, $\bar Z$, and checked that it responds
@@ -27,7 +44,7 @@
 #
 # **Why "Z̄ falls" is not enough.** Anything that stops a network from fitting its
 # training points too closely can flatten what it computes: a stronger L2 penalty, a
-# stronger L1 penalty, mixup, or simply training for fewer epochs. If all of them lower
+# stronger L1 penalty, mixup [@zhang2018], or simply training for fewer epochs. If all of them lower
 # $\bar Z$ as they loosen the fit, a fall under dropout says nothing special about
 # dropout. The analogy claims more: that dropout is to linearity what L1 is to sparsity.
 # So the question of this chapter is
@@ -268,7 +285,7 @@ _ = report.widgets.show_if_interactive(
     true_function=data.quadratic_target, ylim=(-0.4, 1.4))
 
 # %% [markdown]
-# ## Summary
+# ## What we measured
 
 # %%
 display(Markdown("\n".join([
@@ -276,6 +293,18 @@ display(Markdown("\n".join([
     f"{len(fresh_table)} more on fresh seeds and a fresh data split; "
     f"{sum(p.reached for p in plateaus.values())} of {len(TASKS)} tasks reached their "
     f"training plateau.",
+    "- **The second reading.** " + report.answer.replication_markdown(
+        report.answer.replication_agreement(answer, on_train), intro="Read on training loss"),
+])))
+
+# %% [markdown]
+# ## Takeaways
+
+# %%
+display(Markdown("\n".join([
+    "- **The question is the fit, not the fall.** Every way of loosening the fit can lower "
+    "$\\bar Z$, so the paper's analogy [@teague2019] needs more: that at the same fit, dropout's "
+    "function is more linear than what the other regularizers and early stopping learn.",
     f"- **The answer.** {plain}",
     "- **Replication.** " + report.answer.replication_markdown(
         report.answer.replication_agreement(answer, fresh)),

@@ -16,10 +16,28 @@
 
 # %% [markdown]
 # # 06 · The mechanism: do dropout's sub-networks add up, and is that why?
+
+# %% [markdown]
+# **You will learn**
 #
+# * what the paper's mechanism claims in *mask space*, and $Z_{\mathrm{mask}}$, a measure of
+#   whether sub-networks add up;
+# * why a network with one hidden layer, and a deep linear network, add up by construction;
+# * whether dropout's sub-networks add up more than other regularizers' at the same fit, and
+#   how that links to Monte Carlo averaging and to $\bar Z$;
+# * the tests the mechanism could fail: one hidden layer, Gaussian dropout, dropout's
+#   explicit penalty [@wager2013; @wei2020], and dropout on one layer only.
+#
+# **You need**
+#
+# * chapter 02 (masks, Monte Carlo averaging against weight scaling), chapter 04 (the second
+#   difference $D$, $\bar Z$, δ) and chapter 05 (the fit frontier and its readings);
+# * maths: expectations over random masks, and the second difference of chapter 04.
+
+# %% [markdown]
 # **What the paper claims.** Chapter 05 tested the paper's *conclusion*: at the same fit,
 # is the function dropout learns more linear than what other regularizers learn? Teague's
-# argument also has a middle step, the one that would make the conclusion more than a
+# argument [@teague2019] also has a middle step, the one that would make the conclusion more than a
 # coincidence. Dropout trains "the composition of all of those subsets of weightings", and
 # so "the transformation function from each of these subsets … is increasingly additive
 # to the other subsets in its output". Put plainly: every training step keeps a random
@@ -274,8 +292,8 @@ display(Markdown("\n".join([
 #   averaging over the masks gives exactly
 #   $E_m[(y - \tilde f)^2] = (y - f)^2 + \frac{p}{1-p}\sum_j v_j^2 h_j(x)^2$ ($f$ the
 #   weight-scaled network). For cross-entropy we use the second-order approximation of
-#   Wager et al. (2013), and say so. This separates what dropout's objective asks for
-#   explicitly from the noise it trains with (Wei, Kakade & Ma, 2020);
+#   [@wager2013], and say so. This separates what dropout's objective asks for
+#   explicitly from the noise it trains with [@wei2020];
 # * **Where dropout acts**: the first hidden layer only, and the last only.
 #
 # Only tasks where chapter 04 found $\bar Z$ valid are trained. The explicit penalty is
@@ -446,22 +464,22 @@ display(Markdown("\n".join([
 ])))
 
 # %% [markdown]
-# ## Summary
-#
-# * The paper's mechanism is a claim in *mask space*: what one subset of units adds
-#   to the output should not depend on which other subsets are present.
-#   $Z_{\mathrm{mask}}$ measures how far that fails, on sets of units of one layer (sets
-#   across layers would call a deep linear network non-additive).
-# * With one hidden layer and a linear read-out, a network is affine in its mask:
-#   $Z_{\mathrm{mask}} = 0$ and Monte Carlo averaging equals weight scaling, exactly.
-# * On chapter 05's networks, section 3 reads whether dropout's sub-networks add up more
-#   as the drop rate rises, on dropout-0.5's masks and on each network's own, and against
-#   the other regularizers at the same fit; section 4 whether that tracks the Monte Carlo
-#   gap and $\bar Z$.
-# * The tests that could fail (sections 5 and 6) ask whether training without
-#   sub-networks, or with sub-networks that add up by construction, ends where dropout
-#   ends. Section 6's sentence is the chapter's answer to the paper.
-#
+# ## Takeaways
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in [
+    "**The mechanism is a claim in mask space**: what one set of units adds to the output should "
+    "not depend on which other sets are present. $Z_{\\mathrm{mask}}$ measures how far that fails, "
+    "on sets of units of one layer (sets across layers would call a deep linear network "
+    "non-additive).",
+    "**Some networks add up by construction.** With one hidden layer and a linear read-out a "
+    f"network is affine in its mask: $Z_{{\\mathrm{{mask}}}}$ = {one[0]:.0e} and the Monte Carlo gap "
+    f"{one[2]:+.0e}, zero up to rounding.",
+    f"**On chapter 05's networks.** {mechanism.mask_sentence(mask_answer)}",
+    f"**The tests the mechanism could fail.** {sentence}",
+])))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. *(pen and paper)* Show that a network with one hidden layer and a linear read-out is

@@ -16,11 +16,27 @@
 
 # %% [markdown]
 # # 07 · Beyond one small network
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague writes that his argument is not about one
+# * whether chapter 05's verdict survives one change at a time: width, depth, skip
+#   connections, convolutions, mini-batch SGD, early stopping, the amount of data, input
+#   dropout, decoupled weight decay [@loshchilov2019], and a harder task, MNIST-1D
+#   [@greydanus2020];
+# * how to read a table of verdicts, variant by variant and task by task;
+# * why a study with few seeds describes but cannot decide, and how to run the full one.
+#
+# **You need**
+#
+# * chapter 05: its rules, which this chapter applies unchanged;
+# * maths: nothing beyond chapter 05.
+
+# %% [markdown]
+# **What the paper claims.** Teague [@teague2019] writes that his argument is not about one
 # architecture: for "convolutions, LSTM's, skip connections" and the rest, "the
 # concepts … still apply". Chapter 05 tested it on one configuration only: two
-# hidden layers of 64 ReLU units, trained full-batch with Adam for a fixed number
+# hidden layers of 64 ReLU units, trained full-batch with Adam [@kingma2015] for a fixed number
 # of epochs on small data sets. Its verdict could belong to that configuration
 # rather than to dropout.
 #
@@ -194,27 +210,40 @@ display(Markdown("\n".join([
 ])))
 
 # %% [markdown]
-# ## Summary
-#
-# * One configuration is not a law. Chapter 05's verdict is read again under
-#   variants that each change one thing: the network's width, depth and
-#   architecture, the optimizer, when training stops, the amount of data, where
-#   dropout acts, and the kind of weight penalty, on the four tasks of chapter 05
-#   and the harder MNIST-1D.
-# * The rules do not change with the variant: seed-level intervals, the
-#   positive control, Holm's correction, the comparison with the penalty at
-#   matched fit. The table says, cell by cell, where the verdict holds and where
-#   it turns; "What we measured" counts them.
-# * The study here is reduced to run on a laptop (fewer seeds and strengths,
-#   several variants on part of the tasks): an interval over five seeds is wide,
-#   and a verdict that turns in one cell is a reason to rerun that cell with the
-#   full study, not yet a finding.
-#
-# **The whole study on a GPU.** `python -m essay_lib sweep --variants --study full
-# --device cuda` trains every variant of the design (16 seeds, three strengths per
-# regularizer, every task) and prints this table; then run this notebook with
-# `STUDY = "full"` and `DEVICE = "cuda"` to read the cached networks.
-#
+# ## Takeaways
+
+# %%
+n_seeds, alpha = len(STUDY_SPEC.seeds), 0.05
+decides = report.inference.can_reach(n_seeds, alpha)
+takeaways = [
+    f"**One configuration is not a law.** Chapter 05's verdict is read again under {len(VARIANTS)} "
+    "variants that each change one thing (the network's width, depth and architecture, the "
+    "optimizer, when training stops, the amount of data, where dropout acts, the kind of weight "
+    "penalty), by chapter 05's rules, unchanged.",
+    f"**What the variants say.** {report.beyond_verdict.beyond_sentence(verdicts)}",
+    f"**Convolutions and skip connections.** {architectures}",
+]
+
+# %%
+takeaways += [
+    ("**Enough seeds to test.**" if decides else "**A study with few seeds describes; it does not "
+     "decide.**") + f" With {n_seeds} seeds the smallest p-value of an exact sign-flip test is "
+    f"{report.inference.min_pvalue(n_seeds):.3g}, which {'can' if decides else 'cannot'} pass a "
+    f"single test at {alpha:.0%}" + ("." if decides else ": a verdict that turns in one cell is a "
+                                     "reason to rerun that cell with the full study."),
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %%
+full = beyond.STUDIES["full"]
+display(Markdown(
+    f"**The whole study on a GPU.** `python -m essay_lib sweep --variants --study full --device "
+    f"cuda` trains every variant of the design ({len(full.seeds)} seeds, "
+    f"{max(len(strengths) for _, strengths in full.grid)} strengths per regularizer, every task) "
+    "and prints the verdict table; then run this notebook with `STUDY = \"full\"` and "
+    "`DEVICE = \"cuda\"` to read the cached networks."))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Which kind of change turns the verdict most often? Count, per group of

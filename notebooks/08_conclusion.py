@@ -16,8 +16,25 @@
 
 # %% [markdown]
 # # 08 · Conclusion: the analogy, measured
+
+# %% [markdown]
+# **You will learn**
 #
-# **What the paper claims.** Teague's conclusion restates the analogy in one
+# * the essay's answer to the paper, in plain words;
+# * the paper's analogy table filled in with measured numbers: L1 and sparsity, L2 and the
+#   weight norm, dropout and $\bar Z$;
+# * what held and what did not, what the mechanism (chapter 06) and the other architectures
+#   (chapter 07) add, and the limits of what was shown;
+# * where to read further.
+#
+# **You need**
+#
+# * chapters 01, 04 and 05 (the three arms of the analogy and the verdict), and chapters 06
+#   and 07 for their findings;
+# * maths: rank correlation and intervals over seeds (the appendix's statistics primer).
+
+# %% [markdown]
+# **What the paper claims.** Teague's conclusion [@teague2019] restates the analogy in one
 # line: L1 regularization shifts a network's weights toward sparsity, L2 toward
 # "macro reduction", and dropout shifts the function the network computes
 # toward increased linearity, so a measure of linearity $Z$ should fall as the
@@ -44,7 +61,7 @@ N_SEEDS = 16  # network seeds per setting
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from essay_lib import experiment, report
+from essay_lib import experiment
 from essay_lib.report import (
     analogy,
     answer,
@@ -56,16 +73,16 @@ from essay_lib.report import (
     trends,
     validity_report,
 )
-
-rng = session.setup(seed=SEED)
+from essay_lib.report import table as record_table
 
 # %%
+rng = session.setup(seed=SEED)
 EXPERIMENT = experiment.essay_experiment(range(FIRST_NETWORK_SEED,
                                                FIRST_NETWORK_SEED + N_SEEDS))
 records = experiment.run_experiment(EXPERIMENT)
 main = validity_report.main_cells(experiment.validity.validity_table(EXPERIMENT))
 the_answer = answer.experiment_answer(
-    report.table.record_table(records), EXPERIMENT.tasks,
+    record_table.record_table(records), EXPERIMENT.tasks,
     deltas={t: c.delta for t, c in main.items()}, valid={t: c.valid for t, c in main.items()})
 rows = analogy.analogy_rows(records, seed=SEED)
 
@@ -93,11 +110,14 @@ display(Markdown(analogy.analogy_markdown(rows)))
 # %% [markdown]
 # The size of each effect: the mean over the seeds without regularization → at
 # the strongest setting of the grid, and the mean change, paired by seed, with its
-# 95% interval (weight sparsity is the fraction of weights below $10^{-3}$ in
-# absolute value; the weight norm is the Euclidean norm of all weights).
+# 95% interval (weight sparsity is the fraction of weights whose absolute value is below
+# the learning rate, printed below; the weight norm is the Euclidean norm of all weights).
 
 # %%
 display(Markdown(analogy.analogy_markdown(rows, what="effect")))
+threshold = EXPERIMENT[EXPERIMENT.tasks[0]].measures.sparsity_threshold
+display(Markdown(f"Near zero means $|w| <$ {threshold:g}, the learning rate "
+                 f"{EXPERIMENT[EXPERIMENT.tasks[0]].lr:g}."))
 
 # %% [markdown]
 # ## What held, and what did not
@@ -151,7 +171,7 @@ display(Markdown(f"**Beyond one small network (chapter 07):** "
 #
 # * **$Z$ is our reconstruction.** The paper's formula was an image and is
 #   lost. We built $\bar Z$ from its words (additivity, "the step preceding the
-#   coarse graining", its citation of Taleb et al.) and had to choose: the
+#   coarse graining", its citation of Taleb et al. [@taleb2012]) and had to choose: the
 #   second difference instead of the literal test (which only sees the bias),
 #   normalisation by the size of the changes, a ratio of sums over triples, and
 #   displacements half the size of differences between data points. Another
@@ -178,66 +198,67 @@ display(Markdown(f"**Beyond one small network (chapter 07):** "
 #   strength; a U-shape reads as "no clear trend", which is why the answer rests on the
 #   frontier, not on the trend.
 # * **Sparsity is measured with a threshold.** With Adam, L1 rarely lands a
-#   weight exactly on zero, so "sparse" means "below $10^{-3}$", as in chapter 01.
+#   weight exactly on zero: a weight it pins there jitters by about one step, the learning
+#   rate (chapter 01), so "sparse" means "below the learning rate".
 # * **Test inputs only.** Every measure is taken on the test inputs of each
 #   task. Far from the data, the functions can behave differently.
 #
 # ## Further reading
 #
-# * N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever, R. Salakhutdinov,
-#   *Dropout: A Simple Way to Prevent Neural Networks from Overfitting*, JMLR
-#   2014: the method, the keep-probability convention, weight scaling versus
-#   Monte Carlo averaging, and the link to ridge regression for linear models.
-# * S. Wager, S. Wang, P. Liang, *Dropout Training as Adaptive Regularization*,
-#   NeurIPS 2013: to second order, dropout on a generalized linear model is an
-#   L2 penalty scaled by the data, the bridge checked exactly in chapter 02.
-# * C. Wei, S. Kakade, T. Ma, *The Implicit and Explicit Regularization Effects
-#   of Dropout*, ICML 2020: dropout's explicit part penalises a
-#   curvature-weighted sensitivity of the output to the hidden units; one precise
-#   sense in which dropout does prefer "flatter" functions.
-# * D. Helmbold, P. Long, *On the Inductive Bias of Dropout* (JMLR 2015) and
-#   *Surprising Properties of Dropout in Deep Networks* (COLT 2017): dropout's
-#   penalty is not a norm, and in deep networks it can grow exponentially with
-#   depth, evidence that dropout is not just L2 in disguise.
-# * R. Novak, Y. Bahri, D. Abolafia, J. Pennington, J. Sohl-Dickstein,
-#   *Sensitivity and Generalization in Neural Networks: an Empirical Study*, ICLR
-#   2018: the input–output Jacobian norm as a measure of a trained network's
-#   sensitivity, and its link to generalization.
-# * B. Hanin, D. Rolnick, *Complexity of Linear Regions in Deep Networks*, ICML
-#   2019: counting the linear pieces of ReLU networks, and why trained networks
-#   have far fewer than their bound.
-# * I. Goodfellow, Y. Bengio, A. Courville, *Deep Learning*, MIT Press 2016:
-#   chapter 5 (capacity, Figs 5.2 and 5.5) and chapter 7 (regularization,
-#   dropout and its bagging interpretation), the sources of the paper's
-#   pictures.
-# * N. N. Taleb, E. Canetti, T. Kinda, E. Loukoianova, C. Schmieder, *A New
-#   Heuristic Measure of Fragility and Tail Risks: Application to Stress
-#   Testing*, IMF Working Paper 2012: the second-difference heuristic $H$ that
-#   the paper cites, the diagonal case of our $D$.
-# * H. Zhang, M. Cisse, Y. Dauphin, D. Lopez-Paz, *mixup: Beyond Empirical Risk
-#   Minimization*, ICLR 2018: the positive control of chapter 05.
-# * S. Greydanus, *Scaling Down Deep Learning*, 2020: the MNIST-1D benchmark and
-#   its local generator, the harder task of chapter 07.
+# * The dropout paper [@srivastava2014], after its first description [@hinton2012]: the
+#   method, the keep-probability convention, weight scaling against Monte Carlo averaging,
+#   and the link to ridge regression for linear models.
+# * Dropout as adaptive regularization [@wager2013]: to second order, dropout on a
+#   generalized linear model is an L2 penalty scaled by the data, the bridge checked
+#   exactly in chapter 02.
+# * The implicit and explicit regularization effects of dropout [@wei2020]: dropout's
+#   explicit part penalises a curvature-weighted sensitivity of the output to the hidden
+#   units; one precise sense in which dropout does prefer "flatter" functions.
+# * The inductive bias of dropout [@helmbold2015; @helmbold2017]: dropout's penalty is not
+#   a norm, and in deep networks it can grow exponentially with depth, evidence that
+#   dropout is not just L2 in disguise.
+# * Two readings of the average over sub-networks: a normalised geometric mean
+#   [@baldi2013], and approximate Bayesian inference [@gal2016].
+# * Sensitivity and generalization [@novak2018]: the input–output Jacobian norm as a
+#   measure of a trained network's sensitivity, and its link to generalization.
+# * The linear regions of ReLU networks [@hanin2019]: counting the linear pieces, and why
+#   trained networks have far fewer than their bound.
+# * *Deep Learning* [@goodfellow2016]: chapter 5 (capacity, Figs 5.2 and 5.5) and
+#   chapter 7 (regularization, dropout and its bagging interpretation), the sources of the
+#   paper's pictures.
+# * The fragility heuristic [@taleb2012]: the second-difference heuristic $H$ that the
+#   paper cites, the diagonal case of our $D$.
+# * mixup [@zhang2018]: the positive control of chapters 04 and 05; MNIST-1D
+#   [@greydanus2020]: the harder task of chapter 07.
 #
-# ## Summary
-#
-# * The paper's analogy has three arms. We measured each on the same networks,
-#   with the same seed-level rule; the tables above say which arms held on which tasks.
-# * The linearity arm needed a measure first: $\bar Z$, a bounded, scale-free
-#   second-difference defect, checked on functions whose answer is known.
-# * Whether dropout's effect on $\bar Z$ is its own or shared with a plain L2
-#   penalty is the control that matters most: see the verdict sentence above.
-#
+# Every work the essay cites is listed, with a link to read it, on the site's references
+# page.
+
+# %% [markdown]
+# ## Takeaways
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in [
+    f"**The answer.** {answer.plain_answer(the_answer)}",
+    "**The analogy's arms, one by one.** " + " ".join(analogy.analogy_findings(rows)),
+    "**The linearity arm needed a measure first**: $\\bar Z$, a bounded, scale-free "
+    "second-difference defect, checked on functions whose answer is known and validated task "
+    "by task on the trained networks (chapter 04).",
+    f"**The mechanism.** {mechanism_answer}",
+    f"**Beyond one small network.** {beyond_verdict.beyond_sentence(beyond)}",
+])))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Add a claim, e.g. `analogy.Claim("dropout", "mean_hidden_activation",
 #    "falls")` (Srivastava et al. report that dropout lowers mean activations),
 #    to `analogy.analogy_rows(records, [...])`. Does it hold on every task?
 
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
 # **Solution 1.** One more claim, read by the same rule.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["solution"]
 activation = analogy.analogy_rows(records, [analogy.Claim("dropout", "mean_hidden_activation",
                                                           "falls")], seed=SEED)
 display(Markdown(analogy.analogy_markdown(activation)))
@@ -248,10 +269,10 @@ display(Markdown(" ".join(analogy.analogy_findings(activation))))
 #    in `analogy.analogy_rows`: which cells change, and what does that say about
 #    how close they were?
 
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
 # **Solution 2.** Narrower intervals can only turn a **?** into a ✓ or ✗.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["solution"]
 loose = analogy.analogy_rows(records, confidence=0.8, seed=SEED)
 flipped = [f"{a.claim.label} on {a.task}: {a.outcome} → {b.outcome}"
            for a, b in zip(rows, loose, strict=True) if a.outcome != b.outcome]
@@ -264,11 +285,11 @@ display(Markdown(f"{len(flipped)} of {len(rows)} cells change at 80%"
 #    trends) closer to dropout's or to the L2 penalty's? What would that mean for
 #    the analogy?
 
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
 # **Solution 3.** We compare L1's seed-level trend on $\bar Z$ with dropout's and
 # L2's, task by task.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["solution"]
 z_trends = trends.trend_table(records, regularizers=("dropout", "l1", "l2"), seed=SEED)
 closer = {t: "dropout" if abs(trends.find_trend(z_trends, t, "l1").rho
                               - trends.find_trend(z_trends, t, "dropout").rho)

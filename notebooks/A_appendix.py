@@ -16,7 +16,24 @@
 
 # %% [markdown]
 # # A · How the verdict holds up
+
+# %% [markdown]
+# **You will learn**
 #
+# * whether chapter 05's answer survives other specifications of $\bar Z$: a specification
+#   curve [@simonsohn2020];
+# * whether it replicates on fresh seeds and a fresh draw of the data, and whether the
+#   essay's sentences survive another CPU's float kernels;
+# * the statistics the verdict rests on: rank correlation, pairing by seed, the sign-flip
+#   test, Holm's correction [@holm1979], the margin δ and simultaneous intervals.
+#
+# **You need**
+#
+# * chapter 05 (its answer and its rules) and chapter 04 (the validity table);
+# * maths: for the statistics primer, only means, probabilities and ranks; read it first if
+#   the words above are new.
+
+# %% [markdown]
 # Chapter 05 answered one question by rules fixed in advance: at the same fit, is
 # the function dropout learns more linear than the one L1, L2, mixup or plain
 # training stopped early learn? An answer read off one set of choices can belong
@@ -246,7 +263,7 @@ display(Markdown(f"A step is a trend: a path that stays flat, drops once and sta
                  f"has ρ = {step_text}, and if every seed takes that step the test says so."))
 
 # %% [markdown]
-# **Holm's correction.** Reading many tests at once, some will cross $\alpha$ by
+# **Holm's correction** [@holm1979]. Reading many tests at once, some will cross $\alpha$ by
 # luck. Holm's procedure keeps the chance of *any* false finding in the whole
 # family below $\alpha$: sort the $m$ p-values from smallest to largest, compare
 # the smallest with $\alpha/m$, the next with $\alpha/(m-1)$, and so on, and stop
@@ -312,7 +329,7 @@ display(Markdown(f"In the essay, δ is the change of $\\bar Z$ that a {measure_v
 # **Specification curve.** The same analysis repeated under every reasonable set
 # of choices (here: representation, scale, geometry), all shown at once, so a
 # reader sees whether the conclusion is a property of the data or of one choice
-# (Simonsohn, Simmons and Nelson, 2020). *In the essay*: section 1 of this
+# [@simonsohn2020]. *In the essay*: section 1 of this
 # appendix.
 
 # %%
@@ -340,20 +357,36 @@ display(Markdown("\n".join([
 ])))
 
 # %% [markdown]
-# ## Summary
-#
-# * The specification curve reads chapter 05's answer under every choice of
-#   output representation, displacement scale and triple geometry, each by the
-#   main answer's own rules and only where chapter 04 found the measure valid;
-#   agreement counts the same reading only, and "not valid here" never agrees.
-# * The replication reads new networks, on new data, by the same rules, and names
-#   every reading that changed.
-# * The kernel-path check asks whether the sentences survive another CPU's float
-#   kernels; its last result is shown as the command left it.
-# * The statistics are few and exact: one number per seed, sign-flip tests whose
-#   smallest p-value is $2/2^n$, Holm's correction and simultaneous intervals over
-#   one family, and readings against a margin $\delta$ fixed in advance.
-#
+# ## Takeaways
+
+# %%
+scored = [r for r in agreement_rows if r.main != specification_curve.NOT_VALID]
+n_same, n_other = sum(r.n_same for r in scored), sum(r.n_other for r in scored)
+n_repeated, n_compared = len(replication["same"]), len(replication["same"]) + len(replication["different"])
+takeaways = [
+    "**Read an answer under every defensible choice.** Under the other specifications of "
+    f"$\\bar Z$ (representation, scale, geometry), {n_same} of {n_other} readings repeat the main "
+    "specification's, each read by chapter 05's rules and only where the measure is valid "
+    "[@simonsohn2020].",
+    "**Replicate on new networks and new data.** On fresh seeds and a fresh data split, "
+    f"{n_repeated} of {n_compared} readings came out the same"
+    + ("; section 2 names the others." if n_repeated < n_compared else "."),
+]
+
+# %%
+takeaways += [
+    "**A sentence must not depend on the machine.** " + (
+        f"The kernel-path check last ran {kernel.date or '(undated)'}, under "
+        f"{', '.join(kernel.kernel_paths) or 'paths it does not name'}; section 3 shows its result."
+        if kernel.exists else "The kernel-path check has not run on this machine yet."),
+    "**The statistics are few and exact**: one number per seed, sign-flip tests whose smallest "
+    f"p-value is $2/2^n$ ({inference.min_pvalue(N_SEEDS):.1e} with {N_SEEDS} seeds), Holm's "
+    f"correction [@holm1979] and simultaneous intervals over one family of {answer.family_size} "
+    "tests, and readings against a margin δ fixed in advance.",
+]
+display(Markdown("\n".join(f"- {line}" for line in takeaways)))
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Read the whole curve as one family: divide $\alpha$ by the number of

@@ -376,14 +376,18 @@ def test_index_run_times_gallery_and_licence_are_stable_across_cached_builds(tin
     meta = json.loads((tiny.root / "build" / "executed" / "00_tiny.json").read_text())
     index = (tiny.html / "index.html").read_text()
     shown = render.format_seconds(meta["seconds"])
-    assert f"(runs in {shown})" in index and "CC BY 4.0" in index
+    assert f"code runs in {shown}" in index and "CC BY 4.0" in index
+    assert re.search(r"read in \d+ min", index) and 'href="references.html"' in index
     assert 'href="gallery.html"' in index
     gallery_page = (tiny.html / "gallery.html").read_text()
     assert 'href="figures/00-line.png"' in gallery_page
     assert 'href="figures/00-line.svg"' in gallery_page
     assert 'alt="A straight line"' in gallery_page and (tiny.html / "figures.zip").exists()
     chapter = (tiny.html / "00_tiny.html").read_text()
-    assert "CC BY 4.0" in chapter
+    assert "CC BY 4.0" in chapter and f"code runs in {shown}" in chapter
+    for download in ("00_tiny.py", "00_tiny.ipynb"):  # linked from the page, next to it
+        assert f'href="{download}"' in chapter and (tiny.html / download).is_file()
+    assert (tiny.html / "references.html").is_file()
     files = {p.name: p.read_bytes() for p in tiny.html.iterdir() if p.is_file()}
     assert tiny.run().status == {"00_tiny": "cached"}
     again = {p.name: p.read_bytes() for p in tiny.html.iterdir() if p.is_file()}

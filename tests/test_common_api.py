@@ -548,6 +548,7 @@ EXCLUDED = {
     # they read trained networks or a whole answer: their arguments are checked in their
     # own tests (tests/test_mechanism_sweeps.py, tests/test_mechanism_tests.py)
     **dict.fromkeys(["experiment.mechanism.penalty_checks",
+                     "report.sentences.mechanism_tests_of",
                      "report.mechanism_tests.mechanism_tests",
                      "report.plotting.plot_mechanism_tests"], "checked in its own tests"),
     # no numeric or array argument

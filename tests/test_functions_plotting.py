@@ -103,7 +103,7 @@ def test_plot_gate_sharing():
                                       title="sharing")
     assert [t.get_text() for t in axes[0].get_yticklabels()] == [
         "x1→h1", "x2→h1", "x1→h2", "x2→h2"]
-    assert axes[1].get_title() == "trained (seed 7): |d gate / d weight|"
+    assert axes[1].get_title() == "trained (seed 7):\n|d gate / d weight|"
     assert [t.get_text() for t in axes[2].get_xticklabels()] == ["AND", "OR", "XOR"]
     assert len(axes[2].texts) == 2 * 3
     with pytest.raises(ValueError, match="gate name"):

@@ -94,7 +94,7 @@ def test_the_sentence_says_what_the_tests_say(tests):
     assert text.startswith("At the same fit as plain training stopped early, dropout's")
     assert "more linear on 1 of 2 tasks (two moons)" in text
     assert "less linear on 1 of 2 tasks (digits)" in text
-    assert "on every task by Gaussian dropout" in text
+    assert "the same result comes from Gaussian dropout on every task" in text
     assert "Gaussian dropout (no unit ever removed) is more linear than plain training too" \
         in text
     assert "could have refuted the mechanism there and did not" in text  # one layer: as linear

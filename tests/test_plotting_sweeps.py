@@ -26,12 +26,12 @@ CURVES = {"dropout": _curve([0.0, 0.2, 0.5]), "l2": _curve([0.0, 1e-4, 1e-2], 1.
 def test_strength_panels_draw_one_panel_per_regularizer_with_the_given_means():
     axes = plotting.plot_strength_panels(CURVES, measure_label="Z", baseline=(0.3, 0.2, 0.4))
     assert len(axes) == 2
-    assert [ax.get_title() for ax in axes] == ["dropout", "l2"]
+    assert [ax.get_title() for ax in axes] == ["dropout", "L2"]  # the vocabulary's labels
     assert axes[0].get_ylabel() == "Z" and axes[0].get_xlabel() == "drop rate"
     assert axes[0].get_xscale() == "linear" and axes[1].get_xscale() == "log"
     dropout_line = [ln for ln in axes[0].lines if ln.get_label() == "dropout"][0]
     np.testing.assert_allclose(dropout_line.get_ydata(), [0.0, 0.2, 0.5])
-    l2_line = [ln for ln in axes[1].lines if ln.get_label() == "l2"][0]
+    l2_line = [ln for ln in axes[1].lines if ln.get_label() == "L2"][0]
     np.testing.assert_allclose(l2_line.get_xdata(), [1e-4, 1e-2])  # zero left out on a log axis
     assert l2_line.get_color() == plotting.REGULARIZER_COLORS["l2"]
     baseline = [ln for ln in axes[1].lines if ln.get_label() == "no regularization"][0]
@@ -67,11 +67,13 @@ def test_rank_correlations_place_points_and_intervals():
     ax = plotting.plot_rank_correlations(rows)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["dropout → Z", "L2 → norm"]
     points = sorted(tuple(np.ravel(ln.get_xydata())) for ln in ax.lines
-                    if len(ln.get_xdata()) == 1 and ln.get_marker() == "o")
+                    if len(ln.get_xdata()) == 1 and ln.get_marker() in ("s", "D"))
     xs = sorted(p[0] for p in points)
     assert xs == [-0.9, -0.5, 0.1]
     assert ax.get_xlim() == (-1.05, 1.05)
-    assert ax.get_legend_handles_labels()[1] == ["moons", "digits"]
+    handles, labels = ax.get_legend_handles_labels()
+    assert labels == ["moons", "digits"]
+    assert [h.get_marker() for h in handles] == ["s", "D"]  # each task its own marker
 
 
 def test_rank_correlations_reject_incomplete_rows():

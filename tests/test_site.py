@@ -2,7 +2,8 @@
 
 Also, for readers, teachers and students: code folds (click "code" and it shows) and
 solutions start collapsed, without JavaScript; the gallery links every file of the
-figures folder; the index shows each chapter's run time and the licence.
+figures folder; the index shows each chapter's reading and run time, the references link and
+the licence.
 
 Every page of the site that ``built_site`` built from scratch is opened from ``file://``
 with the network emulated offline, and must: load; show every equation typeset (MathML
@@ -85,7 +86,11 @@ def _pages(site) -> list[Path]:
 
 def test_the_site_has_an_index_and_a_page_per_notebook(built_site):
     names = {p.name for p in _pages(built_site)}
-    assert names == {"index.html", "gallery.html"} | {f"{p.stem}.html" for p in NOTEBOOKS}
+    assert names == ({"index.html", "gallery.html", "references.html"}
+                     | {f"{p.stem}.html" for p in NOTEBOOKS})
+    for path in NOTEBOOKS:  # each chapter's notebook and script, downloadable from its page
+        assert (built_site.html_dir / f"{path.stem}.ipynb").is_file()
+        assert (built_site.html_dir / f"{path.stem}.py").is_file()
 
 
 def test_every_page_in_the_browser(built_site, browser):
@@ -126,7 +131,7 @@ def test_every_page_in_the_browser(built_site, browser):
         raw = RAW_TEX.findall(page.evaluate(VISIBLE_PROSE))
         if raw:
             problems.append(f"{name}: raw TeX in the visible text: {raw[:5]}")
-        if name not in ("index.html", "gallery.html"):
+        if name not in ("index.html", "gallery.html", "references.html"):
             source = (NOTEBOOKS_DIR / f"{path.stem}.py").read_text(encoding="utf-8")
             if "$" in source and not maths:
                 problems.append(f"{name}: the notebook has math but the page has no <math>")
@@ -241,7 +246,10 @@ def test_the_index_shows_run_times_the_gallery_and_the_licence(built_site, brows
     page = browser.new_page()
     page.goto((built_site.html_dir / "index.html").as_uri(), wait_until="load")
     times = page.locator(".essay-runtime").all_inner_texts()
-    assert len(times) == len(NOTEBOOKS) and all(re.match(r"\(runs in \d", t) for t in times)
+    assert len(times) == len(NOTEBOOKS) and all(re.match(r"code runs in \d", t) for t in times)
+    reads = page.locator(".essay-readtime").all_inner_texts()
+    assert len(reads) == len(NOTEBOOKS) and all(re.fullmatch(r"read in \d+ min", t) for t in reads)
+    assert page.locator("a[href='references.html']").count() == 1
     assert page.locator("a[href='gallery.html']").count() == 1
     assert "MIT" in page.inner_text(".essay-licence")
     page.close()

@@ -211,7 +211,7 @@ FIELD_CHANGES = {
     "curve_outputs": (("logits",), "z_spec"), "curve_scales": ((0.3,), "z_spec"),
     "curve_triples": (("inside",), "z_spec"),
     "mask_keep_prob": (0.7, "z_mask"), "mask_draws": (300, "z_mask"),
-    "mask_set_fraction": (0.25, "z_mask"), "mask_layers": ("same", "z_mask"),
+    "mask_set_fraction": (0.25, "z_mask"), "mask_layers": ("all", "z_mask"),
     "mc_samples": (32, "mc_gap"), "mc_points": (40, "mc_gap"), "scope": ("verdict", "z_spec"),
     "architecture": ("residual", "train_loss"),
     "momentum": ((0.9, {"optimizer": "sgd"}), "train_loss"),

@@ -40,10 +40,11 @@ from essay_lib.util.checks import check_choice, check_int_sequence
 
 #: Network seeds: the first five of chapter 05's (so the base reuses its trained weights).
 VARIANT_SEEDS = ESSAY_SEEDS[:5]
-#: How every variant's networks are measured: chapter 05's defaults, the specification
-#: curve reduced to its main specification (logits, s = 0.5, extrapolating triples).
+#: How every variant's networks are measured: chapter 05's settings (weight sparsity below
+#: the learning rate, 1e-2), the specification curve reduced to its main specification
+#: (logits, s = 0.5, extrapolating triples).
 VARIANT_MEASURES = MeasureSpec(curve_outputs=("logits",), curve_scales=(0.5,),
-                               curve_triples=("extrapolating",))
+                               curve_triples=("extrapolating",), sparsity_threshold=1e-2)
 #: What a variant varies, in the order of the table and the figure.
 GROUPS = ("base", "width", "depth", "architecture", "optimizer", "stopping", "data size",
           "dropout site", "weight penalty")

@@ -235,9 +235,10 @@ def analogy_findings(rows: Sequence[AnalogyRow]) -> list[str]:
 
 
 def forest_rows(rows: Sequence[AnalogyRow]) -> list[dict]:
-    """Rows for :func:`essay_lib.report.plotting.plot_rank_correlations` (label, group, rho,
-    low, high)."""
-    return [{"label": r.claim.label, "group": task_label(r.task), "rho": r.trend.rho,
+    """Rows for :func:`essay_lib.report.plotting.plot_rank_correlations` (label, group = the
+    task, regularizer = the line's colour, rho, low, high)."""
+    return [{"label": r.claim.label, "group": task_label(r.task),
+             "regularizer": r.claim.regularizer, "rho": r.trend.rho,
              "low": r.trend.low, "high": r.trend.high} for r in rows
             if not math.isnan(r.trend.rho)]
 

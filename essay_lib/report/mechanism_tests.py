@@ -177,6 +177,14 @@ def mechanism_tests(two_layers, one_layer, tasks: Sequence[str], *,
     return MechanismTests(out, alpha, m, confidence)
 
 
+#: How a series is named inside a sentence (the figure's labels are shorter)
+PROSE = {"dropout": "dropout on two hidden layers", "dropout_one_layer":
+         "dropout with one hidden layer", "gaussian_dropout": "Gaussian dropout",
+         "dropout_penalty": "dropout's explicit penalty",
+         "dropout_last": "dropout on the last layer only",
+         "dropout_first": "dropout on the first layer only", "l2": "the L2 penalty"}
+
+
 def series_label(series: str) -> str:
     """How a series is named (``"dropout"`` on two hidden layers: "dropout, two layers")."""
     return "dropout, two hidden layers" if series == "dropout" else regularizer_label(series)
@@ -220,23 +228,18 @@ def tests_sentence(tests: MechanismTests) -> str:
                 f"{w} on {len(ts)} of {n} tasks ({join_names([task_label(t.task) for t in ts])})"
                 for w, ts in effects.items()) + ".")
     others = [s for s in SERIES if s != "dropout" and any(s in t.series for t in read)]
-    groups = {"all": [], "some": [], "none": []}
-    detail = {}
+    found, never = [], []
     for s in others:
         words = [t.series[s].versus_words for t in read if s in t.series]
         same = sum(w == "matches dropout" for w in words)
-        key = "all" if same == len(words) else "some" if same else "none"
-        groups[key].append(s)
-        detail[s] = (same, len(words))
-    parts = []
-    if groups["all"]:
-        parts.append("on every task by " + join_names([series_label(s) for s in groups["all"]]))
-    if groups["some"]:
-        parts.append("on some by " + join_names(
-            [f"{series_label(s)} ({detail[s][0]} of {detail[s][1]})" for s in groups["some"]]))
-    if groups["none"]:
-        parts.append("on none by " + join_names([series_label(s) for s in groups["none"]]))
-    text += " Within δ, that result is matched " + "; ".join(parts) + "."
+        if not same:
+            never.append(PROSE.get(s, series_label(s)))
+        else:
+            found.append(f"{PROSE.get(s, series_label(s))} on "
+                         + ("every task" if same == len(words) else f"{same} of {len(words)}"))
+    text += " Within δ, the same result comes from " + (join_names(found) if found else
+                                                        "none of the other ways of training")
+    text += (f"; from {join_names(never)} on no task." if never and found else ".")
     more = effects.get("more linear", [])
     if not more:
         return text + (" So there is no linearizing effect at the same fit for sub-network "

@@ -218,12 +218,13 @@ def find_trend(trends: Sequence[Trend], task: str, regularizer: str, measure: st
 def forest_rows(trends: Sequence[Trend], *, line: str = "regularizer",
                 group: str = "task") -> list[dict]:
     """Rows for :func:`essay_lib.report.plotting.plot_rank_correlations`: one per trend with
-    ρ defined, the line named by ``line`` and the colour group by ``group`` ("regularizer",
-    "task" or "measure"), in prose labels."""
+    ρ defined, the line named by ``line`` and the dodged group (a marker each) by ``group``
+    ("regularizer", "task" or "measure"), in prose labels; the trend's regularizer colours
+    its interval."""
 
 
     name = {"regularizer": lambda t: f"{regularizer_label(t.regularizer)} → "
                                      f"{measure_label(t.measure)}",
             "task": lambda t: task_label(t.task), "measure": lambda t: measure_label(t.measure)}
-    return [{"label": name[line](t), "group": name[group](t), "rho": t.rho, "low": t.low,
-             "high": t.high} for t in trends if not math.isnan(t.rho)]
+    return [{"label": name[line](t), "group": name[group](t), "regularizer": t.regularizer,
+             "rho": t.rho, "low": t.low, "high": t.high} for t in trends if not math.isnan(t.rho)]

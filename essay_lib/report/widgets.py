@@ -71,7 +71,7 @@ def draw_drop_rate_view(x_grid, functions, z_values, drop_rate, seed, *, x_train
         ax.plot(x, true_function(x), color="0.6", linestyle=":", label="true function")
     reference = (0.0, int(seed))
     if reference in functions and reference != key:
-        ax.plot(x, np.ravel(functions[reference]), color="0.35", linewidth=1,
+        ax.plot(x, np.ravel(functions[reference]), color=regularizer_color("none"), linewidth=1,
                 label=f"drop rate 0 (Z̄ = {z_values[reference]:.3f})")
     ax.plot(x, np.ravel(functions[key]), color=regularizer_color("dropout"),
             label=f"drop rate {key[0]:g} (Z̄ = {z_values[key]:.3f})")
@@ -83,7 +83,7 @@ def draw_drop_rate_view(x_grid, functions, z_values, drop_rate, seed, *, x_train
     ax.set_xlabel("x")
     ax.set_ylabel("network output")
     ax.set_title(f"drop rate {key[0]:g}, seed {key[1]}: Z̄ = {z_values[key]:.3f}")
-    ax.legend(fontsize=8, loc="upper center")
+    ax.legend(loc="upper center")
     return ax
 
 

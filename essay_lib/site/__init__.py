@@ -12,13 +12,20 @@ imports it, and only :mod:`essay_lib.cli` uses both.  An import-linter contract 
 * :mod:`essay_lib.site.cache`  the execution cache's key and stored run times
 * :mod:`essay_lib.site.render`  notebook -> HTML page (nbconvert, LaTeX -> MathML; code
   folded and solutions collapsed in ``<details>``), index and gallery pages
-* :mod:`essay_lib.site.pages`  the index (run times, variant parameters) and gallery pages
+* :mod:`essay_lib.site.pages`  the index (reading and run times, variant parameters) and
+  gallery pages
+* :mod:`essay_lib.site.chapter_page`  a chapter page's header line (reading time, run time,
+  ``.ipynb``/``.py`` downloads copied next to it), its references, and ``references.html``
+* :mod:`essay_lib.site.reading`  a chapter's reading time, computed from its words
+* :mod:`essay_lib.site.bibliography`  the essay's one bibliography (every work it cites)
+* :mod:`essay_lib.site.citations`  ``[@key]`` citations turned into links to the references
 * :mod:`essay_lib.site.gallery`  every figure with its caption, copied and zipped
 * :mod:`essay_lib.site.variant_build`  variant builds: parameters injected after the
   ``parameters`` cell (papermill's ``injected-parameters``)
 * :mod:`essay_lib.site.figure_alt`  run inside each build kernel: gives inline matplotlib
   figures alt text taken from their titles
-* ``templates/essay/``  our nbconvert template (extends JupyterLab's ``lab`` template)
+* ``templates/essay/``  our nbconvert template (extends JupyterLab's ``lab`` template);
+  ``contents``, ``gallery`` and ``references.html.j2`` for the other pages
 * ``static/essay.css``  navigation and index-page styles, copied next to the pages
 """
 

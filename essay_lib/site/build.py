@@ -15,12 +15,16 @@ For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in ord
    is missing, or with ``--force``; editing a module the notebook never imports (or the
    build itself) does not re-execute it.
 3. **Render** ``build/html/NN_name.html`` (:mod:`essay_lib.site.render`: math as MathML,
-   nothing loaded from a network, code folded, solutions collapsed) with previous /
-   contents / next links, then ``build/html/index.html`` (with each chapter's run time:
-   the seconds its stored execution took, so a cached rebuild writes the same page) and
-   ``build/html/gallery.html`` with every figure (:mod:`essay_lib.site.gallery`, files
-   copied to ``html/figures/`` and zipped into ``html/figures.zip``).  Rendering is quick
-   and always redone.
+   nothing loaded from a network, code folded, solutions collapsed, citations linked) with
+   previous / contents / next links, a header line under the title (reading time computed
+   from the words, :mod:`essay_lib.site.reading`; run time; links to the chapter's
+   ``NN_name.ipynb`` and ``NN_name.py``, copied next to the page) and the works the chapter
+   cites (:mod:`essay_lib.site.chapter_page`); then ``build/html/references.html`` (the
+   bibliography, :mod:`essay_lib.site.bibliography`), ``build/html/index.html`` (with each
+   chapter's reading time and run time: the seconds its stored execution took, so a cached
+   rebuild writes the same page) and ``build/html/gallery.html`` with every figure
+   (:mod:`essay_lib.site.gallery`, files copied to ``html/figures/`` and zipped into
+   ``html/figures.zip``).  Rendering is quick and always redone.
 
 **Variant builds** (``parameters``, :mod:`essay_lib.site.variant_build`): each chapter runs with
 an ``injected-parameters`` cell after its ``parameters`` cell; the figures go to the build
@@ -40,8 +44,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from essay_lib.site import cache, gallery, pages, variant_build
+from essay_lib.site import cache, chapter_page, citations, gallery, pages, variant_build
 from essay_lib.site.cache import code_hashes, execution_key
+from essay_lib.site.chapter_page import DOWNLOAD_SUFFIXES
+from essay_lib.site.citations import REFERENCES_PAGE
 from essay_lib.site.execute import KERNEL_SETUP, BuildError, execute_notebook
 from essay_lib.util.paths import FIGURES_ENV, PACKAGE_DIR, REPO_DIR, STATIC_ENV, write_atomic
 from essay_lib.util.paths import figures_dir as default_figures_dir
@@ -333,20 +339,27 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
         nav = {"contents": "index.html", "licence": gallery.LICENCE_TEXT,
                "prev": _link(found[position - 1]) if position > 0 else None,
                "next": _link(found[position + 1]) if position + 1 < len(found) else None}
+        shown = chapter_page.page_notebook(executed[chapter.stem], source=chapter.source,
+                                           html_dir=html_dir,
+                                           seconds=report.seconds[chapter.stem])
         try:
             page = render.render_chapter(
-                exporter, executed[chapter.stem], title=f"{chapter.number} {chapter.title}",
+                exporter, shown, title=f"{chapter.number} {chapter.title}",
                 notebooks_dir=notebooks_dir, nav=nav)
-        except render.MathError as exc:
+        except (render.MathError, citations.CitationError) as exc:
             raise BuildError(f"notebook {chapter.source.name}: {exc}") from None
         write_atomic(html_dir / chapter.page, page)
         report.pages.append(html_dir / chapter.page)
-    if not only:  # pages of notebooks that no longer exist
-        keep = {c.page for c in found} | {"index.html", "gallery.html"}
-        for stale in html_dir.glob("*.html"):
+    if not only:  # pages (and downloads) of notebooks that no longer exist
+        keep = {c.page for c in found} | {"index.html", "gallery.html", REFERENCES_PAGE}
+        keep |= {f"{c.stem}{suffix}" for c in found for suffix in DOWNLOAD_SUFFIXES}
+        for stale in [*html_dir.glob("*.html"), *(p for s in DOWNLOAD_SUFFIXES
+                                                  for p in html_dir.glob(f"*{s}"))]:
             if stale.name not in keep:
                 stale.unlink()
     render.copy_static(html_dir)
+    report.pages.append(chapter_page.write_references(found, html_dir, title=TITLE,
+                                                      licence=gallery.LICENCE_TEXT))
     variant = None
     verdict = figures_dir / VERDICT_FILE
     answer = verdict.read_text(encoding="utf-8").strip() if verdict.exists() else None

@@ -1,8 +1,10 @@
 """The site's index and gallery pages, written after the chapters (:mod:`essay_lib.site.build`).
 
-The index lists every chapter with its run time -- the seconds its stored execution took
+The index lists every chapter with its reading time (:mod:`essay_lib.site.reading`, from the
+words of its executed notebook) and its run time -- the seconds its stored execution took
 (:func:`essay_lib.site.cache.stored_seconds`), so a cached rebuild writes the same bytes --
-the headline figure, the gallery link, a variant's parameters and the licence line.  The
+the headline figure, the gallery and references links, a variant's parameters and the
+licence line.  The
 gallery (:mod:`essay_lib.site.gallery`) lists every file of the figures folder, copied
 into ``html/figures/`` and zipped into ``html/figures.zip``.
 """
@@ -11,10 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from essay_lib.site import cache, gallery
+from essay_lib.site import cache, gallery, reading
+from essay_lib.site.citations import REFERENCES_PAGE
 from essay_lib.util.paths import write_atomic
 
-__all__ = ["executed_notebooks", "write_index_and_gallery"]
+__all__ = ["executed_notebooks", "reading_times", "write_index_and_gallery"]
 
 
 def executed_notebooks(found: list, executed: dict, executed_dir: Path) -> list:
@@ -37,6 +40,21 @@ def _chapter_name(number: str) -> str:
     return f"appendix {number}" if number.isalpha() else f"chapter {number}"
 
 
+def reading_times(found: list, executed: dict, executed_dir: Path) -> dict[str, int]:
+    """Minutes to read each chapter that has an executed notebook (this build's, else the
+    stored one), by :func:`essay_lib.site.reading.reading_minutes`."""
+    import nbformat
+
+    minutes = {}
+    for chapter in found:
+        path = executed_dir / f"{chapter.stem}.ipynb"
+        nb = executed.get(chapter.stem) or (nbformat.read(path, as_version=4)
+                                            if path.exists() else None)
+        if nb is not None:
+            minutes[chapter.stem] = reading.reading_minutes(nb)
+    return minutes
+
+
 def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
                             figures_dir: Path, html_dir: Path, title: str, abstract: str,
                             headline: str, variant: dict | None, log,
@@ -52,6 +70,7 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
     from essay_lib.site import render  # nbconvert: loaded only when a build renders
 
     notebooks = executed_notebooks(found, executed, executed_dir)
+    minutes = reading_times(found, executed, executed_dir)
     figures = gallery.list_figures(figures_dir, gallery.figure_alts(notebooks))
     gallery.copy_figures(figures, figures_dir, html_dir)
     zip_name = "figures.zip" if figures else None
@@ -63,7 +82,7 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
         chapters.append({"href": c.page, "number": c.number, "title": c.title,
                          "summary": c.summary, "built": (html_dir / c.page).exists(),
                          "time": render.format_seconds(seconds) if seconds else None,
-                         "seconds": seconds})
+                         "seconds": seconds, "reading": minutes.get(c.stem)})
     total = sum(c["seconds"] or 0.0 for c in chapters)
     links = [{"number": c["number"], "title": c["title"],
               "href": c["href"] if c["built"] else None} for c in chapters]
@@ -82,6 +101,6 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
         "caption": f"{top.alt} (from {_chapter_name(top.number)})"}
     write_atomic(html_dir / "index.html", render.render_index(
         title=title, abstract=abstract, headline=figure, chapters=chapters, variant=variant,
-        gallery="gallery.html", licence=gallery.LICENCE_TEXT,
+        gallery="gallery.html", references=REFERENCES_PAGE, licence=gallery.LICENCE_TEXT,
         total_time=render.format_seconds(total) if total else None, answer=answer))
     return [html_dir / "index.html", html_dir / "gallery.html"]

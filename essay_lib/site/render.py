@@ -17,6 +17,9 @@ extends JupyterLab's ``lab`` template), changed in these ways:
 * PNG outputs carry ``alt`` and ``title`` from their output metadata (``essay_lib.site.
   figure_alt`` puts the figure's title there).
 * Each page has previous / contents / next links and links ``essay.css``.
+* **Citations link**: ``[@key]`` in markdown becomes "(Author Year)", a link to the
+  entry on ``references.html`` (:mod:`essay_lib.site.citations`); an unknown key raises
+  :class:`essay_lib.site.citations.CitationError`.
 * **Code folds, without JavaScript** (:func:`mark_cells`): every code cell's input sits in
   a ``<details class="essay-code"><summary>code</summary>`` block, *collapsed*, so a reader
   who wants the argument reads prose, figures and computed numbers; the code is one click
@@ -43,7 +46,7 @@ import jinja2
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
-from essay_lib.site import STATIC_DIR, TEMPLATES_DIR
+from essay_lib.site import STATIC_DIR, TEMPLATES_DIR, citations, reading
 from essay_lib.site.mathml import MathError, tex_to_mathml
 
 __all__ = ["OPEN_TAGS", "EssayHTMLExporter", "MathError", "MathMLRenderer", "copy_static",
@@ -103,7 +106,8 @@ class EssayHTMLExporter(HTMLExporter):
             **self.lexer_options,
         )
         try:
-            return wrap_tables(MarkdownWithMath(renderer=renderer).render(source))
+            return wrap_tables(MarkdownWithMath(renderer=renderer).render(
+                citations.link_citations(source)))
         except MathError as exc:
             first = source.strip().splitlines()[0][:80] if source.strip() else ""
             raise MathError(f"{exc}\n  in the cell or output starting: {first!r}") from exc
@@ -237,21 +241,25 @@ def markdown_to_html(text: str) -> str:
 def render_index(*, title: str, abstract: str, chapters: list[dict], headline: dict | None,
                  notes: list[str] = (), variant: dict | None = None, gallery: str | None = None,
                  licence: str | None = None, total_time: str | None = None,
-                 answer: str | None = None) -> str:
+                 answer: str | None = None, references: str | None = None) -> str:
     """The contents page: title, abstract, headline figure, chapter list (an HTML string).
 
-    ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool)
-    and ``time`` (the chapter's run time as text, or ``None``); ``headline``: ``{"src",
+    ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool),
+    ``time`` (the chapter's run time as text, or ``None``) and ``reading`` (minutes to read
+    it, or ``None``); ``headline``: ``{"src",
     "alt", "caption"}`` or ``None``; ``variant``: ``{"parameters", "command", "verdict"}``
     for a variant build; ``gallery``: href of the figure gallery; ``licence``: the footer's
     licence line; ``total_time``: the sum of the run times, as text; ``answer``: the
-    essay's answer in plain words (markdown, shown first), or ``None``.
+    essay's answer in plain words (markdown, shown first), or ``None``; ``references``: href
+    of the references page.
     """
-    chapters = [{"time": None, **c} for c in chapters]
+    chapters = [{"time": None, "reading": None, **c} for c in chapters]
     return _render_template("contents.html.j2", title=title, abstract=abstract,
                             chapters=chapters, headline=headline, notes=list(notes),
                             variant=variant, gallery=gallery, licence=licence,
-                            total_time=total_time,
+                            total_time=total_time, references=references,
+                            words_per_minute=reading.WORDS_PER_MINUTE,
+                            figure_seconds=reading.SECONDS_PER_FIGURE,
                             answer=None if answer is None else markdown_to_html(answer))
 
 

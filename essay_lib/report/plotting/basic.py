@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from essay_lib.report.vocabulary import PALETTE
+from essay_lib.report.vocabulary import INK, REFERENCE, regularizer_color
 from essay_lib.util.checks import check_column, check_int_sequence, check_same_length
 
 
@@ -99,10 +99,11 @@ def plot_function_1d(x_grid, y_grid, *, x_train=None, y_train=None, ax=None, lab
         check_same_length(("x_train", x_train), ("y_train", y_train))
     ax = axes_or_new(ax)
     if true_function is not None:
-        ax.plot(x_grid, true_function(x_grid), color="0.6", linestyle=":", label="true function")
+        ax.plot(x_grid, true_function(x_grid), color=REFERENCE, linestyle=":",
+                label="true function")
     ax.plot(x_grid, y_grid, color=color, label=label)
     if x_train is not None:
-        ax.scatter(x_train, y_train, s=18, color="black", zorder=3, label="training points")
+        ax.scatter(x_train, y_train, s=18, color=INK, zorder=3, label="training points")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     return ax
@@ -154,7 +155,7 @@ def plot_decision_function_2d(x_grid, y_grid, values, *, X=None, labels=None, ax
 
 
 def plot_subnetwork(widths: Sequence[int], keep_masks: Sequence | None = None, *, ax=None,
-                    color: str = PALETTE[0], title: str | None = None):
+                    color: str = regularizer_color("none"), title: str | None = None):
     """Draw a fully connected network; units with a 0 in ``keep_masks`` are dropped.
 
     ``keep_masks``: one 0/1 vector per layer (len(widths) vectors, the last
@@ -204,7 +205,7 @@ def plot_gate_matrix(matrix, *, row_labels, column_labels, ax=None, title=None,
     ax.imshow(matrix, cmap=cmap, vmin=limits[0], vmax=limits[1], aspect="auto")
     for (r, c), value in np.ndenumerate(matrix):
         strong = abs(value) > 0.6 * bound
-        ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=8,
+        ax.text(c, r, fmt.format(value), ha="center", va="center",
                 color="white" if strong else "black")
     ax.set_xticks(range(len(column_labels)), column_labels)
     ax.set_yticks(range(len(row_labels)), row_labels)

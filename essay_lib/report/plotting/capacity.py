@@ -16,18 +16,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, plot_function_1d, plot_learning_curves
-from essay_lib.report.vocabulary import PALETTE
+from essay_lib.report.vocabulary import BASELINE_COLOR, EARLY_STOPPING_COLOR, SIZE_COLORS
 from essay_lib.util.checks import check_int, check_int_sequence, check_number
 
 __all__ = ["BASELINE_COLOR", "EARLY_STOPPING_COLOR", "SIZE_COLORS", "plot_early_stopping",
            "plot_score_bars", "plot_size_curves", "plot_sizes_1d", "size_label", "units_label",
            "widths_label"]
 
-#: One colour per network size of chapter 00 (small, medium, large).
-SIZE_COLORS = {"small": PALETTE[2], "medium": PALETTE[3], "large": PALETTE[1]}
-#: The colour of "large network + early stopping" and of the linear baseline (ridge).
-EARLY_STOPPING_COLOR = PALETTE[4]
-BASELINE_COLOR = PALETTE[5]
+# SIZE_COLORS (one grey per network size of chapter 00), EARLY_STOPPING_COLOR ("large
+# network + early stopping") and BASELINE_COLOR (the ridge baseline) come from the
+# vocabulary, the one home of the essay's colours.
 
 LOSS_LABEL = "mean squared error (standardised targets)"
 
@@ -93,10 +91,10 @@ def plot_sizes_1d(x_grid, predictions: Mapping, runs: Mapping, *, x_train, y_tra
                      label="noise variance")
     ax_f.set_ylim(*ylim)
     ax_f.set_title("Learned functions and the training points")
-    ax_f.legend(loc="upper center", ncol=2, fontsize=8)
+    ax_f.legend(loc="upper center", ncol=2)
     ax_c.set_title("Loss (MSE): train solid, held-out dashed")
     ax_c.set_ylabel("mean squared error")
-    ax_c.legend(ncol=2, fontsize=8)
+    ax_c.legend(ncol=2)
     return ax_f, ax_c
 
 
@@ -114,7 +112,7 @@ def plot_size_curves(runs: Mapping, *, colors: Mapping | None = None, ax=None, y
     ax.set_ylim(*ylim)
     ax.set_title(title)
     ax.set_ylabel(LOSS_LABEL)
-    ax.legend(ncol=3, fontsize=8, loc="upper right")
+    ax.legend(ncol=3, loc="upper right")
     return ax
 
 
@@ -142,7 +140,7 @@ def plot_early_stopping(run, *, best_epoch: int, stopped_epoch: int, patience: i
                label=f"patience ({patience} epochs)")
     ax.set_title(title)
     ax.set_ylabel(LOSS_LABEL)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(loc="upper right")
     return ax
 
 
@@ -165,11 +163,10 @@ def plot_score_bars(scores: Mapping[str, float], *, colors: Sequence | None = No
     ax.bar(list(scores), list(scores.values()), color=colors)
     ax.axhline(0, color="black", linewidth=0.8)
     for i, value in enumerate(scores.values()):
-        ax.annotate(f"{value:.2f}", (i, value), ha="center", fontsize=8,
+        ax.annotate(f"{value:.2f}", (i, value), ha="center",
                     va="bottom" if value >= 0 else "top",
                     xytext=(0, 2 if value >= 0 else -2), textcoords="offset points")
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
-    ax.tick_params(axis="x", labelsize=8)
     return ax

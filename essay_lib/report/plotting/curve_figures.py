@@ -79,10 +79,10 @@ def plot_specification_readings(curve: SpecificationCurve, *, ax=None):
                 panel.scatter([x] * len(whats), range(len(whats)), s=140, zorder=4,
                               facecolor="none", edgecolor="black", linewidths=1.1)
         panel.set_xticks(range(len(keys)), [short_specification(k) for k in keys],
-                         rotation=90, fontsize=6)
+                         rotation=90)
         panel.set_yticks(range(len(whats)), ["Z̄ trend" if w == TREND else
                                              f"vs {regularizer_label(w)}" for w in whats]
-                         if task in first_column else [], fontsize=8)
+                         if task in first_column else [])
         panel.set(title=task_label(task), xlim=(-0.7, len(keys) - 0.3),
                   ylim=(len(whats) - 0.5, -0.5))
         panel.grid(False)
@@ -95,7 +95,7 @@ def plot_specification_readings(curve: SpecificationCurve, *, ax=None):
     handles.append(Line2D([], [], marker="o", linestyle="", markersize=10,
                           markerfacecolor="none", markeredgecolor="black",
                           label="main specification"))
-    fig.legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.set_label(f"The readings of chapter 05's answer under every specification of Z̄: "
                   f"per task ({', '.join(map(task_label, tasks))}) a row per reading (the "
                   f"trend with the drop rate, dropout against "

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import plot_mean_interval, plot_subnetwork
+from essay_lib.report.plotting.style import figure_legend, panel_grid
 from essay_lib.report.vocabulary import REGULARIZER_COLORS
 from essay_lib.util.checks import check_array, check_int, check_int_sequence, check_number
 
@@ -25,10 +26,11 @@ __all__ = ["plot_drop_rate_effects", "plot_mc_convergence", "plot_ridge_equivale
 _COLOR = REGULARIZER_COLORS["dropout"]
 
 
-def _panels(axes, n: int, **subplots_kw) -> np.ndarray:
-    """``axes`` as an array of ``n`` Axes, or the axes of a new 1 × n figure."""
+def _panels(axes, n: int, **grid_kw) -> np.ndarray:
+    """``axes`` as an array of ``n`` Axes, or the panels of a new figure
+    (:func:`~essay_lib.report.plotting.style.panel_grid`)."""
     if axes is None:
-        _, axes = plt.subplots(1, n, **subplots_kw)
+        _, axes, _ = panel_grid(n, **grid_kw)
     axes = np.asarray(axes, dtype=object).ravel()
     if len(axes) != n:
         raise ValueError(f"axes must hold {n} Axes, got {len(axes)}")
@@ -46,12 +48,15 @@ def plot_subnetwork_samples(widths: Sequence[int], samples: Sequence, *, axes=No
     widths = check_int_sequence("widths", widths, minimum=1)
     if len(widths) < 3:
         raise ValueError(f"widths must include at least one hidden layer, got {widths}")
-    axes = _panels(axes, len(samples) + 1, figsize=(3.25 * (len(samples) + 1), 3.4))
+    created = axes is None
+    axes = _panels(axes, len(samples) + 1, panel=(3.25, 3.4))
     plot_subnetwork(widths, ax=axes[0], color="0.35", title="full network")
     for i, (ax, masks) in enumerate(zip(axes[1:], samples, strict=True), start=1):
         kept = int(sum(float(np.asarray(m).sum()) for m in masks[1:-1]))
         plot_subnetwork(widths, masks, ax=ax, color=color or _COLOR,
                         title=f"sample {i}: {kept} of {sum(widths[1:-1])} hidden kept")
+    if created:
+        axes[0].figure.tight_layout()
     return axes
 
 
@@ -64,12 +69,12 @@ def _k_label(key: str, k) -> str:
 def plot_mc_convergence(result: Mapping, *, tolerance: float, margin: float | None = None,
                         reference_k: int | None = 50, axes=None,
                         color: str | None = None) -> np.ndarray:
-    """Monte Carlo averaging against weight scaling for one network: two panels.
+    """Monte Carlo averaging against weight scaling for one network: two panels, stacked.
 
     ``result``: a dict of :func:`essay_lib.nets.dropout.mc_convergence` (streams × K).
-    Left: test MSE of the average of k sub-networks (mean over streams, band: lowest to
+    Top: test MSE of the average of k sub-networks (mean over streams, band: lowest to
     highest stream), the weight-scaling error (dashed), the band within ``tolerance``
-    above it, and the meeting points ``k*``.  Right: RMS gap between the two predictors,
+    above it, and the meeting points ``k*``.  Bottom: RMS gap between the two predictors,
     a ``1/sqrt(k)`` reference and the gap of the all-sample average.  ``margin``: the
     seed-to-seed noise named in the legend; ``reference_k``: Srivastava et al.'s "about
     50" (None: no line).  Log k axes.  Returns the two Axes.
@@ -83,7 +88,8 @@ def plot_mc_convergence(result: Mapping, *, tolerance: float, margin: float | No
     gap = check_array("result['gap']", result["gap"], ndim=2)
     k = check_array("result['k']", result["k"], ndim=1)
     color = color or _COLOR
-    axes = _panels(axes, 2, figsize=(13, 4.4))
+    created = axes is None
+    axes = _panels(axes, 2, panel=(7.5, 3.8), shape=(2, 1))  # stacked: two wide panels
     det = result["det_error"]
     streams, k_max = error.shape
     for ax, values, label in ((axes[0], error, f"Monte Carlo average of k sub-networks "
@@ -113,7 +119,9 @@ def plot_mc_convergence(result: Mapping, *, tolerance: float, margin: float | No
                        label=f"Srivastava et al.: about {reference_k}")
         ax.set_xscale("log")
         ax.set_xlabel("number of sampled sub-networks $k$")
-        ax.legend(fontsize=8)
+        ax.legend()
+    if created:
+        axes[0].figure.tight_layout()
     return axes
 
 
@@ -138,7 +146,10 @@ def plot_drop_rate_effects(drop_rates, train_error, test_error, activation_mean,
             raise ValueError(f"{name} must have one row per drop rate of drop_rates "
                              f"({len(rates)}), got {len(a)}")
     color = color or _COLOR
-    axes = _panels(axes, 3, figsize=(14, 3.9))
+    spare = None
+    if axes is None:  # 2 × 2: the three panels and the hidden layers' legend
+        fig, axes, (spare,) = panel_grid(3, panel=(4.6, 3.6))
+    axes = _panels(axes, 3)
 
     def band(ax, values, style, label):
         ax.plot(rates, values.mean(axis=1), style, marker="o", markersize=4, color=color,
@@ -156,9 +167,15 @@ def plot_drop_rate_effects(drop_rates, train_error, test_error, activation_mean,
     axes[2].set(ylabel="share of (example, unit) pairs > 0", title="share of active units")
     for ax in axes:
         ax.set_xlabel("drop rate $q$ (hidden layers)")
-        ax.legend()
     for ax in axes[1:]:
         ax.set_ylim(bottom=0)
+    axes[0].legend()
+    if spare is None:
+        for ax in axes[1:]:
+            ax.legend()
+    else:
+        fig.tight_layout()
+        figure_legend(fig, *axes[1].get_legend_handles_labels(), spare=[spare])
     return axes
 
 
@@ -167,11 +184,12 @@ def plot_ridge_equivalence(line: Mapping, path_rates, path_weights, trained_rate
     """Input dropout on linear regression: three panels.
 
     ``line``: a dict of :func:`essay_lib.measures.dropout_checks.loss_along_line` from the
-    least-squares weights ``w_0`` (t = 0) to the closed form ``w_q`` (t = 1).  Left: the
-    exact expected loss along the line and its Monte Carlo estimates (± 2 s.e.); middle:
-    Monte Carlo minus exact; right: the closed-form weights ``path_weights`` (len(path_rates),
-    d) against the drop rate, one line per weight, and the weights trained with input
-    dropout ``trained_weights`` (len(trained_rates), d) as dots.  Returns the three Axes.
+    least-squares weights ``w_0`` (t = 0) to the closed form ``w_q`` (t = 1).  Top left: the
+    exact expected loss along the line and its Monte Carlo estimates (± 2 s.e.); top right:
+    Monte Carlo minus exact; below, across: the closed-form weights ``path_weights``
+    (len(path_rates), d) against the drop rate, one line per weight, and the weights trained
+    with input dropout ``trained_weights`` (len(trained_rates), d) as dots.  Returns the
+    three Axes.
     """
     path_rates = check_array("path_rates", path_rates, ndim=1)
     path_weights = check_array("path_weights", path_weights, ndim=2)
@@ -183,9 +201,12 @@ def plot_ridge_equivalence(line: Mapping, path_rates, path_weights, trained_rate
             raise ValueError(f"{name}_weights must have one row per drop rate of {name}_rates "
                              f"({len(rates)}), got {len(weights)}")
     color = color or _COLOR
-    if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(16, 4.2),
-                               gridspec_kw={"width_ratios": [1.2, 0.8, 1.2]})
+    created = axes is None
+    if created:  # the line and its zoom side by side, the weights below across both
+        fig = plt.figure(figsize=(10, 8))
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.3, 1.0])
+        axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]),
+                fig.add_subplot(grid[1, :])]
     axes = _panels(axes, 3)
     q = f"{line['drop_rate']:g}"
     axes[0].plot(line["t_fine"], line["curve"], color="black", lw=1.5,
@@ -210,5 +231,7 @@ def plot_ridge_equivalence(line: Mapping, path_rates, path_weights, trained_rate
     axes[2].set(xlabel="input drop rate $q$", ylabel="weight",
                 title="weights: closed form vs trained with input dropout")
     for ax in axes:
-        ax.legend(fontsize=8)
+        ax.legend()
+    if created:
+        axes[0].figure.tight_layout()
     return axes

@@ -116,10 +116,10 @@ def plot_frontier(table, tasks: Sequence[str], regularizers: Sequence[str] = (
         for handle, label in zip(*panel.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
     if n_cols is not None:
-        fig.legend(handles.values(), handles.keys(), fontsize=8, loc="center left",
+        fig.legend(handles.values(), handles.keys(), loc="center left",
                    bbox_to_anchor=(1.0, 0.5))
     else:
-        axes[0].legend(handles.values(), handles.keys(), fontsize=8)
+        axes[0].legend(handles.values(), handles.keys())
     fig.set_label(f"Z̄ against {loss_label(loss)}: the mean over seeds at each strength, one "
                   f"line per regularizer ({', '.join(map(regularizer_label, named))}) "
                   f"starting at the unregularized networks; one panel per task "

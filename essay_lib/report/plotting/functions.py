@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.plotting.basic import axes_or_new, plot_function_1d, plot_gate_matrix
+from essay_lib.report.plotting.style import panel_grid
+from essay_lib.report.vocabulary import INK, REFERENCE, neutral, regularizer_color
 from essay_lib.util.checks import (
     check_column,
     check_int,
@@ -22,14 +24,24 @@ from essay_lib.util.checks import (
     check_same_length,
 )
 
+#: An unregularized fit (a polynomial, a network without a penalty) and weight decay (an L2
+#: penalty on the coefficients); two curves of one panel (training and test error, say):
+#: black solid with circles, grey dashed with squares.
+_FIT, _DECAY = regularizer_color("none"), regularizer_color("l2")
+_SOLID = {"color": INK, "marker": "o", "linestyle": "-"}
+_DASHED = {"color": neutral(1), "marker": "s", "linestyle": "--"}
+
 __all__ = ["lambda_label", "plot_additivity_by_degree", "plot_degree_sweep", "plot_gate_sharing",
            "plot_kinks", "plot_pieces_against_width", "plot_polynomial_fits",
            "plot_weight_decay"]
 
 
-def _axes_row(axes, n: int, **subplots_kw) -> np.ndarray:
-    """``axes`` (n of them) as an array, or a new row of n axes."""
-    if axes is None:
+def _axes_row(axes, n: int, *, grid: bool = False, **subplots_kw) -> np.ndarray:
+    """``axes`` (n of them) as an array, or a new row of n axes (``grid``: the panels of
+    :func:`~essay_lib.report.plotting.style.panel_grid`, 2 × 2 for four)."""
+    if axes is None and grid:
+        _, axes, _ = panel_grid(n, **subplots_kw)
+    elif axes is None:
         _, axes = plt.subplots(1, n, **subplots_kw)
     axes = np.atleast_1d(np.asarray(axes, dtype=object))
     if axes.shape != (n,):
@@ -59,14 +71,14 @@ def plot_polynomial_fits(grid, fits: Mapping, *, x_train, y_train, errors: Mappi
     if set(errors) != set(fits):
         raise ValueError("errors must have one (train, test) pair per degree in fits")
     grid = check_column("grid", grid)
-    axes = _axes_row(axes, len(fits), figsize=(10, 3.2), sharey=True)
+    axes = _axes_row(axes, len(fits), figsize=(3.1 * len(fits), 3.6), sharey=True)
     for ax, (degree, p) in zip(axes, fits.items(), strict=True):
         plot_function_1d(grid, p(grid), x_train=x_train, y_train=y_train, ax=ax,
-                         label=f"degree {degree}", color="C1", true_function=true_function)
+                         label=f"degree {degree}", color=_FIT, true_function=true_function)
         train, test = errors[degree]
         ax.set_title(f"degree {degree}\ntrain MSE {train:.3f}, test MSE {test:.3f}", fontsize=10)
         ax.set_ylim(*ylim)
-    axes[0].legend(loc="upper center", fontsize=8)
+    axes[0].legend(loc="upper center")
     for ax in axes[1:]:
         ax.set_ylabel("")
     if title:
@@ -87,19 +99,19 @@ def plot_degree_sweep(sweeps: Mapping, *, axes=None, floor: float = 1e-6, title=
     for ax, (n, sweep) in zip(axes, sweeps.items(), strict=True):
         degrees = np.asarray(sweep["degree"])
         best = int(degrees[np.argmin(sweep["test_mse"])])
-        ax.plot(degrees, np.maximum(sweep["train_mse"], floor), marker="o", markersize=4,
-                label="training MSE")
-        ax.plot(degrees, sweep["test_mse"], marker="s", markersize=4, label="test MSE")
-        ax.axvline(best, color="0.5", linestyle=":", linewidth=1)
+        ax.plot(degrees, np.maximum(sweep["train_mse"], floor), markersize=4,
+                label="training MSE", **_SOLID)
+        ax.plot(degrees, sweep["test_mse"], markersize=4, label="test MSE", **_DASHED)
+        ax.axvline(best, color=REFERENCE, linestyle=":", linewidth=1)
         if n - 1 <= degrees.max():
-            ax.axvline(n - 1, color="C1", linestyle="--", linewidth=1,
+            ax.axvline(n - 1, color=INK, linestyle="-.", linewidth=1,
                        label=f"degree n - 1 = {n - 1}: interpolation")
         ax.set_yscale("log")
         ax.set_xticks(list(degrees)[::3])
         ax.set_xlabel("polynomial degree")
         ax.set_title(f"{n} training points: lowest test MSE at degree {best}")
     axes[0].set_ylabel(f"mean squared error (log; zero shown at {floor:g})".replace("e-0", "e-"))
-    axes[0].legend(fontsize=8, loc="upper left")
+    axes[0].legend(loc="upper left")
     if title:
         axes[0].figure.suptitle(title, y=1.02)
     return axes
@@ -122,26 +134,31 @@ def plot_weight_decay(grid, path: Mapping, shown: Sequence[float], *, x_train, y
         if not hits.size:
             raise ValueError(f"shown must name strengths from path['l2'], got {lam!r}")
         index.append(int(hits[0]))
-    axes = _axes_row(axes, len(shown) + 1, figsize=(13, 3.2), gridspec_kw={"wspace": 0.35})
+    created = axes is None
+    axes = _axes_row(axes, len(shown) + 1, grid=True, panel=(4.2, 3.3))
     for ax, k in zip(axes[:-1], index, strict=True):
         plot_function_1d(grid, path["fits"][k](grid), x_train=x_train, y_train=y_train, ax=ax,
-                         color="C1", true_function=true_function)
+                         color=_DECAY, true_function=true_function)
         ax.set_ylim(*ylim)
         ax.set_title(f"$\\lambda = {lambda_label(l2[k])}$\ntest MSE {path['test_mse'][k]:.3f}",
                      fontsize=10)
-        ax.set_ylabel("y" if ax is axes[0] else "")
+        spec = ax.get_subplotspec()
+        ax.set_ylabel("y" if (ax is axes[0] if spec is None else spec.is_first_col()) else "")
     ax, positive = axes[-1], l2 > 0
-    ax.plot(l2[positive], path["train_mse"][positive], marker="o", markersize=3,
-            label="training MSE")
-    ax.plot(l2[positive], path["test_mse"][positive], marker="s", markersize=3, label="test MSE")
+    ax.plot(l2[positive], path["train_mse"][positive], markersize=3, label="training MSE",
+            **{**_SOLID, "color": _DECAY})
+    ax.plot(l2[positive], path["test_mse"][positive], markersize=3, label="test MSE",
+            **{**_DASHED, "color": _DECAY})
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("weight decay $\\lambda$")
     ax.set_ylabel("MSE (log)")
     ax.set_title("error against $\\lambda$\n($\\lambda = 0$ not shown)", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend()
     if title:
-        axes[0].figure.suptitle(title, y=1.1)
+        axes[0].figure.suptitle(title)
+    if created:
+        axes[0].figure.tight_layout()
     return axes
 
 
@@ -155,8 +172,9 @@ def plot_kinks(grid, y_grid, kinks_x, kinks_y, *, x_train=None, y_train=None, la
     kinks_y = check_column("kinks_y", kinks_y, non_empty=False)
     check_same_length(("kinks_x", kinks_x), ("kinks_y", kinks_y))
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
-    plot_function_1d(grid, y_grid, x_train=x_train, y_train=y_train, ax=ax, label=label)
-    ax.plot(kinks_x, kinks_y, "|", color="C1", markersize=14, markeredgewidth=2, label="kinks")
+    plot_function_1d(grid, y_grid, x_train=x_train, y_train=y_train, ax=ax, label=label,
+                     color=_FIT)
+    ax.plot(kinks_x, kinks_y, "|", color=INK, markersize=14, markeredgewidth=2, label="kinks")
     if title:
         ax.set_title(title)
     ax.legend(loc="upper center")
@@ -174,13 +192,14 @@ def plot_pieces_against_width(result: Mapping, *, segment: str = "the segment", 
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
     widths = [int(w) for w in result["widths"]]
     n_seeds = np.shape(result["initial"])[1]
-    for key, marker in (("initial", "o"), ("trained", "s")):
+    for key, style in (("initial", {"color": neutral(2), "marker": "o", "linestyle": "--"}),
+                       ("trained", {"color": INK, "marker": "s", "linestyle": "-"})):
         counts = np.asarray(result[key])
-        line, = ax.plot(widths, counts.mean(axis=1), marker=marker,
-                        label=f"{key} (mean of {n_seeds} seeds)")
+        line, = ax.plot(widths, counts.mean(axis=1), label=f"{key} (mean of {n_seeds} seeds)",
+                        **style)
         for j in range(n_seeds):
             ax.scatter(widths, counts[:, j], s=10, color=line.get_color(), alpha=0.5)
-    ax.plot(widths, np.array(widths) + 1, color="0.6", linestyle=":",
+    ax.plot(widths, np.array(widths) + 1, color=REFERENCE, linestyle=":",
             label="upper bound: width + 1")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -191,7 +210,7 @@ def plot_pieces_against_width(result: Mapping, *, segment: str = "the segment", 
     ax.set_ylabel(f"linear pieces on {segment}")
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -214,17 +233,17 @@ def plot_gate_sharing(hand_sensitivity, trained: Mapping, *, names: Sequence[str
     sens = np.asarray(trained["sensitivity"], dtype=np.float64)
     if hand.shape[0] != len(names) or sens.shape[0] != len(names):
         raise ValueError(f"the sensitivities must have one row per gate name ({len(names)})")
-    axes = _axes_row(axes, 3, figsize=(13, 5), gridspec_kw={"wspace": 0.55})
+    axes = _axes_row(axes, 3, figsize=(11, 5.8), gridspec_kw={"wspace": 0.6})
     common = {"column_labels": columns, "symmetric": False, "fmt": "{:.2f}"}
     plot_gate_matrix(hand.transpose(1, 2, 0).reshape(-1, len(names)),
                      row_labels=_weight_labels(hand.shape[1]), ax=axes[0], cmap="Blues",
-                     title="hand-set: |d gate / d weight|", **common)
+                     title="hand-set:\n|d gate / d weight|", **common)
     plot_gate_matrix(sens.transpose(1, 2, 0).reshape(-1, len(names)),
                      row_labels=_weight_labels(sens.shape[1]), ax=axes[1], cmap="Blues",
-                     title=f"trained (seed {trained['seed']}): |d gate / d weight|", **common)
+                     title=f"trained (seed {trained['seed']}):\n|d gate / d weight|", **common)
     plot_gate_matrix(np.asarray(trained["ablation"])[1:], ax=axes[2], cmap="Reds",
                      row_labels=[f"without h{j + 1}" for j in range(sens.shape[1])],
-                     title="trained: largest error, one unit removed", **common)
+                     title="trained, one unit removed:\nlargest error", **common)
     if title:
         axes[0].figure.suptitle(title, y=1.02)
     return axes
@@ -251,13 +270,13 @@ def plot_additivity_by_degree(degrees, literal, centred, *, truth: float,
     if n_points is not None:
         n_points = check_int("n_points", n_points)
     ax = axes_or_new(ax, figsize=(6.4, 3.8))
-    ax.plot(degrees, literal, marker="o", markersize=4,
-            label="literal: $|f(x_1+x_2) - f(x_1) - f(x_2)|$")
-    ax.plot(degrees, centred, marker="s", markersize=4,
-            label="intercept removed: same for $g(x) = f(x) - f(0)$")
-    ax.axhline(truth, color="0.5", linestyle=":", label="the true function $x^2$")
+    ax.plot(degrees, literal, markersize=4, label="literal: $|f(x_1+x_2) - f(x_1) - f(x_2)|$",
+            **_SOLID)
+    ax.plot(degrees, centred, markersize=4,
+            label="intercept removed: same for $g(x) = f(x) - f(0)$", **_DASHED)
+    ax.axhline(truth, color=REFERENCE, linestyle=":", label="the true function $x^2$")
     if interpolation_degree is not None:
-        ax.axvline(interpolation_degree, color="C1", linestyle="--", linewidth=1,
+        ax.axvline(interpolation_degree, color=INK, linestyle="-.", linewidth=1,
                    label=f"interpolation from degree {interpolation_degree}")
     ax.set_ylim(bottom=0)
     fitted = f" (fit to {n_points} points)" if n_points is not None else ""
@@ -265,5 +284,5 @@ def plot_additivity_by_degree(degrees, literal, centred, *, truth: float,
     ax.set_ylabel("mean additivity defect")
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper right", frameon=True, framealpha=0.95, edgecolor="white")
+    ax.legend(loc="upper right", frameon=True, framealpha=0.95, edgecolor="white")
     return ax

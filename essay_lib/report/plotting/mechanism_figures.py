@@ -12,14 +12,23 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from essay_lib.report.plotting.style import figure_legend, panel_grid
 from essay_lib.report.plotting.sweeps import plot_strength_panels
-from essay_lib.report.vocabulary import regularizer_color, regularizer_label, task_label
+from essay_lib.report.vocabulary import (
+    DEFECT_COLOR,
+    INK,
+    neutral,
+    regularizer_color,
+    regularizer_label,
+    task_label,
+)
 from essay_lib.util.checks import check_column
 
 __all__ = ["plot_bridges", "plot_mask_trends", "plot_mechanism_tests", "plot_subnetwork_outputs"]
 
 _SUBNETS = ("$f(x; C)$", "$f(x; C∪A)$", "$f(x; C∪B)$", "$f(x; C∪A∪B)$")
-_COLORS = ("0.45", "#1b6ca8", "#00798c", "#d1495b")
+# C, C∪A, C∪B in greys; C∪A∪B, the additive guess and D in the defect's colour (red)
+_COLORS = (neutral(2), neutral(1), INK, DEFECT_COLOR)
 
 
 def plot_subnetwork_outputs(x, outputs: Mapping[str, np.ndarray], *, x_train=None,
@@ -50,11 +59,11 @@ def plot_subnetwork_outputs(x, outputs: Mapping[str, np.ndarray], *, x_train=Non
                         label="$D$ (the defect)")
         ax.set(title=title, xlabel=xlabel)
     axes[0, 0].set_ylabel(ylabel)
-    axes[0, -1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     fig.set_label("Outputs of the sub-networks C, C∪A, C∪B and C∪A∪B along the input, with "
                   "the additive prediction f(C∪A) + f(C∪B) − f(C) dashed and the defect D "
                   "shaded; panels: " + "; ".join(outputs))
     fig.tight_layout()
+    figure_legend(fig, *axes[0, -1].get_legend_handles_labels(), where="below")
     return fig
 
 
@@ -93,8 +102,8 @@ def plot_bridges(values: Mapping[str, Mapping[str, np.ndarray]], x: str, y: str,
     Returns the figure."""
     if not isinstance(values, Mapping) or not values:
         raise ValueError("values must be a non-empty mapping: task -> arrays")
-    fig, axes = plt.subplots(1, len(values), figsize=(3.4 * len(values), 3.2), squeeze=False)
-    for ax, (task, v) in zip(axes[0], values.items(), strict=True):
+    fig, axes, spare = panel_grid(len(values), panel=(3.8, 3.4))  # 2 × 2 for four tasks
+    for ax, (task, v) in zip(axes, values.items(), strict=True):
         for reg in regularizers:
             mine = np.asarray(v["regularizer"]) == reg
             if mine.any():
@@ -102,16 +111,16 @@ def plot_bridges(values: Mapping[str, Mapping[str, np.ndarray]], x: str, y: str,
                            color=regularizer_color(reg), label=regularizer_label(reg),
                            edgecolors="none")
         if correlations and task in correlations:
-            ax.text(0.03, 0.97, correlations[task], transform=ax.transAxes, va="top",
-                    fontsize=8)
+            ax.text(0.03, 0.97, correlations[task], transform=ax.transAxes, va="top")
         ax.set(title=task_label(task), xlabel=xlabel)
-    axes[0, 0].set_ylabel(ylabel)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5),
-               markerscale=2)
+    for ax in axes:
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel(ylabel)
+    handles, labels = axes[0].get_legend_handles_labels()
     fig.set_label(f"{ylabel} against {xlabel} for every network, coloured by regularizer, one "
                   f"panel per task ({', '.join(map(task_label, values))})")
     fig.tight_layout()
+    figure_legend(fig, handles, labels, spare=spare, markerscale=2)
     return fig
 
 
@@ -151,7 +160,7 @@ def plot_mechanism_tests(tests, *, xlabel: str = "$\\bar Z$ − plain training's
         ax.axvline(0, color="0.3", linewidth=0.8)
         for y, s in enumerate(rows):
             if s not in t.series:
-                ax.text(0.02, y, "not valid here", va="center", fontsize=8, color="0.4",
+                ax.text(0.02, y, "not valid here", va="center", color="0.4",
                         transform=ax.get_yaxis_transform())
                 continue
             e = t.series[s].effect

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from essay_lib.report.penalty_sweep import PenaltySweep
 from essay_lib.report.plotting.basic import plot_mean_interval
-from essay_lib.report.vocabulary import REGULARIZER_COLORS, regularizer_label
+from essay_lib.report.plotting.style import figure_legend, panel_grid
+from essay_lib.report.vocabulary import regularizer_color, regularizer_label
 from essay_lib.util.checks import check_array, check_int, check_number, check_numbers
 
 __all__ = ["log_abs_weights", "plot_constraint_picture", "plot_grid_search",
@@ -26,15 +26,33 @@ _BALL_TITLES = {"l1": "$|w_1| + |w_2| \\leq t$", "l2": "$w_1^2 + w_2^2 \\leq t^2
 _PATH_NAMES = {"l1": "lasso", "l2": "ridge"}
 
 
-def _panels(axes, n: int, *, title=None, y=1.02, **subplots_kw) -> np.ndarray:
-    """``axes`` as an array of ``n`` axes, or the axes of a new 1 × n figure."""
+def _panels(axes, n: int, *, title=None, panel=(4.5, 3.6), **subplots_kw):
+    """(``axes`` as an array of ``n`` axes, None), or (the panels of a new figure, its
+    spare cells): :func:`~essay_lib.report.plotting.style.panel_grid`, a row of one or two
+    panels, a 2 × 2 grid for three or four."""
+    spare = None
     if axes is None:
-        _, axes = plt.subplots(1, n, **subplots_kw)
+        _, axes, spare = panel_grid(n, panel=panel, **subplots_kw)
     axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
     if len(axes) != n:
         raise ValueError(f"axes must hold {n} axes (one per panel), got {len(axes)}")
     if title is not None:
-        axes[0].figure.suptitle(str(title), y=y)
+        axes[0].figure.suptitle(str(title))
+    return axes, spare
+
+
+def _finish(axes, spare, *, legend_from=None) -> np.ndarray:
+    """Lay out a new figure of :func:`_panels` (``spare`` None: given axes, left alone):
+    tight, with the legend of ``legend_from`` (an Axes) moved to a spare cell if any."""
+    if spare is None:
+        return axes
+    fig = axes[0].figure
+    if spare and legend_from is not None:
+        handles, labels = legend_from.get_legend_handles_labels()
+        legend_from.get_legend().remove()
+        fig.tight_layout()
+        figure_legend(fig, handles, labels, spare=spare)
+    fig.tight_layout()
     return axes
 
 
@@ -71,15 +89,14 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
     if low >= high:
         raise ValueError(f"extent must be (low, high) with low < high, got {extent}")
     norms = tuple(norms)
-    axes = _panels(axes, len(norms), title=title, y=0.98, figsize=(4.5 * len(norms), 4.2),
-                   sharey=True)
+    axes, spare = _panels(axes, len(norms), title=title, panel=(4.3, 4.2), sharey=True)
     grid = np.linspace(low, high, resolution)
     W1, W2 = np.meshgrid(grid, grid)
     bowl = geometry.quadratic_loss(np.stack([W1, W2], axis=-1), hessian, optimum)
     for ax, norm in zip(axes, norms, strict=True):
         w = geometry.constrained_minimum(hessian, optimum, radius, norm)
         touch = geometry.quadratic_loss(w, hessian, optimum)
-        color = REGULARIZER_COLORS[norm]
+        color = regularizer_color(norm)
         ax.contour(W1, W2, bowl, levels=touch * np.array([0.15, 0.45, 2.0, 3.5, 5.5]),
                    colors="0.6", linewidths=0.8)
         ax.contour(W1, W2, bowl, levels=[touch], colors=color, linewidths=1.6)
@@ -94,9 +111,9 @@ def plot_constraint_picture(hessian, optimum, radius: float, *, norms=("l1", "l2
         ax.set_aspect("equal")
         ax.set_xlabel("$w_1$")
         ax.set_title(f"{regularizer_label(norm)} ball: {_BALL_TITLES[norm]}")
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="lower left")
     axes[0].set_ylabel("$w_2$")
-    return axes
+    return _finish(axes, spare)
 
 
 def plot_linear_paths(strengths, paths: Mapping[str, np.ndarray], *, axes=None,
@@ -114,8 +131,7 @@ def plot_linear_paths(strengths, paths: Mapping[str, np.ndarray], *, axes=None,
     for pen, p in arrays.items():
         if len(p) != len(strengths):
             raise ValueError(f"paths[{pen!r}] has {len(p)} rows, strengths {len(strengths)}")
-    axes = _panels(axes, len(arrays), title=title, y=1.03, figsize=(5 * len(arrays), 3.8),
-                   sharey=True)
+    axes, spare = _panels(axes, len(arrays), title=title, panel=(4.3, 3.8), sharey=True)
     for ax, (pen, p) in zip(axes, arrays.items(), strict=True):
         ax.plot(strengths, p, lw=1.3)
         ax.set_xscale("log")
@@ -123,7 +139,7 @@ def plot_linear_paths(strengths, paths: Mapping[str, np.ndarray], *, axes=None,
         name = f" ({_PATH_NAMES[pen]})" if pen in _PATH_NAMES else ""
         ax.set_title(f"{regularizer_label(pen)}{name}: one line per input feature")
     axes[0].set_ylabel("weight of the feature")
-    return axes
+    return _finish(axes, spare)
 
 
 def plot_sparsity_and_norm(sweep: PenaltySweep, *, threshold: float, axes=None,
@@ -138,17 +154,17 @@ def plot_sparsity_and_norm(sweep: PenaltySweep, *, threshold: float, axes=None,
     """
     sweep = _check_sweep(sweep, ("weight_sparsity", "weight_norm"))
     threshold = check_number("threshold", threshold, minimum=0.0, low_closed=False)
-    axes = _panels(axes, 3, title=title, figsize=(13, 3.9))
+    axes, spare = _panels(axes, 3, title=title, panel=(4.6, 3.6))
     sparsity, norm = sweep["weight_sparsity"], sweep["weight_norm"]
     for i, pen in enumerate(sweep.penalties):
-        color, label = REGULARIZER_COLORS.get(pen), regularizer_label(pen)
+        color, label = regularizer_color(pen), regularizer_label(pen)
         for ax, values in ((axes[0], sparsity[i]), (axes[1], norm[i])):
             plot_mean_interval(sweep.strengths, values.mean(axis=1), values.min(axis=1),
                                values.max(axis=1), ax=ax, label=label, color=color)
         axes[2].scatter(norm[i].ravel(), sparsity[i].ravel(), s=16, color=color, label=label)
     for ax, metric in ((axes[0], "weight_sparsity"), (axes[1], "weight_norm")):
         if metric in sweep.baseline:
-            ax.axhline(sweep.baseline[metric].mean(), color=REGULARIZER_COLORS["none"],
+            ax.axhline(sweep.baseline[metric].mean(), color=regularizer_color("none"),
                        ls=":", lw=1.2, label="no penalty")
         ax.set_xscale("log")
         ax.set_xlabel("coefficient $\\lambda$")
@@ -162,8 +178,11 @@ def plot_sparsity_and_norm(sweep: PenaltySweep, *, threshold: float, axes=None,
     axes[2].set_xlabel("weight norm $\\|w\\|_2$")
     axes[2].set_ylabel("fraction near zero")
     axes[2].set_title("near-zero share at equal norm")
-    axes[2].legend()
-    return axes
+    if spare:  # one legend, in the grid's fourth cell
+        axes[1].get_legend().remove()
+    else:
+        axes[2].legend()
+    return _finish(axes, spare, legend_from=axes[0])
 
 
 def log_abs_weights(weights, *, floor: float = 1e-8) -> np.ndarray:
@@ -197,13 +216,12 @@ def plot_weight_histograms(weights: Mapping[tuple[str, float], np.ndarray], *,
             raise ValueError(f"weights keys must be (penalty, coefficient), got {key!r}")
         if key[1] not in strengths:
             strengths.append(key[1])
-    axes = _panels(axes, len(strengths), title=title, y=1.03,
-                   figsize=(13 / 3 * len(strengths), 3.6), sharey=True)
+    axes, spare = _panels(axes, len(strengths), title=title, panel=(4.3, 3.4), sharey=True)
     for ax, strength in zip(axes, strengths, strict=True):
         for (pen, s), w in weights.items():
             if s == strength:
                 ax.hist(log_abs_weights(w, floor=floor), bins=bins,
-                        color=REGULARIZER_COLORS.get(pen), histtype="step", lw=1.8,
+                        color=regularizer_color(pen), histtype="step", lw=1.8,
                         label=regularizer_label(pen))
         ax.axvline(np.log10(threshold), color="black", ls=":", lw=1, label="near-zero threshold")
         ax.set_yscale("log")
@@ -211,7 +229,11 @@ def plot_weight_histograms(weights: Mapping[tuple[str, float], np.ndarray], *,
         ax.set_title(f"$\\lambda$ = {strength:.0e}")
     axes[0].set_ylabel("number of weights")
     axes[0].legend(loc="upper left")
-    return axes
+    for ax in axes:  # a 2 × 2 grid: the first column's y axes are labelled too
+        spec = ax.get_subplotspec()
+        if spec is not None and spec.is_first_col():
+            ax.set_ylabel("number of weights")
+    return _finish(axes, spare, legend_from=axes[0])
 
 
 def plot_grid_search(sweep: PenaltySweep, *, metric: str = "validation_loss",
@@ -222,11 +244,11 @@ def plot_grid_search(sweep: PenaltySweep, *, metric: str = "validation_loss",
     unpenalised ``baseline_metric`` (dotted) and the chosen coefficient (star: lowest
     seed-mean ``metric``, :meth:`PenaltySweep.best_index`)."""
     sweep = _check_sweep(sweep, ("train_loss", metric))
-    axes = _panels(axes, len(sweep.penalties), title=title, figsize=(5.5 * len(sweep.penalties),
-                                                                     3.9), sharey=True)
+    axes, spare = _panels(axes, len(sweep.penalties), title=title, panel=(4.4, 3.9),
+                          sharey=True)
     lam = sweep.strengths
     for ax, (i, pen) in zip(axes, enumerate(sweep.penalties), strict=True):
-        color = REGULARIZER_COLORS.get(pen)
+        color = regularizer_color(pen)
         for name, style, label in (("train_loss", "-", "train"), (metric, "--", "validation")):
             values = sweep[name][i]
             ax.plot(lam, values.mean(axis=1), style, marker="o", markersize=4, color=color,
@@ -234,7 +256,7 @@ def plot_grid_search(sweep: PenaltySweep, *, metric: str = "validation_loss",
             ax.fill_between(lam, values.min(axis=1), values.max(axis=1), color=color,
                             alpha=0.15, lw=0)
         if baseline_metric in sweep.baseline:
-            ax.axhline(sweep.baseline[baseline_metric].mean(), color=REGULARIZER_COLORS["none"],
+            ax.axhline(sweep.baseline[baseline_metric].mean(), color=regularizer_color("none"),
                        ls=":", lw=1.2, label="validation, no penalty")
         j = sweep.best_index(pen, metric)
         ax.axvline(lam[j], color="black", lw=1, ls="-.")
@@ -245,7 +267,7 @@ def plot_grid_search(sweep: PenaltySweep, *, metric: str = "validation_loss",
             ax.set_ylim(*ylim)
         ax.set_xlabel("coefficient $\\lambda$")
         ax.set_title(f"{regularizer_label(pen)}: grid search on the validation split")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(loc="upper left")
     axes[0].set_ylabel("mean squared error")
-    return axes
+    return _finish(axes, spare)
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from essay_lib.report.vocabulary import PALETTE, regularizer_color, task_label
+from essay_lib.report.vocabulary import BAND, MARKERS, neutral, regularizer_color, task_label
 
 __all__ = ["REPRESENTATION_LABELS", "plot_dose_response", "plot_mixup_control"]
 
@@ -48,19 +48,21 @@ def plot_dose_response(cells: Sequence, tasks: Sequence[str], *,
         if not chosen:
             raise ValueError(f"cells hold no cell of task {task!r} and geometry {geometry!r}")
         for i, c in enumerate(chosen):
-            color = PALETTE[i % len(PALETTE)]
+            # the unregularized networks: greys, one marker per representation
+            color, marker = neutral(i), MARKERS[i % len(MARKERS)]
             label = REPRESENTATION_LABELS.get(c.representation, c.representation)
-            ax.plot(c.alphas, c.blend_curve, "-o", color=color, ms=3, label=label)
+            ax.plot(c.alphas, c.blend_curve, "-", marker=marker, color=color, ms=4,
+                    label=label)
             if c.leaky_curve is not None:
                 ax.plot(c.slopes, c.leaky_curve, "--", color=color, lw=1)
-        ax.axhline(0, color="0.6", lw=0.6)
+        ax.axhline(0, color=BAND, lw=0.6)
         ax.set_title(task_label(task))
         ax.set_xlabel("blend α (solid) · leaky slope (dashed)")
         ax.set_ylabel("$\\bar Z$")
         ax.set_xlim(-0.02, 1.02)
         ax.set_ylim(bottom=0)
     fullest = max(axes, key=lambda a: len(a.get_legend_handles_labels()[1]))
-    fullest.legend(fontsize=8, loc="best")
+    fullest.legend(loc="best")
     fig.suptitle("Z̄ of the trained networks made more linear by hand", fontsize=11)
     fig.set_label("Dose-response of Z-bar on the unregularized networks of "
                   + ", ".join(task_label(t) for t in tasks)
@@ -92,7 +94,7 @@ def plot_mixup_control(rows: Sequence):
         ax.set_title(task_label(row.task))
         ax.set_xlabel("mixup α")
         ax.set_ylabel("$\\bar Z$ at chord midpoints")
-        ax.legend(fontsize=8)
+        ax.legend()
     fig.set_label("The positive control: Z-bar on chord midpoints of training pairs against "
                   "mixup's alpha, in the representation mixup trains and in logits")
     fig.tight_layout()

@@ -9,9 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
-
 from essay_lib.report.plotting.basic import draw_intervals
+from essay_lib.report.plotting.style import figure_legend, panel_grid
 from essay_lib.report.vocabulary import regularizer_color, regularizer_label, task_label
 
 __all__ = ["ROLE_LABELS", "UNBOUNDED_LABEL", "plot_variant_effects"]
@@ -38,7 +37,8 @@ def _check_rows(rows) -> list[Mapping]:
 
 def plot_variant_effects(rows: Sequence[Mapping], *, tasks: Sequence[str] | None = None,
                          measure_label: str = "$\\bar Z$", panel_width: float = 2.9):
-    """A forest plot: one column per task, one line per variant (grouped by what was
+    """A forest plot: one panel per task (a row of two, a 2 × 2 grid for four), one line per
+    variant (grouped by what was
     varied, groups separated by a rule, the group named after the variant), and on each
     line the paired change of the measure from no regularization to each regularizer's
     strongest strength (mean over seeds, drawn over exactly its 95% interval), one colour
@@ -57,11 +57,10 @@ def plot_variant_effects(rows: Sequence[Mapping], *, tasks: Sequence[str] | None
     group_of = {r["variant"]: r["group"] for r in rows}
     roles = list(dict.fromkeys(r["role"] for r in rows))
     step = 0.6 / max(len(roles), 1)
-    fig, axes = plt.subplots(1, len(tasks), figsize=(panel_width * len(tasks) + 1.6,
-                                                     0.34 * len(variants) + 1.4),
-                             sharey=True, squeeze=False)
+    height = 0.34 * len(variants) + 1.4
+    fig, axes, _ = panel_grid(len(tasks), panel=(panel_width + 0.8, height), sharey=True)
     seen = {}
-    for ax, task in zip(axes[0], tasks, strict=True):
+    for ax, task in zip(axes, tasks, strict=True):
         for row in (r for r in rows if r["task"] == task):
             k = roles.index(row["role"])
             y = variants.index(row["variant"]) + (k - (len(roles) - 1) / 2) * step
@@ -75,14 +74,14 @@ def plot_variant_effects(rows: Sequence[Mapping], *, tasks: Sequence[str] | None
         for i, v in enumerate(variants):
             if v not in ran:
                 ax.text(0.5, i, "not run", transform=ax.get_yaxis_transform(), ha="center",
-                        va="center", fontsize=7, color="0.55", style="italic")
+                        va="center", color="0.55", style="italic")
         for i in range(1, len(variants)):
             if group_of[variants[i]] != group_of[variants[i - 1]]:
                 ax.axhline(i - 0.5, color="0.8", linewidth=0.7)
         ax.set_title(task_label(task))
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"change of {measure_label}")
-    first = axes[0, 0]
+    first = axes[0]
     first.set_yticks(range(len(variants)), [
         v if group_of[v] == v else f"{v}  ({group_of[v]})" for v in variants])
     first.set_ylim(len(variants) - 0.5, -0.5)
@@ -93,5 +92,5 @@ def plot_variant_effects(rows: Sequence[Mapping], *, tasks: Sequence[str] | None
         handles.append(first.plot([], [], linestyle=":", color="0.4")[0])
         labels.append(UNBOUNDED_LABEL)
     fig.tight_layout()
-    fig.legend(handles, labels, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    figure_legend(fig, handles, labels)
     return fig

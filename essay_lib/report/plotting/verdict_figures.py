@@ -14,7 +14,16 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from essay_lib.report.plotting.basic import draw_intervals
+from essay_lib.report.plotting.style import (
+    figure_legend,
+    grid_shape,
+    panel_grid,
+    unique_legend_entries,
+)
 from essay_lib.report.vocabulary import (
+    BAND,
+    REFERENCE_STYLES,
+    VERDICT_COLORS,
     regularizer_color,
     regularizer_label,
     task_label,
@@ -23,12 +32,8 @@ from essay_lib.report.vocabulary import (
 __all__ = ["REFERENCE_STYLES", "VERDICT_COLORS", "plot_analogy", "plot_paired_changes",
            "plot_specification_curve", "plot_training_curves", "plot_z_against_loss"]
 
-#: line style and label of each reference (essay_lib.experiment.references)
-REFERENCE_STYLES = {"true": ("-", "#6a4c93", "true function"),
-                    "untrained": (":", "0.45", "untrained networks"),
-                    "kernel_ridge": ("--", "0.3", "kernel ridge fit")}
-VERDICT_COLORS = {"supports": "#00798c", "contradicts": "#d1495b", "inconclusive": "#edae49",
-                  "not validated": "0.6"}
+# REFERENCE_STYLES (line style, colour and label of each reference value) and
+# VERDICT_COLORS come from the vocabulary, the one home of the essay's colours.
 
 
 def _references(ax, references: Mapping[str, float] | None, orientation: str = "h"):
@@ -51,9 +56,8 @@ def plot_paired_changes(contrasts: Mapping[str, Mapping[str, Sequence]], *,
     :class:`~essay_lib.report.matched.Contrast` in increasing strength; ``references``:
     task -> name -> value *as a change from the unregularized mean*.  Returns the figure.
     """
-    fig, axes = plt.subplots(1, len(contrasts), figsize=(3.4 * len(contrasts), 3.5),
-                             squeeze=False)
-    for ax, (task, by_reg) in zip(axes[0], contrasts.items(), strict=True):
+    fig, axes, spare = panel_grid(len(contrasts), panel=(3.8, 3.4))
+    for ax, (task, by_reg) in zip(axes, contrasts.items(), strict=True):
         _references(ax, (references or {}).get(task))
         width = max(len(rows) for rows in by_reg.values())
         for k, (reg, rows) in enumerate(by_reg.items()):
@@ -69,12 +73,11 @@ def plot_paired_changes(contrasts: Mapping[str, Mapping[str, Sequence]], *,
         ax.axhline(0, color="0.65", linewidth=0.8, zorder=0)
         ax.set_xticks(range(width + 1), ["none", *[str(i) for i in range(1, width + 1)]])
         ax.set(title=task_label(task), xlabel="strength rank (weakest = 1)")
-    axes[0, 0].set_ylabel(f"change of {measure_label}\nfrom no regularization (by seed)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    fig.legend(unique.values(), unique.keys(), fontsize=8, loc="center left",
-               bbox_to_anchor=(1.0, 0.5))
+    for ax in axes:
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel(f"change of {measure_label}\nfrom no regularization")
     fig.tight_layout()
+    figure_legend(fig, *unique_legend_entries(axes[:1]), spare=spare)
     return fig
 
 
@@ -85,8 +88,8 @@ def plot_z_against_loss(records: Sequence[Mapping], tasks: Sequence[str], *,
     """Z̄ of every network against its loss (one row per loss, one column per task),
     coloured by regularizer; ``references``: task -> name -> Z̄ (horizontal lines).
     Losses on a log axis.  Returns the figure."""
-    fig, axes = plt.subplots(len(losses), len(tasks), figsize=(3.4 * len(tasks),
-                                                               3.0 * len(losses)),
+    fig, axes = plt.subplots(len(losses), len(tasks), figsize=(2.9 * len(tasks),
+                                                               2.9 * len(losses)),
                              squeeze=False)
     for row, loss in zip(axes, losses, strict=True):
         for ax, task in zip(row, tasks, strict=True):
@@ -101,11 +104,8 @@ def plot_z_against_loss(records: Sequence[Mapping], tasks: Sequence[str], *,
             ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels would overlap
             ax.set(xlabel=loss.replace("_", " "), title=task_label(task))
         row[0].set_ylabel("$\\bar Z$")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    fig.legend(unique.values(), unique.keys(), fontsize=8, loc="center left",
-               bbox_to_anchor=(1.0, 0.5), markerscale=2)
     fig.tight_layout()
+    figure_legend(fig, *unique_legend_entries(axes[0, :1]), where="below", markerscale=2)
     return fig
 
 
@@ -114,8 +114,8 @@ def plot_training_curves(records: Sequence[Mapping], tasks: Sequence[str], *,
     """Mean training and test loss (over seeds) of ``regularizer``'s networks against epoch,
     one panel per task (log loss axis); ``window_starts``: task -> the epoch from which the
     plateau is judged (a vertical line).  Returns the figure."""
-    fig, axes = plt.subplots(1, len(tasks), figsize=(3.3 * len(tasks), 3.0), squeeze=False)
-    for ax, task in zip(axes[0], tasks, strict=True):
+    fig, axes, _ = panel_grid(len(tasks), panel=(3.8, 3.1))
+    for ax, task in zip(axes, tasks, strict=True):
         mine = [r for r in records if r["task"] == task and r["regularizer"] == regularizer]
         epochs = mine[0]["curve"]["epoch"]
         for key, style in (("train_loss", "-"), ("test_loss", "--")):
@@ -128,8 +128,10 @@ def plot_training_curves(records: Sequence[Mapping], tasks: Sequence[str], *,
             ax.axvline(window_starts[task], color="0.5", linestyle=":", linewidth=1)
         ax.set_yscale("log")
         ax.set(title=task_label(task), xlabel="epoch")
-    axes[0, 0].set_ylabel("loss (mean of seeds; band: min-max)")
-    axes[0, 0].legend(fontsize=8)
+    for ax in axes:
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel("loss (mean of seeds;\nband: min-max)")
+    axes[0].legend()
     fig.tight_layout()
     return fig
 
@@ -138,17 +140,24 @@ def plot_specification_curve(verdicts: Sequence, *, main: str = "logits|0.5|extr
     """One panel per task: dropout's ρ (with its 95% interval) under every specification,
     sorted; colour = the specification's verdict, hollow = the positive control failed
     there (not validated), a ring = the main specification.  Below the points, which
-    output, scale and triple type each specification uses.  Returns the figure."""
+    output, scale and triple type each specification uses.  The tasks in a grid (2 × 2 for
+    four), each column as wide as its widest task.  Returns the figure."""
     tasks = list(dict.fromkeys(v.task for v in verdicts))
     widths = [len([v for v in verdicts if v.task == t]) for t in tasks]
-    fig, axes = plt.subplots(2, len(tasks), figsize=(2.2 + 0.33 * sum(widths), 4.6),
-                             gridspec_kw={"height_ratios": [3, 1.3], "width_ratios": widths},
-                             squeeze=False, sharey="row")
+    rows, columns = grid_shape(len(tasks))
+    column_widths = [max(widths[c::columns]) for c in range(columns)]
+    fig = plt.figure(figsize=(2.6 + 0.26 * sum(column_widths), 4.6 * rows))
+    grid = fig.add_gridspec(2 * rows, columns, height_ratios=[3, 1.4] * rows,
+                            width_ratios=column_widths)
+    axes = []
     outputs = ("logits", "centred_logits", "log_probabilities")
     for j, task in enumerate(tasks):
         mine = sorted((v for v in verdicts if v.task == task),
                       key=lambda v: (v.dropout.rho, v.key))  # ties: by key, stable
-        top, bottom = axes[0, j], axes[1, j]
+        row, column = divmod(j, columns)
+        top = fig.add_subplot(grid[2 * row, column])
+        bottom = fig.add_subplot(grid[2 * row + 1, column])
+        axes.append(top)
         for i, v in enumerate(mine):
             color = VERDICT_COLORS[v.verdict]
             d = v.dropout
@@ -162,19 +171,22 @@ def plot_specification_curve(verdicts: Sequence, *, main: str = "logits|0.5|extr
                            marker="s", s=14, color="0.3")
             bottom.scatter([i], [3.2], marker="^" if v.triples == "inside" else "v", s=18,
                            color="0.3")
-            bottom.annotate(f"{v.scale:g}", (i, 4.3), ha="center", fontsize=6)
+            bottom.annotate(f"{v.scale:g}", (i, 4.0), ha="center", va="bottom", rotation=90)
         top.axhline(0, color="0.3", linewidth=0.8)
         top.set(title=task_label(task), xticks=[], ylim=(-1.05, 1.05))
-        bottom.set(xticks=[], ylim=(-0.6, 4.9), xlim=top.get_xlim())
-        bottom.set_yticks([0, 1, 2, 3.2, 4.3], ["logits", "centred", "log-prob.",
-                                               "triples ▲in ▼out", "scale"], fontsize=7)
+        bottom.set(xticks=[], ylim=(-0.6, 6.2), xlim=top.get_xlim())
+        bottom.set_yticks([0, 1, 2, 3.2, 4.8], ["logits", "centred", "log-prob.",
+                                               "triples ▲in ▼out", "scale"]
+                          if column == 0 else [])
         bottom.grid(False)
-    axes[0, 0].set_ylabel("dropout: Spearman's ρ\n(strength vs $\\bar Z$)")
+        if column == 0:
+            top.set_ylabel("dropout: Spearman's ρ\n(strength vs $\\bar Z$)")
     for name, color in VERDICT_COLORS.items():
-        axes[0, -1].scatter([], [], color=color, label=name)
-    axes[0, -1].scatter([], [], s=150, facecolor="none", edgecolor="black",
-                        label="main specification")
-    axes[0, -1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        axes[-1].scatter([], [], color=color, label=name)
+    axes[-1].scatter([], [], s=150, facecolor="none", edgecolor="black",
+                     label="main specification")
+    fig.tight_layout()
+    figure_legend(fig, *axes[-1].get_legend_handles_labels())
     return fig
 
 
@@ -190,23 +202,23 @@ def plot_analogy(rows: Sequence[Mapping], expected: Sequence[str], *, n_analogy:
     """
     from essay_lib.report.plotting.sweeps import plot_rank_correlations
 
-    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(expected) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.0, 0.6 * len(expected) + 1.8))
     plot_rank_correlations(rows, ax=ax, xlabel="Spearman's ρ between regularization strength "
                                                "and the measure (95% interval over seeds)")
     for i, side in enumerate(expected):
         ax.fill_betweenx([i - 0.45, i + 0.45], 0, 1.05 if side == "rises" else -1.05,
-                         color="#8ab17d", alpha=0.15, linewidth=0)
-    ax.fill_between([], [], color="#8ab17d", alpha=0.3, label="side the paper expects")
+                         color=BAND, alpha=0.25, linewidth=0)
+    ax.fill_between([], [], color=BAND, alpha=0.4, label="side the paper expects")
     if 0 < n_analogy < len(expected):
         # The two section labels sit in the right margin, beside the dashed rule, where no
         # interval can reach them (inside the axes they covered intervals near rho = 1).
         ax.axhline(n_analogy - 0.5, color="0.6", linewidth=0.8, linestyle="--")
         margin = ax.get_yaxis_transform()  # x in axes fractions, y in lines
         ax.text(1.02, n_analogy - 0.55, "the paper's analogy ↑", transform=margin,
-                ha="left", va="bottom", fontsize=8, color="0.4")
+                ha="left", va="bottom", color="0.4")
         ax.text(1.02, n_analogy - 0.45, "controls ↓", transform=margin, ha="left", va="top",
-                fontsize=8, color="0.4")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+                color="0.4")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     if title:
         ax.set_title(title)
     return fig
