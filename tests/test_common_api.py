@@ -541,6 +541,7 @@ REGISTRY: list[Api] = [
         {"seed": NUMBER, "threads": NUMBER}),
     Api("report.wording.count_of", lambda: {"n": 1, "total": 2, "noun": "variant",
                                             "verb": "keep"}, {"n": NUMBER, "total": NUMBER}),
+    Api("report.wording.layers", lambda: {"widths": [2, 2]}, {"widths": INTS}),
 ]
 
 #: Functions the notebooks call that get no common case, and why.
@@ -597,8 +598,7 @@ EXCLUDED = {
                      "report.wording.residual", "report.wording.from_to"],
                     "a formatter: any float, NaN included, has a text (tests/test_wording.py "
                     "checks that a bool or a string is refused)"),
-    **dict.fromkeys(["report.wording.per_item", "report.wording.layers",
-                     "report.vocabulary.reading_label",
+    **dict.fromkeys(["report.wording.per_item", "report.vocabulary.reading_label",
                      "report.experiment_tables.strongest_changes_markdown"],
                     "no numeric or array argument of its own (words, labels, contrasts)"),
     "report.sentences.mechanism_tests_of": "needs chapter 05's and 06's trained sweeps: too "

@@ -77,8 +77,9 @@ def test_layers_never_says_128_and_128():
         "two hidden layers of 128 ReLU units"
     assert wording.layers((64, 32, 16)) == "layers of 64, 32 and 16 units"
     assert wording.layers([16]) == "one layer of 16 units"
-    with pytest.raises(ValueError, match="widths must be a non-empty list"):
-        wording.layers([])
+    for bad in ([], [0], [True, 2], [2.5]):
+        with pytest.raises(ValueError, match="widths must be a non-empty list"):
+            wording.layers(bad)
 
 
 @pytest.mark.parametrize("words, text", [

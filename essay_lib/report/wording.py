@@ -163,9 +163,11 @@ def layers(widths: Sequence[int], noun: str = "layer", unit: str = "units") -> s
     """Layer widths in words: ``(128, 128)`` → ``"two layers of 128 units"``; ``(64, 32)``
     → ``"layers of 64 and 32 units"``; ``(16,)`` → ``"one layer of 16 units"`` (never "128
     and 128")."""
-    widths = [int(w) for w in widths]
-    if not widths or min(widths) < 1:
+    widths = list(widths)
+    if not widths or not all(isinstance(w, numbers.Integral) and not isinstance(w, bool)
+                             and w >= 1 for w in widths):
         raise ValueError(f"widths must be a non-empty list of positive ints, got {widths!r}")
+    widths = [int(w) for w in widths]
     if len(set(widths)) == 1:
         count = _COUNT_WORDS[len(widths)] if len(widths) < len(_COUNT_WORDS) else len(widths)
         plural = _plural(noun) if len(widths) > 1 else noun
