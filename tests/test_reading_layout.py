@@ -242,7 +242,8 @@ def test_a_wide_table_shows_that_it_scrolls(page):
 def test_a_solution_is_set_in_the_pages_own_type(page):
     solution = page.locator("details.essay-solution").first
     style = solution.evaluate("""d => {
-      const p = document.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown > p');
+      const p = [...document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown > p')]
+        .find(e => !e.className && !e.closest('details') && e.innerText.length > 200);
       const s = getComputedStyle(d.querySelector('summary'));
       return {summary: s.fontFamily, text: getComputedStyle(p).fontFamily,
               size: s.fontSize, textSize: getComputedStyle(p).fontSize,
