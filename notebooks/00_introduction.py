@@ -103,7 +103,7 @@ from sklearn.metrics import r2_score
 from essay_lib import data
 from essay_lib.experiment import configurations
 from essay_lib.nets import models, training
-from essay_lib.report import plotting, session, tables, vocabulary
+from essay_lib.report import plotting, session, tables, vocabulary, wording
 
 rng = session.setup(seed=SEED, threads=1)  # tiny full-batch networks: one thread is fastest
 
@@ -238,13 +238,13 @@ best_name = max(diabetes_r2, key=diabetes_r2.get)
 large_min_epoch = diabetes_fits["large"].best_epoch
 display(Markdown(
     f"**Takeaway.** The large network explains {train_r2['large']:.0%} of the training "
-    f"variance and has a test $R^2$ of {diabetes_r2['large']:.3f}: "
+    f"variance and has a test $R^2$ of {wording.number(diabetes_r2['large'])}: "
     + ("worse than predicting the mean. " if diabetes_r2["large"] < 0 else
        "barely better than predicting the mean. ")
     + f"Its validation loss is lowest at epoch {large_min_epoch} and climbs for the remaining "
       f"{DIABETES_EPOCHS - large_min_epoch} epochs while its training loss keeps falling. Ridge "
-      f"regression, a linear model, reaches {ridge_r2:.3f}. On this task the best of our three "
-      f"networks is the **{best_name}** one ({diabetes_r2[best_name]:.3f}): the size that "
+      f"regression, a linear model, reaches {wording.number(ridge_r2)}. On this task the best of our three "
+      f"networks is the **{best_name}** one ({wording.number(diabetes_r2[best_name])}): the size that "
       f"underfit the parabola is "
     + ("about right here, because the signal in these data is close to linear."
        if best_name == "small" else "not the best choice here.")
@@ -286,8 +286,8 @@ plt.show()
 display(Markdown(
     f"**Takeaway.** With early stopping (patience {PATIENCE} epochs) the large network stops at "
     f"epoch {stopped.stopped_epoch} and restores its weights from epoch {stopped.best_epoch}, the "
-    f"epoch of lowest validation loss. Its test $R^2$ rises from {diabetes_r2['large']:.3f} "
-    f"without early stopping to {stopped_r2:.3f} with it, against {ridge_r2:.3f} for ridge "
+    f"epoch of lowest validation loss. Its test $R^2$ rises from {wording.number(diabetes_r2['large'])} "
+    f"without early stopping to {wording.number(stopped_r2)} with it, against {wording.number(ridge_r2)} for ridge "
     f"regression. It trained for {stopped.stopped_epoch} epochs instead of {DIABETES_EPOCHS}."))
 
 # %% [markdown]
@@ -318,12 +318,12 @@ n_negative = int((r2_by_model["large"] < 0).sum())
 n_rescued = int((r2_by_model["large + early stopping"] > r2_by_model["large"]).sum())
 display(Markdown(
     f"Over {N_SEEDS} seeds the large network's test $R^2$ ranges from "
-    f"{r2_by_model['large'].min():.3f} to {r2_by_model['large'].max():.3f} and is below 0 in "
-    f"{n_negative} of {N_SEEDS}; ridge ranges from {r2_by_model['ridge'].min():.3f} to "
-    f"{r2_by_model['ridge'].max():.3f}. Early stopping raises the large network's test $R^2$ "
+    f"{wording.number(r2_by_model['large'].min())} to {wording.number(r2_by_model['large'].max())} and is below 0 in "
+    f"{n_negative} of {N_SEEDS}; ridge ranges from {wording.number(r2_by_model['ridge'].min())} to "
+    f"{wording.number(r2_by_model['ridge'].max())}. Early stopping raises the large network's test $R^2$ "
     f"in {n_rescued} of {N_SEEDS} seeds, to a mean of "
-    f"{r2_by_model['large + early stopping'].mean():.3f} (ridge: "
-    f"{r2_by_model['ridge'].mean():.3f})."))
+    f"{wording.number(r2_by_model['large + early stopping'].mean())} (ridge: "
+    f"{wording.number(r2_by_model['ridge'].mean())})."))
 
 # %% [markdown]
 # ## What we measured
@@ -336,13 +336,13 @@ display(Markdown(
     f"MSE {quad_scores['medium']['held-out']:.4f}, noise variance {noise_var:.4f}), and the large "
     f"one ({units['large']}) overfits (train MSE {quad_scores['large']['train']:.4f}, held-out "
     f"{quad_scores['large']['held-out']:.4f}).\n"
-    f"* On diabetes, the large network's test $R^2$ is {diabetes_r2['large']:.3f}, against "
-    f"{ridge_r2:.3f} for ridge regression; the small and medium networks reach "
-    f"{diabetes_r2['small']:.3f} and {diabetes_r2['medium']:.3f}.\n"
+    f"* On diabetes, the large network's test $R^2$ is {wording.number(diabetes_r2['large'])}, against "
+    f"{wording.number(ridge_r2)} for ridge regression; the small and medium networks reach "
+    f"{wording.number(diabetes_r2['small'])} and {wording.number(diabetes_r2['medium'])}.\n"
     f"* Early stopping with a patience of {PATIENCE} epochs picks epoch "
-    f"{stopped.best_epoch} and lifts the large network to a test $R^2$ of {stopped_r2:.3f}; "
-    f"over {N_SEEDS} seeds the large network averages {r2_by_model['large'].mean():.3f} "
-    f"without and {r2_by_model['large + early stopping'].mean():.3f} with early stopping."))
+    f"{stopped.best_epoch} and lifts the large network to a test $R^2$ of {wording.number(stopped_r2)}; "
+    f"over {N_SEEDS} seeds the large network averages {wording.number(r2_by_model['large'].mean())} "
+    f"without and {wording.number(r2_by_model['large + early stopping'].mean())} with early stopping."))
 
 # %% [markdown]
 # ## Takeaways
@@ -520,9 +520,9 @@ display(Markdown(tables.markdown_table(
 (short, r2_short), (long, r2_long) = (by_patience[p] for p in patiences)
 display(Markdown(
     f"With a patience of {patiences[0]} the large network stops at epoch {short.stopped_epoch} "
-    f"and restores epoch {short.best_epoch} (test $R^2$ {r2_short:.3f}); with {patiences[1]} it "
-    f"runs to epoch {long.stopped_epoch} and restores epoch {long.best_epoch} ({r2_long:.3f}); "
-    f"the chapter's patience of {PATIENCE} restores epoch {stopped.best_epoch} ({stopped_r2:.3f}). "
+    f"and restores epoch {short.best_epoch} (test $R^2$ {wording.number(r2_short)}); with {patiences[1]} it "
+    f"runs to epoch {long.stopped_epoch} and restores epoch {long.best_epoch} ({wording.number(r2_long)}); "
+    f"the chapter's patience of {PATIENCE} restores epoch {stopped.best_epoch} ({wording.number(stopped_r2)}). "
     + ("A longer patience only trains longer before giving up: the restored epoch, and with it "
        "the test score, stays the same, because in the full run the validation loss never beats "
        "that early minimum." if long.best_epoch == stopped.best_epoch == large_min_epoch else
@@ -548,9 +548,9 @@ l2_runs = configurations.train_configurations(
 l2_train_r2, l2_r2 = (l2_runs.train_scores["large + L2"][0], l2_runs.test_scores["large + L2"][0])
 display(Markdown(
     f"With L2 coefficient {L2:g} the large network explains {l2_train_r2:.0%} of the training "
-    f"variance (without it: {train_r2['large']:.0%}) and reaches a test $R^2$ of {l2_r2:.3f}, "
-    f"against {diabetes_r2['large']:.3f} without any regularizer, {stopped_r2:.3f} with early "
-    f"stopping and {ridge_r2:.3f} for ridge regression. "
+    f"variance (without it: {train_r2['large']:.0%}) and reaches a test $R^2$ of {wording.number(l2_r2)}, "
+    f"against {wording.number(diabetes_r2['large'])} without any regularizer, {wording.number(stopped_r2)} with early "
+    f"stopping and {wording.number(ridge_r2)} for ridge regression. "
     + ("So no: this penalty does not rescue it." if l2_r2 <= max(0.0, diabetes_r2["large"]) else
        "So partly: the penalty lifts it above predicting the mean, but not as far as early "
        "stopping does; chapter 01 searches for a better coefficient." if l2_r2 < stopped_r2 else

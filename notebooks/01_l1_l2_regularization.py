@@ -86,7 +86,7 @@ from IPython.display import Markdown, display
 from essay_lib import data, experiment
 from essay_lib.measures import penalty_geometry
 from essay_lib.nets import dropout, models, regularization
-from essay_lib.report import penalty_sweep, plotting, session, tables
+from essay_lib.report import penalty_sweep, plotting, session, tables, wording
 
 rng = session.setup(seed=SEED)
 PENALTIES = ("l1", "l2")
@@ -195,7 +195,7 @@ init = models.make_mlp(fit.n_features, HIDDEN, 1, seed=SEED)
 
 # %%
 display(Markdown(
-    f"The network: hidden layers of {' and '.join(map(str, HIDDEN))} ReLU units, "
+    f"The network: {wording.layers(HIDDEN, 'hidden layer', 'ReLU units')}, "
     f"{models.count_parameters(init)} parameters; initial hidden-layer weights uniform on "
     f"$\\pm${1 / np.sqrt(HIDDEN[0]):.2f}. It is trained on {fit.n_train} training rows, "
     f"{len(fit.X_val)} more ({VALIDATION_FRACTION:.0%}) are kept for validation; {EPOCHS} "
@@ -475,11 +475,12 @@ g = 2 * np.asarray(HESSIAN) @ (corner - OPTIMUM)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 display(Markdown(
-    f"With the chapter's bowl the gradient at the corner is $g$ = ({g[0]:.2f}, {g[1]:.2f}), so "
+    f"With the chapter's bowl the gradient at the corner is $g$ = ({wording.number(g[0], '.2f')}, "
+    f"{wording.number(g[1], '.2f')}), so "
     f"$-g_1$ = {-g[0]:.2f} ≥ $|g_2|$ = {abs(g[1]):.2f}: the corner holds. Scanning $h_{{12}}$ from "
-    f"{offdiag[0]:.2f} to {offdiag[-1]:.2f} ({len(offdiag)} values), the L1 solution sits on the "
-    f"corner ({RADIUS:g}, 0) for $h_{{12}}$ between {offdiag[on_corner].min():.2f} and "
-    f"{offdiag[on_corner].max():.2f} and leaves it outside that range, when the bowl tilts so "
+    f"{wording.number(offdiag[0], '.2f')} to {wording.number(offdiag[-1], '.2f')} ({len(offdiag)} values), the L1 solution sits on the "
+    f"corner ({RADIUS:g}, 0) for $h_{{12}}$ between {wording.number(offdiag[on_corner].min(), '.2f')} and "
+    f"{wording.number(offdiag[on_corner].max(), '.2f')} and leaves it outside that range, when the bowl tilts so "
     f"that sliding along an edge lowers the loss; the condition $-g_1 \\ge |g_2|$ agrees with "
     f"`constrained_minimum` at {np.mean(kkt == on_corner):.0%} of the scanned values. With "
     f"`OPTIMUM = [1, 1]` (on the diagonal) the L1 solution is ({moved[0]:.3f}, {moved[1]:.3f}): "

@@ -88,7 +88,7 @@ from IPython.display import Markdown, display
 from essay_lib import data, experiment
 from essay_lib.measures import dropout_checks, penalty_geometry
 from essay_lib.nets import dropout
-from essay_lib.report import plotting, session, tables, vocabulary
+from essay_lib.report import plotting, session, tables, vocabulary, wording
 
 rng = session.setup(seed=SEED)
 COLOR = vocabulary.REGULARIZER_COLORS["dropout"]
@@ -373,8 +373,10 @@ display(Markdown(
 column_energy = (X ** 2).sum(axis=0) / len(X)
 lam = LINE_RATE / (1 - LINE_RATE)
 ridge = penalty_geometry.linear_penalty_path(X, y, [lam], "l2")[0]
+energy = wording.from_to(column_energy.min(), column_energy.max(), ".6f",
+                         same="{} for every column")
 display(Markdown(
-    f"$(X^\\top X)_{{jj}}/n$ ranges from {column_energy.min():.6f} to {column_energy.max():.6f}; "
+    f"$(X^\\top X)_{{jj}}/n$ is {energy}; "
     f"the largest difference between the dropout solution at $q$ = {LINE_RATE:g} and chapter 01's ridge "
     f"solution with $\\lambda$ = {lam:g} is {np.abs(ridge - w_line).max():.2e}."))
 
@@ -411,7 +413,7 @@ summary += [
     f"{(test_err[0] - train_err[0]).mean():.3f} to {(test_err[best] - train_err[best]).mean():.3f}.",
     f"**Activations.** At keep probability {1 - q_half:g} the mean hidden activation is "
     + " and ".join(f"{r:.2f} (layer {i + 1})" for i, r in enumerate(ratio)) + " times its value without dropout: it "
-    + " and ".join(f"{d} in layer {i + 1}" for i, d in enumerate(direction)) + ", against a ratio of about "
+    + wording.per_item(direction, "layer") + ", against a ratio of about "
     f"{PAPER_ACTIVATION[1] / PAPER_ACTIVATION[0]:.2f} in Srivastava et al.'s autoencoder.",
     f"**Exact result.** The Monte Carlo expected loss matched the formula within "
     f"{max(abs(r['z']) for r in rows):.2f} standard errors at every drop rate, and weights trained with "
@@ -589,8 +591,8 @@ display(Markdown(
     f"the Monte Carlo loss lies {abs(check['z']):.2f} standard errors from the formula. Per unit of weight, dropout "
     f"now charges {charge[-1] / charge[0]:.0f} times as much for the column scaled by {scale[-1]} as for the column "
     f"scaled by {scale[0]}, so it shrinks the weights of the large-scale columns the most, by exactly their scale: each weight "
-    f"is the unscaled solution divided by its column's scale (largest deviation {unchanged:.1e}), and the fitted "
-    f"function does not move (RMS change of the training predictions {moved_dropout:.1e}). Per unit of what a "
+    f"is the unscaled solution divided by its column's scale (largest deviation {wording.residual(unchanged, zero='0, to rounding')}), and the fitted "
+    f"function does not move (RMS change of the training predictions {wording.residual(moved_dropout, zero='0, to rounding')}). Per unit of what a "
     "column contributes to the prediction, every column is charged alike: dropout's penalty is scale-invariant. "
     f"A plain ridge penalty with $\\lambda$ = {lam:g} charges every weight alike instead, hence, per unit of "
     f"contribution, {scale[-1] ** 2 / scale[0] ** 2:.0f} times as much for the column scaled by {scale[0]} as for "

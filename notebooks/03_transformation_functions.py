@@ -84,7 +84,7 @@ from essay_lib import data
 from essay_lib.measures import gates, linear_pieces, linearity
 from essay_lib.measures import polynomials as poly
 from essay_lib.nets import models, training
-from essay_lib.report import plotting, session, tables, vocabulary
+from essay_lib.report import plotting, session, tables, vocabulary, wording
 
 rng = session.setup(seed=SEED)
 
@@ -165,8 +165,8 @@ display(Markdown(tables.markdown_table(
 display(Markdown(
     f"Degree {D_LOW} cannot bend, so both errors stay high ({errors[D_LOW][1]:.3f} on test). "
     f"Degree {D_RIGHT} has the shape of the truth and a test MSE of {errors[D_RIGHT][1]:.4f}. "
-    f"Degree {D_HIGH} drives the training error to {errors[D_HIGH][0]:.1e} (every point is hit) "
-    f"while its test error, {errors[D_HIGH][1]:.2f}, is "
+    f"Degree {D_HIGH} drives the training error to {wording.residual(errors[D_HIGH][0])} and "
+    f"hits every point, while its test error, {errors[D_HIGH][1]:.2f}, is "
     f"{errors[D_HIGH][1] / errors[D_RIGHT][1]:.0f} times that of degree {D_RIGHT}: "
     f"between and beyond the points it swings far from the parabola."))
 
@@ -294,7 +294,7 @@ display(Markdown(
     f"drawn from the same interval, {by_width['kink_inside'][-1].mean():.0%} of the "
     f"{WIDTHS[-1]} units start with their kink inside $[-1, 1]$. Training moves kinks but "
     f"barely changes how many there are (on average "
-    f"{np.mean(counts_trained - counts_initial):+.1f} pieces over these networks): a "
+    f"{wording.number(np.mean(counts_trained - counts_initial), '+.1f')} pieces over these networks): a "
     f"smooth-looking fit is still a polyline."))
 
 # %% [markdown]
@@ -432,8 +432,8 @@ display(Markdown(
     f"{literal[2:].max():.3f}{': the literal test ranks the fits badly' if ranks_badly else ''}. "
     f"The defect of the degree-1 fit $f(x) = {line.coef[1]:.3f}\\,x {line.coef[0]:+.3f}$ is "
     f"exactly its intercept ({abs(line.coef[0]):.4f}); the same slope without the intercept "
-    f"has a largest defect of {slope_only:.1e} over the pairs. With the intercept removed, "
-    f"degrees 0 and 1 score {max(centred[0], centred[1]):.1e}, degree 2 scores "
+    f"has a largest defect of {wording.residual(slope_only)} over the pairs. With the intercept "
+    f"removed, degrees 0 and 1 score {wording.residual(max(centred[0], centred[1]))}, degree 2 scores "
     f"{centred[2]:.3f} (the truth: {truth_defect:.3f}), and the overfit fits of degree "
     f"{OVERFIT_FROM_DEGREE} to {MAX_DEGREE} score {centred[high].min():.3f} to "
     f"{centred[high].max():.3f}, up to {centred[high].max() / truth_defect:.1f} times the truth; "
@@ -451,7 +451,7 @@ display(Markdown("\n".join([
     f"- **Polynomials ({n_few} points, pseudo-inverse fits).** Train / test MSE: degree "
     f"{D_LOW} {errors[D_LOW][0]:.4f} / {errors[D_LOW][1]:.4f}; degree {D_RIGHT} "
     f"{errors[D_RIGHT][0]:.4f} / {errors[D_RIGHT][1]:.4f}; degree {D_HIGH} "
-    f"{errors[D_HIGH][0]:.1e} / {errors[D_HIGH][1]:.3f}.",
+    f"{wording.residual(errors[D_HIGH][0])} / {errors[D_HIGH][1]:.3f}.",
     f"- **Capacity.** The test error is lowest at degree {best_degree[n_few]} with {n_few} points "
     f"and at degree {best_degree[n_all]} with {n_all}; weight decay brings the "
     f"degree-{DECAY_DEGREE} test MSE from {decay_test[0]:.2f} down to {decay_test.min():.4f}.",
@@ -468,7 +468,7 @@ display(Markdown("\n".join([
     f"{sum(s['worst_accuracy'] == 1 for s in summary)} of {len(summary)} seeds, with "
     f"{multi_weights:.1f} of {2 * GATE_WIDTH} first-layer weights shared by two or more gates.",
     f"- **Additivity.** The literal defect of a line equals its intercept "
-    f"({literal[1]:.4f}); with the intercept removed, the defect is {centred[1]:.1e} at "
+    f"({literal[1]:.4f}); with the intercept removed, the defect is {wording.residual(centred[1])} at "
     f"degree 1, {centred[2]:.3f} at degree 2 (the truth $x^2$: {truth_defect:.3f}) and "
     f"{centred[DECAY_DEGREE]:.3f} at degree {DECAY_DEGREE}.",
 ])))
@@ -526,7 +526,7 @@ first_exact = int(full_sweep["degree"][np.argmax(exact)])
 full_best = int(full_sweep["degree"][np.argmin(full_sweep["test_mse"])])
 display(Markdown(
     f"With all {n_all} points, the first degree that interpolates is {first_exact} "
-    f"(= n - 1; training MSE {full_sweep['train_mse'][first_exact]:.1e}), where the test MSE is "
+    f"(= n − 1; training MSE {wording.residual(full_sweep['train_mse'][first_exact], zero='0, to rounding')}), where the test MSE is "
     f"{full_sweep['test_mse'][first_exact]:.1e}. The test curve bottoms out at degree "
     f"{full_best} (test MSE {full_sweep['test_mse'][full_best]:.4f}); with {n_few} points it "
     f"did at degree {best_degree[n_few]} ({few_test[best_degree[n_few]]:.4f}). More points "
@@ -587,7 +587,7 @@ display(Markdown(
     f"(test MSE {one_layer[3]:.4f}). Here depth gives "
     f"{'more' if deep_trained > one_layer[2] else 'no more'} pieces than the same units in "
     f"one layer. A second layer *can* multiply the count: each of its units may kink once on "
-    f"every piece of the first layer, so layers of {deep_hidden[0]} and {deep_hidden[1]} units "
+    f"every piece of the first layer, so {wording.layers(deep_hidden)} "
     f"allow up to ({deep_hidden[0]} + 1)({deep_hidden[1]} + 1) = {deep_bound} pieces on a line, "
     f"against {WIDTH + 1} for one layer; this network uses at most "
     f"{max(deep_initial, deep_trained) / deep_bound:.0%} of that room."))

@@ -75,7 +75,7 @@ from IPython.display import HTML, Markdown, display
 
 from essay_lib import data, experiment, report
 from essay_lib.measures import examples, linearity, polynomials
-from essay_lib.report import plotting, session, tables, vocabulary
+from essay_lib.report import plotting, session, tables, vocabulary, wording
 
 rng = session.setup(seed=SEED)
 
@@ -105,10 +105,10 @@ literal_offset = linearity.additivity_defect(examples.line(slope, offset), x1, x
 literal_affine = linearity.additivity_defect(examples.affine(W_aff, b_aff), X1, X2)
 display(Markdown(
     f"Over 500 random pairs, the literal defect of $f(x) = {slope:g}x$ is at most "
-    f"{np.abs(literal_line).max():.1e}; for $f(x) = {slope:g}x + {offset:g}$ it lies between "
-    f"{literal_offset.min():.4f} and {literal_offset.max():.4f}, i.e. exactly $-b$ on every "
-    f"pair; for the random affine map its largest deviation from $-b$ is "
-    f"{np.abs(literal_affine + b_aff).max():.1e}. The literal test measures the offset, not "
+    f"{wording.residual(np.abs(literal_line).max())}; for $f(x) = {slope:g}x + {offset:g}$ it is "
+    + wording.from_to(literal_offset.min(), literal_offset.max(), ".4f", same="{} on every pair")
+    + f", exactly $-b$; for the random affine map its largest deviation from $-b$ is "
+    f"{wording.residual(np.abs(literal_affine + b_aff).max())}. The literal test measures the offset, not "
     f"the curvature."))
 
 # %% [markdown]
@@ -183,14 +183,14 @@ Z_rescaled = linearity.z_score(examples.rescaled(smooth, -3.0, 5.0), X0[:, :1], 
 # %%
 display(Markdown("\n".join([
     f"- $D$ of a random affine map $\\mathbb{{R}}^{{10}} \\to \\mathbb{{R}}^3$: largest "
-    f"$|D|$ over 300 triples {np.abs(D_affine).max():.1e} (zero up to rounding).",
+    f"$|D|$ over 300 triples {wording.residual(np.abs(D_affine).max())}.",
     f"- $D$ of a random quadratic form $x^\\top A x$ in 4-D against "
     f"$a^\\top (A + A^\\top) b$ (which is $2a^\\top A b$ for symmetric $A$): largest "
-    f"difference {np.abs(D_quadratic - exact_quadratic).max():.1e}.",
+    f"difference {wording.residual(np.abs(D_quadratic - exact_quadratic).max())}.",
     f"- $D = 2H$ for $f(x) = \\sin 3x + x^3$ at 300 random $(x, \\Delta)$: largest "
-    f"$|D - 2H|$ {np.abs(D_diag - 2 * H_taleb).max():.1e}.",
+    f"$|D - 2H|$ {wording.residual(np.abs(D_diag - 2 * H_taleb).max())}.",
     f"- $Z$ of $-3f + 5$ against $Z$ of $f$: largest difference "
-    f"{np.abs(Z_plain - Z_rescaled).max():.1e}; $Z$ ranges over "
+    f"{wording.residual(np.abs(Z_plain - Z_rescaled).max())}; $Z$ ranges over "
     f"[{Z_plain.min():.3f}, {Z_plain.max():.3f}] on these triples.",
 ])))
 
@@ -260,10 +260,10 @@ fig = plotting.plot_known_functions(powers, power_z, fit_z, seed=SEED, reference
 _ = plotting.save_figure(fig, "04-z-known-functions")
 
 # %%
-rows = [[f"$x^{{{n}}}$", f"{z.value:.3f}", f"[{lo:.3f}, {hi:.3f}]", f"{z.raw:.3g}"]
+rows = [[f"$x^{{{n}}}$", f"{z.value:.3f}", f"[{lo:.3f}, {hi:.3f}]", wording.residual(z.raw, ".3g")]
         for n, z, (lo, hi) in zip(powers, power_z, power_interval, strict=True)]
 rows += [[name, f"{z.value:.3f}", "[{:.3f}, {:.3f}]".format(*z.bootstrap_interval(seed=SEED)),
-          f"{z.raw:.3g}"] for name, z in fit_z.items()]
+          wording.residual(z.raw, ".3g")] for name, z in fit_z.items()]
 display(Markdown(tables.markdown_table(
     ["function", "$\\bar Z$", "95% interval", "raw mean $\\lVert D\\rVert$"], rows,
     align=["left", "right", "left", "right"])))
@@ -275,12 +275,12 @@ truth = fit_z["true $x^2$"]
 ordered = fits[1] < truth.value < fits[9]
 display(Markdown(
     f"$\\bar Z$ of $x^n$ {'rises with every step of' if monotone else 'does not rise steadily with'}"
-    f" $n$, from {power_value[0]:.1e} at $n = 1$ through {power_value[1]:.3f} at $n = 2$ to "
+    f" $n$, from {wording.residual(power_value[0])} at $n = 1$ through {power_value[1]:.3f} at $n = 2$ to "
     f"{power_value[-1]:.3f} at $n = 9$; in {np.sum(power_interval[1:, 0] > power_interval[:-1, 1])}"
     f" of the {len(powers) - 1} steps the two 95% intervals do not overlap (they widen with "
     f"$n$, as a few triples with large values dominate the sums). On chapter 03's fits the "
     f"order is {'as expected' if ordered else '**not** the expected one'}: the line scores "
-    f"{fits[1]:.1e}, the degree-2 fit {fits[2]:.3f} (the true parabola {truth.value:.3f}) and "
+    f"{wording.residual(fits[1])}, the degree-2 fit {fits[2]:.3f} (the true parabola {truth.value:.3f}) and "
     f"the interpolating degree-9 fit {fits[9]:.3f}, {fits[9] / truth.value:.1f} times the "
     f"truth; its raw defect is {fit_z['degree 9 fit'].raw / truth.raw:.0f} times the truth's."))
 
@@ -420,8 +420,9 @@ sanity = monotone and ordered
 main = report.validity_report.main_cells(cells)
 display(Markdown("\n".join([
     f"- **The measure.** $D$ vanishes on affine maps (largest $|D|$ "
-    f"{np.abs(D_affine).max():.0e}), $D = 2H$ to {np.abs(D_diag - 2 * H_taleb).max():.0e}, "
-    f"$\\bar Z$ of $x^n$ goes from {power_value[0]:.0e} to {power_value[-1]:.3f}: the sanity "
+    f"{wording.residual(np.abs(D_affine).max(), '.0e', zero='0, to rounding')}), $D = 2H$ (largest $|D - 2H|$ "
+    f"{wording.residual(np.abs(D_diag - 2 * H_taleb).max(), '.0e', zero='0, to rounding')}), "
+    f"$\\bar Z$ of $x^n$ goes from {wording.residual(power_value[0], '.0e')} to {power_value[-1]:.3f}: the sanity "
     f"checks {'pass' if sanity else '**fail**'}.",
     f"- **Validity.** {report.validity_report.validity_sentence(cells)}",
     "- **δ, the unit of chapter 05** (main specification): " + "; ".join(
@@ -476,7 +477,7 @@ a_m, b_m = 0.3 * X_m[::-1], 0.2 * np.roll(X_m, 1, axis=0)
 z_f = linearity.z_score(net_f, X_m, a_m, b_m)
 z_g = linearity.z_score(examples.rescaled(net_f, -2.5, 4.0), X_m, a_m, b_m)
 display(Markdown(f"Largest change of $Z$ under $f \\to -2.5 f + 4$: "
-                 f"{np.abs(z_f - z_g).max():.1e}."))
+                 f"{wording.residual(np.abs(z_f - z_g).max())}."))
 
 # %% [markdown]
 # 2. ★ (pen and paper) Compute $D$ for $f(x) = x^3$ at $x_0$ with displacements $a$, $b$.
@@ -494,7 +495,7 @@ x0_c, a_c, b_c = rng.uniform(-1, 1, (3, 100, 1))
 D_cube = linearity.second_difference(examples.power(3), x0_c, a_c, b_c)
 formula = 6 * x0_c * a_c * b_c + 3 * a_c * b_c * (a_c + b_c)
 display(Markdown(f"Largest difference from $6x_0ab + 3ab(a+b)$: "
-                 f"{np.abs(D_cube - formula).max():.1e}."))
+                 f"{wording.residual(np.abs(D_cube - formula).max())}."))
 
 # %% [markdown]
 # 3. ★★ Why must the leaky-ReLU path end at exactly 0 in the logits but not in the

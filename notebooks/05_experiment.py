@@ -69,7 +69,7 @@ from IPython.display import HTML, Markdown, display
 
 from essay_lib import data, experiment, report
 from essay_lib.measures import linearity
-from essay_lib.report import plotting, session, vocabulary
+from essay_lib.report import plotting, session, vocabulary, wording
 
 rng = session.setup(seed=SEED)
 
@@ -164,17 +164,7 @@ display(Markdown(report.experiment_tables.reference_markdown(references, records
                                                              seed=SEED)))
 
 # %%
-strongest = {t: {reg: contrasts[t][reg][-1].change.estimate for reg in contrasts[t]}
-             for t in TASKS}
-lowered = {t: [reg for reg, c in row.items() if c < 0] for t, row in strongest.items()}
-display(Markdown(
-    "At its strongest setting, each regularizer changes mean $\\bar Z$ by: " + "; ".join(
-        f"{vocabulary.task_label(t)}: " + ", ".join(
-            f"{vocabulary.regularizer_label(r)} {c:+.3f}" for r, c in row.items())
-        for t, row in strongest.items()).replace("-", "−")
-    + f". {sum(len(v) == len(strongest[t]) for t, v in lowered.items())} of {len(TASKS)} "
-      f"tasks see every regularizer lower $\\bar Z$: a fall under dropout is necessary for "
-      f"the thesis, not sufficient."))
+display(Markdown(report.experiment_tables.strongest_changes_markdown(contrasts)))
 
 # %% [markdown]
 # ## 4 · The fit frontier
@@ -192,8 +182,8 @@ fig = plotting.plot_frontier(table, TASKS, ("dropout", "l1", "l2", "mixup", "ear
 _ = plotting.save_figure(fig, "05-frontier")
 
 # %% [markdown]
-# **Dropout's linearity excess against X** at a loss level ℓ is $\bar Z_{dropout}(\ell)
-# - \bar Z_X(\ell)$, each read off its own path by linear interpolation between its
+# **Dropout's linearity excess against X** at a loss level ℓ is
+# $\bar Z_{dropout}(\ell) - \bar Z_X(\ell)$, each read off its own path by linear interpolation between its
 # points (where a path crosses the level twice, once while it still overfits and once
 # when it underfits, we take the lower $\bar Z$: the most linear function that
 # regularizer reaches at that fit, the same rule for both). The excess is averaged over
@@ -346,9 +336,10 @@ display(Markdown("\n".join([
 test_readings, train_readings = answer.readings(), on_train.readings()
 differ = [key for key in test_readings if test_readings[key] != train_readings.get(key)]
 display(Markdown(
-    f"{len(differ)} of {len(test_readings)} readings differ"
+    wording.count_of(len(differ), len(test_readings), "reading", "differ").capitalize()
     + (": " + "; ".join(f"{vocabulary.task_label(t)} vs {vocabulary.regularizer_label(o)} "
-                        f"({test_readings[t, o]} → {train_readings[t, o]})"
+                        f"({vocabulary.reading_label(test_readings[t, o])} → "
+                        f"{vocabulary.reading_label(train_readings[t, o])})"
                         for t, o in differ) if differ else ".")))
 
 # %% [markdown]
@@ -366,9 +357,11 @@ half = report.answer.experiment_answer(
     valid={t: c.valid for t, c in main_cells.items()})
 changed = {k: (r, half.readings()[k]) for k, r in answer.readings().items()
            if half.readings()[k] != r}
-display(Markdown(f"With δ/2, {len(changed)} of {len(answer.readings())} readings change"
+display(Markdown("With δ/2, " + wording.count_of(len(changed), len(answer.readings()),
+                                                 "reading", "change")
                  + (": " + "; ".join(f"{vocabulary.task_label(t)} vs "
-                                     f"{vocabulary.regularizer_label(o)}: {a} → {b}"
+                                     f"{vocabulary.regularizer_label(o)}: "
+                                     f"{vocabulary.reading_label(a)} → {vocabulary.reading_label(b)}"
                                      for (t, o), (a, b) in changed.items())
                     if changed else ".")))
 

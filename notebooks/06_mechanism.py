@@ -77,7 +77,7 @@ from IPython.display import Markdown, display
 from essay_lib import data, experiment, report
 from essay_lib.measures import subnetworks
 from essay_lib.nets import models
-from essay_lib.report import analogy, mechanism, mechanism_tests, plotting, vocabulary
+from essay_lib.report import analogy, mechanism, mechanism_tests, plotting, vocabulary, wording
 
 rng = report.session.setup(seed=SEED)
 
@@ -149,14 +149,15 @@ demo = {name: [subnetworks.subnetwork_additivity(net, X_demo, keep_prob=KEEP_PRO
 display(Markdown(report.tables.markdown_table(
     ["network", "$Z_{\\mathrm{mask}}$, sets in one layer", "sets across layers",
      "MC − weight-scaling gap"],
-    [[name, *(f"{v:.2e}" for v in values)] for name, values in demo.items()])))
+    [[name, *(wording.residual(v, ".2e") for v in values)] for name, values in demo.items()])))
 
 # %%
 one, linear = demo["ReLU, 1 hidden layer"], demo["linear, 2 hidden layers"]
 display(Markdown(
-    f"With one hidden layer $Z_{{\\mathrm{{mask}}}}$ is {one[0]:.0e}, zero up to float64 "
-    f"rounding, and so is the Monte Carlo gap ({one[2]:+.0e}). The deep linear network "
-    f"has $Z_{{\\mathrm{{mask}}}}$ = {linear[0]:.0e} on sets of one layer but "
+    f"With one hidden layer $Z_{{\\mathrm{{mask}}}}$ is {wording.residual(one[0], '.0e')} and "
+    f"the Monte Carlo gap {wording.residual(one[2], '+.0e')}. The "
+    f"deep linear network has $Z_{{\\mathrm{{mask}}}}$ = {wording.residual(linear[0], '.0e')} on "
+    f"sets of one layer but "
     f"{linear[1]:.3f} on sets across layers, for a function that is exactly linear. From "
     f"two ReLU layers on, both measures are clearly positive."))
 
@@ -244,15 +245,14 @@ links = mechanism.bridges(table, ("mc_gap", "z_bar"), TASKS, valid={"z_bar": val
 fig = plotting.plot_bridges(
     {t: mechanism.network_values(table, t, ("z_mask", "mc_gap")) for t in TASKS},
     "z_mask", "mc_gap", xlabel="$Z_{\\mathrm{mask}}$", ylabel="MC − weight-scaling gap",
-    correlations={b.task: f"ρ = {b.estimate:+.2f}".replace("-", "−")
-                  for b in links["mc_gap"]})
+    correlations={b.task: f"ρ = {wording.signed(b.estimate)}" for b in links["mc_gap"]})
 _ = plotting.save_figure(fig, "06-mc-gap-bridge")
 
 # %%
 fig = plotting.plot_bridges(
     {t: mechanism.network_values(table, t, ("z_mask", "z_bar")) for t in TASKS if valid[t]},
     "z_mask", "z_bar", xlabel="$Z_{\\mathrm{mask}}$", ylabel="$\\bar Z$ (input space)",
-    correlations={b.task: f"ρ = {b.estimate:+.2f}".replace("-", "−")
+    correlations={b.task: f"ρ = {wording.signed(b.estimate)}"
                   for b in links["z_bar"] if b.valid})
 _ = plotting.save_figure(fig, "06-z-bar-bridge")
 
@@ -328,7 +328,7 @@ one_cells = report.validity_report.main_cells(experiment.validity.validity_table
 display(Markdown(
     f"{len(variants)} networks with dropout's variants and {len(one_layer)} with one hidden "
     f"layer. Largest $Z_{{\\mathrm{{mask}}}}$ of any one-hidden-layer network: "
-    f"{one_layer['z_mask'].abs().max():.0e} (zero up to rounding, as section 2 says). "
+    f"{wording.residual(one_layer['z_mask'].abs().max(), '.0e')}, as section 2 says. "
     f"$\\bar Z$ is valid for one-hidden-layer networks on "
     f"{sum(c.valid for c in one_cells.values())} of {len(one_cells)} tasks."))
 
@@ -451,14 +451,15 @@ display(Markdown(
 # %%
 dropout_effect = {t: r.series["dropout"] for t, r in tests.tasks.items() if r.valid}
 display(Markdown("\n".join([
-    f"- **Built to add up:** one hidden layer, $Z_{{\\mathrm{{mask}}}}$ = {one[0]:.0e}; a deep "
-    f"linear network, {linear[0]:.0e} on sets of one layer, {linear[1]:.3f} across layers.",
+    f"- **Built to add up:** one hidden layer, $Z_{{\\mathrm{{mask}}}}$ = "
+    f"{wording.residual(one[0], '.0e')}; a deep linear network, "
+    f"{wording.residual(linear[0], '.0e')} on sets of one layer, {linear[1]:.3f} across layers.",
     f"- **Mask space, chapter 05's networks:** {mechanism.mask_sentence(mask_answer)}",
     "- **Bridges:** " + mechanism.bridge_sentence(along["z_bar"],
                                                   "$\\bar Z$ along dropout's path"),
     "- **Dropout against plain training at the same fit:** " + "; ".join(
-        f"{vocabulary.task_label(t)} {r.effect.estimate:+.3f} ({r.effect_words})"
-        for t, r in dropout_effect.items()).replace("-", "−") + ".",
+        f"{vocabulary.task_label(t)} {wording.signed(r.effect.estimate, 3)} ({r.effect_words})"
+        for t, r in dropout_effect.items()) + ".",
     f"- **In plain words.** {sentence}",
 ])))
 

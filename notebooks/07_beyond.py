@@ -91,9 +91,9 @@ display(Markdown(tables.markdown_table(
     ["variant", "what is varied", "what changes", "tasks", "networks"],
     [[v.name, v.group, v.description, vocabulary.join_names(v.tasks), v.n_members]
      for v in VARIANTS])))
-display(Markdown("Not built here, for want of the engine's support: " + "; ".join(
-    f"{p.name} ({p.reason})" for p in PENDING) + "." if PENDING else
-    "Every variant of the design is built."))
+if PENDING:
+    display(Markdown("Not trained here, for want of the engine's support: " + "; ".join(
+        f"{p.name} ({p.reason})" for p in PENDING) + "."))
 
 # %%
 listed = {name: ", ".join(f"{s:g}" for s in strengths) for name, strengths in
@@ -203,9 +203,10 @@ _ = report.sentences.write_sentence("07-beyond", headline)
 # %%
 n_networks = sum(len(r) for r in records.values())
 display(Markdown("\n".join([
-    f"- **The study.** {len(VARIANTS)} variants ({len(PENDING)} pending), {n_networks} "
-    f"network records, {len(STUDY_SPEC.seeds)} seeds each.",
-    f"- **In one sentence** (also in `figures/07-beyond.md`, for the README). {headline}",
+    f"- **The study.** {len(VARIANTS)} variants"
+    + (f" ({len(PENDING)} not trained here)" if PENDING else "")
+    + f", {n_networks} network records, {len(STUDY_SPEC.seeds)} seeds each.",
+    f"- **In one sentence.** {headline}",
 ])))
 
 # %% [markdown]

@@ -258,7 +258,7 @@ display(Markdown(f"{len(one_way)} seeds whose differences all point one way: p =
                  f"{inference.signflip_pvalue(one_way):.4g}, the smallest possible; with one "
                  f"of them reversed: p = {inference.signflip_pvalue(one_reversed):.4g}."))
 step = inference.seed_trends([0.0, 0.1, 0.2, 0.3], [[0.5, 0.5, 0.4, 0.4]])[0]
-step_text = f"{step:+.3f}".replace("-", "−")
+step_text = report.wording.signed(step, 3)
 display(Markdown(f"A step is a trend: a path that stays flat, drops once and stays flat "
                  f"has ρ = {step_text}, and if every seed takes that step the test says so."))
 
@@ -300,7 +300,7 @@ example_intervals = [(-0.05, -0.02), (-0.015, -0.002), (-0.004, 0.006), (-0.03, 
                      (0.001, 0.008)]
 display(Markdown(tables.markdown_table(
     ["interval of the excess", "δ", "reading"],
-    [[f"[{lo:+.3f}, {hi:+.3f}]".replace("-", "−"), f"{example_delta:g}",
+    [[f"[{report.wording.signed(lo, 3)}, {report.wording.signed(hi, 3)}]", f"{example_delta:g}",
       inference.READINGS[inference.equivalence_reading(lo, hi, example_delta)].format(
           other="X")] for lo, hi in example_intervals])))
 display(Markdown(f"In the essay, δ is the change of $\\bar Z$ that a {measure_validity.DELTA_ALPHA:.0%} affine "

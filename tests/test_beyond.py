@@ -5,6 +5,7 @@ figure helper, bad input, and one tiny variant run through the real sweep and ca
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import matplotlib
 import numpy as np
@@ -222,9 +223,12 @@ def test_the_table_paragraph_and_sentences_state_the_computed_answer(synthetic):
     assert "**turns** (supports → contradicts)" in table
     assert "input dropout: ↓" in table
     paragraph = RV.agreement_paragraph(verdicts)
-    assert "Of the 3 (variant, task) cells beyond the base configuration, 2 keep" in paragraph
+    assert ("Beyond the base configuration, 2 of 3 (variant, task) cells keep the base's "
+            "verdict; the other one turns.") in paragraph
     assert "depth 4 on two moons (supports → contradicts" in paragraph
-    assert "On digits, 1 of 1 variants keeps" in paragraph
+    # never "1 of 1 variants keeps": the verb and the count agree (report.wording.count_of)
+    assert "On digits, the one variant keeps the base's" in paragraph
+    assert not re.search(r"\b1 of 1\b|\b1 \w+s keep\b", paragraph)
     sentence = RV.architecture_sentence(verdicts)
     assert "untested" in sentence  # neither the residual MLP nor the CNN is in these records
     relabelled = RV.architecture_sentence(verdicts, skip="depth 4", convolution="base")

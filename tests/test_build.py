@@ -7,6 +7,7 @@ runs them, ``make check`` does not."""
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 from types import SimpleNamespace
@@ -213,6 +214,42 @@ def test_the_real_chapters_table_covers_the_notebooks():
     for chapter in chapters:
         assert chapter.title and chapter.summary.endswith((".", "?"))
     assert all(re.match(r"^(\d\d|[A-Z])_[a-z0-9_]+$", stem) for stem in build.CHAPTERS)
+
+
+def _h1(path) -> str:
+    """The first markdown heading of level 1 in a notebook's source."""
+    import jupytext
+
+    for cell in jupytext.read(path).cells:
+        if cell.cell_type == "markdown":
+            found = re.search(r"^# (.+)$", cell.source, re.M)
+            if found:
+                return found.group(1).strip()
+    raise AssertionError(f"{path.name} has no H1")
+
+
+def test_the_index_titles_are_the_chapters_h1s():
+    chapters = build.find_chapters(build.REPO / "notebooks")
+    index = render.render_index(
+        title=build.TITLE, abstract="", headline=None, answer=None,
+        chapters=[{"href": c.page, "number": c.number, "title": c.title, "summary": c.summary,
+                   "built": True} for c in chapters])
+    shown = [html.unescape(re.sub(r"<[^>]+>", "", link)) for link in
+             re.findall(r'<li><a href="[^"]+">(.*?)</a>', index)]
+    assert shown == [_h1(c.source) for c in chapters], (
+        "an index title differs from its chapter's H1: edit build.CHAPTERS")
+
+
+def test_the_road_map_in_00_lists_every_chapter_in_order():
+    chapters = build.find_chapters(build.REPO / "notebooks")
+    source = (build.REPO / "notebooks" / "00_introduction.py").read_text(encoding="utf-8")
+    road_map = source.split("# ## Road map", 1)[1].split("\n# %%", 1)[0]
+    entries = re.findall(r"^# \* \*\*(\w+) · ([^*]+?)\.\*\*", road_map, re.M)
+    assert [n for n, _ in entries] == [c.number for c in chapters if c.number != "00"], (
+        f"the road map in 00 lists {[n for n, _ in entries]}: add or renumber its entries")
+    for (number, name), chapter in zip(entries, chapters[1:], strict=True):
+        where = f"{_h1(chapter.source)} {chapter.stem.replace('_', ' ')}".lower()
+        assert name.lower() in where, f"road map: {number} · {name} is not {chapter.stem}"
 
 
 def test_tex_to_mathml():

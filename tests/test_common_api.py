@@ -539,6 +539,9 @@ REGISTRY: list[Api] = [
     # the session
     Api("report.session.setup", lambda: {"threads": None},
         {"seed": NUMBER, "threads": NUMBER}),
+    Api("report.wording.count_of", lambda: {"n": 1, "total": 2, "noun": "variant",
+                                            "verb": "keep"}, {"n": NUMBER, "total": NUMBER}),
+    Api("report.wording.layers", lambda: {"widths": [2, 2]}, {"widths": INTS}),
 ]
 
 #: Functions the notebooks call that get no common case, and why.
@@ -591,6 +594,16 @@ EXCLUDED = {
         "report.validity_report.validity_sentence", "report.table.record_table",
     ], "no numeric or array argument of its own (names, records, results, strings, flags)"),
     "report.validity_report.number": "a formatter: any float, NaN included, has a text",
+    **dict.fromkeys(["report.wording.number", "report.wording.signed",
+                     "report.wording.residual", "report.wording.from_to"],
+                    "a formatter: any float, NaN included, has a text (tests/test_wording.py "
+                    "checks that a bool or a string is refused)"),
+    **dict.fromkeys(["report.wording.per_item", "report.vocabulary.reading_label",
+                     "report.experiment_tables.strongest_changes_markdown"],
+                    "no numeric or array argument of its own (words, labels, contrasts)"),
+    "report.sentences.mechanism_tests_of": "needs chapter 05's and 06's trained sweeps: too "
+                                           "slow for a common case; tests/test_sentences.py "
+                                           "covers the sentences it feeds",
     "report.plotting.plot_score_bars": "its numbers are the values of a mapping label -> score; "
                                        "tests/test_capacity.py checks a NaN score",
     # figures of results (records, verdicts, curves, sweeps) built and checked by other

@@ -10,6 +10,9 @@ with the network emulated offline, and must: load; show every equation typeset (
 laid out by the browser, no raw TeX left in the visible text); show every image; request
 nothing outside the site's folder; have navigation links that resolve to existing files.
 A full-page screenshot of each page goes to ``build/screenshots/`` for a person to look at.
+The reader text of every chapter page and the index is proofread
+(:mod:`essay_lib.site.proofread`); the reading layout is measured in
+``tests/test_reading_layout.py``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import nbformat
 import pytest
 from conftest import NOTEBOOKS, NOTEBOOKS_DIR, REPO
+
+from essay_lib.site import proofread
 
 pytestmark = pytest.mark.site
 
@@ -32,6 +38,9 @@ SCREENSHOTS = REPO / "build" / "screenshots"
 # Raw TeX that a reader must never see: display/inline delimiters, environments, commands.
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$[^$\s][^$\n]*\$|\\[A-Za-z]{2,}")
 
+# A backslash command inside typeset math: the converter passed it through as text.
+RAW_TEX_IN_MATH = re.compile(r"\\[A-Za-z|{}]")
+
 # Visible text outside code: the text of <main> without <pre>, <code> and code cells.
 VISIBLE_PROSE = """() => {
   const copy = document.body.cloneNode(true);
@@ -41,7 +50,7 @@ VISIBLE_PROSE = """() => {
 
 MATH_LAYOUT = """() => [...document.querySelectorAll('math')].map(m => {
   const r = m.getBoundingClientRect();
-  return {tex: m.getAttribute('alttext'), width: r.width, height: r.height,
+  return {tex: m.getAttribute('alttext'), width: r.width, height: r.height, text: m.textContent,
           display: getComputedStyle(m).display, errors: m.querySelectorAll('merror').length};
 })"""
 
@@ -114,6 +123,8 @@ def test_every_page_in_the_browser(built_site, browser):
         for m in maths:
             if m["width"] <= 0 or m["height"] <= 0 or "math" not in m["display"] or m["errors"]:
                 problems.append(f"{name}: equation not typeset: {m}")
+            if RAW_TEX_IN_MATH.search(m["text"]):  # e.g. \big\| shown as "\|"
+                problems.append(f"{name}: TeX left raw inside an equation: {m['tex']}")
         foreign = page.evaluate(FOREIGN)
         if foreign:
             problems.append(f"{name}: elements the browser does not know: {sorted(set(foreign))}")
@@ -242,3 +253,18 @@ def test_the_index_shows_run_times_the_gallery_and_the_licence(built_site, brows
     assert page.locator("a[href='gallery.html']").count() == 1
     assert "MIT" in page.inner_text(".essay-licence")
     page.close()
+
+
+def test_reader_text_holds_no_build_artefacts_or_badly_written_numbers(built_site):
+    """What a reader sees on every chapter page and the index (essay_lib.site.proofread):
+    no ``Out[n]`` prompt or expression's value, no build-internal path or file name, the
+    true minus in numbers, no negative zero, no rounding noise printed as a result, no
+    "x to x" with the same number, no raw TeX."""
+    problems = []
+    for path in [*_chapter_pages(built_site), built_site.html_dir / "index.html"]:
+        text = proofread.reader_text(path.read_text(encoding="utf-8"))
+        problems += [f"{path.name}: {p}" for p in proofread.text_problems(text)]
+    for notebook in NOTEBOOKS:
+        executed = nbformat.read(built_site.executed_dir / f"{notebook.stem}.ipynb", as_version=4)
+        problems += [f"{notebook.stem}: {p}" for p in proofread.leaked_values(executed)]
+    assert not problems, "\n".join(problems)

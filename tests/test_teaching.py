@@ -156,6 +156,24 @@ def test_code_is_folded_and_solutions_are_collapsed_runs():
     assert "z" in inside and "<script" not in page
 
 
+def test_consecutive_folded_code_cells_that_show_nothing_are_one_stub():
+    shown = [nbformat.v4.new_output("stream", name="stdout", text="3\n")]
+    nb = notebook(code("a = 1"), code("b = 2"), code("print(a + b)", outputs=shown),
+                  markdown("Text."), code("c = 3"), code("d = 4"), code("SEED = 0", "parameters"),
+                  code("e = 5"), code("f = 6", outputs=shown), code("g = 7", outputs=shown),
+                  code("h = 8", "solution"), code("i = 9", "solution"))
+    marked = render.mark_cells(nb)
+    assert [c.source for c in marked.cells] == [
+        "a = 1\n\nb = 2\n\nprint(a + b)", "Text.", "c = 3\n\nd = 4", "SEED = 0",
+        "e = 5\n\nf = 6", "g = 7", "h = 8", "i = 9"]
+    assert marked.cells[0].outputs == shown and marked.cells[0].metadata["essay_merged"] == 3
+    assert "essay_merged" not in marked.cells[5].metadata
+    assert len(nb.cells) == 12  # the notebook itself is untouched
+    page = render.render_chapter(render.EssayHTMLExporter(), nb, title="T", notebooks_dir=REPO,
+                                 nav={"prev": None, "next": None, "contents": "index.html"})
+    assert page.count('<details class="essay-code"') == 7
+
+
 def _text_inside_solutions(page: str) -> str:
     """The text of the page that lies inside <details class="essay-solution"> blocks."""
     from html.parser import HTMLParser

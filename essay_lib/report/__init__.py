@@ -26,6 +26,8 @@ network (that is :mod:`essay_lib.experiment` and below).
   match dropout's effect on Z̄ at the same fit;
 * :mod:`~essay_lib.report.analogy`: the paper's analogy filled with measured numbers;
 * :mod:`~essay_lib.report.tables`: markdown tables;
+* :mod:`~essay_lib.report.wording`: how numbers and counts are written (true minus, no
+  negative zero, rounding noise as "0 (to rounding)", verbs that agree with counts);
 * :mod:`~essay_lib.report.penalty_sweep`: chapter 01's penalty sweep as arrays and tables;
 * :mod:`~essay_lib.report.experiment_tables`: chapter 05's tables of its spec and fit;
 * :mod:`~essay_lib.report.beyond_verdict`: chapter 07's verdict per variant and task;
@@ -51,7 +53,7 @@ __all__ = ["analogy", "answer", "beyond_verdict", "experiment_tables", "frontier
            "matched", "mechanism", "mechanism_tests", "penalty_sweep", "plotting", "sentences",
            "session", "speccurve", "stats", "table", "tables", "trends", "validity_report",
            "verdict", "vocabulary", "widgets", "explorers", "explorer_html", "explorer_assets",
-           "kernel_check", "specification_curve"]
+           "kernel_check", "specification_curve", "wording"]
 
 
 def __getattr__(name: str):

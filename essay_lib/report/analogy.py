@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.report import stats
-from essay_lib.report.trends import Trend, check_records, series, signed, trend
+from essay_lib.report import stats, wording
+from essay_lib.report.trends import Trend, check_records, series, trend
 from essay_lib.report.vocabulary import REGULARIZER_LABELS, join_names, measure_label, task_label
 from essay_lib.util.checks import check_choice
 
@@ -97,7 +97,7 @@ class Effect:
         significant digits of the larger mean, the same decimals throughout."""
         size = max(abs(self.baseline), abs(self.strongest))
         digits = max(0, 2 - math.floor(math.log10(size))) if size > 0 else 3
-        f = lambda x, sign="": f"{x:{sign}.{digits}f}".replace("-", "−")  # noqa: E731
+        f = lambda x, sign="": wording.number(x, f"{sign}.{digits}f")  # noqa: E731
         return (f"{f(self.baseline)} → {f(self.strongest)} "
                 f"({f(self.change, '+')} [{f(self.low)}, {f(self.high)}])")
 
@@ -209,8 +209,8 @@ def analogy_markdown(rows: Sequence[AnalogyRow], *, what: str = "trend") -> str:
             if row is None:
                 cells.append("n/a")
             elif what == "trend":
-                cells.append(f"{_MARKS[row.outcome]} ρ {signed(row.trend.rho)} "
-                             f"[{signed(row.trend.low)}, {signed(row.trend.high)}]")
+                cells.append(f"{_MARKS[row.outcome]} ρ "
+                             f"{wording.interval(row.trend.rho, row.trend.low, row.trend.high, 2)}")
             else:
                 cells.append(row.effect.cell())
         lines.append(f"| {claim.label} | " + " | ".join(cells) + " |")

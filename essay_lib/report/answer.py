@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.report import frontier, inference
+from essay_lib.report import frontier, inference, wording
 from essay_lib.report.table import paths
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.vocabulary import join_names, regularizer_label, task_label
@@ -174,8 +174,7 @@ def experiment_answer(table, tasks: Sequence[str], *, deltas: Mapping[str, float
 # ---------------------------------------------------------------- words and tables
 def _cell(c: Comparison) -> str:
     r = c.result
-    return (f"{c.words} ({r.estimate:+.3f} [{r.low:+.3f}, {r.high:+.3f}], "
-            f"{r.n} seeds)").replace("-", "−")
+    return f"{c.words} ({wording.interval(r.estimate, r.low, r.high)}, {r.n} seeds)"
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -190,8 +189,8 @@ def answer_markdown(answer: Answer) -> str:
                          *["—"] * len(answer.comparators)])
             continue
         t = a.trend
-        trend = f"{t.direction} (mean ρ {t.estimate:+.2f}, Holm p {t.p_holm:.2g})"
-        rows.append([task_label(task), f"{a.delta:.3f}", trend.replace("-", "−"),
+        trend = f"{t.direction} (mean ρ {wording.signed(t.estimate)}, Holm p {t.p_holm:.2g})"
+        rows.append([task_label(task), f"{a.delta:.3f}", trend,
                      *(_cell(a.comparisons[o]) for o in answer.comparators)])
     return markdown_table(header, rows)
 
@@ -203,7 +202,7 @@ def rules_markdown(answer: Answer) -> str:
         f"seed, and every test is the exact sign-flip test over seeds. (1) *Trend*: each "
         f"seed's Spearman ρ between drop rate and $\\bar Z$; $\\bar Z$ falls (rises) when "
         f"the mean ρ is negative (positive) and the test survives Holm's correction. "
-        f"(2) *Excess at equal fit*: each seed's $\\bar Z_{{dropout}}(\\ell) - "
+        f"(2) *Excess at equal fit*: each seed's $\\bar Z_{{\\mathrm{{dropout}}}}(\\ell) - "
         f"\\bar Z_X(\\ell)$, averaged over the {answer.loss.replace('_', ' ')} range both "
         f"paths cover, with a {answer.confidence:.2%} interval (simultaneous over the "
         f"family of {answer.family_size} tests, so that a reading is a claim the family "

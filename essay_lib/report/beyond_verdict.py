@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from essay_lib.experiment.beyond import Variant
-from essay_lib.report import stats
+from essay_lib.report import stats, wording
 from essay_lib.report.matched import paired_contrasts
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import ARROWS, check_records, tasks_of
@@ -177,15 +177,19 @@ def agreement_paragraph(verdicts: Sequence[VariantVerdict]) -> str:
                      "none can be compared with it.")
     else:
         kept = _count(compared, lambda v: not v.turns)
-        parts.append(f"Of the {len(compared)} (variant, task) cells beyond the base "
-                     f"configuration, {kept} keep the base's verdict and "
-                     f"{len(compared) - kept} turn.")
+        cells = wording.count_of(kept, len(compared), "(variant, task) cell",
+                                 "keep the base's verdict")
+        parts.append(f"Beyond the base configuration, {cells}"
+                     + (("; the other one turns" if len(compared) - kept == 1 else
+                         f"; the other {len(compared) - kept} turn")
+                        if 0 < kept < len(compared) else "")
+                     + ".")
         for task in dict.fromkeys(v.task for v in compared):
             mine = [v for v in compared if v.task == task]
             same = _count(mine, lambda v: not v.turns)
-            verb = "keeps" if same == 1 else "keep"
-            parts.append(f"On {task_label(task)}, {same} of {len(mine)} variants {verb} the "
-                         f"base's **{mine[0].base}**.")
+            parts.append(f"On {task_label(task)}, "
+                         + wording.count_of(same, len(mine), "variant", "keep the base's")
+                         + f" **{mine[0].base}**.")
         turned = [v for v in compared if v.turns]
         if turned:
             parts.append("The verdict turns for " + "; ".join(

@@ -28,6 +28,7 @@ from matplotlib import colormaps
 from matplotlib.image import imsave
 from matplotlib.ticker import MaxNLocator
 
+from essay_lib.report import wording
 from essay_lib.report.explorer_assets import CSS, D_JS, DROP_RATE_JS
 
 __all__ = ["SvgAxes", "d_html", "drop_rate_html", "fragment", "map_png", "number_text",
@@ -53,7 +54,7 @@ def uid(*parts) -> str:
 
 def number_text(value: float, digits: int = 3) -> str:
     """``value`` with ``digits`` decimals and a typographic minus (as the scripts write it)."""
-    return f"{value:.{digits}f}".replace("-", "\u2212")
+    return wording.number(value, f".{digits}f")
 
 
 def esc(text) -> str:
@@ -136,7 +137,7 @@ def _ticks(low: float, high: float) -> list[float]:
 
 
 def _tick_text(t: float) -> str:
-    return f"{t:g}".replace("-", "\u2212")
+    return wording.number(t, "g")
 
 
 def map_png(values, limit: float, *, cmap: str = "RdBu_r", strength: float = 0.6) -> str:

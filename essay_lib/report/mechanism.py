@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _scipy_stats
 
-from essay_lib.report import frontier, inference
+from essay_lib.report import frontier, inference, wording
 from essay_lib.report.table import check_table, paths
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import signed, trend
@@ -92,8 +92,7 @@ class MaskTrend:
         return _DIRECTION[self.direction]
 
     def cell(self) -> str:
-        return (f"{self.words} (mean ρ {signed(self.estimate)}, Holm p "
-                f"{self.p_holm:.2g})").replace("-", "−")
+        return f"{self.words} (mean ρ {signed(self.estimate)}, Holm p {self.p_holm:.2g})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,8 +112,7 @@ class MaskComparison:
         r = self.result
         words = inference.READINGS[r.reading].format(other=regularizer_label(self.other))
         words = words.replace("linear", "additive")
-        return (f"{words} ({r.estimate:+.3f} [{r.low:+.3f}, {r.high:+.3f}])"
-                ).replace("-", "−")
+        return f"{words} ({wording.interval(r.estimate, r.low, r.high)})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,8 +261,8 @@ class Bridge:
             return "measure not valid here"
         if math.isnan(self.estimate):
             return "n/a"
-        return (f"{signed(self.estimate)} [{signed(self.low)}, {signed(self.high)}], Holm p "
-                f"{self.p_holm:.2g}").replace("-", "−")
+        return (f"{wording.interval(self.estimate, self.low, self.high, 2)}, Holm p "
+                f"{self.p_holm:.2g}")
 
 
 def network_values(records_or_table, task: str, measures: Sequence[str]

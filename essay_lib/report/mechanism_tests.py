@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.report import frontier, inference
+from essay_lib.report import frontier, inference, wording
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.vocabulary import join_names, regularizer_label, task_label
 from essay_lib.util.checks import check_number, check_probability
@@ -200,13 +200,11 @@ def tests_markdown(tests: MechanismTests) -> str:
             continue
         for s, r in t.series.items():
             e = r.effect
-            cell = (f"{e.estimate:+.3f} [{e.low:+.3f}, {e.high:+.3f}] "
-                    f"({r.effect_words}, {e.n} seeds)")
+            cell = f"{wording.interval(e.estimate, e.low, e.high)} ({r.effect_words}, {e.n} seeds)"
             versus = "—" if r.versus is None else (
-                f"{r.versus.estimate:+.3f} [{r.versus.low:+.3f}, {r.versus.high:+.3f}] "
+                f"{wording.interval(r.versus.estimate, r.versus.low, r.versus.high)} "
                 f"({r.versus_words})")
-            rows.append([task_label(task), series_label(s), cell.replace("-", "−"),
-                         versus.replace("-", "−")])
+            rows.append([task_label(task), series_label(s), cell, versus])
         for s in t.unread:
             rows.append([task_label(task), series_label(s), "measure not valid here", "—"])
     return markdown_table(["task", "series", "Z̄ − plain training's at the same fit",

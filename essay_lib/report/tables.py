@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from essay_lib.report.wording import true_minus
 from essay_lib.util.checks import check_choices
 
 _ALIGN = {"left": "---", "right": "---:", "center": ":---:"}
@@ -15,7 +16,8 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence], *,
 
     ``header``: the column titles; ``rows``: sequences of cells (turned into text with
     ``str``; ``None`` shows as "n/a"); ``align``: per column "left", "right" or
-    "center" (default: all left).  A ``|`` inside a cell is escaped.
+    "center" (default: all left).  A ``|`` inside a cell is escaped, and a number's
+    hyphen-minus becomes the true minus (:func:`essay_lib.report.wording.true_minus`).
     """
     header = [str(h) for h in header]
     align = (check_choices("align", list(align), tuple(_ALIGN), non_empty=False)
@@ -25,7 +27,9 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence], *,
                          f"got {len(align)}")
 
     def cell(value) -> str:
-        return "n/a" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+        if value is None:
+            return "n/a"
+        return true_minus(str(value)).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(_ALIGN[a] for a in align) + "|"]
     for i, row in enumerate(rows):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from essay_lib.report import inference
+from essay_lib.report import inference, wording
 from essay_lib.report.vocabulary import measure_label, regularizer_label, task_label
 from essay_lib.util.checks import check_int, check_probability, check_seed_or_generator
 
@@ -52,11 +52,10 @@ def direction(low: float, high: float) -> str:
 
 
 def signed(x: float) -> str:
-    """``+0.25`` / ``−0.25`` (true minus sign), two decimals; ``+∞`` / ``−∞`` for the
-    unbounded ends of an interval that too few seeds cannot close."""
-    if math.isinf(x):
-        return "+∞" if x > 0 else "−∞"
-    return f"{x:+.2f}".replace("-", "−")
+    """``+0.25`` / ``−0.25`` (true minus sign), two decimals, ``0.00`` when it rounds to
+    zero; ``+∞`` / ``−∞`` for the unbounded ends of an interval that too few seeds cannot
+    close (:func:`essay_lib.report.wording.signed`)."""
+    return wording.signed(x, 2)
 
 
 def check_records(records) -> list[Mapping]:
@@ -144,8 +143,7 @@ class Trend:
         """``"↓ −0.91 [−0.95, −0.84]"``: arrow, ρ and interval, for a markdown table."""
         if math.isnan(self.rho):
             return "n/a"
-        return (f"{ARROWS[self.direction]} {signed(self.rho)} "
-                f"[{signed(self.low)}, {signed(self.high)}]")
+        return f"{ARROWS[self.direction]} {wording.interval(self.rho, self.low, self.high, 2)}"
 
 
 def trend(records, task: str, regularizer: str, measure: str = "z_bar", *,

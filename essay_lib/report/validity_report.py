@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from essay_lib.report import inference
+from essay_lib.report import inference, wording
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.vocabulary import join_names, task_label
 from essay_lib.util.checks import check_probability
@@ -31,9 +31,9 @@ _REPRESENTATION_LABELS = {"logits": "logits / raw outputs", "centred_logits": "c
 
 
 def number(x: float, digits: int = 3) -> str:
-    """``x`` to ``digits`` decimals with a true minus sign, and no "−0.000"."""
-    text = f"{x:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text.replace("-", "−")
+    """``x`` to ``digits`` decimals with a true minus sign, and no "−0.000"
+    (:func:`essay_lib.report.wording.number`)."""
+    return wording.number(x, f".{digits}f")
 
 
 def main_cells(cells: Sequence) -> dict:
@@ -144,6 +144,6 @@ def control_markdown(tests: Sequence[ControlTest], *, alpha: float = 0.05) -> st
     rows = []
     for t, p, direction in zip(tests, adjusted, _directions(tests, alpha), strict=True):
         rows.append([task_label(t.task), _REPRESENTATION_LABELS.get(t.representation),
-                     f"{t.estimate:+.2f}".replace("-", "−"), f"{p:.2g}", direction])
+                     wording.signed(t.estimate), f"{p:.2g}", direction])
     return markdown_table(["task", "output", "mean ρ (mixup α vs $\\bar Z$)", "Holm p",
                            "$\\bar Z$ at chord midpoints"], rows)

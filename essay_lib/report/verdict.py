@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from essay_lib.report import inference, stats
+from essay_lib.report import inference, stats, wording
 from essay_lib.report import matched as matched_fit
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import (
@@ -210,11 +210,11 @@ def rule_markdown(confidence: float = 0.95, alpha: float = ALPHA) -> str:
 
 
 def _change(c: stats.Change) -> str:
-    return f"{signed(c.estimate)} [{signed(c.low)}, {signed(c.high)}]".replace("+0.00", "0.00")
+    return wording.interval(c.estimate, c.low, c.high, 2)
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.3g}".replace("-", "−")
+    return wording.number(x, ".3g")
 
 
 def _holm_note(t: Trend, survived: bool) -> str:

@@ -75,12 +75,13 @@ ABSTRACT = (
 )
 
 #: notebook file stem -> (title, one-line summary).  A notebook without an entry fails
-#: the build; an entry without a notebook is left out of the site.  Stems are ``NN_name``
-#: (numbered chapters, in reading order) or ``X_name`` with one capital letter (appendices,
-#: after the numbered chapters).
+#: the build; an entry without a notebook is left out of the site.  The title is the
+#: notebook's H1 without its number ("00 · "), word for word (tests/test_build.py checks).
+#: Stems are ``NN_name`` (numbered chapters, in reading order) or ``X_name`` with one
+#: capital letter (appendices, after the numbered chapters).
 CHAPTERS: dict[str, tuple[str, str]] = {
     "00_introduction": (
-        "Introduction: too small, too big, just right",
+        "Introduction: too small, too big, and what regularization buys",
         "An undersized network underfits, an oversized one overfits; early stopping and "
         "regularization let us oversize safely. Measured on a 1-D task and on diabetes data."),
     "01_l1_l2_regularization": (
@@ -92,7 +93,7 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "The mechanism (random masks, inverted scaling), dropout as an ensemble, weight "
         "scaling against Monte Carlo averaging, and input dropout as a ridge penalty."),
     "03_transformation_functions": (
-        "Networks as transformation functions",
+        "Neural transformation functions: polynomials, kinks and gates",
         "Polynomial fits of rising degree, a ReLU network as a piecewise-linear function, "
         "and units that act like logic gates."),
     "04_linearity_measure": (
@@ -105,7 +106,7 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "same fit (L2, mixup, early stopping)? The fit-frontier verdict, in plain words "
         "first, then the numbers."),
     "06_mechanism": (
-        "The mechanism: do dropout's sub-networks add up?",
+        "The mechanism: do dropout's sub-networks add up, and is that why?",
         "The paper's mechanism tested in mask space: sub-network additivity Z_mask on "
         "chapter 05's networks, its link to Monte Carlo averaging and to Z."),
     "07_beyond": (
@@ -113,11 +114,11 @@ CHAPTERS: dict[str, tuple[str, str]] = {
         "Chapter 05's verdict under one change at a time: width, depth, skip connections, a "
         "CNN, mini-batch SGD, early stopping, data size, input dropout, AdamW, MNIST-1D."),
     "08_conclusion": (
-        "Conclusion",
+        "Conclusion: the analogy, measured",
         "The paper's analogy table filled in with measured numbers, the limits of what we "
         "showed, and further reading."),
     "A_appendix": (
-        "Appendix: how the verdict holds up, and a statistics primer",
+        "How the verdict holds up",
         "The specification curve, the replication on fresh seeds and data, the CPU kernel "
         "paths; a statistics primer with a glossary."),
 }

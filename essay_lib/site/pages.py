@@ -34,6 +34,12 @@ def executed_notebooks(found: list, executed: dict, executed_dir: Path) -> list:
     return notebooks
 
 
+def _chapter_name(number: str) -> str:
+    """``"chapter 05"`` or ``"appendix A"``: how the index names a figure's chapter (never
+    by the figure's file name, which is the build's business)."""
+    return f"appendix {number}" if number.isalpha() else f"chapter {number}"
+
+
 def reading_times(found: list, executed: dict, executed_dir: Path) -> dict[str, int]:
     """Minutes to read each chapter that has an executed notebook (this build's, else the
     stored one), by :func:`essay_lib.site.reading.reading_minutes`."""
@@ -91,7 +97,8 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
     elif top.name != headline:
         log(f"note: {headline}.png does not exist yet: the index shows {top.png}")
     figure = None if top is None else {
-        "src": f"figures/{top.png}", "alt": top.alt, "caption": f"{top.alt} (figures/{top.png})"}
+        "src": f"figures/{top.png}", "alt": top.alt,
+        "caption": f"{top.alt} (from {_chapter_name(top.number)})"}
     write_atomic(html_dir / "index.html", render.render_index(
         title=title, abstract=abstract, headline=figure, chapters=chapters, variant=variant,
         gallery="gallery.html", references=REFERENCES_PAGE, licence=gallery.LICENCE_TEXT,

@@ -1,13 +1,14 @@
 """Render executed notebooks to self-contained HTML pages, with math as MathML.
 
 Pages are made by nbconvert with our template ``essay`` (``templates/essay``, which
-extends JupyterLab's ``lab`` template), changed in four ways:
+extends JupyterLab's ``lab`` template), changed in these ways:
 
 * **Math is typeset at build time.**  Every ``$...$``, ``$$...$$``, ``\\(...\\)``,
   ``\\[...\\]`` and ``\\begin{env}...\\end{env}`` in markdown cells, in ``text/markdown``
   outputs (``display(Markdown(...))``) and in ``text/latex`` outputs is converted to
-  MathML with ``latex2mathml``; browsers render MathML natively, so no MathJax, no
-  JavaScript and no network.  A TeX command the converter does not know fails the build.
+  MathML with ``latex2mathml``, repaired for MathML Core (:mod:`essay_lib.site.mathml`);
+  browsers render MathML natively, so no MathJax, no JavaScript and no network.  A TeX
+  command the converter does not know fails the build.
 * No ``<script>`` loads anything: require.js, MathJax, mermaid and the widget manager
   (all from CDNs in the stock template) are left out.  ``text/html`` outputs are rendered
   as they are (nbconvert's ``sanitize_html`` stays off): that is how the explorers of
@@ -24,7 +25,10 @@ extends JupyterLab's ``lab`` template), changed in four ways:
   who wants the argument reads prose, figures and computed numbers; the code is one click
   away.  The ``parameters`` cell (and a variant build's ``injected-parameters`` cell)
   starts *open*: those are the knobs every number on the page depends on.  Outputs and
-  prose are never folded.
+  prose are never folded.  Consecutive folded cells that show nothing but the last are
+  one cell on the page (:func:`merge_code_runs`): one "code" stub, not a stack of them.
+* **Tables scroll in their own box** (:func:`wrap_tables`), with a shadow at the edge that
+  hides columns, so a phone shows that a wide table goes on.
 * **Solutions are collapsed**: each run of consecutive cells tagged ``solution`` (the worked
   answer to an exercise: prose, code and its outputs) is one ``<details
   class="essay-solution">`` block whose summary is "Solution N" (from the run's first
@@ -34,60 +38,32 @@ extends JupyterLab's ``lab`` template), changed in four ways:
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 from pathlib import Path
-from xml.etree import ElementTree
 
 import jinja2
-from latex2mathml.converter import convert_to_element
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 from essay_lib.site import STATIC_DIR, TEMPLATES_DIR, citations, reading
+from essay_lib.site.mathml import MathError, tex_to_mathml
 
-#: A TeX control word that survived conversion (``<mi>\foo</mi>``): the converter
-#: did not know it and would show it raw.
-_TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
-
-
-class MathError(ValueError):
-    """A formula that cannot be converted to MathML."""
+__all__ = ["OPEN_TAGS", "EssayHTMLExporter", "MathError", "MathMLRenderer", "copy_static",
+           "format_seconds", "mark_cells", "markdown_to_html", "merge_code_runs",
+           "render_chapter", "render_gallery", "render_index", "solution_runs",
+           "tex_to_mathml", "wrap_tables"]
 
 
-def tex_to_mathml(tex: str, *, display: bool) -> str:
-    """Convert one TeX formula (without delimiters) to a ``<math>`` element (a string).
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
 
-    ``display=True`` gives block math (``display="block"``), else inline.  The TeX source is
-    kept in the ``alttext`` attribute.  The element has no ``xmlns`` (HTML puts ``<math>`` in
-    the MathML namespace itself) and its text is escaped for HTML.  Raises
-    :class:`MathError` naming the formula when the converter fails or leaves a TeX command
-    unconverted.
-    """
-    if not isinstance(tex, str):
-        raise TypeError(f"tex must be a str, got {type(tex).__name__}")
-    body = tex.strip()
-    if not body:
-        raise MathError("empty formula")
-    try:
-        element = convert_to_element(body, display="block" if display else "inline")
-    except Exception as exc:  # latex2mathml raises many exception types
-        raise MathError(f"cannot convert ${body}$ to MathML: {type(exc).__name__} {exc}") from exc
-    # latex2mathml stores symbols as entity strings ("&#x0003C;") next to raw user text
-    # (\text{...}); turn both into plain characters and let ElementTree escape them.
-    for node in element.iter():
-        if node.text:
-            node.text = html.unescape(node.text)
-        if node.tail:
-            node.tail = html.unescape(node.tail)
-        unknown = _TEX_COMMAND.fullmatch(node.text or "")
-        if unknown and node.tag in ("mi", "mo"):
-            raise MathError(f"TeX command {unknown.group(0)} in ${body}$ is not supported by "
-                            "latex2mathml; rewrite the formula with a supported command")
-    element.attrib.pop("xmlns", None)
-    element.set("alttext", body)
-    return ElementTree.tostring(element, encoding="unicode")
+
+def wrap_tables(page: str) -> str:
+    """Every ``<table>`` of ``page`` (rendered markdown) inside ``<div class="essay-table">``:
+    a box that scrolls sideways on a narrow screen and shows a shadow at the edge that hides
+    more columns (``essay.css``), so the page itself never scrolls sideways."""
+    return _TABLE.sub(lambda m: f'<div class="essay-table" tabindex="0" role="group" '
+                      f'aria-label="table (scrolls sideways)">{m.group(0)}</div>', page)
 
 
 class MathMLRenderer(IPythonRenderer):
@@ -130,7 +106,8 @@ class EssayHTMLExporter(HTMLExporter):
             **self.lexer_options,
         )
         try:
-            return MarkdownWithMath(renderer=renderer).render(citations.link_citations(source))
+            return wrap_tables(MarkdownWithMath(renderer=renderer).render(
+                citations.link_citations(source)))
         except MathError as exc:
             first = source.strip().splitlines()[0][:80] if source.strip() else ""
             raise MathError(f"{exc}\n  in the cell or output starting: {first!r}") from exc
@@ -181,10 +158,44 @@ def solution_runs(cells) -> list[tuple[int, int, str]]:
     return runs
 
 
+def _folded(cell) -> bool:
+    return cell.cell_type == "code" and cell.metadata.get("essay_fold") == "closed"
+
+
+def merge_code_runs(cells) -> list:
+    """``cells`` with each run of consecutive *folded* code cells whose members show nothing
+    but the last (no outputs) merged into one cell: one "code" stub instead of two or
+    three stacked ones with nothing between them.  The merged cell holds the run's sources
+    in order (a blank line between them) and its last cell's outputs, id and execution
+    count; ``essay_merged`` counts its cells.  Open cells (parameters, solutions) are
+    never merged."""
+    merged, run = [], []
+
+    def flush():
+        if len(run) > 1:
+            cell = run[-1]
+            cell.source = "\n\n".join(c.source.rstrip("\n") for c in run)
+            cell.metadata["essay_merged"] = len(run)
+        merged.extend(run[-1:])
+        run.clear()
+
+    for cell in cells:
+        if not _folded(cell):
+            flush()
+            merged.append(cell)
+            continue
+        run.append(cell)
+        if cell.get("outputs"):  # the run ends with the first cell that shows something
+            flush()
+    flush()
+    return merged
+
+
 def mark_cells(nb):
     """A copy of ``nb`` whose cells carry the template's markers (see the module doc):
     ``essay_fold`` ("open"/"closed") on code cells, ``essay_solution_open`` (the summary)
-    on the first cell of a solution run and ``essay_solution_close`` on its last."""
+    on the first cell of a solution run and ``essay_solution_close`` on its last; runs of
+    folded code cells without outputs are merged (:func:`merge_code_runs`)."""
     import copy
 
     nb = copy.deepcopy(nb)
@@ -193,6 +204,7 @@ def mark_cells(nb):
             tags = _tags(cell)
             opened = "solution" in tags or any(t in tags for t in OPEN_TAGS)
             cell.metadata["essay_fold"] = "open" if opened else "closed"
+    nb.cells = merge_code_runs(nb.cells)
     for first, last, label in solution_runs(nb.cells):
         nb.cells[first].metadata["essay_solution_open"] = label
         nb.cells[last].metadata["essay_solution_close"] = True
