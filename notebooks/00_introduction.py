@@ -34,7 +34,7 @@
 # * no earlier chapter: this is where the essay starts;
 # * maths: functions and their graphs, the mean squared error, and the idea of fitting a model
 #   by gradient descent, in outline;
-# * to run it, the set-up in the README (`make lab`); to read it, only a browser.
+# * to run it, the set-up of the project's front page (`make lab`); to read it, only a browser.
 
 # %% [markdown]
 # This essay retells, tests and extends a short informal paper, "Dropping Out
@@ -355,17 +355,20 @@ takeaways = [
     ("**No size is right for every task.**" if best_quad != best_diabetes else
      "**Here the same size wins on both tasks.**")
     + f" The {best_quad} network predicts the parabola best (held-out MSE {held_out[best_quad]:.4f}), "
-    f"the {best_diabetes} network the diabetes data (test $R^2$ {diabetes_r2[best_diabetes]:.3f}).",
+    f"the {best_diabetes} network the diabetes data (test $R^2$ "
+    f"{wording.number(diabetes_r2[best_diabetes])}).",
     f"**A network far too big {'fits the noise' if fits_noise else 'does not fit the noise here'}.** "
     f"The large network's training error on the parabola is {quad_scores['large']['train']:.4f}, the noise "
-    f"variance {noise_var:.4f}; on diabetes its test $R^2$ is {diabetes_r2['large']:.3f}, "
-    f"{'below' if diabetes_r2['large'] < ridge_r2 else 'above'} ridge regression's {ridge_r2:.3f}.",
+    f"variance {noise_var:.4f}; on diabetes its test $R^2$ is {wording.number(diabetes_r2['large'])}, "
+    f"{'below' if diabetes_r2['large'] < ridge_r2 else 'above'} ridge regression's "
+    f"{wording.number(ridge_r2)}.",
 ]
 
 # %%
 takeaways += [
     f"**Early stopping {'rescues' if rescued else 'does not rescue'} it.** Stopped on the validation loss, "
-    f"the large network scores a test $R^2$ of {stopped_r2:.3f} instead of {diabetes_r2['large']:.3f}, and "
+    f"the large network scores a test $R^2$ of {wording.number(stopped_r2)} instead of "
+    f"{wording.number(diabetes_r2['large'])}, and "
     f"it does better with early stopping on {n_rescued} of {N_SEEDS} splits.",
     "**Regularization lets us make a network too big on purpose.** The rest of the essay asks *how* "
     "L1, L2 and dropout restrain it, and whether dropout does it by making the function more "

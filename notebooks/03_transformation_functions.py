@@ -498,7 +498,8 @@ takeaways += [
     f"{2 * GATE_WIDTH} first-layer weights serve two or more gates: the paper's superposition, in numbers.",
     f"**The literal test measures the intercept.** A line's literal defect is its intercept "
     f"({literal[1]:.4f}); with the intercept removed, the defect "
-    f"{'grows' if centred[DECAY_DEGREE] > centred[1] else 'does not grow'} from {centred[1]:.1e} at "
+    f"{'grows' if centred[DECAY_DEGREE] > centred[1] else 'does not grow'} from "
+    f"{wording.residual(centred[1])} at "
     f"degree 1 to {centred[DECAY_DEGREE]:.3f} at degree {DECAY_DEGREE}. Chapter 04 turns this repair "
     "into the measure $Z$.",
 ]

@@ -438,7 +438,7 @@ valid_tasks = [t for t, c in main.items() if c.valid]
 takeaways = [
     "**Additivity is read as a second difference.** The paper's literal test sees a layer's offset, "
     f"not its curvature; $D$ removes the offset (largest $|D|$ of an affine map "
-    f"{np.abs(D_affine).max():.0e}), $Z$ divides it by the size of the changes and $\\bar Z$ averages "
+    f"{wording.residual(np.abs(D_affine).max())}), $Z$ divides it by the size of the changes and $\\bar Z$ averages "
     "it over triples from the data. Taleb's heuristic [@taleb2012] is the diagonal case, $D = 2H$.",
     f"**On functions whose answer we know, the measure {'behaves' if sanity else 'misbehaves'}**: "
     f"the sanity checks {'pass' if sanity else '**fail**'}.",
