@@ -69,6 +69,8 @@ N_SEEDS = 16  # chapter 05's seeds: fewer cannot reach the family's level in an 
 KEEP_PROB = 0.5  # keep probability of the context C (Srivastava's p, not a drop rate)
 GLANCE_DROP_RATE = 0.5  # drop rate of the dropout network in the at-a-glance figure
 VARIANT_TASK = "moons"  # the task on which the measure's choices are varied
+VARIANT_SEEDS = 8  # its first seeds, and VARIANT_DRAWS draws per network: a sensitivity check
+VARIANT_DRAWS = 250
 
 # %%
 import numpy as np
@@ -280,8 +282,8 @@ display(Markdown("\n".join([
 # If sub-networks that add up are *why* dropout changes the function, then training that
 # has no sub-networks, or whose sub-networks add up by construction, should not reproduce
 # dropout's effect. Four sweeps, each chapter 05's experiment with one thing changed,
-# trained in the batched engine and cached like it, at drop rates 0.1, 0.4 and 0.7
-# (`experiment.mechanism`):
+# trained in the batched engine and cached like it, at three of chapter 05's drop rates
+# from the weakest to the strongest (`experiment.mechanism.MECHANISM_RATES`):
 #
 # * **One hidden layer** (64 units), where $Z_{\mathrm{mask}} = 0$ for every network
 #   (section 2), with its own early-stopping path as the reference;
@@ -297,8 +299,8 @@ display(Markdown("\n".join([
 # * **Where dropout acts**: the first hidden layer only, and the last only.
 #
 # Only tasks where chapter 04 found $\bar Z$ valid are trained. The explicit penalty is
-# checked against Monte Carlo over 4000 masks on one trained network of each kind (its
-# training data):
+# checked against Monte Carlo over random masks on one trained network of each kind (its
+# training data; the table gives the Monte Carlo standard error):
 
 # %%
 TESTED = [t for t in TASKS if valid[t]]
@@ -416,18 +418,20 @@ display(Markdown(
 # on the networks of one task, and read dropout's and L2's trends again: the
 # context's keep probability, the size of $A$ and $B$, whether they come from one hidden
 # layer or from all (the cross-layer variant of section 2), and whether kept units are
-# rescaled.
+# rescaled. It is a sensitivity check, so it reads the first `VARIANT_SEEDS` seeds with
+# `VARIANT_DRAWS` draws per network (the table's first row is the default on those).
 
 # %%
 v_spec = EXPERIMENT[VARIANT_TASK].replace(grid={k: v for k, v in EXPERIMENT[
-    VARIANT_TASK].grid_dict.items() if k in ("none", "dropout", "l2")})
+    VARIANT_TASK].grid_dict.items() if k in ("none", "dropout", "l2")},
+    seeds=EXPERIMENT[VARIANT_TASK].seeds[:VARIANT_SEEDS])
 v_nets = experiment.sweep_models(v_spec)
 X_v = data.load_task(VARIANT_TASK, **v_spec.task_kwargs).X_test
 VARIANTS = {"default": {}, "keep 0.3": {"keep_prob": 0.3}, "keep 0.8": {"keep_prob": 0.8},
             "sets of 1/16": {"set_fraction": 1 / 16}, "sets of 1/4": {"set_fraction": 0.25},
             "sets across layers": {"layers": "all"}, "no rescaling": {"inverted": False}}
 variant_records = {label: experiment.remeasure.z_mask_records(
-    v_nets, X_v, task=VARIANT_TASK, n_draws=MEASURES.mask_draws, seed=SEED,
+    v_nets, X_v, task=VARIANT_TASK, n_draws=VARIANT_DRAWS, seed=SEED,
     **{"keep_prob": KEEP_PROB, **choice}) for label, choice in VARIANTS.items()}
 display(Markdown(mechanism.variant_markdown(variant_records, VARIANT_TASK)))
 
