@@ -105,7 +105,9 @@ display(Markdown(answer.answer_markdown(the_answer)))
 # contains 0: chapter 05's seed-level rule.
 
 # %%
-display(Markdown(analogy.analogy_markdown(rows)))
+table = analogy.analogy_markdown(rows)
+_ = sentences.write_table("08-analogy-table", table)  # the site's index shows it too
+display(Markdown(table))
 
 # %% [markdown]
 # The size of each effect: the mean over the seeds without regularization → at

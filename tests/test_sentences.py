@@ -25,7 +25,8 @@ def test_the_registry_matches_the_sentence_files():
     yet: then it leaves that list)."""
     from essay_lib.report.kernel_check import ROBUSTNESS_FILE
 
-    written = {p.stem for p in (REPO / "figures").glob("*.md")} - {Path(ROBUSTNESS_FILE).stem}
+    written = ({p.stem for p in (REPO / "figures").glob("*.md")} - {Path(ROBUSTNESS_FILE).stem}
+               - set(sentences.TABLES))  # the index's tables: products, not sentences
     names = set(sentences.SENTENCES)
     assert written <= names, f"figures/*.md not in the registry: {sorted(written - names)}"
     assert set(sentences.NOT_YET_WRITTEN) <= names
@@ -152,3 +153,15 @@ def test_the_sentences_command_refuses_bad_arguments(args, message, fake_registr
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
     assert not fake_registry  # nothing computed, no setup
+
+
+def test_write_table_writes_a_markdown_table(tmp_path):
+    table = "| claim | two moons |\n|---|---|\n| dropout → Z̄ ↓ | ✓ ρ −0.5 |"
+    path = sentences.write_table("08-analogy-table", table + "\n", figures_dir=tmp_path)
+    assert path == tmp_path / "08-analogy-table.md"
+    assert path.read_text(encoding="utf-8") == table + "\n"
+    assert set(sentences.TABLES).isdisjoint(sentences.SENTENCES)
+    with pytest.raises(ValueError, match="name must be one of"):
+        sentences.write_table("05-answer", table, figures_dir=tmp_path)
+    with pytest.raises(ValueError, match="must be a table"):
+        sentences.write_table("08-analogy-table", "one line", figures_dir=tmp_path)

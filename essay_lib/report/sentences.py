@@ -35,7 +35,8 @@ from essay_lib.util.checks import check_choice, check_choices
 
 __all__ = ["NOT_YET_WRITTEN", "SENTENCES", "SentencePending", "SentenceResult",
            "answer_of", "answer_sentence", "beyond_sentence", "beyond_text",
-           "compute_sentences", "mechanism_sentence", "mechanism_tests_of", "write_sentence"]
+           "TABLES", "compute_sentences", "mechanism_sentence", "mechanism_tests_of",
+           "write_sentence", "write_table"]
 
 
 class SentencePending(NotImplementedError):
@@ -141,6 +142,29 @@ def write_sentence(name: str, text: str, figures_dir: str | Path | None = None) 
         raise ValueError(f"text must be one non-empty line, got {text!r}")
     folder = Path(figures_dir) if figures_dir is not None else paths.figures_dir()
     return paths.write_atomic(folder / f"{name}.md", text + "\n")
+
+
+#: computed markdown tables a chapter writes to ``figures/<name>.md`` for the site's index
+#: (:func:`write_table`): products like the sentences, but not sentences (not in
+#: :data:`SENTENCES`: the README quotes none of them)
+TABLES: tuple[str, ...] = ("08-analogy-table",)
+
+
+def write_table(name: str, markdown: str, figures_dir: str | Path | None = None) -> Path:
+    """Write the markdown table ``markdown`` and a newline to ``<figures>/<name>.md``
+    (atomically); returns the path.
+
+    ``name``: one of :data:`TABLES`; ``markdown``: a table, every line starting with ``|``;
+    ``figures_dir``: as in :func:`write_sentence`.
+    """
+    name = check_choice("name", name, TABLES)
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown must be a str, got {type(markdown).__name__}")
+    lines = markdown.strip().splitlines()
+    if len(lines) < 3 or not all(line.startswith("|") for line in lines):
+        raise ValueError(f"markdown must be a table (a header, a rule, rows), got {markdown!r}")
+    folder = Path(figures_dir) if figures_dir is not None else paths.figures_dir()
+    return paths.write_atomic(folder / f"{name}.md", "\n".join(lines) + "\n")
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ _STEM_RE = re.compile(r"^(\d\d|[A-Z])_[a-z0-9_]+$")
 NOTEBOOK_PATTERNS = ("[0-9][0-9]_*", "[A-Z]_*")
 #: Chapter 05 writes the essay's answer in plain words here, in its figures folder: the
 #: index shows it first (a variant build shows its own).
-VERDICT_FILE = "05-answer.md"
+VERDICT_FILE = pages.FRONT_FILES["answer"]
 
 
 @dataclass(frozen=True)
@@ -361,15 +361,15 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     report.pages.append(chapter_page.write_references(found, html_dir, title=TITLE,
                                                       licence=gallery.LICENCE_TEXT))
     variant = None
-    verdict = figures_dir / VERDICT_FILE
-    answer = verdict.read_text(encoding="utf-8").strip() if verdict.exists() else None
+    front = pages.read_front(figures_dir, log)  # the answer, the mechanism, the analogy
+    answer = front["answer"]
     if parameters:
         variant = {"parameters": variant_build.describe_parameters(parameters), "command": command,
                    "verdict": answer}
     report.pages[:0] = pages.write_index_and_gallery(
         found, executed, executed_dir=executed_dir, figures_dir=figures_dir, html_dir=html_dir,
         title=TITLE, abstract=ABSTRACT, headline=HEADLINE_FIGURE, variant=variant, log=log,
-        answer=answer)
+        answer=answer, mechanism=front["mechanism"], analogy=front["analogy"])
     report.total_seconds = time.perf_counter() - start
     size = sum(p.stat().st_size for p in html_dir.rglob("*") if p.is_file())
     log(f"built {len(report.pages)} pages ({size / 1e6:.1f} MB) in {report.total_seconds:.1f} s")

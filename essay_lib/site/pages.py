@@ -4,7 +4,11 @@ The index lists every chapter with its reading time (:mod:`essay_lib.site.readin
 words of its executed notebook) and its run time -- the seconds its stored execution took
 (:func:`essay_lib.site.cache.stored_seconds`), so a cached rebuild writes the same bytes --
 the headline figure, the gallery and references links, a variant's parameters and the
-licence line.  The
+licence line.  It opens with the essay's answer in plain words, before anything technical
+(:data:`FRONT_FILES`, read from the figures folder by :func:`read_front`): the answer and
+the mechanism's sentence, the figure of what the networks learned (:data:`LEARNED_FIGURE`),
+the paper's analogy table with its ✓/✗ marks; the technical part (abstract, headline
+figure) follows.  The
 gallery (:mod:`essay_lib.site.gallery`) lists every file of the figures folder, copied
 into ``html/figures/`` and zipped into ``html/figures.zip``.
 """
@@ -17,7 +21,22 @@ from essay_lib.site import cache, gallery, reading
 from essay_lib.site.citations import REFERENCES_PAGE
 from essay_lib.util.paths import write_atomic
 
-__all__ = ["executed_notebooks", "reading_times", "write_index_and_gallery"]
+__all__ = ["FRONT_FILES", "LEARNED_CAPTION", "LEARNED_FIGURE", "executed_notebooks",
+           "read_front", "reading_times", "write_index_and_gallery"]
+
+#: What the index shows first, in this order, read from the figures folder: chapter 05's
+#: answer in plain words, chapter 06's mechanism sentence, chapter 08's analogy table.
+FRONT_FILES = {"answer": "05-answer.md", "mechanism": "06-mechanism.md",
+               "analogy": "08-analogy-table.md"}
+#: Which chapter writes each of :data:`FRONT_FILES` (the note when one is missing).
+FRONT_CHAPTERS = {"answer": "05", "mechanism": "06", "analogy": "08"}
+#: The index's first figure: what the networks learned at four drop rates (chapter 04).
+LEARNED_FIGURE = "04-learned-functions"
+#: Its caption: what to see in it (reader text: no file names).
+LEARNED_CAPTION = ("What the networks learned at four drop rates, from none to 0.7: on the "
+                   "one-dimensional quadratic (top) and the two moons (bottom), the higher "
+                   "the drop rate, the fewer sharp bends the learned function makes "
+                   "(from chapter 04).")
 
 
 def executed_notebooks(found: list, executed: dict, executed_dir: Path) -> list:
@@ -55,17 +74,34 @@ def reading_times(found: list, executed: dict, executed_dir: Path) -> dict[str, 
     return minutes
 
 
+def read_front(figures_dir: Path, log=print) -> dict[str, str | None]:
+    """The texts of :data:`FRONT_FILES` in ``figures_dir`` (key -> text, ``None`` for a
+    missing or empty file, with a note to ``log`` saying which chapter writes it)."""
+    front = {}
+    for key, name in FRONT_FILES.items():
+        path = Path(figures_dir) / name
+        text = path.read_text(encoding="utf-8").strip() if path.exists() else ""
+        front[key] = text or None
+        if not text:
+            log(f"note: no {name} in {figures_dir} (chapter {FRONT_CHAPTERS[key]} writes "
+                "it): the index goes without it")
+    return front
+
+
 def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
                             figures_dir: Path, html_dir: Path, title: str, abstract: str,
                             headline: str, variant: dict | None, log,
-                            answer: str | None = None) -> list[Path]:
+                            answer: str | None = None, mechanism: str | None = None,
+                            analogy: str | None = None,
+                            learned: str | None = LEARNED_FIGURE) -> list[Path]:
     """Copy the figures into ``html_dir``, write ``figures.zip``, ``gallery.html`` and
     ``index.html``; returns the two pages.
 
     ``found``: every chapter (:class:`essay_lib.site.build.Chapter`); ``executed``: stem ->
     executed notebook of this build (the others are read from ``executed_dir``);
-    ``headline``: the preferred index figure; ``variant``, ``answer``: see
-    :func:`essay_lib.site.render.render_index`.
+    ``headline``: the preferred index figure; ``variant``, ``answer``, ``mechanism``,
+    ``analogy``: see :func:`essay_lib.site.render.render_index` (:func:`read_front` reads
+    the last three); ``learned``: the figure shown first, under the answer (``None``: none).
     """
     from essay_lib.site import render  # nbconvert: loaded only when a build renders
 
@@ -99,8 +135,18 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
     figure = None if top is None else {
         "src": f"figures/{top.png}", "alt": top.alt,
         "caption": f"{top.alt} (from {_chapter_name(top.number)})"}
+    by_name = {f.name: f for f in figures if f.png}
+    first = None
+    if learned is not None and learned in by_name:
+        first = {"src": f"figures/{by_name[learned].png}", "alt": by_name[learned].alt,
+                 "caption": LEARNED_CAPTION}
+        if figure is not None and top.name == learned:  # not twice: the headline goes
+            figure = None
+    elif learned is not None:
+        log(f"note: {learned}.png does not exist yet: the index opens without it")
     write_atomic(html_dir / "index.html", render.render_index(
         title=title, abstract=abstract, headline=figure, chapters=chapters, variant=variant,
         gallery="gallery.html", references=REFERENCES_PAGE, licence=gallery.LICENCE_TEXT,
-        total_time=render.format_seconds(total) if total else None, answer=answer))
+        total_time=render.format_seconds(total) if total else None, answer=answer,
+        mechanism=mechanism, analogy=analogy, learned=first))
     return [html_dir / "index.html", html_dir / "gallery.html"]

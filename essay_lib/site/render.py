@@ -241,7 +241,9 @@ def markdown_to_html(text: str) -> str:
 def render_index(*, title: str, abstract: str, chapters: list[dict], headline: dict | None,
                  notes: list[str] = (), variant: dict | None = None, gallery: str | None = None,
                  licence: str | None = None, total_time: str | None = None,
-                 answer: str | None = None, references: str | None = None) -> str:
+                 answer: str | None = None, references: str | None = None,
+                 mechanism: str | None = None, analogy: str | None = None,
+                 learned: dict | None = None) -> str:
     """The contents page: title, abstract, headline figure, chapter list (an HTML string).
 
     ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool),
@@ -251,7 +253,11 @@ def render_index(*, title: str, abstract: str, chapters: list[dict], headline: d
     for a variant build; ``gallery``: href of the figure gallery; ``licence``: the footer's
     licence line; ``total_time``: the sum of the run times, as text; ``answer``: the
     essay's answer in plain words (markdown, shown first), or ``None``; ``references``: href
-    of the references page.
+    of the references page; ``mechanism``: the mechanism's sentence (markdown, a second
+    paragraph of the answer), or ``None``; ``learned``: the figure shown under the answer
+    (``{"src", "alt", "caption"}``), or ``None``; ``analogy``: the analogy table (markdown,
+    under that figure), or ``None``.  Without the answer or the table, a note says where
+    they will come from; the abstract and the headline figure (the technical part) follow.
     """
     chapters = [{"time": None, "reading": None, **c} for c in chapters]
     return _render_template("contents.html.j2", title=title, abstract=abstract,
@@ -260,7 +266,10 @@ def render_index(*, title: str, abstract: str, chapters: list[dict], headline: d
                             total_time=total_time, references=references,
                             words_per_minute=reading.WORDS_PER_MINUTE,
                             figure_seconds=reading.SECONDS_PER_FIGURE,
-                            answer=None if answer is None else markdown_to_html(answer))
+                            answer=None if answer is None else markdown_to_html(answer),
+                            mechanism=None if mechanism is None else markdown_to_html(mechanism),
+                            analogy=None if analogy is None else markdown_to_html(analogy),
+                            learned=learned)
 
 
 def render_gallery(*, title: str, groups: list[dict], zip_name: str | None = None,
