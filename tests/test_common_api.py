@@ -571,7 +571,7 @@ EXCLUDED = {
         "report.mechanism.network_values", "report.mechanism.mask_markdown",
         "report.mechanism.mask_sentence", "report.mechanism_tests.tests_markdown",
         "report.mechanism_tests.tests_sentence",
-        "report.sentences.write_sentence",
+        "report.sentences.write_sentence", "report.sentences.write_table",
         "report.mechanism.bridges", "report.penalty_sweep.grid_search_table",
         "report.penalty_sweep.penalty_arrays", "report.plotting.figures_dir",
         "report.plotting.save_figure", "report.speccurve.agreement",

@@ -55,3 +55,20 @@ def test_bad_arguments():
         K.read_kernel_check(3)
     with pytest.raises(TypeError, match="check"):
         K.kernel_check_markdown("figures/A-robustness.md")
+
+
+def test_a_sentence_changed_since_the_run_is_named(tmp_path):
+    report = tmp_path / "A-robustness.md"
+    report.write_text("---\ndate: 2026-12-05\nkernel_paths: default, sse4.2\n---\n```\n"
+                      "05-answer: agree\n  The answer.\n  figures/05-answer.md: the same\n\n"
+                      "06-mechanism: agree\n  The old mechanism.\n```\n", encoding="utf-8")
+    (tmp_path / "05-answer.md").write_text("The answer.\n", encoding="utf-8")
+    (tmp_path / "06-mechanism.md").write_text("The new mechanism.\n", encoding="utf-8")
+    check = K.read_kernel_check(report)
+    assert K.stale_sentences(check) == ["06-mechanism"]
+    text = K.kernel_check_markdown(check)
+    assert "the sentence of 06-mechanism has changed" in text
+    (tmp_path / "06-mechanism.md").write_text("The old mechanism.\n", encoding="utf-8")
+    assert K.stale_sentences(K.read_kernel_check(report)) == []
+    assert "has changed" not in K.kernel_check_markdown(
+        K.read_kernel_check(report))

@@ -25,7 +25,7 @@ from pathlib import Path
 from essay_lib.util.paths import figures_dir
 
 __all__ = ["COMMAND", "ROBUSTNESS_FILE", "KernelCheck", "kernel_check_markdown",
-           "read_kernel_check"]
+           "read_kernel_check", "stale_sentences"]
 
 #: The file the robustness command writes, in the figures folder
 ROBUSTNESS_FILE = "A-robustness.md"
@@ -96,6 +96,26 @@ def read_kernel_check(path: str | os.PathLike | None = None) -> KernelCheck:
     return KernelCheck(path, True, date, kernel_paths, body.strip(), fields)
 
 
+_SENTENCE_LINE = re.compile(r"^(?P<name>[0-9A-Z]{1,2}-[a-z0-9-]+): \S")
+
+
+def stale_sentences(check: KernelCheck) -> list[str]:
+    """The sentences the check reports whose text is no longer the one in the figures folder
+    beside it (``figures/<name>.md``): the code or the data changed since the check ran, so
+    what it says about them describes an earlier sentence."""
+    if not isinstance(check, KernelCheck):
+        raise TypeError(f"check must be a KernelCheck, got {type(check).__name__}")
+    lines = check.body.splitlines()
+    stale = []
+    for i, line in enumerate(lines[:-1]):
+        match = _SENTENCE_LINE.match(line)
+        current = check.path.parent / f"{match['name']}.md" if match else None
+        if current is not None and current.is_file() and \
+                lines[i + 1].strip() != current.read_text(encoding="utf-8").strip():
+            stale.append(match["name"])
+    return stale
+
+
 def kernel_check_markdown(check: KernelCheck) -> str:
     """The check for the page: when it ran and under which kernel paths, then its result;
     or, plainly, that it has not run on this machine yet and how to run it."""
@@ -109,4 +129,10 @@ def kernel_check_markdown(check: KernelCheck) -> str:
     paths = (", ".join(f"`{p}`" for p in check.kernel_paths) if check.kernel_paths
              else "kernel paths it does not name")
     head = f"**Last run of `{COMMAND}`:** {when}, under {paths}."
-    return head + "\n\n" + (check.body or "*(The file holds no result.)*")
+    text = head + "\n\n" + (check.body or "*(The file holds no result.)*")
+    stale = stale_sentences(check)
+    if stale:
+        text += (f"\n\n**Since that run, the sentence of {', '.join(stale)} has changed** (its "
+                 f"code or data changed), so what the run says about it describes the earlier "
+                 f"sentence; `{COMMAND}` checks the new one.")
+    return text
