@@ -477,8 +477,8 @@ display(Markdown("\n".join(f"- {line}" for line in [
     "on sets of units of one layer (sets across layers would call a deep linear network "
     "non-additive).",
     "**Some networks add up by construction.** With one hidden layer and a linear read-out a "
-    f"network is affine in its mask: $Z_{{\\mathrm{{mask}}}}$ = {one[0]:.0e} and the Monte Carlo gap "
-    f"{one[2]:+.0e}, zero up to rounding.",
+    f"network is affine in its mask: $Z_{{\\mathrm{{mask}}}}$ = {wording.residual(one[0], '.0e')} "
+    f"and the Monte Carlo gap {wording.residual(one[2], '+.0e')}.",
     f"**On chapter 05's networks.** {mechanism.mask_sentence(mask_answer)}",
     f"**The tests the mechanism could fail.** {sentence}",
 ])))
