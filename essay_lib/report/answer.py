@@ -38,8 +38,8 @@ from essay_lib.report.vocabulary import join_names, regularizer_label, task_labe
 from essay_lib.util.checks import check_number, check_probability
 
 __all__ = ["COMPARATORS", "Answer", "Comparison", "TaskAnswer", "TrendResult", "answer_markdown",
-           "as_plain_text", "experiment_answer", "plain_answer", "replication_agreement",
-           "replication_markdown", "rules_markdown"]
+           "as_plain_text", "dropout_trend", "experiment_answer", "plain_answer",
+           "replication_agreement", "replication_markdown", "rules_markdown"]
 
 #: what dropout is compared with at equal fit
 COMPARATORS = ("l1", "l2", "mixup", "early_stop")
@@ -118,7 +118,9 @@ class Answer:
                 for o, c in a.comparisons.items()}
 
 
-def _dropout_trend(table, task: str, measure: str) -> np.ndarray:
+def dropout_trend(table, task: str, measure: str) -> np.ndarray:
+    """Each seed's Spearman ρ between the drop rate and ``measure`` along its own dropout path
+    (the unregularized network at rate 0), (n_seeds,), for seeds with the full path."""
     by_seed = paths(table, task, "dropout", x="strength", y=measure)
     seeds = sorted(by_seed)
     strengths = by_seed[seeds[0]][0]
@@ -145,7 +147,7 @@ def experiment_answer(table, tasks: Sequence[str], *, deltas: Mapping[str, float
     trends, comparisons, pvalues = {}, {}, []
     for task in tested:
         delta = check_number(f"deltas[{task!r}]", deltas[task], minimum=0.0, low_closed=False)
-        rho = _dropout_trend(table, task, measure)
+        rho = dropout_trend(table, task, measure)
         trends[task] = (rho, inference.signflip_pvalue(rho))
         pvalues.append(trends[task][1])
         for other in comparators:

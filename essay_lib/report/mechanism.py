@@ -41,7 +41,8 @@ import pandas as pd
 from scipy import stats as _scipy_stats
 
 from essay_lib.report import frontier, inference, wording
-from essay_lib.report.table import check_table, paths
+from essay_lib.report.answer import dropout_trend
+from essay_lib.report.table import check_table, record_table
 from essay_lib.report.tables import markdown_table
 from essay_lib.report.trends import signed, trend
 from essay_lib.report.vocabulary import (
@@ -136,14 +137,6 @@ class MaskAnswer:
     confidence: float
 
 
-def _path_rows(table, task: str, measure: str) -> tuple[np.ndarray, np.ndarray]:
-    by_seed = paths(table, task, "dropout", x="strength", y=measure)
-    seeds = sorted(by_seed)
-    strengths = by_seed[seeds[0]][0]
-    rows = [by_seed[s][2] for s in seeds if np.array_equal(by_seed[s][0], strengths)]
-    return strengths, np.array(rows)
-
-
 def mask_answer(table, tasks: Sequence[str], *, measures: Sequence[str] = MASK_MEASURES,
                 comparators: Sequence[str] = MASK_COMPARATORS, alpha: float = ALPHA,
                 delta_share: float = DELTA_SHARE) -> MaskAnswer:
@@ -165,8 +158,7 @@ def mask_answer(table, tasks: Sequence[str], *, measures: Sequence[str] = MASK_M
         delta = delta_share * float(base.mean())
         rho = {}
         for measure in measures:
-            strengths, rows = _path_rows(table, task, measure)
-            rho[measure] = inference.seed_trends(strengths, rows)
+            rho[measure] = dropout_trend(table, task, measure)
             pvalues.append(inference.signflip_pvalue(rho[measure]))
         comps = {}
         for other in comparators:
@@ -270,7 +262,7 @@ def network_values(records_or_table, task: str, measures: Sequence[str]
     """Every network of ``task``: ``{measure: (n,)}`` plus ``seed``, ``regularizer`` and
     ``strength``; networks with a missing value of any measure are left out."""
     table = (records_or_table if isinstance(records_or_table, pd.DataFrame)
-             else _table(records_or_table))
+             else record_table(records_or_table))
     check_table(table, *measures)
     mine = table.loc[table["task"] == task]
     if mine.empty:
@@ -283,11 +275,6 @@ def network_values(records_or_table, task: str, measures: Sequence[str]
     out["regularizer"] = mine["regularizer"].to_numpy()[ok]
     out["strength"] = mine["strength"].to_numpy(dtype=float)[ok]
     return out
-
-
-def _table(records):
-    from essay_lib.report.table import record_table
-    return record_table(records)
 
 
 def _seed_rho(x: np.ndarray, y: np.ndarray) -> float:
