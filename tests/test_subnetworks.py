@@ -277,6 +277,9 @@ def test_one_keep_probability_per_member_equals_one_call_each():
         assert together[k].keep_prob == q
     full = S.draw_mask_sets((8, 6), 10, 30, keep_prob=1.0, seed=0)
     np.testing.assert_array_equal(full.context, ~full.a & ~full.b)  # keep 1: all the rest
+    skipped = S.subnetwork_additivity_members(batched, X, keep_prob=[0.5, None, 0.3],
+                                              n_draws=120, seed=4)
+    assert skipped[1] is None and skipped[0].value == together[0].value
     with pytest.raises(ValueError, match="keep_prob must be one number or one per member"):
         S.subnetwork_additivity_members(batched, X, keep_prob=[0.5, 0.5])
     with pytest.raises(ValueError, match=r"keep_prob\[1\]"):

@@ -19,8 +19,10 @@ mean ‖D‖) and ``mc_gap`` (relative RMS gap between Monte Carlo averaging ove
 masks and weight scaling, on the first ``mc_points`` test inputs), both at the spec's
 ``mask_keep_prob``, and ``z_mask_own`` (Z_mask at the network's own training keep
 probability, :func:`~essay_lib.experiment.train.training_keep_prob`: 1 − its drop rate,
-1 without dropout) (:mod:`essay_lib.measures.subnetworks`, with the spec's
-``mask_layers``; ``None`` for the residual MLP and the CNN).  Under
+1 without dropout; measured where a trend reads it, on the unregularized networks and on
+dropout's, :data:`~essay_lib.experiment.sweeps.OWN_KEEP_SERIES`, else ``None``)
+(:mod:`essay_lib.measures.subnetworks`, with the spec's ``mask_layers``; ``None`` for the
+residual MLP and the CNN).  Under
 ``MeasureSpec(scope="verdict")`` only :data:`VERDICT_METRICS` are measured and every other
 metric is ``None``; under ``scope="mechanism"`` also :data:`MASK_METRICS`.
 
@@ -119,9 +121,9 @@ def mask_metrics(model, task: Task, measures: MeasureSpec, keep_probs=None
                  ) -> dict[str, np.ndarray | None]:
     """Per member (K,): ``z_mask``, ``z_mask_raw`` and ``mc_gap`` (batched, float64, the
     same draws for every member) at the spec's keep probability, and ``z_mask_own`` at
-    ``keep_probs`` (K,), each member's own training keep probability (``None``: not
-    measured); ``None`` each for models other than the plain MLP (the residual MLP and the
-    CNN have no hidden-unit masks here)."""
+    ``keep_probs`` (K,), each member's own training keep probability (``None`` for all or
+    for one member: not measured, NaN); ``None`` each for models other than the plain MLP
+    (the residual MLP and the CNN have no hidden-unit masks here)."""
     if not isinstance(model, BatchedMLP):
         return dict.fromkeys(MASK_METRICS)
     X = task.X_test.astype(np.float64)
@@ -130,8 +132,9 @@ def mask_metrics(model, task: Task, measures: MeasureSpec, keep_probs=None
     additivity = subnetworks.subnetwork_additivity_members(
         model, X, keep_prob=measures.mask_keep_prob, **settings)
     own = None if keep_probs is None else np.array([
-        r.value for r in subnetworks.subnetwork_additivity_members(
-            model, X, keep_prob=[float(q) for q in keep_probs], **settings)])
+        np.nan if r is None else r.value for r in subnetworks.subnetwork_additivity_members(
+            model, X, keep_prob=[None if q is None else float(q) for q in keep_probs],
+            **settings)])
     gap = subnetworks.mc_gap_members(model, X[: measures.mc_points],
                                      keep_prob=measures.mask_keep_prob,
                                      n_samples=measures.mc_samples, seed=measures.metric_seed)

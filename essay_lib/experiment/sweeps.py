@@ -39,6 +39,9 @@ from essay_lib.nets.models import MLP
 from essay_lib.nets.training import resolve_device
 
 MAX_MEASURED = 256  # networks measured in one batched model (bounds memory)
+#: The series on which ``z_mask_own`` is measured (chapter 06's trend along dropout's path
+#: reads it there and nowhere else; elsewhere it is ``None``)
+OWN_KEEP_SERIES = ("none", "dropout")
 
 
 def _check_spec(spec) -> SweepSpec:
@@ -95,7 +98,8 @@ def run_sweep(spec: SweepSpec, *, cache_dir=None, use_cache: bool = True, device
         trained = _trained(spec, task, [keys[i] for i in chunk], cache, dev, progress,
                            use_cache)
         model = model_of(spec, task, [t.arrays for t in trained])
-        keeps = [training_keep_prob(member_of(spec, *keys[i])) for i in chunk]
+        keeps = [training_keep_prob(member_of(spec, *keys[i]))
+                 if keys[i][0] in OWN_KEEP_SERIES else None for i in chunk]
         metrics = measure_members(model, [t.train_loss for t in trained], task, spec.measures,
                                   keep_probs=keeps, progress=progress)
         for i, t, values in zip(chunk, trained, metrics, strict=True):

@@ -285,27 +285,32 @@ def subnetwork_additivity_members(model, X, *, keep_prob: float = 0.5, n_draws: 
     result per member, each equal to the member's own measure.
 
     ``keep_prob``: one keep probability for all, or a sequence of one per member (e.g.
-    each network's own training keep probability); members with equal keep probabilities
-    share their draws (the draws depend on the seed and the keep probability)."""
+    each network's own training keep probability; ``None`` leaves a member unmeasured, its
+    result ``None``); members with equal keep probabilities share their draws (the draws
+    depend on the seed and the keep probability)."""
     widths, X = _check_model_and_points(model, X)
     K = model.K if isinstance(model, BatchedMLP) else 1
     if isinstance(keep_prob, (list, tuple, np.ndarray)):
         if len(keep_prob) != K:
             raise ValueError(f"keep_prob must be one number or one per member ({K}), got "
                              f"{len(keep_prob)}")
-        keeps = [check_keep_prob(f"keep_prob[{k}]", q) for k, q in enumerate(keep_prob)]
+        keeps = [None if q is None else check_keep_prob(f"keep_prob[{k}]", q)
+                 for k, q in enumerate(keep_prob)]
     else:
         keeps = [check_keep_prob("keep_prob", keep_prob)] * K
     check_bool("inverted", inverted)
     check_choice("output", output, REPRESENTATIONS)
     drawn = {}
-    for q in dict.fromkeys(keeps):
+    for q in dict.fromkeys(q for q in keeps if q is not None):
         sets = draw_mask_sets(widths, len(X), n_draws, keep_prob=q,
                               set_fraction=set_fraction, layers=layers, seed=seed)
         drawn[q] = sets, torch.as_tensor(sets.stacked()) * (1.0 / q if inverted else 1.0)
     X_t = torch.as_tensor(X)
     out = []
     for k, q in enumerate(keeps):
+        if q is None:  # not measured
+            out.append(None)
+            continue
         params, activation = _parameters(model, k)
         sets, masks = drawn[q]
         out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets, q))
