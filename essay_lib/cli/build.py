@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from essay_lib.site.build import REPO, BuildError, build_site
+from essay_lib.site.schedule import DEFAULT_JOBS
 from essay_lib.site.variant_build import parse_param, seed_parameters
 
 
@@ -33,6 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "figures/; OUTPUT/figures for a variant)")
     parser.add_argument("--timeout", type=int, default=1800,
                         help="seconds allowed per cell (default: 1800)")
+    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, metavar="N",
+                        help=f"chapters executed at once, each after the chapters it reads "
+                             f"(default: {DEFAULT_JOBS}; 1 runs them one by one; the numbers "
+                             f"are the same)")
     parser.add_argument("--seed", type=int, default=None,
                         help="variant build: SEED = N in every chapter and the network seeds "
                              "of chapters 05 and 08 from 16 N (FIRST_NETWORK_SEED)")
@@ -64,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
+    if args.jobs < 1:
+        print(f"build failed: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return 1
     output = args.output
     if output is None:
         output = REPO / "build" / (f"seed-{args.seed}" if args.seed is not None and
@@ -71,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         build_site(notebooks_dir=args.notebooks, output_dir=output,
                    figures_dir=args.figures, force=args.force, only=args.only,
-                   timeout=args.timeout, parameters=parameters or None, command=command)
+                   timeout=args.timeout, parameters=parameters or None, command=command,
+                   jobs=args.jobs)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from essay_lib.site import cache, chapter_page, citations, gallery, pages, variant_build
+from essay_lib.site import cache, chapter_page, citations, gallery, pages, schedule, variant_build
 from essay_lib.site.cache import code_hashes, execution_key
 from essay_lib.site.chapter_page import DOWNLOAD_SUFFIXES
 from essay_lib.site.citations import REFERENCES_PAGE
@@ -278,7 +278,7 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
                force: bool = False, only: list[str] | None = None, timeout: int = 1800,
                extra_env: dict | None = None, chapters: dict | None = None,
                parameters: dict | None = None, command: str | None = None,
-               log=None) -> BuildReport:
+               jobs: int = schedule.DEFAULT_JOBS, log=None) -> BuildReport:
     """Execute (or reuse) every notebook and render ``output_dir/html``; see the module doc.
 
     ``only``: chapter numbers ("00", ...) to execute and render (others are left as they
@@ -286,7 +286,9 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     ``chapters``: replaces :data:`CHAPTERS` (tests); ``parameters``: a variant build's
     parameters (name -> value, e.g. ``variant_build.seed_parameters(1)``), with its figures in
     ``output_dir/figures`` unless ``figures_dir`` says otherwise (never the default
-    ``figures/``); ``command``: how the variant was asked for (shown on its index page).
+    ``figures/``); ``command``: how the variant was asked for (shown on its index page);
+    ``jobs``: chapters executed at once, each after the chapters it reads
+    (:mod:`essay_lib.site.schedule`; the numbers do not depend on it).
     Raises :class:`BuildError`.
     """
     from essay_lib.site import render
@@ -325,13 +327,16 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     settings = {"env": KERNEL_ENV, "setup": KERNEL_SETUP, "python": sys.executable,
                 "extra_env": extra_env or {}}
     report = BuildReport(html_dir=html_dir, parameters=per_chapter)
+    by_stem = {c.stem: c for c in selected}
+    runs = schedule.run_ordered(
+        list(by_stem), lambda stem: _execute(
+            by_stem[stem], executed_dir=executed_dir, figures_dir=figures_dir,
+            notebooks_dir=notebooks_dir, env=env, settings=settings,
+            parameters=per_chapter[stem], force=force, timeout=timeout, log=log),
+        needs=schedule.CHAPTER_NEEDS, jobs=jobs)
     executed = {}
-    for chapter in selected:
-        executed[chapter.stem], report.status[chapter.stem], report.seconds[chapter.stem] = \
-            _execute(chapter, executed_dir=executed_dir, figures_dir=figures_dir,
-                     notebooks_dir=notebooks_dir, env=env, settings=settings,
-                     parameters=per_chapter[chapter.stem], force=force, timeout=timeout,
-                     log=log)
+    for stem, (nb, status, seconds) in runs.items():
+        executed[stem], report.status[stem], report.seconds[stem] = nb, status, seconds
 
     exporter = render.EssayHTMLExporter()
     for chapter in selected if only else found:
