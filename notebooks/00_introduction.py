@@ -456,8 +456,8 @@ display(Markdown("\n".join(f"- {line}" for line in takeaways)))
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
 # **Solution 2.** Write $y - g(x) = \varepsilon + (f(x) - g(x))$ and expand the square:
 #
-# $$\mathbb E\big[(y - g(x))^2\big] = \mathbb E[\varepsilon^2]
-#   + 2\,\mathbb E\big[\varepsilon\,(f(x) - g(x))\big] + \mathbb E\big[(f(x) - g(x))^2\big].$$
+# $$\mathbb E\big[(y - g(x))^2\big] = \mathbb E[\varepsilon^2] +
+#   2\,\mathbb E\big[\varepsilon\,(f(x) - g(x))\big] + \mathbb E\big[(f(x) - g(x))^2\big].$$
 #
 # $\mathbb E[\varepsilon^2] = \sigma^2$; the middle term is 0 because the new $\varepsilon$
 # is independent of $x$ and of $g$ (fixed before the point was drawn) and has mean 0; the last

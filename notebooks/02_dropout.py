@@ -491,8 +491,8 @@ assert abs(inverted.var() / (q_1 / (1 - q_1)) - 1) < 0.01
 # **Exercise 2** (★★ · pen and paper). Derive section 4's result: with inverted dropout of
 # rate $q$ on the inputs of linear regression, each $X_{ij}$ replaced by
 # $\tilde X_{ij} = m_{ij} X_{ij}/(1-q)$ with independent masks, show that
-# $\mathbb E_m \lVert y - \tilde X w\rVert^2 = \lVert y - Xw\rVert^2
-# + \frac{q}{1-q}\sum_j (X^\top X)_{jj}\, w_j^2$, and that its minimiser is
+# $\mathbb E_m \lVert y - \tilde X w\rVert^2 = \lVert y - Xw\rVert^2 +
+# \frac{q}{1-q}\sum_j (X^\top X)_{jj}\, w_j^2$, and that its minimiser is
 # $w_q = \big(X^\top X + \frac{q}{1-q}\operatorname{diag}(X^\top X)\big)^{-1} X^\top y$.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
@@ -506,8 +506,8 @@ assert abs(inverted.var() / (q_1 / (1 - q_1)) - 1) < 0.01
 # With $\mathbb E[r_i^2] = (\mathbb E r_i)^2 + \operatorname{Var}[r_i]$ and a sum over the rows,
 # using $\sum_i X_{ij}^2 = (X^\top X)_{jj}$:
 #
-# $$\mathbb E\lVert y - \tilde X w\rVert^2 = \lVert y - Xw\rVert^2
-#   + \frac{q}{1-q}\sum_j (X^\top X)_{jj}\,w_j^2 .$$
+# $$\mathbb E\lVert y - \tilde X w\rVert^2 = \lVert y - Xw\rVert^2 +
+#   \frac{q}{1-q}\sum_j (X^\top X)_{jj}\,w_j^2 .$$
 #
 # Writing $\Lambda = \frac{q}{1-q}\operatorname{diag}(X^\top X)$, the gradient is
 # $-2X^\top(y - Xw) + 2\Lambda w$, zero where $(X^\top X + \Lambda)\,w = X^\top y$; for $q > 0$
