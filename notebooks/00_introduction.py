@@ -103,7 +103,7 @@ from sklearn.metrics import r2_score
 from essay_lib import data
 from essay_lib.experiment import configurations
 from essay_lib.nets import models, training
-from essay_lib.report import plotting, session, tables, vocabulary, wording
+from essay_lib.report import plotting, session, tables, wording
 
 rng = session.setup(seed=SEED, threads=1)  # tiny full-batch networks: one thread is fastest
 
@@ -406,155 +406,133 @@ display(Markdown("\n".join(f"- {line}" for line in takeaways)))
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise is followed by a worked solution (folded; open it to read). The
-# solutions reuse what the chapter trained and add only the few networks they
+# Each exercise has a level (★ to ★★★) and a kind; its worked solution is folded below it.
+# The computational ones reuse what the chapter trained and add only the few networks they
 # need.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★★ · conceptual). The paper claims that dropout is to the *linearity* of
+# a network's function what L1 is to the *sparsity* of its weights. Suppose you can measure a
+# linearity score $\bar Z$ of any trained network (chapter 04 builds one). Which results would
+# count as evidence **against** the claim? Name at least three, and explain why "$\bar Z$
+# falls as the drop rate rises" would on its own not be enough evidence **for** it.
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** A claim is only worth testing if some outcome could refute it. Any of these
+# would count against it:
 #
-# **Exercise 1.** Change `SIZES["medium"]` to `(32,)` or `(2,)` and re-run
-# section 2: where does the 1-D task go from underfitting to fitting to
-# overfitting?
+# * **No trend, or the wrong one.** On a task where the measure is trustworthy, $\bar Z$ does
+#   not fall (or rises) as the drop rate $q$ grows, over several seeds.
+# * **Nothing special about dropout.** Every regularizer that loosens the fit flattens the
+#   function: L2, a smaller network or early stopping can all lower $\bar Z$. The analogy says
+#   dropout targets linearity the way L1 targets sparsity (L2 also shrinks weights, but does
+#   not set them to zero). So if, *at the same fit* (the same training or test loss), the
+#   networks trained with dropout are no more linear than those trained with L2 or stopped
+#   early, dropout does nothing distinctive for linearity.
+# * **An artefact of scale.** Dropout and L2 both shrink the outputs; a raw, unnormalised
+#   defect $\lVert D\rVert$ falls with them even when the *shape* of the function does not
+#   change. A fall that disappears in a scale-free measure is no evidence.
+# * **A measure that does not measure.** If $\bar Z$ does not respond to known changes of
+#   linearity on the same networks (blending them with their affine fit, for instance), its
+#   trend says nothing either way.
+# * **It does not generalise.** The effect vanishes on other tasks, seeds, widths or depths,
+#   which the paper says it covers.
+# * **The wrong mechanism.** The paper's reason is that the sub-networks become additive.
+#   If dropout lowers $\bar Z$ just as much in a network whose sub-networks are additive by
+#   construction, the effect may be real but the explanation is not.
+#
+# "$\bar Z$ falls with $q$" is therefore *necessary* for the claim but not *sufficient*: it is
+# also what any regularizer that makes the fit looser would produce. Chapters 04 to 07 test
+# each item of this list.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★ · pen and paper). The targets of section 2 are
+# $y = f(x) + \varepsilon$ with $f(x) = x^2$ and noise $\varepsilon$ of mean 0 and variance
+# $\sigma^2$, independent of $x$. Let $g$ be any predictor fixed after training, and $(x, y)$ a
+# new point drawn the same way. Show that
+# $\mathbb E\big[(y - g(x))^2\big] = \sigma^2 + \mathbb E\big[(f(x) - g(x))^2\big] \ge \sigma^2$.
+# Why, then, does a *training* error far below $\sigma^2$ signal overfitting?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** We train one-layer networks of 2 and 32 units on the same
-# points, for the same epochs and with the same seed, and set them beside the
-# three sizes of section 2, ordered by parameter count. We call a network
-# *underfitting* when even its training error is more than twice the noise
-# variance (it misses the signal on its own training points), *overfitting* when
-# its training error is below half the noise variance (it reaches the points by
-# fitting their noise), and *fitting* in between.
+# **Solution 2.** Write $y - g(x) = \varepsilon + (f(x) - g(x))$ and expand the square:
+#
+# $$\mathbb E\big[(y - g(x))^2\big] = \mathbb E[\varepsilon^2] +
+#   2\,\mathbb E\big[\varepsilon\,(f(x) - g(x))\big] + \mathbb E\big[(f(x) - g(x))^2\big].$$
+#
+# $\mathbb E[\varepsilon^2] = \sigma^2$; the middle term is 0 because the new $\varepsilon$
+# is independent of $x$ and of $g$ (fixed before the point was drawn) and has mean 0; the last
+# term is $\ge 0$, and 0 only when $g = f$. So no predictor beats $\sigma^2$ on new data.
+# On the *training* points the argument fails: $g$ was fitted to their $\varepsilon$, so the
+# middle term can be negative, and a training error below $\sigma^2$ means $g$ follows the
+# noise. On new points that noise is not there: the part of $g$ that followed it is a
+# deviation from $f$ and adds to $\mathbb E[(f - g)^2]$ instead. The cell checks the identity
+# on 100,000 fresh points with the medium network as $g$.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-extra_widths = [(2,), (32,)]
-width_runs = configurations.train_configurations(
-    {plotting.units_label(h): h for h in extra_widths}, [quad], seeds=[SEED], epochs=QUAD_EPOCHS,
-    lr=LR, eval_every=QUAD_EVAL_EVERY, curves_on="test", progress=False).at_seed(SEED)
-by_units = {**{plotting.units_label(h): quad_fits[n] for n, h in SIZES.items()}, **width_runs}
-n_params = {n: models.count_parameters(run.model) for n, run in by_units.items()}
-order = [list(by_units)[i] for i in np.argsort(list(n_params.values()), kind="stable")]
-train_mse = {n: by_units[n].train_loss[-1] for n in order}
-held_mse = {n: by_units[n].held_out_loss[-1] for n in order}
-verdicts = {n: "underfits" if train_mse[n] > 2 * noise_var else
-            "overfits" if train_mse[n] < noise_var / 2 else "fits" for n in order}
-rows = [[n, n_params[n], f"{train_mse[n]:.4f}", f"{held_mse[n]:.4f}", verdicts[n]] for n in order]
-display(Markdown(tables.markdown_table(
-    ["hidden units", "parameters", "train MSE", "held-out MSE", "by the rule"], rows,
-    align=["left", "right", "right", "right", "left"])))
+fresh = data.quadratic_task(n_train=QUAD_N_TRAIN, n_test=100_000, noise=QUAD_NOISE, seed=SEED + 1)
+g_fresh = training.predict(quad_fits["medium"].model, fresh.X_test)
+held_out_fresh = np.mean((fresh.y_test - g_fresh) ** 2)
+decomposed = noise_var + np.mean((fresh.X_test ** 2 - g_fresh) ** 2)  # f(x) = x^2
+assert abs(held_out_fresh - decomposed) < 0.05 * noise_var and held_out_fresh > 0.95 * noise_var
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-groups = {v: vocabulary.join_names([n for n in order if verdicts[n] == v]) or "none"
-          for v in ("underfits", "fits", "overfits")}
-constant = [n for n in order if np.ptp(training.predict(by_units[n].model, x_grid)) < 1e-3]
-best_units = min(held_mse, key=held_mse.get)
-display(Markdown(
-    f"With a noise variance of {noise_var:.4f}, the networks that underfit are: "
-    f"{groups['underfits']}; those that fit: {groups['fits']}; those that overfit: "
-    f"{groups['overfits']}. The held-out error is lowest with {best_units} "
-    f"({held_mse[best_units]:.4f}, {held_mse[best_units] / noise_var:.1f} times the noise "
-    f"variance). "
-    + (f"The network{'s' * (len(constant) > 1)} with {vocabulary.join_names(constant)} "
-       f"output{'s' * (len(constant) == 1)} a constant over the whole interval: "
-       f"{'its' if len(constant) == 1 else 'their'} hidden units ended up switched off."
-       if constant else "")))
-
-# %% [markdown]
-# **Exercise 2.** Raise `QUAD_NOISE` to `0.3`. Which network suffers most, and
-# does the large one still reach a training error below the noise variance?
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★ · computation). A layer with fan-in $a$ and fan-out $b$ has $(a + 1)\,b$
+# parameters ($a\,b$ weights and $b$ biases). Count the parameters of the large network on the
+# diabetes task from its widths, and set `answer_3` to the number of parameters per diabetes
+# training patient.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** We draw the task again with noise 0.3 and the same seed (so
-# the same inputs and the same noise draws, three times larger) and retrain the
-# three networks. Since the floor rises with the noise, we compare each network's
-# *excess* held-out error, its held-out MSE minus the noise variance.
+# **Solution 3.** The widths run from the inputs through the hidden layers to the single
+# output; we add $(a + 1)\,b$ over consecutive pairs and divide by the number of training rows.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-noisy = data.quadratic_task(n_train=QUAD_N_TRAIN, noise=0.3, seed=SEED)
-noisy_var = noisy.description["noise"] ** 2
-noisy_fits = configurations.train_configurations(
-    SIZES, [noisy], seeds=[SEED], epochs=QUAD_EPOCHS, lr=LR, eval_every=QUAD_EVAL_EVERY,
-    curves_on="test", progress=False).at_seed(SEED)
-excess = {n: (quad_scores[n]["held-out"] - noise_var, noisy_fits[n].held_out_loss[-1] - noisy_var)
-          for n in SIZES}
-rows = [[labels[n], f"{excess[n][0]:.4f}", f"{excess[n][1]:.4f}",
-         f"{noisy_fits[n].train_loss[-1]:.4f}"] for n in SIZES]
-display(Markdown(tables.markdown_table(
-    ["network", f"excess held-out MSE, noise {QUAD_NOISE}",
-     f"excess held-out MSE, noise {noisy.description['noise']}", "train MSE, noisier task"],
-    rows, align=["left", "right", "right", "right"])))
+widths = [diabetes.n_features, *SIZES["large"], 1]
+n_large = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:], strict=True))
+answer_3 = n_large / diabetes.n_train
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-excess_rise = {n: after - before for n, (before, after) in excess.items()}
-worst = max(excess_rise, key=excess_rise.get)
-large_train = noisy_fits["large"].train_loss[-1]
-display(Markdown(
-    f"The noise variance rises from {noise_var:.4f} to {noisy_var:.4f}. The **{worst}** network "
-    f"suffers most: its excess held-out error grows from {excess[worst][0]:.4f} to "
-    f"{excess[worst][1]:.4f}. The large network's training error on the noisier points is "
-    f"{large_train:.4f}, "
-    + (f"{noisy_var / large_train:.1f} times *below* the noise variance: it still fits the noise."
-       if large_train < noisy_var else
-       f"{large_train / noisy_var:.1f} times the noise variance: it no longer gets below it.")))
+display(Markdown(f"The large network has {n_large:,} parameters for {diabetes.n_train} training "
+                 f"patients: {answer_3:.0f} parameters per patient."))
 
-# %% [markdown]
-# **Exercise 3.** Set `PATIENCE` to `5` and then to `100`. How does the
-# early-stopping epoch move, and what happens to the test $R^2$?
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+large_net = models.make_mlp(diabetes.n_features, SIZES["large"], 1)
+assert np.isclose(answer_3, models.count_parameters(large_net) / diabetes.n_train)
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★★ · computation). Retrain the large network on diabetes with early
+# stopping at patience 5 and at patience 100 (same seed, epochs and learning rate as section
+# 4). Set `answer_4` to the dict `{5: (restored epoch, stopped epoch), 100: (...)}`. Then
+# explain both pairs from the validation curve of the run *without* early stopping, and say
+# what a too-short patience risks.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** We retrain the large network on the same diabetes split with
-# both patiences and put them beside the chapter's run and the run without early
-# stopping. Every run starts from the same weights and follows the same path
-# until it stops, so only *where* it stops, and which epoch it restores, differ.
+# **Solution 4.** Until it stops, an early-stopped run follows exactly the path of the full
+# run (same initial weights, same full batches). It stops at the first epoch $e$ at which the
+# validation loss has not improved for $P$ epochs, i.e. $e = e^* + P$ with $e^*$ the best
+# epoch so far, and restores $e^*$. So both pairs can be read off the full run's validation
+# curve: the restored epoch is the lowest point of the curve *before the stop*, which for a
+# short patience can be a shallow early dip rather than the curve's real minimum. A short
+# patience stops at the first plateau; a long one costs only training time, since the weights
+# of the best epoch are restored anyway.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-patiences = (5, 100)
 patience_runs = configurations.train_configurations(
-    {f"patience {p}": {"hidden": SIZES["large"], "patience": p} for p in patiences},
-    [diabetes], seeds=[SEED], epochs=DIABETES_EPOCHS, lr=LR, progress=False)
-by_patience = {**{p: (patience_runs.at_seed(SEED)[f"patience {p}"],
-                      patience_runs.test_scores[f"patience {p}"][0]) for p in patiences},
-               PATIENCE: (stopped, stopped_r2)}
-by_patience = dict(sorted(by_patience.items()))
-rows = [[p, run.best_epoch, run.stopped_epoch, f"{r2:.3f}"] for p, (run, r2) in by_patience.items()]
-rows.append(["none", large_min_epoch, DIABETES_EPOCHS, f"{diabetes_r2['large']:.3f}"])
-display(Markdown(tables.markdown_table(
-    ["patience (epochs)", "restored epoch", "stopped at epoch", "test $R^2$"], rows,
-    align=["left", "right", "right", "right"])))
+    {f"patience {p}": {"hidden": SIZES["large"], "patience": p} for p in (5, 100)},
+    [diabetes], seeds=[SEED], epochs=DIABETES_EPOCHS, lr=LR, progress=False).at_seed(SEED)
+answer_4 = {p: (patience_runs[f"patience {p}"].best_epoch, patience_runs[f"patience {p}"].stopped_epoch)
+            for p in (5, 100)}
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-(short, r2_short), (long, r2_long) = (by_patience[p] for p in patiences)
 display(Markdown(
-    f"With a patience of {patiences[0]} the large network stops at epoch {short.stopped_epoch} "
-    f"and restores epoch {short.best_epoch} (test $R^2$ {wording.number(r2_short)}); with {patiences[1]} it "
-    f"runs to epoch {long.stopped_epoch} and restores epoch {long.best_epoch} ({wording.number(r2_long)}); "
-    f"the chapter's patience of {PATIENCE} restores epoch {stopped.best_epoch} ({wording.number(stopped_r2)}). "
-    + ("A longer patience only trains longer before giving up: the restored epoch, and with it "
-       "the test score, stays the same, because in the full run the validation loss never beats "
-       "that early minimum." if long.best_epoch == stopped.best_epoch == large_min_epoch else
-       "A longer patience finds a later epoch with a lower validation loss.")
-    + (" A short patience can stop at an earlier, shallower dip."
-       if short.best_epoch < stopped.best_epoch else "")))
+    f"Patience 5 stops at epoch {answer_4[5][1]} and restores epoch {answer_4[5][0]}; patience "
+    f"100 stops at epoch {answer_4[100][1]} and restores epoch {answer_4[100][0]}. The full "
+    f"run's validation loss is lowest at epoch {large_min_epoch}."))
 
-# %% [markdown]
-# **Exercise 4.** Train the large network on diabetes with an L2 penalty
-# `l2=1e-3` (a setting of a configuration of `configurations.train_configurations`,
-# passed on to `training.train_model`) instead of early stopping. Does a weight
-# penalty rescue it too? Chapter 01 looks at this properly.
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 4.** We retrain the large network for all epochs, without early
-# stopping, with the penalty $10^{-3}\sum_i w_i^2$ added to its training loss.
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-L2 = 1e-3
-l2_runs = configurations.train_configurations(
-    {"large + L2": {"hidden": SIZES["large"], "l2": L2}}, [diabetes], seeds=[SEED],
-    epochs=DIABETES_EPOCHS, lr=LR, progress=False)
-l2_train_r2, l2_r2 = (l2_runs.train_scores["large + L2"][0], l2_runs.test_scores["large + L2"][0])
-display(Markdown(
-    f"With L2 coefficient {L2:g} the large network explains {l2_train_r2:.0%} of the training "
-    f"variance (without it: {train_r2['large']:.0%}) and reaches a test $R^2$ of {wording.number(l2_r2)}, "
-    f"against {wording.number(diabetes_r2['large'])} without any regularizer, {wording.number(stopped_r2)} with early "
-    f"stopping and {wording.number(ridge_r2)} for ridge regression. "
-    + ("So no: this penalty does not rescue it." if l2_r2 <= max(0.0, diabetes_r2["large"]) else
-       "So partly: the penalty lifts it above predicting the mean, but not as far as early "
-       "stopping does; chapter 01 searches for a better coefficient." if l2_r2 < stopped_r2 else
-       "So yes: the penalty rescues it, further than early stopping does.")))
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+full_val = np.asarray(diabetes_fits["large"].held_out_loss)  # validation loss at epochs 1, 2, ...
+step = np.arange(len(full_val))
+since_best = step - np.maximum.accumulate(np.where(full_val == np.minimum.accumulate(full_val), step, 0))
+stops = {p: int(np.argmax(since_best >= p)) + 1 if np.any(since_best >= p) else DIABETES_EPOCHS
+         for p in (5, 100)}
+assert set(answer_4) == {5, 100}
+assert all(tuple(answer_4[p]) == (1 + int(np.argmin(full_val[:s])), s) for p, s in stops.items())

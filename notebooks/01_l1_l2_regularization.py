@@ -86,7 +86,7 @@ from IPython.display import Markdown, display
 from essay_lib import data, experiment
 from essay_lib.measures import penalty_geometry
 from essay_lib.nets import dropout, models, regularization
-from essay_lib.report import penalty_sweep, plotting, session, tables, wording
+from essay_lib.report import penalty_sweep, plotting, session, wording
 
 rng = session.setup(seed=SEED)
 PENALTIES = ("l1", "l2")
@@ -368,154 +368,140 @@ display(Markdown("\n".join(f"- {line}" for line in takeaways)))
 # %% [markdown]
 # ## Exercises
 #
-# 1. Set `THRESHOLD = 1e-4` (or `1e-2`) and rerun section 3. Which conclusions
-#    depend on the threshold, and which do not?
+# Each exercise has a level (★ to ★★★) and a kind; its worked solution is folded below it.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★ · pen and paper). One weight, no network: minimise
+# $\;(w - z)^2 + \lambda |w|\;$ and $\;(w - z)^2 + \lambda w^2\;$ over $w$, for a given $z$ and
+# $\lambda > 0$. For which $z$ is each solution exactly 0? What does this say about section 3's
+# histograms?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** The threshold only enters the near-zero share; the losses, the
-# weight norms and therefore the grid search do not depend on it. So we recount
-# the shares of the networks already trained at three thresholds (no retraining).
+# **Solution 1.** *L2.* The objective is smooth: $2(w - z) + 2\lambda w = 0$ gives
+# $w^* = z / (1 + \lambda)$, every weight shrunk by the same factor $1/(1 + \lambda)$ and zero
+# only when $z = 0$.
+#
+# *L1.* For $w > 0$ the derivative $2(w - z) + \lambda$ vanishes at $w = z - \lambda/2$, a
+# valid point only when $z > \lambda/2$; for $w < 0$ likewise $w = z + \lambda/2$ when
+# $z < -\lambda/2$. At $w = 0$ the objective has a corner, and 0 is the minimum when 0 lies in
+# its subgradient $-2z + \lambda[-1, 1]$, i.e. when $|z| \le \lambda/2$. Together,
+#
+# $$w^* = \operatorname{sign}(z)\,\max\big(|z| - \lambda/2,\; 0\big),$$
+#
+# *soft thresholding*: every $z$ in a whole interval $[-\lambda/2, \lambda/2]$ is sent to
+# exactly 0, and the others are moved toward 0 by the same amount $\lambda/2$. So L1 piles
+# the weights the data hold up only weakly at zero and leaves the rest large, while L2 moves
+# all of them down by one factor: the two shapes of section 3's histograms. The cell checks
+# both formulas against a brute-force minimisation on a fine grid.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-THRESHOLDS = (1e-4, THRESHOLD, 1e-2)
-share = {t: penalty_sweep.penalty_arrays(experiment.remeasure.weight_records(networks, threshold=t),
-                                         metrics=("weight_sparsity",), penalties=PENALTIES)
-         for t in THRESHOLDS}
-rows = [[f"{t:g}", f"{s.baseline['weight_sparsity'].mean():.3f}",
-         f"{s.mean('weight_sparsity')[0, top]:.3f}", f"{s.mean('weight_sparsity')[1, top]:.3f}",
-         f"{s.mean('weight_sparsity')[0, i1]:.3f}", f"{s.mean('weight_sparsity')[1, i2]:.3f}",
-         YES[bool(np.all(s.mean('weight_sparsity')[0] >= s.mean('weight_sparsity')[1]))]]
-        for t, s in share.items()]
-display(Markdown(tables.markdown_table(
-    ["threshold", "no penalty", f"L1, $\\lambda$ = {LAMBDAS[top]:g}", f"L2, $\\lambda$ = {LAMBDAS[top]:g}",
-     "L1, chosen $\\lambda$", "L2, chosen $\\lambda$", "L1 ≥ L2 at every $\\lambda$"], rows)))
+w_grid, z_values, lam_1 = np.linspace(-3, 3, 600_001), np.array([-2.0, -0.3, 0.1, 0.45, 2.5]), 1.0
+objective_l1 = (w_grid - z_values[:, None]) ** 2 + lam_1 * np.abs(w_grid)
+objective_l2 = (w_grid - z_values[:, None]) ** 2 + lam_1 * w_grid ** 2
+soft_threshold = np.sign(z_values) * np.maximum(np.abs(z_values) - lam_1 / 2, 0.0)
+assert np.allclose(w_grid[np.argmin(objective_l1, axis=1)], soft_threshold, atol=1e-5)
+assert np.allclose(w_grid[np.argmin(objective_l2, axis=1)], z_values / (1 + lam_1), atol=1e-5)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-holds = [f"{t:g}" for t, row in zip(THRESHOLDS, rows, strict=True) if row[-1] == YES[True]]
-display(Markdown(
-    f"The shares themselves move a lot with the threshold: without a penalty from "
-    f"{share[THRESHOLDS[0]].baseline['weight_sparsity'].mean():.1%} to "
-    f"{share[THRESHOLDS[-1]].baseline['weight_sparsity'].mean():.1%}, so a share is only "
-    f"meaningful next to its threshold. The ordering \"L1 at least as sparse as L2 at every "
-    f"$\\lambda$\" holds at {len(holds)} of the {len(THRESHOLDS)} thresholds "
-    f"({', '.join(holds) or 'none'}). The chosen coefficients ({LAMBDAS[i1]:.0e} and "
-    f"{LAMBDAS[i2]:.0e}), the test losses and the weight norms do not change at all: they "
-    "never look at the threshold."))
-
-# %% [markdown]
-# 2. Train the sweep with plain gradient descent: `spec.replace(optimizer="sgd", lr=0.1)`
-#    in section 3. Plain gradient descent moves a weight by $\text{lr}\cdot\lambda$ per
-#    step under L1; does the share of near-zero weights change? Why?
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★★ · pen and paper). In section 1 the L1 solution sits on the corner
+# $c = (t, 0)$ of the diamond $|w_1| + |w_2| \le t$ ($t$ = `RADIUS`). The loss is
+# $\mathcal L(w) = (w - w^*)^\top H (w - w^*)$ with gradient $g = 2H(c - w^*)$ at the corner.
+# Show that the corner is the constrained minimum exactly when $-g_1 \ge |g_2|$. For the
+# chapter's bowl, scan the off-diagonal entry $h_{12}$ of $H$ and say when the solution leaves
+# the corner.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** We train the L1 networks of the first seed with SGD at learning
-# rate 0.1, at every other coefficient of the grid (a small variant of the sweep,
-# cached like it), and count their weights near zero, at the chapter's threshold and
-# within one L1 step ($\text{lr}\cdot\lambda$) of zero.
+# **Solution 2.** $\mathcal L$ is convex and the diamond is convex, so $c$ is the constrained
+# minimum exactly when no feasible direction $d$ out of $c$ goes downhill: $g^\top d \ge 0$ for
+# every $d$ that stays in the diamond. At the corner these directions form a cone spanned by
+# the two edges, $d = (-1, 1)$ (toward $(0, t)$) and $d = (-1, -1)$ (toward $(0, -t)$); every
+# other feasible direction is a non-negative combination of the two. So the condition is
+# $-g_1 + g_2 \ge 0$ and $-g_1 - g_2 \ge 0$, that is
+#
+# $$-g_1 \ge |g_2| .$$
+#
+# In words: the pull toward the optimum along $w_1$ must beat the sideways pull along $w_2$.
+# Tilting the bowl (a larger $|h_{12}|$) turns $g$ sideways, and once $|g_2| > -g_1$ sliding
+# along an edge lowers the loss and the solution leaves the corner, with both weights
+# non-zero (or jumps to another corner). The cell computes $g$ for the chapter's bowl and
+# checks that the condition agrees with `constrained_minimum` over a scan of $h_{12}$ (keeping
+# $H$ positive definite).
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-SGD_LR = 0.1
-sgd_spec = spec.replace(optimizer="sgd", lr=SGD_LR, grid={"l1": list(LAMBDAS[::2])},
-                        seeds=SEEDS[:1])
-sgd = penalty_sweep.penalty_arrays(experiment.run_sweep(sgd_spec), penalties=("l1",),
-                                   metrics=("train_loss", "weight_sparsity"))
-sgd_models = experiment.sweep_models(sgd_spec)
-sgd_share, sgd_train = sgd["weight_sparsity"][0, :, 0], sgd["train_loss"][0, :, 0]
-adam = [sweep.strength_index(lam) for lam in sgd.strengths]   # the same coefficients, Adam
-adam_share, adam_train = sparsity[0, adam, 0], train_loss[0, adam, 0]
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-within_step = [regularization.weight_sparsity(sgd_models["l1", lam, SEEDS[0]], SGD_LR * lam)
-               for lam in sgd.strengths]
-rows = [[f"{lam:.0e}", f"{SGD_LR * lam:.0e}", f"{adam_share[j]:.3f}", f"{sgd_share[j]:.3f}",
-         f"{within_step[j]:.3f}", f"{adam_train[j]:.3f}", f"{sgd_train[j]:.3f}"]
-        for j, lam in enumerate(sgd.strengths)]
-display(Markdown(tables.markdown_table(
-    ["$\\lambda$", "lr·$\\lambda$ (SGD)", f"Adam: share < {THRESHOLD:g}", f"SGD: share < {THRESHOLD:g}",
-     "SGD: share < lr·$\\lambda$", "Adam: train loss", "SGD: train loss"], rows)))
-peak, change = int(np.argmax(sgd_share)), np.abs(sgd_share - adam_share).max()
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-display(Markdown(
-    f"{'Yes' if change > 0.05 else 'Hardly'}: at the same $\\lambda$ the two shares differ by up to "
-    f"{change:.0%} of all weights. With SGD the near-zero share (below {THRESHOLD:g}) peaks at $\\lambda$ = "
-    f"{sgd.strengths[peak]:.0e} ({sgd_share[peak]:.1%}) and falls to {sgd_share[-1]:.1%} at "
-    f"$\\lambda$ = {sgd.strengths[-1]:g}, where Adam has {adam_share[-1]:.1%}. Yet counted within "
-    f"one step of zero (below lr·$\\lambda$ = {SGD_LR * sgd.strengths[-1]:g}), {within_step[-1]:.1%} "
-    "of that network's weights are pinned: under SGD the L1 term moves a weight by lr·$\\lambda$ "
-    "per step, so a weight the data do not hold up crosses zero and back and ends within "
-    f"lr·$\\lambda$ of it, below the threshold ({THRESHOLD:g}) only while lr·$\\lambda$ is. Adam "
-    "divides each step by a running gradient scale, so a pinned weight moves by about the "
-    f"learning rate ({LR:g}) whatever $\\lambda$ is (hence the chapter's threshold). At small "
-    f"$\\lambda$ the SGD shares are also lower because, in {EPOCHS} epochs at this learning rate, "
-    f"SGD fits the data less (training loss {sgd_train[0]:.3f} against Adam's {adam_train[0]:.3f})."))
-
-# %% [markdown]
-# 3. Move `OPTIMUM` in section 1 to `[1.0, 1.0]` or change the off-diagonal of
-#    `HESSIAN`. When does the L1 solution leave the corner?
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** At the corner $(t, 0)$ the loss $\mathcal L(w) = (w-w^*)^\top H (w-w^*)$
-# has gradient $g = 2H(w - w^*)$. The corner stays the solution as long as moving along
-# either edge of the diamond (directions $(-1, \pm 1)$) does not lower the loss:
-# $-g_1 \ge |g_2|$. We scan the off-diagonal $h_{12}$ (keeping $H$ positive definite),
-# compare `constrained_minimum` with this condition, and try `OPTIMUM = [1, 1]`.
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-h11, h22 = HESSIAN[0][0], HESSIAN[1][1]
-offdiag = np.linspace(-0.99, 0.99, 199) * np.sqrt(h11 * h22)
-bowls = [np.array([[h11, b], [b, h22]]) for b in offdiag]
 corner = np.array([RADIUS, 0.0])
-on_corner = np.array([np.allclose(penalty_geometry.constrained_minimum(H, OPTIMUM, RADIUS, "l1"), corner)
-                      for H in bowls])
-gradients = np.array([2 * H @ (corner - OPTIMUM) for H in bowls])
-kkt = -gradients[:, 0] >= np.abs(gradients[:, 1])
-moved = penalty_geometry.constrained_minimum(HESSIAN, [1.0, 1.0], RADIUS, "l1")
-g = 2 * np.asarray(HESSIAN) @ (corner - OPTIMUM)
+h12_scan = np.linspace(-0.99, 0.99, 21) * np.sqrt(HESSIAN[0][0] * HESSIAN[1][1])
+bowls = [np.array([[HESSIAN[0][0], h], [h, HESSIAN[1][1]]]) for h in h12_scan]
+gradients = np.array([2 * H @ (corner - np.asarray(OPTIMUM)) for H in bowls])
+predicted = -gradients[:, 0] >= np.abs(gradients[:, 1])
+on_corner = np.array([np.allclose(penalty_geometry.constrained_minimum(H, OPTIMUM, RADIUS, "l1"),
+                                  corner) for H in bowls])
+assert np.array_equal(predicted, on_corner) and predicted.any() and not predicted.all()
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-display(Markdown(
-    f"With the chapter's bowl the gradient at the corner is $g$ = ({wording.number(g[0], '.2f')}, "
-    f"{wording.number(g[1], '.2f')}), so "
-    f"$-g_1$ = {-g[0]:.2f} ≥ $|g_2|$ = {abs(g[1]):.2f}: the corner holds. Scanning $h_{{12}}$ from "
-    f"{wording.number(offdiag[0], '.2f')} to {wording.number(offdiag[-1], '.2f')} ({len(offdiag)} values), the L1 solution sits on the "
-    f"corner ({RADIUS:g}, 0) for $h_{{12}}$ between {wording.number(offdiag[on_corner].min(), '.2f')} and "
-    f"{wording.number(offdiag[on_corner].max(), '.2f')} and leaves it outside that range, when the bowl tilts so "
-    f"that sliding along an edge lowers the loss; the condition $-g_1 \\ge |g_2|$ agrees with "
-    f"`constrained_minimum` at {np.mean(kkt == on_corner):.0%} of the scanned values. With "
-    f"`OPTIMUM = [1, 1]` (on the diagonal) the L1 solution is ({moved[0]:.3f}, {moved[1]:.3f}): "
-    f"{'on an axis' if np.any(moved == 0) else 'on an edge of the diamond, with no zero'}: "
-    "an optimum far from both axes, or a bowl tilted along an edge, takes the solution off the corner."))
-
-# %% [markdown]
-# 4. Make the network smaller (`HIDDEN = (16,)`). Does it still overfit without a
-#    penalty, and does the grid search still choose a large $\lambda$?
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★ · computation). Without retraining, recount the share of near-zero
+# weights of the seed-`SEEDS[0]` networks at the largest $\lambda$ of the sweep, with the
+# thresholds $10^{-4}$, `THRESHOLD` and $10^{-2}$. Set `answer_3` to a dict
+# `{"l1": shares, "l2": shares}`, each an array over the three thresholds. Which conclusions of
+# section 3 depend on the threshold, and which cannot?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 4.** The same sweep (task, splits, grid, seeds, training) with one
-# hidden layer of 16 units, read through the same table.
+# **Solution 3.** The threshold enters only the near-zero *share*: the losses, the weight norms
+# and therefore the grid search of section 4 never look at it. The shares themselves grow with
+# the threshold (a larger threshold counts more weights), so a share means something only next
+# to its threshold; what the sentence below reports is whether L1's share stays above L2's.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-small_spec = spec.replace(hidden=(16,))
-small = penalty_sweep.penalty_arrays(experiment.run_sweep(small_spec), penalties=PENALTIES)
-small_base = {metric: values.mean() for metric, values in small.baseline.items()}
-small_chosen = {pen: small.best_index(pen) for pen in PENALTIES}
-smaller = [pen.upper() for pen in PENALTIES if small_chosen[pen] < chosen[pen]]
-display(Markdown(penalty_sweep.grid_search_table(small)))
+thresholds = (1e-4, THRESHOLD, 1e-2)
+largest = sweep.strengths[-1]
+answer_3 = {pen: np.array([regularization.weight_sparsity(networks[pen, largest, SEEDS[0]], t)
+                           for t in thresholds]) for pen in PENALTIES}
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-best = {pen: small.mean("validation_loss")[i, small_chosen[pen]] for i, pen in enumerate(PENALTIES)}
-big_best = {pen: val_loss[i, chosen[pen]].mean() for i, pen in enumerate(PENALTIES)}
-helps = small_base["validation_loss"] - min(best.values()) > 0.01
 display(Markdown(
-    f"Without a penalty the {small_spec.hidden} network reaches training loss "
-    f"{small_base['train_loss']:.3f} and validation loss {small_base['validation_loss']:.3f} "
-    f"(the {HIDDEN} network: {base['train_loss']:.3f} and {base['validation_loss']:.3f}): the gap "
-    f"between them is {small_base['validation_loss'] - small_base['train_loss']:.3f} instead of "
-    f"{base['validation_loss'] - base['train_loss']:.3f}. The grid search picks "
-    f"$\\lambda$ = {small.strengths[small_chosen['l1']]:.0e} (L1) and {small.strengths[small_chosen['l2']]:.0e} "
-    f"(L2), against {LAMBDAS[i1]:.0e} and {LAMBDAS[i2]:.0e} for the large network (smaller for: "
-    f"{', '.join(smaller) or 'neither'}). Its best validation losses, {best['l1']:.3f} (L1) and "
-    f"{best['l2']:.3f} (L2) against {small_base['validation_loss']:.3f} without a penalty (large "
-    f"network: {big_best['l1']:.3f} and {big_best['l2']:.3f} against {base['validation_loss']:.3f}), "
-    f"say that for the small network the penalty {'still helps' if helps else 'hardly matters'}."))
+    f"At $\\lambda$ = {largest:g} the L1 network's near-zero share is "
+    + ", ".join(f"{s:.1%}" for s in answer_3["l1"]) + " and the L2 network's "
+    + ", ".join(f"{s:.1%}" for s in answer_3["l2"])
+    + f" at thresholds {', '.join(f'{t:g}' for t in thresholds)}; L1's share is the larger at "
+    f"{int(np.sum(answer_3['l1'] > answer_3['l2']))} of the {len(thresholds)} thresholds."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+reference = {pen: [np.mean(np.abs(regularization.flat_weights(networks[pen, sweep.strengths[-1], SEEDS[0]])) < t)
+                   for t in (1e-4, THRESHOLD, 1e-2)] for pen in PENALTIES}
+assert set(answer_3) == set(PENALTIES)
+assert all(np.allclose(answer_3[pen], reference[pen]) for pen in PENALTIES)
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★★ · computation). The lasso of section 2 minimises
+# $\frac1n\lVert y - Xw\rVert^2 + \lambda \lVert w\rVert_1$. Show that $w = 0$ is its solution
+# exactly when $\lambda \ge \lambda_{\max} = \frac2n \lVert X^\top y\rVert_\infty$ (the largest
+# $|\cdot|$ entry). Set `answer_4` to $\lambda_{\max}$ on the diabetes training data, and say
+# which feature enters the lasso path first as $\lambda$ falls below it.
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** The objective is convex, so $w = 0$ is a minimum exactly when 0 lies in its
+# subgradient there. The data term has gradient $-\frac2n X^\top (y - Xw)$, which at $w = 0$
+# is $-\frac2n X^\top y$; the subgradient of $\lambda\lVert w\rVert_1$ at 0 is every vector
+# with entries in $[-\lambda, \lambda]$. So 0 is optimal iff
+# $\big|\frac2n (X^\top y)_j\big| \le \lambda$ for every $j$, i.e.
+# $\lambda \ge \frac2n \lVert X^\top y\rVert_\infty$. Just below $\lambda_{\max}$ the
+# condition fails first for the feature $j$ with the largest $|(X^\top y)_j|$, the one most
+# correlated with the target (the features are standardised): it is the first to leave zero.
+# This is exercise 1's soft threshold again, applied to the correlation of each feature with
+# the target.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+correlation = task.X_train.T @ task.y_train.ravel()        # (X^T y)_j, one per feature
+answer_4 = 2 * np.abs(correlation).max() / task.n_train
+first_feature = int(np.argmax(np.abs(correlation)))
+just_below = penalty_geometry.linear_penalty_path(task.X_train, task.y_train, [0.99 * answer_4], "l1")[0]
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"$\\lambda_{{\\max}}$ = {answer_4:.4f}; below it, feature {first_feature} (counting from 0) "
+    f"enters first: at $\\lambda$ = {0.99 * answer_4:.4f} the lasso keeps only the weights "
+    f"of features {', '.join(map(str, np.flatnonzero(just_below)))}."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+above, below = penalty_geometry.linear_penalty_path(task.X_train, task.y_train,
+                                                    [1.001 * answer_4, 0.99 * answer_4], "l1")
+assert np.all(above == 0) and np.any(below != 0)

@@ -458,143 +458,171 @@ display(Markdown("\n".join(f"- {line}" for line in takeaways)))
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise is followed by a folded solution that computes its answer from
-# what the chapter has already trained (open it in Jupyter or on the page).
+# Each exercise has a level (★ to ★★★) and a kind; its worked solution is folded below it.
+# The computational ones reuse what the chapter trained.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★ · pen and paper). A unit's output $x$ is multiplied by a keep mask $m$
+# (1 with probability $1 - q$, 0 with probability $q$) and divided by $1 - q$. Compute the mean
+# and the variance of $\tilde x = m\,x / (1 - q)$. What would the mean be without the division,
+# and what happens to the variance as $q \to 1$?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** $m$ is a Bernoulli variable with $\mathbb E[m] = \mathbb E[m^2] = 1 - q$. So
 #
-# 1. Set `MC_RATE = 0.2` (and keep it in `DROP_RATES`). Does Monte Carlo
-#    averaging meet weight scaling sooner or later? Why might a smaller drop
-#    rate shrink the floor in the right-hand panel?
+# $$\mathbb E[\tilde x] = \frac{x\,(1 - q)}{1 - q} = x, \qquad
+#   \operatorname{Var}[\tilde x] = \frac{x^2\,\mathbb E[m^2]}{(1 - q)^2} - x^2
+#   = x^2\Big(\frac{1}{1 - q} - 1\Big) = x^2\,\frac{q}{1 - q}.$$
+#
+# Without the division the mean would be $(1 - q)\,x$: the next layer would receive less on
+# average during training than at test time, which is why the original papers scaled the
+# weights by the keep probability at test time instead. The variance $x^2 q/(1-q)$ grows
+# without bound as $q \to 1$: a unit that is almost always dropped is, when kept, multiplied
+# by a huge factor. This same $q/(1-q)$ is the ridge coefficient of section 4. The cell
+# checks both moments on a million draws at drop rate 0.3.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+q_1, draws = 0.3, torch.ones(1_000_000, dtype=torch.float64)
+inverted = dropout.apply_dropout(draws, q_1, torch.Generator().manual_seed(SEED)).numpy()
+assert abs(inverted.mean() - 1) < 5 * np.sqrt(q_1 / (1 - q_1) / len(inverted))
+assert abs(inverted.var() / (q_1 / (1 - q_1)) - 1) < 0.01
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★★ · pen and paper). Derive section 4's result: with inverted dropout of
+# rate $q$ on the inputs of linear regression, each $X_{ij}$ replaced by
+# $\tilde X_{ij} = m_{ij} X_{ij}/(1-q)$ with independent masks, show that
+# $\mathbb E_m \lVert y - \tilde X w\rVert^2 = \lVert y - Xw\rVert^2 +
+# \frac{q}{1-q}\sum_j (X^\top X)_{jj}\, w_j^2$, and that its minimiser is
+# $w_q = \big(X^\top X + \frac{q}{1-q}\operatorname{diag}(X^\top X)\big)^{-1} X^\top y$.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** We repeat section 2's measurement on the networks trained at
-# drop rate 0.2 (same number of streams, the seed-to-seed noise of that drop
-# rate as the margin) and compare it with `MC_RATE`. A meeting point that is
-# never reached counts as later than any reached one.
+# **Solution 2.** Take one row $i$ and its residual $r_i = y_i - \sum_j \tilde X_{ij} w_j$. By
+# exercise 1 each $\tilde X_{ij}$ has mean $X_{ij}$ and variance $X_{ij}^2\,q/(1-q)$, and the
+# masks are independent, so
+#
+# $$\mathbb E[r_i] = y_i - \sum_j X_{ij} w_j, \qquad
+#   \operatorname{Var}[r_i] = \sum_j w_j^2 X_{ij}^2\,\frac{q}{1-q}.$$
+#
+# With $\mathbb E[r_i^2] = (\mathbb E r_i)^2 + \operatorname{Var}[r_i]$ and a sum over the rows,
+# using $\sum_i X_{ij}^2 = (X^\top X)_{jj}$:
+#
+# $$\mathbb E\lVert y - \tilde X w\rVert^2 = \lVert y - Xw\rVert^2 +
+#   \frac{q}{1-q}\sum_j (X^\top X)_{jj}\,w_j^2 .$$
+#
+# Writing $\Lambda = \frac{q}{1-q}\operatorname{diag}(X^\top X)$, the gradient is
+# $-2X^\top(y - Xw) + 2\Lambda w$, zero where $(X^\top X + \Lambda)\,w = X^\top y$; for $q > 0$
+# and no zero column the matrix is positive definite, so this is the unique minimiser $w_q$.
+# The cell checks the expectation *exactly*, by summing over all 16 masks of a 2 × 2 problem,
+# and the minimiser against `dropout.ridge_equivalent_weights` on the chapter's data.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-ex_rate = 0.2 if 0.2 in mc_rates else min(mc_rates)
-ex_noise = float(test_err[DROP_RATES.index(ex_rate)].std(ddof=1))
-mc_ex = dropout_checks.mc_convergence_many(
-    {(ex_rate, s): nets[ex_rate, s] for s in SEEDS}, task.X_test, task.y_test, k_max=K_MAX,
-    n_streams=STREAMS, tolerance=TOLERANCE, margin=ex_noise, seeds={(ex_rate, s): s for s in SEEDS})
-conv_ex = dropout_checks.tabulate_convergence(mc_ex, [ex_rate], SEEDS, missing=MISSING)
-display(Markdown(tables.markdown_table(
-    ["drop rate", "$k^*_{1\\%}$, per seed", "$k^*_{\\text{noise}}$, per seed", f"MC minus weight scaling, k = {K_MAX}",
-     "remaining RMS gap (mean)"],
-    [[f"{q:g}", ", ".join(map(str, c["k_meet_relative"][0])), ", ".join(map(str, c["k_meet_margin"][0])),
-      f"{c['excess'][0].mean():+.2%}", f"{c['floor'].mean():.3f}"] for q, c in ((ex_rate, conv_ex), (MC_RATE, conv))])))
-k_ex, k_mc = ([K_MAX + 1 if v["k_meet_relative"] is None else v["k_meet_relative"] for v in m.values()] for m in (mc_ex, mc))
+q_2 = 0.3
+masks_2 = ((np.arange(16)[:, None] >> np.arange(4)) & 1).reshape(16, 2, 2)  # every 2 x 2 mask
+chance = np.prod(np.where(masks_2 == 1, 1 - q_2, q_2), axis=(1, 2))
+X_2, y_2, w_2 = X[:2, :2], y[:2], np.array([0.7, -1.3])
+losses_2 = ((masks_2 * X_2 / (1 - q_2) @ w_2 - y_2) ** 2).sum(axis=1)
+formula_2 = ((y_2 - X_2 @ w_2) ** 2).sum() + q_2 / (1 - q_2) * ((X_2 ** 2).sum(axis=0) * w_2 ** 2).sum()
+assert np.isclose(chance @ losses_2, formula_2, rtol=1e-12, atol=0)
+gram = X.T @ X
+w_closed = np.linalg.solve(gram + q_2 / (1 - q_2) * np.diag(np.diag(gram)), X.T @ y)
+assert np.allclose(dropout.ridge_equivalent_weights(X, y, q_2), w_closed)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-sooner = np.median(k_ex) < np.median(k_mc)
-display(Markdown(
-    f"At drop rate {ex_rate:g} the two meet within {TOLERANCE:.0%} for {sum(k <= K_MAX for k in k_ex)} of "
-    f"{len(SEEDS)} networks (median $k^*_{{1\\%}}$ {np.median(k_ex):g}, counting "
-    f"{MISSING} as {K_MAX + 1}), against {sum(k <= K_MAX for k in k_mc)} at {MC_RATE:g} (median "
-    f"{np.median(k_mc):g}): Monte Carlo averaging meets weight scaling "
-    f"**{'sooner' if sooner else 'no sooner'}** at the smaller drop rate. The floor of the prediction gap is "
-    f"{conv_ex['floor'].mean():.3f} against {conv['floor'].mean():.3f}"
-    + (", smaller" if conv_ex["floor"].mean() < conv["floor"].mean() else ", not smaller")
-    + ". Why it can be smaller: at a small drop rate every sub-network keeps most units, so it is close to the full "
-    "network; the average of sub-networks differs from the weight-scaled network only through the units whose "
-    "input changes sign when others are dropped (where the ReLU is not linear), and the variance of the masks, "
-    "$q/(1-q)$ per unit, is smaller too."))
-
-# %% [markdown]
-# 2. Change `TOLERANCE` to 0.5% and 5%. How much does $k^*$ depend on the
-#    definition of "meet"?
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★ · computation). Train the networks of section 3 at drop rate 0.9 as well
+# (the same spec with the grid `{"dropout": [0.9]}`). Set `answer_3` to the pair
+# (mean training error, mean test error) over the seeds. Where does dropout start to
+# underfit?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** The Monte Carlo error curves are already stored for every
-# network of section 2, so the meeting point for another tolerance is read off
-# them (`dropout_checks.meeting_point`) without sampling again.
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-TOLERANCES = (0.005, TOLERANCE, 0.05)
-meets = {tol: [dropout_checks.meeting_point(v, tol) for v in mc_all.values()] for tol in TOLERANCES}
-reached = {tol: [k for k in ks if k is not None] for tol, ks in meets.items()}
-same = meets[TOLERANCE] == [v["k_meet_relative"] for v in mc_all.values()]
-medians = [np.median(reached[t]) if reached[t] else np.nan for t in (TOLERANCES[0], TOLERANCES[-1])]
-display(Markdown(tables.markdown_table(
-    ["tolerance", f"networks meeting within {K_MAX}", "median $k^*$", "largest $k^*$"],
-    [[f"{tol:.1%}", f"{len(reached[tol])} of {len(mc_all)}", f"{np.median(reached[tol]):g}" if reached[tol] else "n/a",
-      max(reached[tol], default=None)] for tol in TOLERANCES])))
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-display(Markdown(
-    f"From a tolerance of {TOLERANCES[0]:.1%} to {TOLERANCES[-1]:.0%} the number of networks whose Monte Carlo "
-    f"average meets weight scaling goes from {len(reached[TOLERANCES[0]])} to {len(reached[TOLERANCES[-1]])} of "
-    f"{len(mc_all)}, and the median $k^*$ from {medians[0]:g} to {medians[1]:g}: "
-    + ("$k^*$ is a property of the definition as much as of the network, and "
-       f"\"about {PAPER_K}\" is no constant of dropout." if medians[0] >= 2 * medians[1] else
-       "within this range $k^*$ depends little on the definition.")
-    + f" (Recomputed at {TOLERANCE:.0%}, the meeting points agree with section 2: "
-    f"{'yes' if same else 'no'}.)"))
-
-# %% [markdown]
-# 3. Add `0.9` to `DROP_RATES`. Where does dropout start to underfit?
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** Only the new networks have to be trained: a sweep with the same
-# spec and the grid `{"dropout": [0.9]}` trains the seeds at 0.9 (the other
-# networks are in the cache already). Underfitting shows as a training error
-# that climbs towards the test error while the test error stops falling.
+# **Solution 3.** Only the new networks are trained (the sweep caches the others). Underfitting
+# shows as a training error that climbs toward the test error while the test error stops
+# falling: past the drop rate with the lowest test error, more dropout costs more fit than it
+# saves in overfitting.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 records_09 = experiment.run_sweep(spec.replace(grid={"dropout": [0.9]}))
-rates_ex = [*DROP_RATES, 0.9]
-train_ex = [*train_err.mean(axis=1), np.mean([r["train_loss"] for r in records_09])]
-test_ex = [*test_err.mean(axis=1), np.mean([r["test_loss"] for r in records_09])]
-display(Markdown(tables.markdown_table(
-    ["drop rate", "training error", "test error", "test minus training"],
-    [[f"{q:g}", f"{a:.3f}", f"{b:.3f}", f"{b - a:.3f}"] for q, a, b in zip(rates_ex, train_ex, test_ex, strict=True)],
-    align=["left", "right", "right", "right"])))
-i_best = int(np.argmin(test_ex))
+answer_3 = (float(np.mean([r["train_loss"] for r in records_09])),
+            float(np.mean([r["test_loss"] for r in records_09])))
+test_by_rate = [*test_err.mean(axis=1), answer_3[1]]
+rates_3 = [*DROP_RATES, 0.9]
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 display(Markdown(
-    f"The training error climbs{' steadily' if np.all(np.diff(train_ex) > 0) else ''}, from {train_ex[0]:.3f} without dropout to {train_ex[-1]:.3f} at 0.9, "
-    f"while the test error is lowest at drop rate {rates_ex[i_best]:g} ({test_ex[i_best]:.3f}). "
-    + (f"At 0.9 it rises again to {test_ex[-1]:.3f}: beyond {rates_ex[i_best]:g} dropout underfits, the "
-       "network is too thinned to fit even its training set well and the test error pays for it."
-       if i_best < len(rates_ex) - 1 else
-       f"Even at 0.9 the test error ({test_ex[-1]:.3f}) has not risen again, so within this grid dropout never "
-       f"underfits on the test set, although the gap to the training error has shrunk to {test_ex[-1] - train_ex[-1]:.3f}.")))
+    f"At drop rate 0.9 the training error is {answer_3[0]:.3f} (without dropout "
+    f"{train_err[0].mean():.3f}) and the test error {answer_3[1]:.3f}. Over drop rates "
+    f"{', '.join(f'{q:g}' for q in rates_3)} the test error is lowest at "
+    f"{rates_3[int(np.argmin(test_by_rate))]:g} ({min(test_by_rate):.3f})."))
 
-# %% [markdown]
-# 4. In section 4, replace the standardised `X` by `X * [1, 2, ..., 10]` (scale
-#    the columns differently). The closed form and the trained weights should
-#    still agree, but the penalty is no longer an ordinary ridge: which weights
-#    does dropout now shrink the most?
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+check_records = experiment.run_sweep(spec.replace(grid={"dropout": [0.9]}))
+assert len(answer_3) == 2
+assert np.allclose(answer_3, (np.mean([r["train_loss"] for r in check_records]),
+                              np.mean([r["test_loss"] for r in check_records])))
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★★ · computation). In section 4, scale the columns differently: column $j$
+# of $X$ multiplied by $c_j = j$ ($j = 1, \dots, d$). Show that the dropout solution on the
+# scaled data is $w'_j = w_{q,j} / c_j$, where $w_q$ is the solution on the unscaled data, so
+# that the fitted function does not change. Set `answer_4` to the dropout weights $w'$ at
+# `LINE_RATE` on the scaled data. Does a plain ridge penalty behave the same way?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 4.** With column $j$ multiplied by $c_j$, the penalty charges weight
-# $j$ by $\frac{q}{1-q}(X^\top X)_{jj} = \frac{q}{1-q}\,n\,c_j^2$: the larger the
-# column's scale, the harder its weight is pulled to zero. But a weight on a
-# column scaled by $c_j$ only needs to be $1/c_j$ as large to do the same work,
-# and the two effects cancel: we check both, at `LINE_RATE`, and compare with a
-# plain ridge penalty of the same $\lambda$ on the scaled data.
+# **Solution 4.** Write $X' = XC$ with $C = \operatorname{diag}(c)$. Then
+# $(X'^\top X')_{jj} = c_j^2 (X^\top X)_{jj}$, and substituting $w = C^{-1} v$ into the
+# expected loss of exercise 2 gives $X'w = Xv$ and
+# $\sum_j c_j^2 (X^\top X)_{jj}\, w_j^2 = \sum_j (X^\top X)_{jj}\, v_j^2$: exactly the problem on
+# the unscaled data, in $v$. So $v^* = w_q$ and $w' = C^{-1} w_q$, the same predictions
+# $X'w' = Xw_q$. Per unit of weight dropout charges the column scaled by $c_j$ by $c_j^2$ more,
+# which exactly offsets that such a weight needs to be only $1/c_j$ as large: the penalty is
+# invariant to the scale of each feature. A plain ridge penalty $\lambda\sum_j w_j^2$ charges
+# every weight alike, so rescaling the columns changes its fitted function.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 scale = np.arange(1, X.shape[1] + 1)
-X_scaled = X * scale    # column j multiplied by j
-check = dropout_checks.ridge_check(X_scaled, y, [LINE_RATE], n_masks=MC_MASKS, steps=STEPS, seed=SEED)[0]
-charge = (X_scaled ** 2).sum(axis=0) / len(X)                        # dropout's charge per unit weight / lambda
-unchanged = np.abs(check["w"] * scale - w_line).max()                 # dropout: w_j / c_j exactly
-moved_dropout = np.sqrt(np.mean((X_scaled @ check["w"] - X @ w_line) ** 2))
+X_scaled = X * scale  # column j multiplied by j
+answer_4 = dropout.ridge_equivalent_weights(X_scaled, y, LINE_RATE)
 ridge_scaled = penalty_geometry.linear_penalty_path(X_scaled, y, [lam], "l2")[0]
-moved_ridge = np.sqrt(np.mean((X_scaled @ ridge_scaled - X @ ridge) ** 2))
+ridge_moved = np.sqrt(np.mean((X_scaled @ ridge_scaled - X @ ridge) ** 2))
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 display(Markdown(
-    f"Trained and closed-form weights still agree, within {check['w_err']:.2%} (tolerance {WEIGHT_TOL:.0%}), and "
-    f"the Monte Carlo loss lies {abs(check['z']):.2f} standard errors from the formula. Per unit of weight, dropout "
-    f"now charges {charge[-1] / charge[0]:.0f} times as much for the column scaled by {scale[-1]} as for the column "
-    f"scaled by {scale[0]}, so it shrinks the weights of the large-scale columns the most, by exactly their scale: each weight "
-    f"is the unscaled solution divided by its column's scale (largest deviation {wording.residual(unchanged, zero='0, to rounding')}), and the fitted "
-    f"function does not move (RMS change of the training predictions {wording.residual(moved_dropout, zero='0, to rounding')}). Per unit of what a "
-    "column contributes to the prediction, every column is charged alike: dropout's penalty is scale-invariant. "
-    f"A plain ridge penalty with $\\lambda$ = {lam:g} charges every weight alike instead, hence, per unit of "
-    f"contribution, {scale[-1] ** 2 / scale[0] ** 2:.0f} times as much for the column scaled by {scale[0]} as for "
-    f"the one scaled by {scale[-1]}; its fitted function moves by an RMS {moved_ridge:.3f} (the targets have standard "
-    f"deviation {y.std():.2f})."))
+    f"Rescaling the columns leaves dropout's predictions where they were; a plain ridge penalty "
+    f"with $\\lambda$ = {lam:g} moves its predictions by an RMS of {ridge_moved:.3f} (the "
+    f"targets have standard deviation {y.std():.2f})."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+columns = np.arange(1, X.shape[1] + 1)
+assert np.shape(answer_4) == (X.shape[1],)
+assert np.allclose(np.asarray(answer_4) * columns, dropout.ridge_equivalent_weights(X, y, LINE_RATE))
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5** (★★ · conceptual). Section 2 found a floor: even with many sub-networks,
+# Monte Carlo averaging does not reach the weight-scaled network exactly. Show that for a
+# network with **one** hidden layer, dropout on that layer only and a linear read-out, the
+# average over all masks *equals* the weight-scaled network. Why does this fail once a ReLU
+# layer follows the dropped one, and in which direction?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 5.** With hidden activations $h(x)$, read-out weights $v$ and bias $c$, the
+# network with mask $m$ is $f(x; m) = \sum_j v_j\, m_j h_j(x)/(1 - q) + c$, *linear* in $m$.
+# The expectation of a linear function is the function of the expectation, and
+# $\mathbb E[m_j/(1-q)] = 1$, so $\mathbb E_m f(x; m) = \sum_j v_j h_j(x) + c$: the
+# weight-scaled network, exactly, for every input. If a ReLU layer follows, its input
+# $z = W(m \odot h)/(1-q) + b$ is still linear in $m$ with mean $Wh + b$, but the ReLU is
+# convex, so Jensen's inequality gives $\mathbb E[\operatorname{relu}(z)] \ge
+# \operatorname{relu}(\mathbb E z)$, strictly where $z$ changes sign across masks. So
+# each unit of that layer is *larger* on average over masks than in the weight-scaled network,
+# and a read-out that mixes these units with weights of both signs can move either way: the
+# floor of section 2. The cell checks both statements by summing over all 16 masks of a
+# 4-unit layer.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+rng_5 = np.random.default_rng(SEED)
+h_5, v_5, W_5 = np.maximum(rng_5.normal(size=(5, 4)), 0), rng_5.normal(size=4), rng_5.normal(size=(4, 3))
+masks_5 = (np.arange(16)[:, None] >> np.arange(4)) & 1  # every mask of 4 units
+chance_5 = np.prod(np.where(masks_5 == 1, 1 - DROP_RATE, DROP_RATE), axis=1)
+dropped = masks_5[:, None, :] * h_5 / (1 - DROP_RATE)  # (mask, input, unit)
+assert np.allclose(chance_5 @ (dropped @ v_5), h_5 @ v_5)  # linear read-out: exact
+averaged_relu = np.tensordot(chance_5, np.maximum(dropped @ W_5, 0), axes=1)
+assert np.all(averaged_relu >= np.maximum(h_5 @ W_5, 0) - 1e-12)  # Jensen, unit by unit
+assert np.any(averaged_relu > np.maximum(h_5 @ W_5, 0) + 1e-6)

@@ -508,114 +508,154 @@ display(Markdown("\n".join(f"- {line}" for line in takeaways)))
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise is followed by a folded solution that computes its answer.
+# Each exercise has a level (★ to ★★★) and a kind; its worked solution is folded below it.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★ · pen and paper). Compute the literal additivity defect
+# $f(x_1 + x_2) - f(x_1) - f(x_2)$ of the line $f(x) = cx + b$ and of the parabola
+# $f(x) = x^2$. For $x_1, x_2$ drawn independently and uniformly on $[-h, h]$, what is the
+# mean absolute defect of the parabola? Compare with the truth's value in section 5.
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** For the line, $c(x_1 + x_2) + b - (cx_1 + b) - (cx_2 + b) = -b$: the slope
+# cancels and only the intercept is left, whatever the pair. For the parabola,
+# $(x_1 + x_2)^2 - x_1^2 - x_2^2 = 2x_1x_2$. With independent $x_1, x_2$,
 #
-# **Exercise 1.** Use all the training points in section 2
-# (`x_few, y_few = x_train, y_train`). Which degree now interpolates, and where does
-# the test curve bottom out?
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** The sweep of section 2 already has all the points; we extend it past
-# degree $n - 1$ and look for the first degree whose training error is zero (below
-# $10^{-12}$ times the variance of the targets: float64 rounding in an ill-conditioned
-# Vandermonde matrix) and for the lowest test error.
+# $$\mathbb E\,|2x_1x_2| = 2\,\mathbb E|x_1|\;\mathbb E|x_2| = 2\Big(\frac h2\Big)^2 = \frac{h^2}{2},$$
+#
+# since $|x|$ is uniform on $[0, h]$ with mean $h/2$. The cell checks the line's defect and
+# that section 5's sample mean for the truth lies within five standard errors of $h^2/2$.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-full_sweep = poly.degree_sweep(x_train, y_train, x_test, y_test, range(n_all + 5))
-exact = full_sweep["train_mse"] < 1e-12 * np.var(y_train)  # zero up to float64 rounding
-first_exact = int(full_sweep["degree"][np.argmax(exact)])
-full_best = int(full_sweep["degree"][np.argmin(full_sweep["test_mse"])])
-display(Markdown(
-    f"With all {n_all} points, the first degree that interpolates is {first_exact} "
-    f"(= n − 1; training MSE {wording.residual(full_sweep['train_mse'][first_exact], zero='0, to rounding')}), where the test MSE is "
-    f"{full_sweep['test_mse'][first_exact]:.1e}. The test curve bottoms out at degree "
-    f"{full_best} (test MSE {full_sweep['test_mse'][full_best]:.4f}); with {n_few} points it "
-    f"did at degree {best_degree[n_few]} ({few_test[best_degree[n_few]]:.4f}). More points "
-    f"lower the bottom of the curve and push the climb to higher degrees (section 2), but the "
-    f"truth is still a parabola."))
+line_defect = linearity.additivity_defect(Polynomial([0.7, 2.0]), pair_x1, pair_x2)  # f = 2x + 0.7
+assert np.allclose(line_defect, -0.7)
+standard_error = np.std(np.abs(2 * pair_x1 * pair_x2)) / np.sqrt(N_PAIRS)
+assert abs(truth_defect - PAIR_HALF_WIDTH ** 2 / 2) < 5 * standard_error
 
-# %% [markdown]
-# **Exercise 2.** Penalise the intercept too (`penalize_intercept=True` in
-# `fit_polynomial`). What does the degree-9 fit become at $\lambda = 10^3$, and why?
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★★ · pen and paper). Show that a ReLU network with one hidden layer of $N$
+# units and one input is made of at most $N + 1$ linear pieces on any interval. Where is the
+# kink of unit $j$, with input weight $w_j$ and bias $b_j$? Why do section 3's networks have
+# far fewer pieces than $N + 1$ on $[-1, 1]$?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** With every coefficient penalised, a huge $\lambda$ makes
-# $\lambda \|c\|^2$ dominate the training MSE, so the minimiser shrinks *all* of $c$,
-# the intercept included, towards 0: the fit tends to the constant 0, not to $\bar y$.
+# **Solution 2.** The network is $f(x) = \sum_j v_j \operatorname{relu}(w_j x + b_j) + c$.
+# Each term is linear on either side of the point where its argument changes sign,
+# $x_j = -b_j/w_j$ (no kink at all when $w_j = 0$): it is a function with at most one kink. A
+# sum of functions is linear wherever all of them are, so $f$ can bend only at the $x_j$: at
+# most $N$ kinks, hence at most $N + 1$ pieces. Fewer pieces appear when kinks fall outside
+# the interval, when two units share a kink, or when a unit's read-out weight $v_j$ is 0 (its
+# kink does not change the slope of $f$). With PyTorch's initialisation many $x_j = -b_j/w_j$
+# lie outside $[-1, 1]$, as section 3 measured, and training moves few of them in. The cell
+# checks the bound on every network of the width sweep and, for section 1's network, that its
+# pieces are at most one more than the number of kinks $-b_j/w_j$ inside $[-1, 1]$.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-strongest = float(LAMBDAS[-1])
-zero_fit = poly.fit_polynomial(x_few, y_few, DECAY_DEGREE, l2=strongest, penalize_intercept=True)
-mean_fit = decay["fits"][-1]  # the same strength, intercept free
-display(Markdown(
-    f"At $\\lambda =$ {strongest:.0e} with the intercept penalised, the largest coefficient of "
-    f"the degree-{DECAY_DEGREE} fit is {np.abs(zero_fit.coef).max():.1e} and the fit stays within "
-    f"±{np.abs(zero_fit(grid)).max():.1e} of 0 on $[-1, 1]$: a flat line at 0, with test MSE "
-    f"{poly.mean_squared_error(zero_fit, x_test, y_test):.3f} (the mean of $y^2$ on the test "
-    f"set is {np.mean(y_test ** 2):.3f}). With the intercept free, the same $\\lambda$ gives "
-    f"the constant {mean_fit.coef[0]:.3f}, the mean of the targets ({y_few.mean():.3f}), and a "
-    f"test MSE of {decay_test[-1]:.3f}."))
+assert np.all(counts_trained <= np.asarray(WIDTHS)[:, None] + 1)
+assert np.all(counts_initial <= np.asarray(WIDTHS)[:, None] + 1)
+w_first = mlp.layers[0].weight.detach().numpy()[:, 0]
+b_first = mlp.layers[0].bias.detach().numpy()
+assert pieces_trained <= np.sum(np.abs(-b_first / w_first) < 1) + 1
 
-# %% [markdown]
-# **Exercise 3.** Make the network of section 1 two layers deep (e.g. two layers of half
-# the width). Count its linear pieces before and after training. Does depth add more
-# pieces than the same number of units in one layer?
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★ · computation). Fit polynomials to **all** the training points of
+# section 2, of every degree from 0 to $n + 4$ ($n$ the number of points). Set `answer_3` to
+# the pair (first degree that interpolates, degree with the lowest test error), counting a fit
+# as interpolating when its training MSE is below $10^{-12}$ times the variance of the targets.
+# Why is the first number exactly what it is?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** The `WIDTH` units of section 1 split over two hidden layers, same seed
-# and learning rate, trained for the steps of the width sweep of section 3, so that the
-# one-layer network of that sweep (same width, seed and steps) is the comparison; the
-# pieces are counted on $[-1, 1]$ as before.
+# **Solution 3.** A polynomial of degree $d$ has $d + 1$ coefficients, so it can pass through
+# $n$ points with distinct $x$ once $d + 1 \ge n$: the Vandermonde system then has a solution
+# (for $d = n - 1$ a unique one, its matrix being invertible), and below that degree there are
+# more equations than unknowns and noisy points are, in general, not all hit. So the first
+# interpolating degree is $n - 1$. The tolerance $10^{-12}$ only absorbs float64 rounding.
+# More points push the bottom of the test curve, and the start of its climb, to higher
+# degrees.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+all_sweep = poly.degree_sweep(x_train, y_train, x_test, y_test, range(n_all + 5))
+interpolates = all_sweep["train_mse"] < 1e-12 * np.var(y_train)
+answer_3 = (int(all_sweep["degree"][np.argmax(interpolates)]),
+            int(all_sweep["degree"][np.argmin(all_sweep["test_mse"])]))
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"With all {n_all} points the first interpolating degree is {answer_3[0]}, and the test "
+    f"error is lowest at degree {answer_3[1]} ({all_sweep['test_mse'][answer_3[1]]:.4f}); with "
+    f"{n_few} points it was lowest at degree {best_degree[n_few]}."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+reference_sweep = poly.degree_sweep(x_train, y_train, x_test, y_test, range(len(x_train) + 5))
+assert answer_3[0] == len(x_train) - 1
+assert answer_3[1] == int(reference_sweep["degree"][np.argmin(reference_sweep["test_mse"])])
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★ · pen and paper). Penalise the intercept too: minimise
+# $\frac1n\sum_i (p(x_i) - y_i)^2 + \lambda \lVert c\rVert^2$ over **all** coefficients $c$ of
+# $p$ (`penalize_intercept=True` in `fit_polynomial`). Solve the degree-0 case by hand. What do
+# the fits of every degree tend to as $\lambda \to \infty$, and how does that differ from
+# section 2, where the intercept is free?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** For degree 0, $p(x) = c_0$ and the objective is
+# $\frac1n\sum_i (c_0 - y_i)^2 + \lambda c_0^2$. Its derivative $2(c_0 - \bar y) + 2\lambda c_0$
+# vanishes at
+#
+# $$c_0 = \frac{\bar y}{1 + \lambda},$$
+#
+# which tends to **0** as $\lambda \to \infty$, not to the mean $\bar y$ that the free
+# intercept keeps. In general, with the Vandermonde matrix $V$, the minimiser is
+# $c = (V^\top V/n + \lambda I)^{-1} V^\top y / n$, so
+# $\lVert c\rVert \le \lVert V^\top y/n\rVert / \lambda \to 0$: every fit shrinks to the
+# constant 0. With the intercept free, the penalty never touches $c_0$, and the limit is the
+# best constant, $\bar y$. Which is right depends on the data: penalising the intercept makes
+# the fit depend on where the origin of $y$ is, which is why it is usually left free (or the
+# targets are centred first). The cell checks both statements.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+constant_fit = poly.fit_polynomial(x_few, y_few, 0, l2=1.0, penalize_intercept=True)
+assert np.isclose(constant_fit.coef[0], y_few.mean() / (1 + 1.0))
+strong = float(LAMBDAS[-1])
+all_penalised = poly.fit_polynomial(x_few, y_few, DECAY_DEGREE, l2=strong, penalize_intercept=True)
+vander = np.polynomial.polynomial.polyvander(x_few, DECAY_DEGREE)
+assert np.linalg.norm(all_penalised.coef) <= np.linalg.norm(vander.T @ y_few / len(x_few)) / strong
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5** (★★★ · computation). Split section 1's `WIDTH` units over two hidden layers
+# of `WIDTH // 2` units each (same seed and learning rate) and train for the `PIECE_EPOCHS`
+# steps of section 3's width sweep. Set `answer_5` to the pair (linear pieces on $[-1, 1]$
+# before training, after training). Show that two layers of widths $N_1, N_2$ allow at most
+# $(N_1 + 1)(N_2 + 1)$ pieces on a line, and compare with one layer of the same units.
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 5.** The first layer is exercise 2's network: at most $N_1$ kinks, so at most
+# $N_1 + 1$ pieces on which every first-layer output is linear. On each such piece a
+# second-layer unit's pre-activation is linear too, so it changes sign at most once there:
+# each of the $N_2$ units adds at most $N_1 + 1$ kinks. In total at most
+# $N_1 + N_2(N_1 + 1)$ kinks, that is $(N_1 + 1)(N_2 + 1)$ pieces, against $N_1 + N_2 + 1$
+# for the same units in one layer. Depth *can* multiply the pieces; whether a trained network
+# uses that room is what the computation shows.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 deep_hidden = [WIDTH // 2, WIDTH // 2]
 deep = models.make_mlp(1, deep_hidden, 1, seed=SEED)
-deep_initial = linear_pieces.count_linear_pieces(deep, START, END)
+deep_before = linear_pieces.count_linear_pieces(deep, START, END)
 training.train_model(deep, task.X_train, task.y_train, kind="regression", epochs=PIECE_EPOCHS,
                      lr=LR, seed=SEED, eval_every=PIECE_EPOCHS, progress=False)
-deep_trained = linear_pieces.count_linear_pieces(deep, START, END)
-deep_test = training.score(deep, task.X_test, task.y_test, kind="regression")["loss"]
-deep_bound = (deep_hidden[0] + 1) * (deep_hidden[1] + 1)  # pieces two layers allow on a line
-row = int(np.argmin(np.abs(np.asarray(WIDTHS) - WIDTH)))  # the sweep's width nearest WIDTH
-one_layer = (WIDTHS[row], counts_initial[row, 0], counts_trained[row, 0],
-             by_width["test_mse"][row, 0])  # width, pieces before / after, test MSE (seed SEED)
+answer_5 = (deep_before, linear_pieces.count_linear_pieces(deep, START, END))
+one_layer_row = int(np.argmin(np.abs(np.asarray(WIDTHS) - WIDTH)))  # the sweep's width nearest WIDTH
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 display(Markdown(
-    f"The network with hidden layers {deep_hidden} has {deep_initial} linear pieces before "
-    f"training and {deep_trained} after {PIECE_EPOCHS} steps (test MSE {deep_test:.4f}); one "
-    f"layer of {one_layer[0]} units, same seed and steps, had {one_layer[1]} and {one_layer[2]} "
-    f"(test MSE {one_layer[3]:.4f}). Here depth gives "
-    f"{'more' if deep_trained > one_layer[2] else 'no more'} pieces than the same units in "
-    f"one layer. A second layer *can* multiply the count: each of its units may kink once on "
-    f"every piece of the first layer, so {wording.layers(deep_hidden)} "
-    f"allow up to ({deep_hidden[0]} + 1)({deep_hidden[1]} + 1) = {deep_bound} pieces on a line, "
-    f"against {WIDTH + 1} for one layer; this network uses at most "
-    f"{max(deep_initial, deep_trained) / deep_bound:.0%} of that room."))
+    f"Two layers of {deep_hidden[0]} units: {answer_5[0]} pieces before training and "
+    f"{answer_5[1]} after, out of at most {(deep_hidden[0] + 1) * (deep_hidden[1] + 1)}; one "
+    f"layer of {WIDTHS[one_layer_row]} units with seed {SEED} had {counts_initial[one_layer_row, 0]} "
+    f"and {counts_trained[one_layer_row, 0]}, out of at most {WIDTHS[one_layer_row] + 1}."))
 
-# %% [markdown]
-# **Exercise 4.** Add NAND and XNOR to `GATE_NAMES` (both are in `gates.GATE_NAMES`). Do
-# the hand-set units still compute everything? How many first-layer weights does a
-# trained network share between gates now?
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 4.** Both new gates are read off the same two hand-set units
-# (NAND $= 1 - h_2$, XNOR $= 1 - h_1 + 2h_2$); we check them and retrain the gate
-# networks of section 4 (same width, seeds and steps) on all the truth tables.
-
-# %% tags=["solution"] jupyter={"source_hidden": true}
-more_names = tuple(dict.fromkeys((*GATE_NAMES, "nand", "xnor")))
-more_targets = gates.gate_targets(more_names)
-more_hand = gates.hand_set_gate_network(more_names)
-more_hand_sharing = gates.gate_sharing(more_hand, more_targets, relative_sensitivity=0.0)
-more_summary = gates.train_gate_networks(more_names, GATE_WIDTH, gate_seeds,
-                                         epochs=GATE_EPOCHS, lr=GATE_LR, progress=False)
-display(Markdown(
-    f"The hand-set network computes all {len(more_names)} gates with accuracy "
-    f"{more_hand_sharing['worst_accuracy']:.0%}, and {more_hand_sharing['multi_gate_weights']} "
-    f"of its 4 first-layer weights take part in two or more gates. Trained on {len(more_names)} "
-    f"gates, the {GATE_WIDTH}-unit networks solve all of them in "
-    f"{sum(s['worst_accuracy'] == 1 for s in more_summary)} of {len(more_summary)} seeds and "
-    f"share {np.mean([s['multi_gate_weights'] for s in more_summary]):.1f} of "
-    f"{2 * GATE_WIDTH} first-layer weights between two or more gates (with "
-    f"{len(GATE_NAMES)} gates: {multi_weights:.1f})."))
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+reference_net = models.make_mlp(1, [WIDTH // 2, WIDTH // 2], 1, seed=SEED)
+before = linear_pieces.count_linear_pieces(reference_net, START, END)
+training.train_model(reference_net, task.X_train, task.y_train, kind="regression",
+                     epochs=PIECE_EPOCHS, lr=LR, seed=SEED, eval_every=PIECE_EPOCHS, progress=False)
+assert tuple(answer_5) == (before, linear_pieces.count_linear_pieces(reference_net, START, END))

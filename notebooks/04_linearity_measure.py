@@ -460,51 +460,123 @@ display(Markdown("\n".join(f"- {line}" for line in takeaways)))
 # %% [markdown]
 # ## Exercises
 #
-# 1. ★ (pen and paper) Show that $Z$ is unchanged when $f$ is replaced by $\alpha f + c$
-#    ($\alpha \neq 0$).
+# Each exercise has a level (★ to ★★★) and a kind; its worked solution is folded below it.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★ · pen and paper). Show that $Z$ is unchanged when $f$ is replaced by
+# $\alpha f + c$ ($\alpha \neq 0$, $c$ a constant vector).
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** Every one of $u, v, w, D$ is a difference of values of $f$ in which $c$
-# cancels, and each is multiplied by $\alpha$: $u' = \alpha u$, $v' = \alpha v$,
-# $w' = \alpha w$, $D' = \alpha D$. So
-# $Z' = |\alpha| \lVert D \rVert / (|\alpha| (\lVert u \rVert + \lVert v \rVert +
-# \lVert w \rVert)) = Z$. The cell checks it on a network.
+# **Solution 1.** Each of $u, v, w$ is a difference of two values of $f$, and $D$ a signed sum
+# of four values whose signs add up to 0 ($+1 - 1 - 1 + 1$), so $c$ cancels in all of them and
+# each is multiplied by $\alpha$: $u' = \alpha u$, $v' = \alpha v$, $w' = \alpha w$,
+# $D' = \alpha D$. So
+#
+# $$Z' = \frac{|\alpha|\,\lVert D\rVert}{|\alpha|\,(\lVert u\rVert + \lVert v\rVert + \lVert w\rVert)} = Z .$$
+#
+# (When $u = v = w = 0$ both are $0/0$, defined as 0.) The cell checks it on triples around
+# the moons data for a trained network and $-2.5 f + 4$.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 net_f = linearity.as_function(next(iter(shown["moons"].values())))
 X_m = tasks["moons"].X_test[:50].astype(float)
 a_m, b_m = 0.3 * X_m[::-1], 0.2 * np.roll(X_m, 1, axis=0)
 z_f = linearity.z_score(net_f, X_m, a_m, b_m)
-z_g = linearity.z_score(examples.rescaled(net_f, -2.5, 4.0), X_m, a_m, b_m)
-display(Markdown(f"Largest change of $Z$ under $f \\to -2.5 f + 4$: "
-                 f"{wording.residual(np.abs(z_f - z_g).max())}."))
+assert np.allclose(z_f, linearity.z_score(examples.rescaled(net_f, -2.5, 4.0), X_m, a_m, b_m),
+                   rtol=0, atol=1e-9)
 
-# %% [markdown]
-# 2. ★ (pen and paper) Compute $D$ for $f(x) = x^3$ at $x_0$ with displacements $a$, $b$.
-#    Why does $\bar Z$ of $x^3$ on $[-1, 1]$ lie above that of $x^2$?
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★★ · pen and paper). Compute $D$ for $f(x) = x^3$ at $x_0$ with
+# displacements $a$, $b$, and compare with $f(x) = x^2$. Then compute $Z$ of both functions at
+# $x_0 = 0$, $a = b$.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** $D = (x_0 + a + b)^3 - (x_0 + a)^3 - (x_0 + b)^3 + x_0^3
-# = 6 x_0 a b + 3ab(a + b)$. For $x^2$ it is $2ab$, independent of $x_0$. Relative to the
-# changes $u \approx f'(x_0) a$, the cubic's defect carries the extra $3ab(a+b)$ term and
-# grows with $|x_0|$ where $f'$ grows too; on $[-1, 1]$ the ratio comes out larger, as
-# section 2's table shows. The cell checks the formula.
+# **Solution 2.** Expanding the cubes, every term without both $a$ and $b$ cancels:
+#
+# $$D = (x_0 + a + b)^3 - (x_0 + a)^3 - (x_0 + b)^3 + x_0^3 = 6x_0ab + 3ab(a + b).$$
+#
+# For $x^2$ the same steps give $D = 2ab$, the same at every $x_0$; the cubic's defect grows
+# with $|x_0|$, so its $\bar Z$ depends on where the data lie. At $x_0 = 0$, $a = b$: for $x^3$,
+# $u = v = a^3$, $w = 8a^3$, $D = 6a^3$, so $Z = 6/(1 + 1 + 8) = 3/5$; for $x^2$, $u = v = a^2$,
+# $w = 4a^2$, $D = 2a^2$, so $Z = 2/6 = 1/3$. Neither depends on $a$: $Z$ is scale-free along
+# a ray from a point where $f$ is a pure power. The cell checks the formula on random triples
+# and both values.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-x0_c, a_c, b_c = rng.uniform(-1, 1, (3, 100, 1))
+x0_c, a_c, b_c = np.random.default_rng(SEED).uniform(-1, 1, (3, 100, 1))
 D_cube = linearity.second_difference(examples.power(3), x0_c, a_c, b_c)
-formula = 6 * x0_c * a_c * b_c + 3 * a_c * b_c * (a_c + b_c)
-display(Markdown(f"Largest difference from $6x_0ab + 3ab(a+b)$: "
-                 f"{wording.residual(np.abs(D_cube - formula).max())}."))
+assert np.allclose(D_cube, 6 * x0_c * a_c * b_c + 3 * a_c * b_c * (a_c + b_c), rtol=0, atol=1e-12)
+zero_start, same_step = np.zeros((3, 1)), np.array([[0.1], [0.5], [2.0]])
+assert np.allclose(linearity.z_score(examples.power(3), zero_start, same_step, same_step), 3 / 5)
+assert np.allclose(linearity.z_score(examples.power(2), zero_start, same_step, same_step), 1 / 3)
 
-# %% [markdown]
-# 3. ★★ Why must the leaky-ReLU path end at exactly 0 in the logits but not in the
-#    probabilities? What does the probabilities' end value measure?
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★★★ · pen and paper). Show that $0 \le Z \le 1$ on every triple. For a
+# scalar $f$, when is $Z = 1$? Check your condition on $f(x) = x^2$ at the triple of the
+# figure in section 1 ($x_0 = -0.6$, $a = 0.4$, $b = 0.9$).
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** At slope 1 every activation is the identity, so the logits are an affine
-# function of the input and $D = 0$ on every triple. The probabilities are the softmax of
-# those logits: a curved function of an affine one, so $\bar Z > 0$ remains, the softmax's
-# own curvature along the triples. It measures how far the *read-out* alone is from
-# linear, which no training of the hidden layers can remove.
+# **Solution 3.** By definition $D = w - u - v$, so the triangle inequality gives
+# $\lVert D\rVert \le \lVert w\rVert + \lVert u\rVert + \lVert v\rVert$, hence $Z \le 1$; and
+# $Z \ge 0$ as a ratio of norms. For scalars, $|w - u - v| = |w| + |u| + |v|$ holds exactly
+# when the three numbers $w$, $-u$, $-v$ never have opposite signs (all $\ge 0$ or all
+# $\le 0$): **$u$ and $v$ lie on the side of 0 opposite to $w$**. Both single steps move $f$
+# one way and the combined step the other way, so the defect is as large as the changes
+# themselves. For $x^2$ at the
+# figure's triple: $f(x_0) = 0.36$, $u = 0.04 - 0.36 = -0.32$, $v = 0.09 - 0.36 = -0.27$,
+# $w = 0.49 - 0.36 = 0.13$, so $D = 0.13 + 0.32 + 0.27 = 0.72 = 2ab$ and
+# $Z = 0.72 / 0.72 = 1$: the parabola turns between $x_0$ and $x_0 + a + b$. The cell checks
+# the value with `z_score`, and the bounds on random triples.
 
+# %% tags=["solution"] jupyter={"source_hidden": true}
+figure_triple = [np.array([[triple[key]]]) for key in ("x0", "a", "b")]
+assert np.isclose(linearity.z_score(examples.power(2), *figure_triple)[0], 1.0)
+x0_r, a_r, b_r = np.random.default_rng(SEED + 1).uniform(-1, 1, (3, 200, 1))
+z_random = linearity.z_score(examples.smooth_curve(), x0_r, a_r, b_r)
+assert np.all((z_random >= 0) & (z_random <= 1 + 1e-12))
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★ · conceptual). Why must the leaky-ReLU path of section 3 end at exactly 0
+# in the logits but not in the probabilities? What does the probabilities' end value measure?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** At slope 1 every activation is the identity, so the logits are an affine
+# function of the input and $D = 0$ on every triple. The probabilities are the softmax (or
+# sigmoid) of those logits: a curved function of an affine one, so $\bar Z > 0$ remains, the
+# curvature of the softmax itself along the triples. It measures how far the *read-out* alone
+# is from linear, which no training of the hidden layers can remove: a floor below which a
+# network's $\bar Z$ in probabilities cannot be read as "more linear".
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5** (★ · computation). Take the two moons networks of section 4 trained without
+# dropout and at drop rate 0.5 (seed `EXPERIMENT["moons"].seeds[0]`). Measure $\bar Z$ of each
+# on the moons test inputs with `linearity.z_bar` (default settings), in logits and in
+# probabilities. Set `answer_5` to the dict `{(drop rate, representation): Z̄}` with drop rates
+# 0.0 and 0.5 and representations `"logits"` and `"probabilities"`.
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 5.** `linearity.as_function(net, output=...)` picks the representation; the
+# same default triples (same seed) are used for every network, so the four numbers differ only
+# through the functions. One seed is an example, not a verdict: chapter 05 compares many seeds
+# at matched fit.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+moons_seed = EXPERIMENT["moons"].seeds[0]
+moons_nets = {0.0: shown["moons"]["none", 0.0, moons_seed], 0.5: shown["moons"]["dropout", 0.5, moons_seed]}
+X_moons = tasks["moons"].X_test.astype(float)
+answer_5 = {(q, rep): linearity.z_bar(linearity.as_function(net, output=rep), X_moons).value
+            for q, net in moons_nets.items() for rep in ("logits", "probabilities")}
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"In logits, $\\bar Z$ is {answer_5[0.0, 'logits']:.3f} without dropout and "
+    f"{answer_5[0.5, 'logits']:.3f} at drop rate 0.5; in probabilities, "
+    f"{answer_5[0.0, 'probabilities']:.3f} and {answer_5[0.5, 'probabilities']:.3f}."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+first = EXPERIMENT["moons"].seeds[0]
+expected = {(q, rep): linearity.z_bar(linearity.as_function(shown["moons"][name, q, first], output=rep),
+                                      tasks["moons"].X_test.astype(float)).value
+            for name, q in (("none", 0.0), ("dropout", 0.5)) for rep in ("logits", "probabilities")}
+assert set(answer_5) == set(expected)
+assert all(np.isclose(answer_5[key], expected[key]) for key in expected)
