@@ -4,6 +4,8 @@
 #                render the site to build/html/ (re-executes only what changed)
 #   make essay SEED=1   a variant of the whole site with other seeds, in build/seed-1/html
 #                (its own figures in build/seed-1/figures; figures/ is not touched)
+#   make pdf     the site (built first, incrementally, as by `make essay`) printed to one PDF,
+#                build/dropout-and-linearity.pdf, through Debian's chromium
 #   make lab     JupyterLab on notebooks/: double-click a .py and it opens as a notebook
 #   make test    set up .venv (+ test tools, Debian's chromium) and run the whole suite
 #                (ruff and the import contract included: tests/test_style.py, test_architecture.py)
@@ -24,10 +26,16 @@ STAMP      := $(VENV)/.essay-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 export MPLBACKEND ?= Agg
 
-.PHONY: essay test check lab setup browser lint clean
+.PHONY: essay pdf test check lab setup browser lint clean
 
 essay: $(STAMP) $(LAB_SETTINGS)
 	$(PY) -m essay_lib build $(if $(SEED),--seed $(SEED) --output build/seed-$(SEED)) $(BUILD_ARGS)
+
+# The PDF edition (essay_lib.site.pdf): `make essay` first (it re-executes nothing when
+# nothing changed), then every page of build/html printed in print media and joined.
+PDF ?= $(if $(SEED),build/seed-$(SEED)/dropout-and-linearity.pdf,build/dropout-and-linearity.pdf)
+pdf: essay browser
+	$(PY) -m essay_lib pdf --site $(if $(SEED),build/seed-$(SEED)/html,build/html) --out $(PDF)
 
 test: $(STAMP) $(LAB_SETTINGS) browser
 	$(PY) -m pytest $(PYTEST_ARGS)

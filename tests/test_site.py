@@ -86,7 +86,7 @@ def _pages(site) -> list[Path]:
 
 def test_the_site_has_an_index_and_a_page_per_notebook(built_site):
     names = {p.name for p in _pages(built_site)}
-    assert names == ({"index.html", "gallery.html", "references.html"}
+    assert names == ({"index.html", "gallery.html", "references.html", "instructors.html"}
                      | {f"{p.stem}.html" for p in NOTEBOOKS})
     for path in NOTEBOOKS:  # each chapter's notebook and script, downloadable from its page
         assert (built_site.html_dir / f"{path.stem}.ipynb").is_file()
@@ -131,7 +131,7 @@ def test_every_page_in_the_browser(built_site, browser):
         raw = RAW_TEX.findall(page.evaluate(VISIBLE_PROSE))
         if raw:
             problems.append(f"{name}: raw TeX in the visible text: {raw[:5]}")
-        if name not in ("index.html", "gallery.html", "references.html"):
+        if name not in ("index.html", "gallery.html", "references.html", "instructors.html"):
             source = (NOTEBOOKS_DIR / f"{path.stem}.py").read_text(encoding="utf-8")
             if "$" in source and not maths:
                 problems.append(f"{name}: the notebook has math but the page has no <math>")
@@ -268,3 +268,38 @@ def test_reader_text_holds_no_build_artefacts_or_badly_written_numbers(built_sit
         executed = nbformat.read(built_site.executed_dir / f"{notebook.stem}.ipynb", as_version=4)
         problems += [f"{notebook.stem}: {p}" for p in proofread.leaked_values(executed)]
     assert not problems, "\n".join(problems)
+
+
+def test_the_instructors_page_is_linked_and_its_links_land(built_site, browser):
+    """The index and every chapter's navigation link the instructors' page; each chapter
+    has its section there; its links to a chapter's sections land on an element."""
+    page = browser.new_page()
+    page.goto((built_site.html_dir / "index.html").as_uri(), wait_until="load")
+    page.locator("a[href='instructors.html']").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/instructors.html")
+    assert page.inner_text("h1") == "For instructors"
+    for path in NOTEBOOKS:
+        number = path.stem.split("_")[0]
+        assert page.locator(f"#chapter-{number} h2 a[href='{path.stem}.html']").count() == 1
+    assert page.locator(".essay-lecture-plan tbody tr").count() >= len(NOTEBOOKS)
+    assert "nbgrader autograde" in page.inner_text("body")
+    targets = page.eval_on_selector_all(
+        "a[href*='.html#']", "as => as.map(a => a.getAttribute('href'))")
+    assert targets
+    by_page: dict[str, set[str]] = {}
+    for href in targets:
+        name, fragment = href.split("#", 1)
+        by_page.setdefault(name, set()).add(fragment)
+    chapter = browser.new_page()
+    for name, fragments in sorted(by_page.items()):
+        chapter.goto((built_site.html_dir / name).as_uri(), wait_until="load")
+        missing = chapter.evaluate("fs => fs.filter(f => !(document.getElementById(f)"
+                                   " || document.getElementById(decodeURIComponent(f))))",
+                                   sorted(fragments))
+        assert not missing, f"instructors.html: links to {name} land on nothing: {missing}"
+    for path in _chapter_pages(built_site)[:1]:
+        chapter.goto(path.as_uri(), wait_until="load")
+        assert chapter.locator(".essay-nav-top a[href='instructors.html']").count() == 1
+    chapter.close()
+    page.close()

@@ -5,6 +5,7 @@ Commands are registered here and implemented in their own modules of this packag
 * ``build``  execute the notebooks and render the site (:mod:`essay_lib.cli.build`)
 * ``sweep``  run or complete a cached sweep and print a summary (:mod:`essay_lib.cli.sweep`)
 * ``figures``  list the figures with their captions, or zip them (:mod:`essay_lib.cli.figures`)
+* ``pdf``  print the built site as one PDF (:mod:`essay_lib.cli.pdf`)
 * ``sentences``  compute the essay's sentences in this process, print them
   (:mod:`essay_lib.cli.sentences`)
 * ``robustness``  the sentences on three CPU kernel paths, each from an empty cache: do they
@@ -25,6 +26,7 @@ COMMANDS = {
     "build": ("essay_lib.cli.build", "execute every notebook and render the HTML site"),
     "sweep": ("essay_lib.cli.sweep", "run or complete a regularization sweep (cached)"),
     "figures": ("essay_lib.cli.figures", "list the figures with their captions, or zip them"),
+    "pdf": ("essay_lib.cli.pdf", "print the built site as one PDF (make pdf)"),
     "sentences": ("essay_lib.cli.sentences", "compute the essay's sentences and print them"),
     "robustness": ("essay_lib.cli.robustness", "do the sentences agree on 3 CPU kernel paths?"),
     "lab-settings": ("essay_lib.cli.lab", "make JupyterLab open the .py notebooks as notebooks"),

@@ -20,13 +20,17 @@ imports it, and only :mod:`essay_lib.cli` uses both.  An import-linter contract 
 * :mod:`essay_lib.site.bibliography`  the essay's one bibliography (every work it cites)
 * :mod:`essay_lib.site.citations`  ``[@key]`` citations turned into links to the references
 * :mod:`essay_lib.site.gallery`  every figure with its caption, copied and zipped
+* :mod:`essay_lib.site.instructors`  the instructors' page: a lecture plan per chapter
+  (:mod:`essay_lib.site.lecture_plans`), slide figures, the exercise to assign
+* :mod:`essay_lib.site.pdf`  the built site printed to one PDF through headless Chromium
 * :mod:`essay_lib.site.variant_build`  variant builds: parameters injected after the
   ``parameters`` cell (papermill's ``injected-parameters``)
 * :mod:`essay_lib.site.figure_alt`  run inside each build kernel: gives inline matplotlib
   figures alt text taken from their titles
 * ``templates/essay/``  our nbconvert template (extends JupyterLab's ``lab`` template);
   ``contents``, ``gallery`` and ``references.html.j2`` for the other pages
-* ``static/essay.css``  navigation and index-page styles, copied next to the pages
+* ``static/essay.css``  navigation and index-page styles, the print stylesheet, copied
+  next to the pages
 """
 
 from __future__ import annotations

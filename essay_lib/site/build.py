@@ -24,7 +24,8 @@ For each ``notebooks/NN_name.py`` (jupytext percent, the canonical file), in ord
    chapter's reading time and run time: the seconds its stored execution took, so a cached
    rebuild writes the same page) and ``build/html/gallery.html`` with every figure
    (:mod:`essay_lib.site.gallery`, files copied to ``html/figures/`` and zipped into
-   ``html/figures.zip``).  Rendering is quick and always redone.
+   ``html/figures.zip``) and ``build/html/instructors.html`` (lecture plans, slide figures,
+   assignments: :mod:`essay_lib.site.instructors`).  Rendering is quick and always redone.
 
 **Variant builds** (``parameters``, :mod:`essay_lib.site.variant_build`): each chapter runs with
 an ``injected-parameters`` cell after its ``parameters`` cell; the figures go to the build
@@ -49,6 +50,7 @@ from essay_lib.site.cache import code_hashes, execution_key
 from essay_lib.site.chapter_page import DOWNLOAD_SUFFIXES
 from essay_lib.site.citations import REFERENCES_PAGE
 from essay_lib.site.execute import KERNEL_SETUP, BuildError, execute_notebook
+from essay_lib.site.instructors import INSTRUCTORS_PAGE
 from essay_lib.util.paths import FIGURES_ENV, PACKAGE_DIR, REPO_DIR, STATIC_ENV, write_atomic
 from essay_lib.util.paths import figures_dir as default_figures_dir
 from essay_lib.util.progress import DISABLE_ENV
@@ -342,6 +344,7 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     for chapter in selected if only else found:
         position = found.index(chapter)
         nav = {"contents": "index.html", "licence": gallery.LICENCE_TEXT,
+               "instructors": INSTRUCTORS_PAGE,
                "prev": _link(found[position - 1]) if position > 0 else None,
                "next": _link(found[position + 1]) if position + 1 < len(found) else None}
         shown = chapter_page.page_notebook(executed[chapter.stem], source=chapter.source,
@@ -356,7 +359,8 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
         write_atomic(html_dir / chapter.page, page)
         report.pages.append(html_dir / chapter.page)
     if not only:  # pages (and downloads) of notebooks that no longer exist
-        keep = {c.page for c in found} | {"index.html", "gallery.html", REFERENCES_PAGE}
+        keep = {c.page for c in found} | {"index.html", "gallery.html", REFERENCES_PAGE,
+                                          INSTRUCTORS_PAGE}
         keep |= {f"{c.stem}{suffix}" for c in found for suffix in DOWNLOAD_SUFFIXES}
         for stale in [*html_dir.glob("*.html"), *(p for s in DOWNLOAD_SUFFIXES
                                                   for p in html_dir.glob(f"*{s}"))]:

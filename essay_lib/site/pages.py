@@ -3,7 +3,7 @@
 The index lists every chapter with its reading time (:mod:`essay_lib.site.reading`, from the
 words of its executed notebook) and its run time -- the seconds its stored execution took
 (:func:`essay_lib.site.cache.stored_seconds`), so a cached rebuild writes the same bytes --
-the headline figure, the gallery and references links, a variant's parameters and the
+the headline figure, the gallery, instructors and references links, a variant's parameters and the
 licence line.  It opens with the essay's answer in plain words, before anything technical
 (:data:`FRONT_FILES`, read from the figures folder by :func:`read_front`): the answer and
 the mechanism's sentence, the figure of what the networks learned (:data:`LEARNED_FIGURE`),
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from essay_lib.site import cache, gallery, reading
+from essay_lib.site import cache, gallery, instructors, reading
 from essay_lib.site.citations import REFERENCES_PAGE
 from essay_lib.util.paths import write_atomic
 
@@ -94,8 +94,9 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
                             answer: str | None = None, mechanism: str | None = None,
                             analogy: str | None = None,
                             learned: str | None = LEARNED_FIGURE) -> list[Path]:
-    """Copy the figures into ``html_dir``, write ``figures.zip``, ``gallery.html`` and
-    ``index.html``; returns the two pages.
+    """Copy the figures into ``html_dir``, write ``figures.zip``, ``gallery.html``,
+    ``instructors.html`` (:mod:`essay_lib.site.instructors`) and ``index.html``; returns the
+    three pages.
 
     ``found``: every chapter (:class:`essay_lib.site.build.Chapter`); ``executed``: stem ->
     executed notebook of this build (the others are read from ``executed_dir``);
@@ -125,6 +126,8 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
     write_atomic(html_dir / "gallery.html", render.render_gallery(
         title=title, groups=gallery.gallery_groups(figures, links), zip_name=zip_name,
         licence=gallery.LICENCE_TEXT))
+    teaching = instructors.write_instructors_page(found, figures, html_dir, title=title,
+                                                  licence=gallery.LICENCE_TEXT)
     saved = [n for c in found
              for n in gallery.SAVED_FIGURE.findall(c.source.read_text(encoding="utf-8"))]
     top = gallery.headline_figure(figures, headline, saved)
@@ -147,6 +150,7 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
     write_atomic(html_dir / "index.html", render.render_index(
         title=title, abstract=abstract, headline=figure, chapters=chapters, variant=variant,
         gallery="gallery.html", references=REFERENCES_PAGE, licence=gallery.LICENCE_TEXT,
+        instructors=teaching.name,
         total_time=render.format_seconds(total) if total else None, answer=answer,
         mechanism=mechanism, analogy=analogy, learned=first))
-    return [html_dir / "index.html", html_dir / "gallery.html"]
+    return [html_dir / "index.html", html_dir / "gallery.html", teaching]

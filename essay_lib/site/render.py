@@ -51,7 +51,7 @@ from essay_lib.site.mathml import MathError, tex_to_mathml
 
 __all__ = ["OPEN_TAGS", "EssayHTMLExporter", "MathError", "MathMLRenderer", "copy_static",
            "format_seconds", "mark_cells", "markdown_to_html", "merge_code_runs",
-           "render_chapter", "render_gallery", "render_index", "solution_runs",
+           "render_chapter", "render_gallery", "render_index", "render_template", "solution_runs",
            "tex_to_mathml", "wrap_tables"]
 
 
@@ -233,6 +233,12 @@ def _render_template(name: str, **context) -> str:
     return env.get_template(name).render(**context)
 
 
+def render_template(name: str, **context) -> str:
+    """A page from the site template ``templates/<name>`` (autoescaped, strict: a missing
+    name in ``context`` is an error)."""
+    return _render_template(name, **context)
+
+
 def markdown_to_html(text: str) -> str:
     """A markdown paragraph (with ``$...$`` math, which becomes MathML) as HTML."""
     return MarkdownWithMath(renderer=MathMLRenderer(escape=False)).render(text)
@@ -243,7 +249,7 @@ def render_index(*, title: str, abstract: str, chapters: list[dict], headline: d
                  licence: str | None = None, total_time: str | None = None,
                  answer: str | None = None, references: str | None = None,
                  mechanism: str | None = None, analogy: str | None = None,
-                 learned: dict | None = None) -> str:
+                 learned: dict | None = None, instructors: str | None = None) -> str:
     """The contents page: title, abstract, headline figure, chapter list (an HTML string).
 
     ``chapters``: dicts with ``href``, ``number``, ``title``, ``summary``, ``built`` (bool),
@@ -256,8 +262,9 @@ def render_index(*, title: str, abstract: str, chapters: list[dict], headline: d
     of the references page; ``mechanism``: the mechanism's sentence (markdown, a second
     paragraph of the answer), or ``None``; ``learned``: the figure shown under the answer
     (``{"src", "alt", "caption"}``), or ``None``; ``analogy``: the analogy table (markdown,
-    under that figure), or ``None``.  Without the answer or the table, a note says where
-    they will come from; the abstract and the headline figure (the technical part) follow.
+    under that figure), or ``None``; ``instructors``: href of the instructors' page.
+    Without the answer or the table, a note says where they will come from; the abstract
+    and the headline figure (the technical part) follow.
     """
     chapters = [{"time": None, "reading": None, **c} for c in chapters]
     return _render_template("contents.html.j2", title=title, abstract=abstract,
@@ -269,7 +276,7 @@ def render_index(*, title: str, abstract: str, chapters: list[dict], headline: d
                             answer=None if answer is None else markdown_to_html(answer),
                             mechanism=None if mechanism is None else markdown_to_html(mechanism),
                             analogy=None if analogy is None else markdown_to_html(analogy),
-                            learned=learned)
+                            learned=learned, instructors=instructors)
 
 
 def render_gallery(*, title: str, groups: list[dict], zip_name: str | None = None,
