@@ -307,13 +307,9 @@ def subnetwork_additivity_members(model, X, *, keep_prob: float = 0.5, n_draws: 
         drawn[q] = sets, torch.as_tensor(sets.stacked()) * (1.0 / q if inverted else 1.0)
     X_t = torch.as_tensor(X)
     out = []
-    for k, q in enumerate(keeps):
-        if q is None:  # not measured
-            out.append(None)
-            continue
-        params, activation = _parameters(model, k)
-        sets, masks = drawn[q]
-        out.append(_result(*_parts(params, activation, X_t, sets, masks, output), sets, q))
+    for k, q in enumerate(keeps):  # q None: not measured
+        parts = None if q is None else _parts(*_parameters(model, k), X_t, *drawn[q], output)
+        out.append(None if q is None else _result(*parts, drawn[q][0], q))
     return out
 
 
