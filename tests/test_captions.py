@@ -228,3 +228,16 @@ def test_the_gallery_and_the_zip_list_figures_in_reading_order_with_the_same_cap
         text = archive.read("figures/CAPTIONS.md").decode()
     for figure in figures:
         assert f"**{figure.name}**: {figure.text}" in text
+
+
+def test_the_screenshots_command_says_when_there_is_no_site(tmp_path, capsys):
+    import argparse
+
+    from essay_lib.cli import screenshots
+
+    parser = argparse.ArgumentParser()
+    screenshots.add_arguments(parser)
+    args = parser.parse_args(["--site", str(tmp_path / "none"), "--output", str(tmp_path)])
+    assert screenshots.run(args) == 1
+    assert "no built site" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.png"))

@@ -4,7 +4,8 @@ Playwright) at a desktop width (1280 px) and a phone width (390 px):
 * every chapter page shows each figure its notebook saves, in order, in a ``<figure>``
   whose ``<figcaption>`` is visible and reads "Figure C.k. caption" (with JavaScript off:
   captions need none), and no image is wider than the viewport;
-* the gallery lists the figures in reading order with the same numbered captions.
+* the gallery lists the figures in reading order with the same numbered captions;
+* ``python -m essay_lib screenshots`` shoots the index, chapter 05 and the explorers.
 
 The site is the one ``built_site`` builds (one full build per test session, shared with
 ``tests/test_site.py``); with ``$ESSAY_FIGURES_SITE`` set to a built site's ``html`` folder
@@ -17,10 +18,12 @@ that site is checked instead (only the chapter pages it has), e.g.::
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import NOTEBOOKS
+from conftest import NOTEBOOKS, REPO
 from test_site import CHROMIUM, CHROMIUM_ARGS
 
 from essay_lib.site import captions, numbering
@@ -130,3 +133,23 @@ def test_the_gallery_lists_figures_in_reading_order_with_the_same_captions(html_
     assert shown == [(n, text) for n, text in in_order if n in saved]
     assert len(shown) >= 1, "the gallery shows no figure a notebook saves"
     assert all(right <= view + 1 for right in boxes), "a gallery image is wider than the page"
+
+
+def test_the_screenshots_command_shoots_the_index_chapter_05_and_the_explorers(html_dir,
+                                                                                tmp_path):
+    from PIL import Image
+
+    from essay_lib.cli import screenshots
+
+    result = subprocess.run([sys.executable, "-m", "essay_lib", "screenshots", "--site",
+                             str(html_dir), "--output", str(tmp_path)], capture_output=True,
+                            text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    written = {p.name for p in tmp_path.glob("*.png")}
+    expected = {f"{name}-{width}.png" for name, (page, _) in screenshots.SHOTS.items()
+                for width in screenshots.WIDTHS if (html_dir / page).is_file()}
+    assert expected <= written, result.stdout
+    for name in written:
+        with Image.open(tmp_path / name) as image:
+            width = int(name.rsplit("-", 1)[1].removesuffix(".png"))
+            assert 0 < image.width <= width and image.height > 50, name
