@@ -10,6 +10,8 @@ Commands are registered here and implemented in their own modules of this packag
   (:mod:`essay_lib.cli.sentences`)
 * ``robustness``  the sentences on three CPU kernel paths, each from an empty cache: do they
   agree? (:mod:`essay_lib.cli.robustness`)
+* ``screenshots``  PNG screenshots of a built site at 1280 and 390 px: the index, chapter 05
+  and its first figure, the two explorers (:mod:`essay_lib.cli.screenshots`)
 * ``lab-settings``  make JupyterLab open ``.py`` notebooks as notebooks, no news pop-up
   (:mod:`essay_lib.cli.lab`)
 """
@@ -29,6 +31,7 @@ COMMANDS = {
     "pdf": ("essay_lib.cli.pdf", "print the built site as one PDF (make pdf)"),
     "sentences": ("essay_lib.cli.sentences", "compute the essay's sentences and print them"),
     "robustness": ("essay_lib.cli.robustness", "do the sentences agree on 3 CPU kernel paths?"),
+    "screenshots": ("essay_lib.cli.screenshots", "screenshots of a built site, two widths"),
     "lab-settings": ("essay_lib.cli.lab", "make JupyterLab open the .py notebooks as notebooks"),
 }
 

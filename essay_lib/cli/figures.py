@@ -5,9 +5,12 @@ Examples::
     python -m essay_lib figures                      # one line per figure: name, files, caption
     python -m essay_lib figures --zip slides.zip     # every file of figures/ + CAPTIONS.md
 
-Captions are the figures' alt text, read from the executed notebooks of the last build
-(``build/executed/``); without a build a figure is captioned by its name.  The site build
-writes the same zip as ``build/html/figures.zip`` and lists the figures in ``gallery.html``.
+Figures are listed in reading order with their numbers and captions, as on the chapter
+pages ("Figure 5.2. caption": :mod:`essay_lib.site.numbering`, numbered from the notebooks
+in ``notebooks/``; captions from :mod:`essay_lib.site.captions`).  A figure without a
+caption is described by its alt text, read from the executed notebooks of the last build
+(``build/executed/``), or without a build by its name.  The site build writes the same zip
+as ``build/html/figures.zip`` and lists the figures in ``gallery.html``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from essay_lib.site import gallery
+from essay_lib.site import gallery, numbering
 from essay_lib.site.build import notebook_paths
 from essay_lib.util.paths import REPO_DIR, figures_dir
 
@@ -40,10 +43,18 @@ def captions(executed_dir: Path) -> dict[str, str]:
     return gallery.figure_alts(nbformat.read(p, as_version=4) for p in paths)
 
 
+def numbers(notebooks_dir: Path = REPO_DIR / "notebooks") -> dict:
+    """Figure name -> :class:`essay_lib.site.numbering.FigureNumber`, from the notebooks
+    ``NN_name.py`` in ``notebooks_dir`` (in reading order)."""
+    return numbering.figure_numbers(
+        (path.stem.split("_", 1)[0], path.read_text(encoding="utf-8"))
+        for path in notebook_paths(Path(notebooks_dir)))
+
+
 def run(args: argparse.Namespace) -> int:
     """List the figures, or write the zip; 1 when there are no figures."""
     folder = Path(args.figures or figures_dir())
-    figures = gallery.list_figures(folder, captions(args.executed))
+    figures = gallery.list_figures(folder, captions(args.executed), numbers())
     if not figures:
         print(f"no figures NN-name.* in {folder}", file=sys.stderr)
         return 1
@@ -52,5 +63,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path} ({len(figures)} figures, {path.stat().st_size / 1e6:.1f} MB)")
         return 0
     for figure in figures:
-        print(f"{figure.name}  [{', '.join(figure.files)}]  {figure.alt}")
+        print(f"{figure.name}  [{', '.join(figure.files)}]  {figure.text}")
     return 0

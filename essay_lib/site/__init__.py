@@ -19,7 +19,11 @@ imports it, and only :mod:`essay_lib.cli` uses both.  An import-linter contract 
 * :mod:`essay_lib.site.reading`  a chapter's reading time, computed from its words
 * :mod:`essay_lib.site.bibliography`  the essay's one bibliography (every work it cites)
 * :mod:`essay_lib.site.citations`  ``[@key]`` citations turned into links to the references
-* :mod:`essay_lib.site.gallery`  every figure with its caption, copied and zipped
+* :mod:`essay_lib.site.gallery`  every figure with its caption, in reading order, copied and
+  zipped
+* :mod:`essay_lib.site.captions`  the caption of every figure the notebooks save (one home)
+* :mod:`essay_lib.site.numbering`  "Figure C.k", computed in reading order; numbered
+  ``<figure>``/``<figcaption>`` on the chapter pages
 * :mod:`essay_lib.site.instructors`  the instructors' page: a lecture plan per chapter
   (:mod:`essay_lib.site.lecture_plans`), slide figures, the exercise to assign
 * :mod:`essay_lib.site.pdf`  the built site printed to one PDF through headless Chromium

@@ -353,7 +353,7 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
         try:
             page = render.render_chapter(
                 exporter, shown, title=f"{chapter.number} {chapter.title}",
-                notebooks_dir=notebooks_dir, nav=nav)
+                notebooks_dir=notebooks_dir, nav=nav, chapter=chapter.number)
         except (render.MathError, citations.CitationError) as exc:
             raise BuildError(f"notebook {chapter.source.name}: {exc}") from None
         write_atomic(html_dir / chapter.page, page)

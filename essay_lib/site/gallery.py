@@ -3,12 +3,15 @@
 Notebooks save each figure as ``figures/NN-short-name.png`` and ``.svg`` (``NN``: the
 chapter, or an appendix's letter: ``A-short-name``); a few write other files there too
 (``05-answer.md``).  The site build copies every file of that folder into
-``html/figures/``, writes ``html/gallery.html`` listing them grouped by chapter, with the
-figure's alt text as caption and links to each file, and writes ``html/figures.zip`` with
-all of them and a ``CAPTIONS.md``.  A caption is the alt
-text of the figure as the notebook displayed it (:mod:`essay_lib.site.figure_alt`: taken
-from the figure's title), read from the cell that saved it.  ``python -m essay_lib
-figures --zip PATH`` writes the same zip without a build.
+``html/figures/``, writes ``html/gallery.html`` listing them in reading order (by chapter,
+then in the order the chapter saves them), each with its number and caption as on the
+chapter page ("Figure 5.2. caption": :mod:`essay_lib.site.numbering`,
+:mod:`essay_lib.site.captions`) and links to each file, and writes ``html/figures.zip``
+with all of them and a ``CAPTIONS.md`` holding the same captions.  The image's alt text is
+the figure's description as the notebook displayed it (:mod:`essay_lib.site.figure_alt`:
+taken from the figure's title), read from the cell that saved it; a figure without a
+caption is captioned by it.  ``python -m essay_lib figures --zip PATH`` writes the same
+zip without a build.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from essay_lib.site import captions
+from essay_lib.site.numbering import SAVED_FIGURE, FigureNumber, figure_text
+
 __all__ = ["LICENCE_TEXT", "Figure", "figure_alts", "gallery_groups", "headline_figure",
            "list_figures", "copy_figures", "write_zip"]
 
@@ -28,8 +34,6 @@ LICENCE_TEXT = ("Code: MIT licence. Text and figures: Creative Commons Attributi
                 "(CC BY 4.0); credit \u201cDropout and Linearity, an executable essay\u201d. "
                 "See LICENSE.")
 _FILE = re.compile(r"^(\d\d|[A-Z])-([a-z0-9][a-z0-9-]*)\.([A-Za-z0-9]+)$")
-# save_figure(fig, "NN-name") in a notebook's source, in order.
-SAVED_FIGURE = re.compile(r"save_figure\(\s*[^,()]+,\s*[\"']((?:\d\d|[A-Z])-[a-z0-9-]+)[\"']")
 #: Order of a figure's files: pictures first.
 _SUFFIX_ORDER = {"png": 0, "svg": 1}
 
@@ -37,12 +41,22 @@ _SUFFIX_ORDER = {"png": 0, "svg": 1}
 @dataclass(frozen=True)
 class Figure:
     """One figure: ``name`` ``"NN-short-name"``, chapter ``number`` ``"NN"``, its ``files``
-    (names in the figures folder, PNG then SVG then others) and ``alt`` (its caption)."""
+    (names in the figures folder, PNG then SVG then others), ``alt`` (its description, the
+    image's alt text), ``label`` ("Figure 5.2", ``None`` for a file no notebook saves) and
+    ``caption`` (:mod:`essay_lib.site.captions`, ``None`` if it has none)."""
 
     name: str
     number: str
     files: tuple[str, ...]
     alt: str
+    label: str | None = None
+    caption: str | None = None
+
+    @property
+    def text(self) -> str:
+        """What the gallery and ``CAPTIONS.md`` print: "Figure 5.2. caption", else the
+        caption or the alt text alone."""
+        return figure_text(self.label, self.caption or self.alt) or self.alt
 
     @property
     def png(self) -> str | None:
@@ -68,26 +82,39 @@ def figure_alts(notebooks: Iterable) -> dict[str, str]:
     return alts
 
 
-def list_figures(figures_dir: Path, alts: dict[str, str] | None = None) -> list[Figure]:
-    """Every ``NN-name.*`` file in ``figures_dir``, one :class:`Figure` per name, sorted.
-    A figure without alt text in ``alts`` is captioned "Figure NN-name"."""
-    alts = alts or {}
+def list_figures(figures_dir: Path, alts: dict[str, str] | None = None,
+                 numbers: dict[str, FigureNumber] | None = None) -> list[Figure]:
+    """Every ``NN-name.*`` file in ``figures_dir``, one :class:`Figure` per name, in reading
+    order: by chapter, then the figures ``numbers`` knows (:func:`essay_lib.site.numbering.
+    figure_numbers`) in their order, then the others by name.  A figure without alt text in
+    ``alts`` is described as "Figure NN-name"."""
+    alts, numbers = alts or {}, numbers or {}
     figures_dir = Path(figures_dir)
     by_name: dict[str, list[str]] = {}
     for path in sorted(figures_dir.iterdir()) if figures_dir.is_dir() else []:
         match = _FILE.match(path.name)
         if path.is_file() and match:
             by_name.setdefault(f"{match.group(1)}-{match.group(2)}", []).append(path.name)
-    return [Figure(name, name.split("-", 1)[0],
-                   tuple(sorted(files, key=lambda f: (_SUFFIX_ORDER.get(f.rsplit(".", 1)[1], 2),
-                                                      f))),
-                   alts.get(name) or f"Figure {name}")
-            for name, files in sorted(by_name.items())]
+    figures = [Figure(name, name.split("-", 1)[0],
+                      tuple(sorted(files, key=lambda f: (
+                          _SUFFIX_ORDER.get(f.rsplit(".", 1)[1], 2), f))),
+                      alts.get(name) or f"Figure {name}",
+                      numbers[name].label if name in numbers else None,
+                      captions.caption_for(name))
+               for name, files in by_name.items()]
+
+    def reading_order(figure: Figure):
+        known = numbers.get(figure.name)
+        return (figure.number, 0 if known else 1, known.order if known else (0, 0),
+                figure.name)
+
+    return sorted(figures, key=reading_order)
 
 
 def gallery_groups(figures: list[Figure], chapters: list[dict]) -> list[dict]:
-    """Figures grouped by chapter for the gallery page: ``[{"number", "title", "href",
-    "figures"}]``; ``chapters``: dicts with ``number``, ``title``, ``href`` (a chapter that
+    """Figures grouped by chapter for the gallery page, in chapter order, each group's
+    figures in the order of ``figures``: ``[{"number", "title", "href", "figures"}]``;
+    ``chapters``: dicts with ``number``, ``title``, ``href`` (a chapter that
     is not in ``chapters`` is titled "Chapter NN", without a link)."""
     known = {c["number"]: c for c in chapters}
     groups: dict[str, dict] = {}
@@ -126,7 +153,7 @@ def captions_markdown(figures: list[Figure]) -> str:
     """``CAPTIONS.md`` of the zip: every figure with its caption and files, and the licence."""
     lines = ["# Figures of \u201cDropout and Linearity\u201d", "", LICENCE_TEXT, ""]
     for figure in figures:
-        lines.append(f"* **{figure.name}**: {figure.alt} ({', '.join(figure.files)})")
+        lines.append(f"* **{figure.name}**: {figure.text} ({', '.join(figure.files)})")
     return "\n".join(lines) + "\n"
 
 

@@ -9,15 +9,16 @@ licence line.  It opens with the essay's answer in plain words, before anything 
 the mechanism's sentence, the figure of what the networks learned (:data:`LEARNED_FIGURE`),
 the paper's analogy table with its ✓/✗ marks; the technical part (abstract, headline
 figure) follows.  The
-gallery (:mod:`essay_lib.site.gallery`) lists every file of the figures folder, copied
-into ``html/figures/`` and zipped into ``html/figures.zip``.
+gallery (:mod:`essay_lib.site.gallery`) lists every file of the figures folder in reading
+order, numbered and captioned as on the chapter pages (:mod:`essay_lib.site.numbering`),
+copied into ``html/figures/`` and zipped into ``html/figures.zip``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from essay_lib.site import cache, gallery, instructors, reading
+from essay_lib.site import cache, gallery, instructors, numbering, reading
 from essay_lib.site.citations import REFERENCES_PAGE
 from essay_lib.util.paths import write_atomic
 
@@ -108,7 +109,9 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
 
     notebooks = executed_notebooks(found, executed, executed_dir)
     minutes = reading_times(found, executed, executed_dir)
-    figures = gallery.list_figures(figures_dir, gallery.figure_alts(notebooks))
+    sources = [(c.number, c.source.read_text(encoding="utf-8")) for c in found]
+    figures = gallery.list_figures(figures_dir, gallery.figure_alts(notebooks),
+                                   numbering.figure_numbers(sources))
     gallery.copy_figures(figures, figures_dir, html_dir)
     zip_name = "figures.zip" if figures else None
     if figures:
@@ -128,8 +131,7 @@ def write_index_and_gallery(found: list, executed: dict, *, executed_dir: Path,
         licence=gallery.LICENCE_TEXT))
     teaching = instructors.write_instructors_page(found, figures, html_dir, title=title,
                                                   licence=gallery.LICENCE_TEXT)
-    saved = [n for c in found
-             for n in gallery.SAVED_FIGURE.findall(c.source.read_text(encoding="utf-8"))]
+    saved = [n for _, source in sources for n in numbering.saved_figures(source)]
     top = gallery.headline_figure(figures, headline, saved)
     if top is None:
         log(f"note: no {headline}.png and no other figure: the index has no figure")

@@ -16,6 +16,10 @@ extends JupyterLab's ``lab`` template), changed in these ways:
   requests nothing; each reads without JavaScript.
 * PNG outputs carry ``alt`` and ``title`` from their output metadata (``essay_lib.site.
   figure_alt`` puts the figure's title there).
+* **Figures are numbered and captioned**: the PNG of each cell that saves a figure
+  (``save_figure(fig, "NN-name")``) sits in a ``<figure>`` whose ``<figcaption>`` reads
+  "Figure C.k. caption" (:mod:`essay_lib.site.numbering`, captions from
+  :mod:`essay_lib.site.captions`), numbered in the order the chapter saves them.
 * Each page has previous / contents / next links and links ``essay.css``.
 * **Citations link**: ``[@key]`` in markdown becomes "(Author Year)", a link to the
   entry on ``references.html`` (:mod:`essay_lib.site.citations`); an unknown key raises
@@ -46,7 +50,7 @@ import jinja2
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
-from essay_lib.site import STATIC_DIR, TEMPLATES_DIR, citations, reading
+from essay_lib.site import STATIC_DIR, TEMPLATES_DIR, citations, numbering, reading
 from essay_lib.site.mathml import MathError, tex_to_mathml
 
 __all__ = ["OPEN_TAGS", "EssayHTMLExporter", "MathError", "MathMLRenderer", "copy_static",
@@ -212,13 +216,15 @@ def mark_cells(nb):
 
 
 def render_chapter(exporter: EssayHTMLExporter, nb, *, title: str, notebooks_dir: Path,
-                   nav: dict) -> str:
+                   nav: dict, chapter: str | None = None) -> str:
     """One chapter page (an HTML string) from an executed notebook ``nb``.
 
     ``nav`` holds ``prev`` / ``next`` (``{"href", "title"}`` or ``None``) and ``contents``
-    (an href); the template draws them at the top and bottom of the page.
+    (an href); the template draws them at the top and bottom of the page.  ``chapter``:
+    the chapter's number (``"05"``, ``"A"``) for its figures' numbers
+    (:func:`essay_lib.site.numbering.mark_figures`; ``None``: from the figures' names).
     """
-    nb = mark_cells(nb)
+    nb = mark_cells(numbering.mark_figures(nb, chapter))
     nb.metadata = dict(nb.metadata)
     nb.metadata.pop("widgets", None)  # widget state would pull in the CDN widget manager
     nb.metadata["title"] = title
