@@ -9,6 +9,8 @@ Commands are registered here and implemented in their own modules of this packag
   (:mod:`essay_lib.cli.sentences`)
 * ``robustness``  the sentences on three CPU kernel paths, each from an empty cache: do they
   agree? (:mod:`essay_lib.cli.robustness`)
+* ``assignments``  an nbgrader course folder, one assignment per chapter
+  (:mod:`essay_lib.cli.assignments`)
 * ``lab-settings``  make JupyterLab open ``.py`` notebooks as notebooks, no news pop-up
   (:mod:`essay_lib.cli.lab`)
 """
@@ -27,6 +29,8 @@ COMMANDS = {
     "figures": ("essay_lib.cli.figures", "list the figures with their captions, or zip them"),
     "sentences": ("essay_lib.cli.sentences", "compute the essay's sentences and print them"),
     "robustness": ("essay_lib.cli.robustness", "do the sentences agree on 3 CPU kernel paths?"),
+    "assignments": ("essay_lib.cli.assignments",
+                    "write an nbgrader course: one assignment per chapter"),
     "lab-settings": ("essay_lib.cli.lab", "make JupyterLab open the .py notebooks as notebooks"),
 }
 
