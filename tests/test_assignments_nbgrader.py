@@ -170,7 +170,7 @@ def test_every_chapter_generates(tmp_path):
         capture_output=True, text=True, cwd=REPO, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     names = [p.stem for p in chapter_paths(NOTEBOOKS_DIR)]
-    assert len(names) >= 9
+    assert names, f"no chapters in {NOTEBOOKS_DIR}"
     for name in names:
         release = nbformat.read(tmp_path / "release" / name / f"{name}.ipynb", as_version=4)
         assert grade_ids(release, "exercise-"), f"{name}: no exercise in the released notebook"

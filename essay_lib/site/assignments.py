@@ -1,12 +1,12 @@
 """A chapter notebook -> an nbgrader *source* notebook (the assignment of that chapter).
 
-The chapter's exercises follow the format of issue 23 (``/work/helpers/EXERCISES.md``,
-summarised in ``DEVELOPERS.md``): after a markdown cell holding the line ``## Exercises``,
-each exercise is a markdown cell tagged ``exercise`` whose text contains the header
-``**Exercise N** (LEVEL · KIND).`` (LEVEL ★, ★★ or ★★★; KIND ``pen and paper``,
-``conceptual`` or ``computation``), then its cells tagged ``solution``: a markdown worked
-solution, code cells, and for a computation exercise one code cell tagged ``check`` that
-asserts facts about the variable ``answer_N``.
+The chapters' exercises follow the exercise format of issue 23: after a markdown cell
+holding the line ``## Exercises``, each exercise is a markdown cell tagged ``exercise``
+whose text holds the header ``**Exercise N** (LEVEL · KIND).`` (N = 1, 2, ... in order;
+LEVEL ★, ★★ or ★★★; KIND ``pen and paper``, ``conceptual`` or ``computation``), then its
+cells tagged ``solution``: a markdown worked solution, code cells (a computation's bind
+``answer_N``), and for a computation exercise exactly one code cell tagged ``solution``
+and ``check``, last, that asserts facts about ``answer_N`` only.
 
 :func:`source_notebook` turns one such notebook into an nbgrader source notebook
 (nbformat in, nbformat out, nothing written and nbgrader not imported; nbgrader is the
@@ -175,7 +175,8 @@ def parse_exercises(nb, name: str):
             exercises.append(_Cells(exercise, cell, [], [], [], []))
         elif "solution" in tags:
             if not exercises:
-                raise ValueError(f"{name}: solution cell {index} comes before any exercise")
+                raise ValueError(f"{name}: solution cell {index} comes before any exercise "
+                                 "(is the exercise header tagged 'exercise'?)")
             current = exercises[-1]
             if current.notes:
                 raise ValueError(f"{where}: solution cell {index} follows an untagged cell")

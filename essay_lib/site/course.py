@@ -94,8 +94,9 @@ Students and the grading machine need `essay_lib` installed (`pip install -e .` 
 essay; the chapters make their data locally). Chapters that read cached sweeps find them
 in `$ESSAY_CACHE_DIR` (default: the essay checkout's `.cache/sweeps`).
 
-With nbgrader installed (`pip install -e ".[teach]"` in the essay's checkout), in this
-folder:
+With nbgrader installed (`pip install -e ".[teach]"` in the essay's checkout) and its
+environment activated (`source .venv/bin/activate`: nbgrader runs the `alembic` script it
+finds on PATH), in this folder:
 
     nbgrader generate_assignment 00_introduction       # release/00_introduction/: no solutions
     nbgrader release_assignment 00_introduction        # to the exchange (JupyterHub courses)
