@@ -10,6 +10,8 @@
 #   make test    set up .venv (+ test tools, Debian's chromium) and run the whole suite
 #                (ruff and the import contract included: tests/test_style.py, test_architecture.py)
 #   make check   the fast tier: no Jupyter kernel, browser or server (about a minute)
+#   make assignments   nbgrader course in build/course/: one assignment per chapter, source
+#                and student versions (installs the "teach" extra, nbgrader, when missing)
 #
 # Both are idempotent: a second run reuses .venv and the caches.
 
@@ -26,7 +28,7 @@ STAMP      := $(VENV)/.essay-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 export MPLBACKEND ?= Agg
 
-.PHONY: essay pdf test check lab setup browser lint clean
+.PHONY: essay pdf test check lab setup browser lint clean assignments
 
 essay: $(STAMP) $(LAB_SETTINGS)
 	$(PY) -m essay_lib build $(if $(SEED),--seed $(SEED) --output build/seed-$(SEED)) $(BUILD_ARGS)
@@ -45,7 +47,16 @@ test: $(STAMP) $(LAB_SETTINGS) browser
 # Jupyter kernel or server (markers in pyproject.toml: kernel = the site build on tiny
 # notebooks, notebooks = the chapters, site = the browser, lab = JupyterLab).
 check: $(STAMP)
-	$(PY) -m pytest -m "not notebooks and not site and not lab and not kernel" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not notebooks and not site and not lab and not kernel and not nbgrader" \
+	  $(PYTEST_ARGS)
+
+# The chapters' exercises as an nbgrader course (essay_lib.site.course; its README.md says
+# how to release and grade).  nbgrader is the optional "teach" extra: installed here when
+# missing (make test installs it too).
+assignments: $(STAMP)
+	@$(PY) -c "import nbgrader" 2>/dev/null || { echo "make: installing nbgrader (the teach extra)"; \
+	  $(PY) -m pip install -q -e ".[teach]"; }
+	$(PY) -m essay_lib assignments --generate $(ASSIGNMENTS_ARGS)
 
 # JupyterLab on the notebooks: jupytext (a server extension installed with it) opens each
 # NN_name.py as a notebook paired with its .ipynb.  Root (containers, CI) needs --allow-root.
@@ -63,8 +74,8 @@ $(STAMP): pyproject.toml
 	@$(PY) -c "import torch" 2>/dev/null \
 	  && echo "make: keeping the installed torch $$($(PY) -c 'import torch; print(torch.__version__)')" \
 	  || { echo "make: installing $(TORCH_SPEC)"; $(PY) -m pip install -q "$(TORCH_SPEC)"; }
-	@echo "make: installing essay_lib (editable) with its test tools"
-	@$(PY) -m pip install -q -e ".[test]"
+	@echo "make: installing essay_lib (editable) with its test tools and nbgrader (teach)"
+	@$(PY) -m pip install -q -e ".[test,teach]"
 	@touch $(STAMP)
 	@echo "make: environment ready in $(VENV)"
 

@@ -13,8 +13,8 @@
 * ``no_plt_show``: ``plt.show()`` raises (plot helpers must not call it); figures are
   closed after the test.
 * Tiers: a test that starts a Jupyter kernel (executes a notebook) is marked ``kernel``,
-  ``notebooks``, ``site`` or ``lab``, the markers ``make check`` leaves out.  As a safety
-  net, in any other test the site build's kernel start (``execute_notebook`` of
+  ``notebooks``, ``site``, ``lab`` or ``nbgrader``, the markers ``make check`` leaves
+  out.  As a safety net, in any other test the site build's kernel start (``execute_notebook`` of
   ``essay_lib.site.build`` / ``.execute``, where imported) fails at once, naming the marker.
 """
 
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = Path(os.environ.get("ESSAY_TEST_NOTEBOOKS") or REPO / "notebooks").resolve()
 NOTEBOOKS = notebook_paths(NOTEBOOKS_DIR)
 #: markers of the tests that may start a Jupyter kernel (left out by `make check`)
-KERNEL_MARKERS = ("kernel", "notebooks", "site", "lab")
+KERNEL_MARKERS = ("kernel", "notebooks", "site", "lab", "nbgrader")
 
 
 def _no_kernel_here(*args, **kwargs):

@@ -1,6 +1,6 @@
 """Dependency drift: pyproject.toml and environment.yml must list the same packages.
 
-pyproject's ``[project.dependencies]`` plus its ``test`` extra (pip names) must
+pyproject's ``[project.dependencies]`` plus its ``test`` and ``teach`` extras (pip names) must
 match environment.yml's conda dependencies (conda-forge names) one to one, with
 the same lower bounds.  ``CONDA_NAMES`` maps the names that differ.
 """
@@ -39,11 +39,12 @@ def _split(requirement: str) -> tuple[str, str]:
 
 
 def pyproject_requirements() -> dict[str, str]:
-    """pip name -> version specifier, from [project.dependencies] and the test extra."""
+    """pip name -> version specifier, from [project.dependencies] and the test and teach
+    extras."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project.get("optional-dependencies", {})
-    assert "test" in extras, "pyproject.toml has no 'test' extra"
-    return dict(_split(r) for r in [*project["dependencies"], *extras["test"]])
+    assert {"test", "teach"} <= set(extras), "pyproject.toml lacks the 'test' or 'teach' extra"
+    return dict(_split(r) for r in [*project["dependencies"], *extras["test"], *extras["teach"]])
 
 
 def environment_file() -> dict:

@@ -12,6 +12,8 @@ Commands are registered here and implemented in their own modules of this packag
   agree? (:mod:`essay_lib.cli.robustness`)
 * ``screenshots``  PNG screenshots of a built site at 1280 and 390 px: the index, chapter 05
   and its first figure, the two explorers (:mod:`essay_lib.cli.screenshots`)
+* ``assignments``  an nbgrader course folder, one assignment per chapter
+  (:mod:`essay_lib.cli.assignments`)
 * ``lab-settings``  make JupyterLab open ``.py`` notebooks as notebooks, no news pop-up
   (:mod:`essay_lib.cli.lab`)
 """
@@ -32,6 +34,8 @@ COMMANDS = {
     "sentences": ("essay_lib.cli.sentences", "compute the essay's sentences and print them"),
     "robustness": ("essay_lib.cli.robustness", "do the sentences agree on 3 CPU kernel paths?"),
     "screenshots": ("essay_lib.cli.screenshots", "screenshots of a built site, two widths"),
+    "assignments": ("essay_lib.cli.assignments",
+                    "write an nbgrader course: one assignment per chapter"),
     "lab-settings": ("essay_lib.cli.lab", "make JupyterLab open the .py notebooks as notebooks"),
 }
 

@@ -29,6 +29,10 @@ imports it, and only :mod:`essay_lib.cli` uses both.  An import-linter contract 
 * :mod:`essay_lib.site.pdf`  the built site printed to one PDF through headless Chromium
 * :mod:`essay_lib.site.variant_build`  variant builds: parameters injected after the
   ``parameters`` cell (papermill's ``injected-parameters``)
+* :mod:`essay_lib.site.assignments`  a chapter notebook -> an nbgrader source notebook
+  (the exercises' solutions, hidden tests and points)
+* :mod:`essay_lib.site.course`  the nbgrader course folder (``python -m essay_lib
+  assignments``) and ``python -m nbgrader`` runs in it
 * :mod:`essay_lib.site.figure_alt`  run inside each build kernel: gives inline matplotlib
   figures alt text taken from their titles
 * ``templates/essay/``  our nbconvert template (extends JupyterLab's ``lab`` template);
