@@ -69,7 +69,7 @@ from IPython.display import HTML, Markdown, display
 
 from essay_lib import data, experiment, report
 from essay_lib.measures import linearity
-from essay_lib.report import plotting, session, vocabulary, wording
+from essay_lib.report import plotting, session, vocabulary
 
 rng = session.setup(seed=SEED)
 
@@ -314,71 +314,150 @@ display(Markdown("\n".join([
 
 # %% [markdown]
 # ## Exercises
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★ · conceptual). In two or three sentences: why does a fall of
+# $\bar Z$ as the drop rate rises *not* by itself support the paper's analogy, and what
+# comparison does? Which figure of this chapter shows each half of the argument?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** Every way of loosening the fit can lower $\bar Z$: section 3's figure
+# shows L1, L2 and mixup moving it down at their stronger settings, and the frontier's
+# early-stopping path shows that training for fewer epochs does it too, with no
+# regularizer at all. A fall is what any regularizer does, so it cannot single dropout
+# out. The analogy says dropout is to linearity what L1 is to sparsity: its function
+# must be more linear than the others' **at the same fit**. That is section 4's
+# comparison: at each loss level $\ell$ the excess
+# $\bar Z_{\mathrm{dropout}}(\ell) - \bar Z_X(\ell)$ read off the two paths of the
+# frontier figure, paired by seed. A regularizer that only fits less moves its network
+# along the frontier, not below it.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★★ · pen and paper). Six seeds give the excesses
+# $d = (-0.020, -0.014, -0.011, -0.009, -0.006, +0.003)$. The exact sign-flip test
+# compares their mean $\bar d$ with the means of all $2^6 = 64$ sign patterns
+# $(\pm|d_1|, \dots, \pm|d_6|)$, each equally likely if the $d_i$ are symmetric about 0.
+# Without a computer: which patterns have a mean at least as large in size as
+# $|\bar d|$, and what is the two-sided p-value? Does it pass a single test at 5 %?
+# What is the p-value with $n$ seeds when all but one agree in sign and the one that
+# disagrees is the smallest in size?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 2.** Compare sums instead of means (same $n$). The sizes add up to
+# $S = 0.063$. A pattern that gives the sign $+$ to a set $F$ of the sizes and $-$ to the
+# others has the sum $-(S - 2\,\Sigma_F)$, $\Sigma_F$ the total size in $F$. The observed
+# pattern has $F = \{0.003\}$, sum $-0.057$. So a pattern is at least as extreme when
+# $|S - 2\Sigma_F| \ge 0.057$, that is $\Sigma_F \le 0.003$ or $\Sigma_F \ge 0.060$. Only
+# $F = \varnothing$ and $F = \{0.003\}$ are that small, and their complements that large:
+# 4 patterns of 64, so
 #
-# 1. ★ In one sentence, why does a fall of $\bar Z$ under dropout *not* by itself
-#    support the paper's analogy? Which figure of this chapter shows it?
+# $$p = \frac{4}{2^6} = \frac{1}{16} = 0.0625 > 0.05 .$$
+#
+# Five seeds of six agree and the sixth barely disagrees, and still one test cannot
+# pass 5 %. The argument does not depend on the values, only on the disagreeing one
+# being the smallest: with $n$ seeds $p = 4/2^n$ (for 16 seeds, $4/65536 \approx
+# 6.1 \cdot 10^{-5}$). The cell checks both with the package's exact test.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+d = np.array([-0.020, -0.014, -0.011, -0.009, -0.006, 0.003])
+assert report.inference.signflip_pvalue(d) == 4 / 2 ** 6
+d_16 = np.append(-np.linspace(0.01, 0.03, 15), 0.001)
+assert report.inference.signflip_pvalue(d_16) == 4 / 2 ** 16
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★★ · computation). Read the answer on the training loss instead of the
+# test loss (section 5 computes it as `on_train`). Which (task, comparator) readings
+# differ between the two fit axes? Set `answer_3` to the sorted list of their keys, as in
+# `answer.readings()`.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** Because every way of loosening the fit lowers $\bar Z$ too (section 3's
-# figure: L1, L2, mixup and dropout all move it down at their stronger settings, and so
-# does stopping early, the frontier's dashed path): a fall is what any regularizer does,
-# so the analogy needs dropout's function to be more linear *at the same fit*.
-
-# %% [markdown]
-# 2. ★★ Read the answer on the training loss instead of the test loss (section 5 shows
-#    the table). On which tasks and comparators do the two readings differ?
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** The readings are keyed by (task, comparator); we list those that
-# differ between the two fit axes.
+# **Solution 3.** `Answer.readings()` maps each (task, comparator) of the valid tasks to
+# its reading code; we keep the keys whose codes differ. A difference can be only a
+# matter of size ("more linear" against "slightly more linear"): the substance of a
+# reading is its direction, and section 5's agreement sentence counts only that.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 test_readings, train_readings = answer.readings(), on_train.readings()
-differ = [key for key in test_readings if test_readings[key] != train_readings.get(key)]
-display(Markdown(
-    wording.count_of(len(differ), len(test_readings), "reading", "differ").capitalize()
-    + (": " + "; ".join(f"{vocabulary.task_label(t)} vs {vocabulary.regularizer_label(o)} "
-                        f"({vocabulary.reading_label(test_readings[t, o])} → "
-                        f"{vocabulary.reading_label(train_readings[t, o])})"
-                        for t, o in differ) if differ else ".")))
+answer_3 = sorted(key for key, reading in test_readings.items()
+                  if train_readings[key] != reading)
 
-# %% [markdown]
-# 3. ★★ Halve δ (a 5 % affine blend instead of 10 %). Which readings change, and in
-#    which direction? Why can a smaller δ never turn "undetermined" into "as linear"?
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"The readings differ in {len(answer_3)} of {len(test_readings)} cells: " + "; ".join(
+        f"{task} vs {other} (`{test_readings[task, other]}` → `{train_readings[task, other]}`)"
+        for task, other in answer_3) + "."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+assert list(answer_3) == sorted(answer_3)
+assert set(answer_3) == {key for key, reading in answer.readings().items()
+                         if on_train.readings()[key] != reading}
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★ · computation). Halve δ on every task (a 5 % affine blend instead of
+# 10 %) and read the answer again with `report.answer.experiment_answer`. Set `answer_4`
+# to a dict from each (task, comparator) whose reading changes to the pair (reading with
+# δ, reading with δ/2). In which direction can a reading move? Why can a smaller δ never
+# turn "undetermined" into "as linear"?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** We recompute the answer with δ/2 on every task. A smaller margin makes
-# "as linear" (the interval inside ±δ) harder to reach and "more/less linear" (entirely
-# beyond ±δ) easier: an interval that did not fit inside ±δ cannot fit inside ±δ/2.
+# **Solution 4.** The intervals do not depend on δ, only their reading does. "As
+# linear" needs the whole interval inside $(-\delta, \delta)$, and "more/less linear"
+# needs it entirely beyond $\mp\delta$. Halving δ shrinks the first window and widens
+# the second, so a reading can move from "as linear" to "undetermined", or from
+# "slightly more linear" to "more linear" (and the mirror), never the other way: an
+# interval that did not fit inside $\pm\delta$ cannot fit inside $\pm\delta/2$.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 half = report.answer.experiment_answer(
     table, TASKS, deltas={t: c.delta / 2 for t, c in main_cells.items()},
     valid={t: c.valid for t, c in main_cells.items()})
-changed = {k: (r, half.readings()[k]) for k, r in answer.readings().items()
-           if half.readings()[k] != r}
-display(Markdown("With δ/2, " + wording.count_of(len(changed), len(answer.readings()),
-                                                 "reading", "change")
-                 + (": " + "; ".join(f"{vocabulary.task_label(t)} vs "
-                                     f"{vocabulary.regularizer_label(o)}: "
-                                     f"{vocabulary.reading_label(a)} → {vocabulary.reading_label(b)}"
-                                     for (t, o), (a, b) in changed.items())
-                    if changed else ".")))
-
-# %% [markdown]
-# 4. ★★★ (pen and paper) With 16 seeds, what is the smallest two-sided p-value an exact
-#    sign-flip test can give? With 5 seeds? How many tests can a family hold before a
-#    5-seed comparison can no longer survive Holm's correction at 5 %?
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 4.** The test's reference distribution has $2^n$ equally likely sign
-# vectors, and the observed one and its mirror image are the two most extreme: the
-# smallest p is $2/2^n$. For $n = 16$ that is $2/65536 \approx 3 \cdot 10^{-5}$; for
-# $n = 5$ it is $2/32$, already above 5 % for a single test, so no family is
-# small enough. The cell checks both with the package.
+answer_4 = {key: (reading, half.readings()[key]) for key, reading in answer.readings().items()
+            if half.readings()[key] != reading}
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 display(Markdown(
-    f"Smallest p with 16 seeds: {report.inference.min_pvalue(16):.1e}; with 5 seeds: "
-    f"{report.inference.min_pvalue(5):.4f}. Can 5 seeds reach 5 % alone? "
-    f"{'yes' if report.inference.can_reach(5, 0.05) else 'no'}."))
+    f"With δ/2, the reading changes in {len(answer_4)} of {len(answer.readings())} cells: "
+    + "; ".join(f"{task} vs {other}, `{before}` → `{after}`"
+                for (task, other), (before, after) in answer_4.items()) + "."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+halved = report.answer.experiment_answer(
+    table, TASKS, deltas={t: c.delta / 2 for t, c in main_cells.items()},
+    valid={t: c.valid for t, c in main_cells.items()}).readings()
+assert dict(answer_4) == {key: (reading, halved[key])
+                          for key, reading in answer.readings().items()
+                          if halved[key] != reading}
+assert all(after != "as_linear" for _, after in answer_4.values())
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 5** (★★★ · pen and paper). (a) With 16 seeds, what is the smallest two-sided
+# p-value an exact sign-flip test can give? With 5 seeds? (b) Holm's procedure compares
+# the smallest of $m$ p-values with $\alpha/m$ first. How many tests can a family hold
+# before a 16-seed test can no longer pass that first threshold at $\alpha$ = 5 %? Can a
+# 5-seed test pass it in any family?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 5.** (a) The reference distribution has $2^n$ equally likely sign
+# patterns. The observed pattern and its mirror image have the largest $|\bar d|$ when
+# every $d_i$ has the same sign, so at best 2 of $2^n$ patterns are as extreme:
+# $p_{\min} = 2/2^n$, that is $2/65536 \approx 3.1 \cdot 10^{-5}$ for 16 seeds and
+# $2/32 = 0.0625$ for 5. (b) The first threshold is reachable when
+# $2/2^n \le \alpha/m$, i.e. $m \le \alpha\, 2^{n-1}$. For $n = 16$:
+# $m \le 0.05 \cdot 32768 = 1638.4$, so up to 1638 tests. For $n = 5$,
+# $2/32 > 0.05$ already for $m = 1$: no family is small enough, and chapter 07's
+# reduced study with few seeds can describe but not decide. The cell checks it with the
+# package.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+assert report.inference.min_pvalue(16) == 2 / 2 ** 16
+assert report.inference.min_pvalue(5) == 2 / 2 ** 5
+assert report.inference.can_reach(16, 0.05, 1638)
+assert not report.inference.can_reach(16, 0.05, 1639)
+assert not report.inference.can_reach(5, 0.05, 1)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"Section 5's family holds {answer.family_size} tests: with {N_SEEDS} seeds the "
+    f"smallest p-value Holm's first step can give is {answer.family_size} × "
+    f"{report.inference.min_pvalue(N_SEEDS):.1e} = "
+    f"{answer.family_size * report.inference.min_pvalue(N_SEEDS):.1e}."))

@@ -485,50 +485,143 @@ display(Markdown("\n".join(f"- {line}" for line in [
 
 # %% [markdown]
 # ## Exercises
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★★ · pen and paper). Show that a network with one hidden layer and a
+# linear read-out is affine in its mask $m$, and conclude that $D_{\mathrm{mask}} = 0$ for
+# every draw and that Monte Carlo averaging equals weight scaling. Then find a network
+# with two hidden layers and no activations whose $D_{\mathrm{mask}}$ is not 0 for a set
+# $A$ in layer 1 and a set $B$ in layer 2.
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 1.** With $h(x)$ the hidden layer and $s$ the rescaling of kept units,
 #
-# 1. *(pen and paper)* Show that a network with one hidden layer and a linear read-out is
-#    affine in its mask $m$, and conclude that $D_{\mathrm{mask}} = 0$ for every draw.
-#    Then find a network with two hidden layers and no activations whose
-#    $D_{\mathrm{mask}}$ is not 0 for a set $A$ in layer 1 and a set $B$ in layer 2.
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** With $h(x)$ the hidden layer, $f(x; m) = W_2 (s\,m \odot h(x)) + b_2 =
-# \sum_j s\,m_j h_j(x)\, W_{2,:j} + b_2$: one term per unit, each linear in its own $m_j$,
-# so $f$ is affine in $m$. Adding $A$ adds $\sum_{j\in A} s\,h_j(x)\, W_{2,:j}$ whatever
-# else is kept, so $w = u + v$ and $D = 0$. Without activations and with two layers,
-# $f = W_3 (m_2 \odot W_2 (m_1 \odot W_1 x))$. Take an empty context, $A$ = unit $a$ of
-# layer 1 and $B$ = unit $b$ of layer 2: alone, neither unit has a path to the output, so
-# $u = v = 0$ (and $f(x; C) = 0$), but together $w = W_{3,:b}\, W_{2,ba}\, W_{1,a:}\, x
-# \neq 0$, so $D = w$. Section 2's table shows the same numerically.
-
-# %% [markdown]
-# 2. Build untrained networks with two hidden layers of widths 16, 64 and 256. Does
-#    $Z_{\mathrm{mask}}$ of a random network depend on its width?
-
-# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** Same points as section 2, one network per width, the default choices
-# (the sets hold one eighth of a layer's units at every width).
+# $$f(x; m) = W_2 (s\,m \odot h(x)) + b_2 = b_2 + \sum_j m_j\, s\,h_j(x)\, W_{2,:j},$$
+#
+# one term per unit, each linear in its own $m_j$: $f$ is affine in $m$. Adding the set
+# $A$ to any context adds $\sum_{j\in A} s\,h_j(x)\, W_{2,:j}$, whatever else is kept, so
+# $w = u + v$ and $D_{\mathrm{mask}} = 0$ on every draw, hence $Z_{\mathrm{mask}} = 0$.
+# An affine map commutes with the expectation: with $s = 1/p$ and $E\,m_j = p$,
+# $E\,f(x; m) = b_2 + \sum_j h_j(x)\, W_{2,:j}$, the network with every unit kept and
+# none rescaled, which is weight scaling.
+#
+# Without activations and with two layers, $f = W_3 (m_2 \odot W_2 (m_1 \odot W_1 x))$.
+# Take an empty context, $A$ = unit $a$ of layer 1 and $B$ = unit $b$ of layer 2. Alone,
+# neither unit has a path to the output, so $f(x; C) = f(x; C∪A) = f(x; C∪B) = 0$, but
+# together $f(x; C∪A∪B) = W_{3,:b}\, W_{2,ba}\, W_{1,a:}\, x$, so $D_{\mathrm{mask}}$ is
+# that product, not 0 when the three weights and $x$ are not. The function is linear in
+# $x$ all the same: the masks of two layers multiply. The cell checks all three facts on
+# small random networks.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-width_z = {w: subnetworks.subnetwork_additivity(models.make_mlp(2, [w, w], 2, seed=SEED),
-                                                X_demo, seed=SEED).value
-           for w in (16, 64, 256)}
-display(Markdown("Untrained two-layer networks: " + ", ".join(
-    f"width {w}: $Z_{{\\mathrm{{mask}}}}$ = {z:.3f}" for w, z in width_z.items()) + "."))
+X_check = np.random.default_rng(SEED).normal(size=(50, 3))
+shallow = models.make_mlp(3, [16], 2, seed=1)
+deep_linear = models.make_mlp(3, [16, 16], 2, activation="identity", seed=1)
+assert subnetworks.subnetwork_additivity(shallow, X_check, seed=SEED).value < 1e-12
+assert abs(subnetworks.mc_gap(shallow, X_check, seed=SEED)) < 1e-6
+assert subnetworks.subnetwork_additivity(deep_linear, X_check, seed=SEED).value < 1e-12
+assert subnetworks.subnetwork_additivity(deep_linear, X_check, layers="all",
+                                         seed=SEED).value > 0.01
 
-# %% [markdown]
-# 3. Chapter 02 found that Monte Carlo averaging needs many samples to match weight
-#    scaling. Using section 3's records, which regularizer gives the networks with the
-#    smallest mean gap on each task?
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★★★ · pen and paper). Let the last hidden layer $h(x) \in \mathbb R^J$
+# feed a linear read-out $f(x) = \sum_j v_j h_j(x) + b$, and apply inverted dropout at
+# drop rate $p$ to that layer only: $\tilde f = \sum_j v_j h_j\, m_j / (1-p) + b$ with
+# independent $m_j \sim \mathrm{Bernoulli}(1-p)$. Show that for squared error
+#
+# $$E_m\big[(y - \tilde f)^2\big] = (y - f)^2 + \frac{p}{1-p} \sum_j v_j^2\, h_j(x)^2 .$$
+#
+# Which units does the penalty leave alone? Why does the same identity hold for Gaussian
+# dropout (section 5's variant), and why is it only an approximation for cross-entropy?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** The mean gap over seeds of each (regularizer, strength), and its
-# smallest row per task.
+# **Solution 2.** Write $r = m_j/(1-p)$: $E\,r = 1$ and
+# $\operatorname{Var} r = \frac{(1-p)\,p}{(1-p)^2} = \frac{p}{1-p}$. So
+# $E\,\tilde f = \sum_j v_j h_j + b = f$, the weight-scaled network, and with the $m_j$
+# independent, $\operatorname{Var} \tilde f = \sum_j v_j^2 h_j^2 \frac{p}{1-p}$. For any
+# random $\tilde f$, $E(y - \tilde f)^2 = (y - E\tilde f)^2 + \operatorname{Var}\tilde f$
+# (expand around $E\tilde f$; the cross term has mean 0), which is the identity. The
+# penalty is a ridge penalty on the read-out weights, each weighted by its unit's squared
+# activation at $x$: units that are off at $x$ ($h_j(x) = 0$, a silent ReLU) cost nothing,
+# so dropout asks for small weights on the units that are active, not on all of them.
+# Only the mean and the variance of the noise entered, and Gaussian dropout's
+# $\xi \sim N(1, p/(1-p))$ has the same two, so the identity holds for it exactly. For
+# cross-entropy the loss is not quadratic in $\tilde f$: a second-order expansion gives
+# Wager et al.'s penalty, and the higher moments of the noise are dropped. The cell checks
+# the identity exactly, by summing over all $2^J$ masks with their probabilities, and
+# against Monte Carlo.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-gaps = table.groupby(["task", "regularizer", "strength"])["mc_gap"].mean().reset_index()
-smallest = gaps.loc[gaps.groupby("task")["mc_gap"].idxmin()]
-display(Markdown(report.tables.markdown_table(
-    ["task", "regularizer", "strength", "mean gap"],
-    [[vocabulary.task_label(r.task), vocabulary.regularizer_label(r.regularizer),
-      f"{r.strength:g}", f"{r.mc_gap:+.3f}"] for r in smallest.itertuples()])))
+rng_check = np.random.default_rng(SEED)
+p, J, b, y = 0.3, 5, 0.2, 1.0
+h, v = rng_check.uniform(0, 2, size=J), rng_check.normal(size=J)
+f = v @ h + b
+penalty = p / (1 - p) * np.sum(v ** 2 * h ** 2)
+masks = (np.arange(2 ** J)[:, None] >> np.arange(J)) & 1  # all 2^J masks, one per row
+weights = (1 - p) ** masks.sum(axis=1) * p ** (J - masks.sum(axis=1))
+f_tilde = (masks * v * h).sum(axis=1) / (1 - p) + b
+assert np.isclose(weights @ (y - f_tilde) ** 2, (y - f) ** 2 + penalty, rtol=1e-12, atol=0)
+sampled = rng_check.random((200_000, J)) >= p  # keep a unit with probability 1 - p
+losses = (y - ((sampled * v * h).sum(axis=1) / (1 - p) + b)) ** 2
+assert abs(losses.mean() - (y - f) ** 2 - penalty) < 4 * losses.std() / np.sqrt(len(losses))
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★ · computation). Build untrained networks with two hidden layers of
+# widths 16, 64 and 256 (`models.make_mlp(2, [w, w], 2, seed=SEED)`) and measure their
+# $Z_{\mathrm{mask}}$ on section 2's points `X_demo` with the default choices
+# (`seed=SEED`). Set `answer_3` to a dict from width to $Z_{\mathrm{mask}}$. Does the
+# measure of a random network depend on its width?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 3.** One call of `subnetworks.subnetwork_additivity` per width. The sets
+# hold one eighth of a layer's units at every width, so a wider network's sets hold more
+# units; the values are what a trained network of the same width is to be compared with,
+# not 0.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+answer_3 = {w: subnetworks.subnetwork_additivity(models.make_mlp(2, [w, w], 2, seed=SEED),
+                                                 X_demo, seed=SEED).value
+            for w in (16, 64, 256)}
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown("Untrained two-layer networks: " + "; ".join(
+    f"width {w}, $Z_{{\\mathrm{{mask}}}}$ = {z:.3f}" for w, z in answer_3.items()) + "."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+assert set(answer_3) == {16, 64, 256}
+assert all(0 <= z <= 1 for z in answer_3.values())
+assert np.isclose(answer_3[16], subnetworks.subnetwork_additivity(
+    models.make_mlp(2, [16, 16], 2, seed=SEED), X_demo, seed=SEED).value)
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★ · computation). Chapter 02 found that Monte Carlo averaging needs
+# many samples to match weight scaling. Using section 3's records (`table`, column
+# `mc_gap`), find on each task the (regularizer, strength) whose networks have the
+# smallest mean gap over seeds (signed, as recorded). Set `answer_4` to a dict from task
+# to that pair. Is it dropout's setting everywhere, and why would one expect dropout to
+# do well here?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** Group the records by task, regularizer and strength, average the gap
+# over seeds, and take the smallest row per task. Dropout trains the network under the
+# very masks that Monte Carlo averaging draws, so its objective rewards a network whose
+# average over masks is close to the weight-scaled one (for one hidden layer they are
+# equal, exercise 1); other regularizers do not ask for that, though they may get it by
+# flattening the function.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+gaps = table.groupby(["task", "regularizer", "strength"])["mc_gap"].mean()
+smallest = gaps.groupby(level="task").idxmin()
+answer_4 = {task: (regularizer, strength) for task, (_, regularizer, strength)
+            in smallest.items()}
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown("Smallest mean gap: " + "; ".join(
+    f"{task}, `{reg}` at {strength:g}"
+    for task, (reg, strength) in answer_4.items()) + "."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+mean_gap = table.groupby(["task", "regularizer", "strength"])["mc_gap"].mean()
+assert set(answer_4) == set(table["task"])
+assert all(np.isclose(mean_gap[task, reg, strength], mean_gap[task].min())
+           for task, (reg, strength) in answer_4.items())

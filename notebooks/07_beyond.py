@@ -245,58 +245,132 @@ display(Markdown(
 
 # %% [markdown]
 # ## Exercises
-#
-# 1. Which kind of change turns the verdict most often? Count, per group of
-#    variants (what was varied), the cells that turn.
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 1** (★ · pen and paper). An exact two-sided sign-flip test on $n$ seeds
+# cannot give a p-value below $2/2^n$. (a) Find the smallest $n$ for which a single test
+# can reach $\alpha$ = 5 %. (b) Holm's procedure first compares the smallest of $m$
+# p-values with $\alpha/m$: find the smallest $n$ for which that threshold can be reached
+# in a family of $m = 12$ tests. (c) What does that mean for a table read with fewer
+# seeds?
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 1.** The verdicts carry their group and whether they turn.
+# **Solution 1.** (a) We need $2/2^n \le 0.05$, i.e. $2^n \ge 40$: $n = 6$ ($2/64 \approx
+# 0.031$), while $n = 5$ gives $2/32 = 0.0625$. (b) We need $2/2^n \le 0.05/12$, i.e.
+# $2^n \ge 480$: $n = 9$ ($2^9 = 512$; $2^8 = 256$ is too few). (c) Below those numbers no
+# data can pass the test: even when every seed's $\rho$ has the same sign the p-value
+# stays above the threshold, so every trend reads "no clear trend" by construction, and a
+# cell that "turns" or "keeps" its verdict says nothing about dropout. Such a table
+# describes (the signs and sizes of the mean $\rho$) but cannot decide. The cell checks
+# (a) and (b) with the package, and that no dropout trend of this page's table goes below
+# the floor of its seeds.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-groups = dict.fromkeys(v.group for v in verdicts if v.base is not None)
-turned = {g: sum(v.turns for v in verdicts if v.group == g) for g in groups}
-cells = {g: sum(v.base is not None for v in verdicts if v.group == g) for g in groups}
-display(Markdown("Turned cells by what was varied: " + "; ".join(
-    f"{g} {turned[g]} of {cells[g]}" for g in groups) + "."))
+assert report.inference.can_reach(6, 0.05) and not report.inference.can_reach(5, 0.05)
+assert report.inference.can_reach(9, 0.05, 12) and not report.inference.can_reach(8, 0.05, 12)
+n_seeds = len(STUDY_SPEC.seeds)
+smallest_p = min(v.verdict.dropout.pvalue for v in verdicts)
+assert smallest_p >= report.inference.min_pvalue(n_seeds)
 
-# %% [markdown]
-# 2. Early stopping trains each network only as long as its validation loss
-#    improves. How long did the unregularized networks train, per task, and how
-#    does that compare with the fixed epochs of the base?
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown(
+    f"This page's study has {n_seeds} seeds: no exact test on them can go below "
+    f"{report.inference.min_pvalue(n_seeds):.4g}, and the smallest p-value of any dropout "
+    f"trend in its table is {smallest_p:.4g}."))
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 2** (★★ · computation). The early-stopping variant trains each network only
+# as long as its validation loss improves. Each record's loss curve (`record["curve"]`)
+# ends at the epoch where its network stopped. Set `answer_2` to a dict from task to the
+# mean last epoch of the unregularized networks (`regularizer == "none"`) of that
+# variant, and compare it with the base's fixed number of epochs on the task.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 2.** Each record's loss curve ends at the epoch where its network
-# stopped; we average the last epoch over the unregularized networks.
+# **Solution 2.** `records` maps each variant's name to its records; we keep the
+# early-stopping variant's unregularized networks and average the last epoch of their
+# curves, task by task. The base's epochs are in its spec, one sweep per task.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-stopped = {r["task"]: [] for r in records.get("early stopping", [])}
-for r in records.get("early stopping", []):
-    if r["regularizer"] == "none":
-        stopped[r["task"]].append(r["curve"]["epoch"][-1])
-fixed = {s.task: s.epochs for v in VARIANTS if v.name == "base" for s in v.experiment}
+stopped = [r for r in records["early stopping"] if r["regularizer"] == "none"]
+answer_2 = {task: sum(r["curve"]["epoch"][-1] for r in stopped if r["task"] == task)
+            / sum(r["task"] == task for r in stopped)
+            for task in dict.fromkeys(r["task"] for r in stopped)}
+fixed = {sweep.task: sweep.epochs for v in VARIANTS if v.name == "base"
+         for sweep in v.experiment}
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
 display(Markdown("Mean last epoch of the unregularized networks under early stopping: "
-                 + "; ".join(f"{vocabulary.task_label(t)} {sum(e) / len(e):.0f} of "
-                             f"{fixed[t]}" for t, e in stopped.items() if e) + "."
-                 if stopped else "The early-stopping variant was not built here."))
+                 + "; ".join(f"{task} {epoch:.0f} of {fixed[task]}"
+                             for task, epoch in answer_2.items()) + "."))
 
-# %% [markdown]
-# 3. Chapter 05 found that L2 often lowers $\bar Z$ as much as dropout does. Does
-#    the L2 penalty keep its direction across the variants more often than
-#    dropout keeps its own? Count, per task, the variants in which each one's
-#    trend has the direction it has in the base.
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+none = [r for r in records["early stopping"] if r["regularizer"] == "none"]
+assert set(answer_2) == {r["task"] for r in none}
+assert all(abs(answer_2[task] - sum(r["curve"]["epoch"][-1] for r in none if r["task"] == task)
+               / sum(r["task"] == task for r in none)) < 1e-9 for task in answer_2)
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 3** (★★ · computation). Chapter 05 found that the L2 penalty often lowers
+# $\bar Z$ as much as dropout does. Across the variants, does the penalty's trend keep the
+# sign it has in the base more often than dropout's keeps its own? For each task of the
+# base, count the other variants on that task whose mean dropout $\rho$
+# (`v.verdict.dropout.rho`) has the sign of the base's, the same for the penalty
+# (`v.verdict.penalty.rho`: L2, or AdamW's decay in its variant), and the number of
+# those variants. Set `answer_3` to a dict from task to these three counts.
 
 # %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
-# **Solution 3.** We compare each variant's trend directions with the base's on
-# the same task (the base's cells are left out).
+# **Solution 3.** The verdicts carry each variant's trends; we compare the sign of each
+# mean $\rho$ with the base's on the same task. Signs are a description, not a test: with
+# the few seeds of the reduced study no trend is decided (exercise 1), so a sign that
+# flips in one variant is a reason to run that cell with the full study, not a finding.
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-base_dirs = {v.task: (v.verdict.dropout.direction, v.verdict.penalty.direction)
-             for v in verdicts if v.variant == "base"}
-compared = [v for v in verdicts if v.base is not None and v.task in base_dirs]
-keeps = {t: [sum(v.verdict.dropout.direction == base_dirs[t][0] for v in compared
-                 if v.task == t), sum(v.verdict.penalty.direction == base_dirs[t][1]
-                                      for v in compared if v.task == t),
-             sum(v.task == t for v in compared)] for t in base_dirs}
-display(Markdown("Variants keeping the base's direction (dropout / penalty, of all): "
-                 + "; ".join(f"{vocabulary.task_label(t)} {d} / {p} of {n}"
-                             for t, (d, p, n) in keeps.items()) + "."))
+base_rho = {v.task: (v.verdict.dropout.rho, v.verdict.penalty.rho)
+            for v in verdicts if v.variant == "base"}
+others = [v for v in verdicts if v.variant != "base" and v.task in base_rho]
+answer_3 = {task: (sum((v.verdict.dropout.rho > 0) == (dropout > 0)
+                       for v in others if v.task == task),
+                   sum((v.verdict.penalty.rho > 0) == (penalty > 0)
+                       for v in others if v.task == task),
+                   sum(v.task == task for v in others))
+            for task, (dropout, penalty) in base_rho.items()}
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+display(Markdown("Variants keeping the base's sign of $\\rho$ (dropout / penalty, of all): "
+                 + "; ".join(f"{task} {d} / {p} of {n}"
+                             for task, (d, p, n) in answer_3.items()) + "."))
+
+# %% tags=["solution", "check"] jupyter={"source_hidden": true}
+base = {v.task: v.verdict for v in verdicts if v.variant == "base"}
+per_task = {task: [v.verdict for v in verdicts if v.variant != "base" and v.task == task]
+            for task in base}
+assert set(answer_3) == set(base)
+assert all(answer_3[task] == (
+    sum((c.dropout.rho > 0) == (base[task].dropout.rho > 0) for c in per_task[task]),
+    sum((c.penalty.rho > 0) == (base[task].penalty.rho > 0) for c in per_task[task]),
+    len(per_task[task])) for task in base)
+
+# %% [markdown] tags=["exercise"]
+# **Exercise 4** (★★★ · conceptual). Suppose the full study (`STUDY = "full"`, enough
+# seeds for every test) were run. (a) What reading of one variant would show that
+# chapter 05's verdict belongs to its configuration rather than to dropout, and what
+# would only fail to confirm it? (b) Why is a verdict that turns in one (variant, task)
+# cell weaker evidence than one that turns on every task of a variant? (c) The paper says
+# its argument "still applies" to convolutions and skip connections. Which readings of the
+# CNN and residual-MLP rows would refute that sentence, and which would leave it open?
+
+# %% [markdown] tags=["solution"] jupyter={"source_hidden": true}
+# **Solution 4.** (a) A verdict that *turns*: where the base's trend of $\bar Z$
+# significantly falls with the drop rate ("supports") and the variant's significantly
+# rises ("contradicts"), or the reverse, each surviving Holm's correction, with mixup
+# still validating the measure in the variant. A variant that reads "inconclusive" does
+# not turn anything: it fails to confirm, and absence of evidence is not evidence of
+# absence. (b) Multiplicity: the table holds dozens of cells, each variant corrected only
+# for its own tasks, so among many cells one may turn by chance at the 5 % level; a
+# change of one thing that turns the verdict on every task it was run on is a pattern
+# that chance rarely makes, and it names the cause (the thing varied). (c) The sentence is
+# refuted where the CNN or the residual MLP, with the measure validated, reads
+# "contradicts" ($\bar Z$ rises with dropout), or where dropout does no better than the
+# L2 penalty at matched fit while the base says it does; "inconclusive" or "not
+# validated" leave it open, and "supports" agrees with it only for the trend, not for
+# chapter 05's stricter question of dropout against the others at the same fit.
