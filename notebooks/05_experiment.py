@@ -234,8 +234,8 @@ display(Markdown(report.answer.replication_markdown(
 # ## 7 · The drop rate in your hands
 #
 # Chapter 04 drew what some of these networks learned. The figure below sums it up for the
-# 1-D quadratic: the first seed's network at every drop rate, from no dropout (dark) to the
-# strongest (light), beside $\bar Z$ against the drop rate for every seed.
+# 1-D quadratic: the first seed's network at every drop rate, from no dropout (light blue) to
+# the strongest (full blue), beside $\bar Z$ against the drop rate for every seed.
 
 # %%
 quadratic = data.load_task("quadratic", **EXPERIMENT["quadratic"].task_kwargs)
