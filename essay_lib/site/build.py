@@ -326,6 +326,8 @@ def build_site(*, notebooks_dir: Path | str = REPO / "notebooks",
     figures_dir.mkdir(parents=True, exist_ok=True)
 
     env = _kernel_env(figures_dir, extra_env)
+    if jobs > 1:  # kernels side by side: OpenMP threads must sleep, not spin, while waiting
+        env.setdefault(schedule.WAIT_POLICY_ENV, schedule.SIDE_BY_SIDE_WAIT_POLICY)
     settings = {"env": KERNEL_ENV, "setup": KERNEL_SETUP, "python": sys.executable,
                 "extra_env": extra_env or {}}
     report = BuildReport(html_dir=html_dir, parameters=per_chapter)

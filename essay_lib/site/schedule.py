@@ -11,6 +11,13 @@ Why run chapters side by side at all: a chapter's kernel spends much of its time
 Python (imports, statistics, figures) on one core, so a second chapter fills the other
 core of a 2-core laptop.  Each kernel keeps the thread count its chapter sets
 (:func:`essay_lib.report.session.setup`), so the numbers do not depend on ``jobs``.
+
+One catch, measured: torch's OpenMP threads *spin* while they wait for work.  Two kernels
+of 2 threads each on 2 cores then spin against each other, and a sweep that takes 10 s
+alone took 78 s each side by side.  With ``OMP_WAIT_POLICY=PASSIVE`` (waiting threads
+sleep) the same pair took 17.5 s each, 8.8 s a sweep.  So the build gives its kernels that
+setting whenever it runs more than one at once (:data:`SIDE_BY_SIDE_WAIT_POLICY`); it
+changes how threads wait, not what they compute, so it is not part of the execution key.
 """
 
 from __future__ import annotations
@@ -18,10 +25,14 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-__all__ = ["CHAPTER_NEEDS", "DEFAULT_JOBS", "dependents", "needs_of", "run_ordered"]
+__all__ = ["CHAPTER_NEEDS", "DEFAULT_JOBS", "SIDE_BY_SIDE_WAIT_POLICY", "WAIT_POLICY_ENV",
+           "dependents", "needs_of", "run_ordered"]
 
 #: Chapters run at once by default: two (the 2-core laptop the essay is sized for).
 DEFAULT_JOBS = 2
+
+#: The OpenMP setting given to kernels that run side by side (see the module docstring).
+WAIT_POLICY_ENV, SIDE_BY_SIDE_WAIT_POLICY = "OMP_WAIT_POLICY", "PASSIVE"
 
 #: chapter stem -> the chapters whose results it reads.  05 reads chapter 04's validity
 #: cells; 06, 07 and the appendix train on (or read) chapter 05's experiment; 08 and the
