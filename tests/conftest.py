@@ -10,6 +10,9 @@
   ``tests/test_notebooks.py`` and ``tests/test_site.py`` both use it.
 * ``single_torch_thread``: torch runs on one thread for the test (float results that
   are compared do not depend on the thread count), restored afterwards.
+* ``browser`` (session): headless Debian chromium through Playwright
+  (:func:`essay_lib.site.browser.headless_chromium`; fails, does not skip, when missing),
+  shared by every browser test.
 * ``no_plt_show``: ``plt.show()`` raises (plot helpers must not call it); figures are
   closed after the test.
 * Tiers: a test that starts a Jupyter kernel (executes a notebook) is marked ``kernel``,
@@ -27,6 +30,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from essay_lib.site.browser import headless_chromium
 from essay_lib.site.build import notebook_paths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,6 +78,13 @@ def built_site(tmp_path_factory):
     return SimpleNamespace(report=report, output_dir=root / "build", html_dir=report.html_dir,
                            executed_dir=root / "build" / "executed",
                            figures_dir=root / "figures", log=log)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless chromium for the browser tests (one for the session)."""
+    with headless_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture

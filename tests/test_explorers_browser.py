@@ -24,7 +24,6 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 import pytest
 from conftest import REPO
-from test_site import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.site
 
@@ -93,18 +92,6 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         return {"drop": html / "05_experiment.html", "d": html / "04_linearity_measure.html"}
     page = _render(tmp_path_factory.mktemp("explorers"))
     return {"drop": page, "d": page}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make browser`"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 from conftest import NOTEBOOKS, REPO
-from test_site import CHROMIUM, CHROMIUM_ARGS
 
 from essay_lib.site import captions, numbering
 
@@ -64,18 +63,6 @@ def expected() -> dict[str, list[tuple[str, str]]]:
     return {f"{path.stem}.html": [(name, f"{numbers[name].label}. {captions.caption_for(name)}")
                                   for name in numbering.saved_figures(source)]
             for path, (_, source) in zip(NOTEBOOKS, chapters, strict=True)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `make browser`"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 def _open(browser, path: Path, width: int, js: bool = True):

@@ -30,6 +30,8 @@ import nbformat
 import pytest
 from conftest import NOTEBOOKS, NOTEBOOKS_DIR
 
+from essay_lib.site.browser import headless_chromium
+
 pytestmark = pytest.mark.lab
 
 JUPYTER = Path(sys.executable).parent / "jupyter"
@@ -152,9 +154,6 @@ def test_each_py_opens_as_the_paired_notebook(lab, path):
 
 
 # ---------------------------------------------------------------- the real UI in chromium
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 SCREENSHOT = Path(__file__).resolve().parent.parent / "build" / "lab-first-open.png"
 #: The chapter run cell by cell through the UI: the quickest (about 20 s in a build).
 FASTEST = "01_l1_l2_regularization"
@@ -211,13 +210,8 @@ def lab_ui(tmp_path_factory):
 @pytest.fixture(scope="module")
 def lab_page(lab_ui):
     """Chromium on JupyterLab's first view, as a student opens it (its screenshot saved)."""
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing (run `make browser`)"
-    from playwright.sync_api import sync_playwright
-
     server, _ = lab_ui
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                             headless=True)
+    with headless_chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(120_000)
         page.goto(f"{server.url}/lab?token={server.token}")
@@ -227,7 +221,6 @@ def lab_page(lab_ui):
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
         yield page
-        browser.close()
 
 
 def _open_by_double_click(page, name: str) -> dict:

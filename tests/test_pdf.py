@@ -51,7 +51,7 @@ def test_write_pdf_rejects_bad_arguments(tmp_path):
         pdf.write_pdf(tmp_path, tmp_path / "x.pdf")
     (tmp_path / "index.html").write_text("<html></html>")
     (tmp_path / "00_tiny.html").write_text("<html></html>")
-    with pytest.raises(FileNotFoundError, match="needs Debian's chromium"):
+    with pytest.raises(FileNotFoundError, match="no-chromium is missing"):
         pdf.write_pdf(tmp_path, tmp_path / "x.pdf", chromium=tmp_path / "no-chromium")
     assert not (tmp_path / "x.pdf").exists()
 

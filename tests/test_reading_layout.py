@@ -26,7 +26,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import REPO
-from test_site import CHROMIUM, CHROMIUM_ARGS
 
 from essay_lib.site import render
 
@@ -109,18 +108,6 @@ def page_path(tmp_path_factory) -> Path:
     (folder / "00_layout.html").write_text(page, encoding="utf-8")
     render.copy_static(folder)
     return folder / "00_layout.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: the browser tests need Debian's chromium"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])

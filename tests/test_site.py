@@ -29,10 +29,6 @@ from essay_lib.site import proofread
 
 pytestmark = pytest.mark.site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-quic"]
 SCREENSHOTS = REPO / "build" / "screenshots"
 
 # Raw TeX that a reader must never see: display/inline delimiters, environments, commands.
@@ -63,21 +59,6 @@ IMAGES = """() => [...document.images].map(i => ({src: i.currentSrc.slice(0, 80)
 
 LINKS = """() => [...document.querySelectorAll('a[href]')].map(a => ({href: a.href,
   raw: a.getAttribute('href'), nav: !!a.closest('nav')}))"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless chromium (fails, does not skip, when it is missing)."""
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: the browser test needs Debian's chromium "
-        "(run `make browser`, or `apt-get install chromium`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 def _pages(site) -> list[Path]:

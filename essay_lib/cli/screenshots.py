@@ -26,11 +26,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from essay_lib.site.browser import headless_chromium
 from essay_lib.util.paths import REPO_DIR
 
-__all__ = ["CHROMIUM", "SHOTS", "WIDTHS", "add_arguments", "run"]
+__all__ = ["SHOTS", "WIDTHS", "add_arguments", "run"]
 
-CHROMIUM = Path("/usr/bin/chromium")
 WIDTHS = (1280, 390)
 #: name -> (page, CSS selector of the element, or None for the top of the page).
 SHOTS = {
@@ -40,8 +40,6 @@ SHOTS = {
     "explorer-drop-rate": ("05_experiment.html", '[aria-label="drop-rate explorer"]'),
     "explorer-d": ("04_linearity_measure.html", '[aria-label="second-difference (D) explorer"]'),
 }
-_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,24 +93,15 @@ def run(args: argparse.Namespace, log=print) -> int:
         print(f"no built site in {site} (no index.html): run `python -m essay_lib build`",
               file=sys.stderr)
         return 1
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing: run `make browser`", file=sys.stderr)
-        return 1
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        print("playwright is not installed: pip install -e '.[test]'", file=sys.stderr)
-        return 1
     output.mkdir(parents=True, exist_ok=True)
     written = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS,
-                                             headless=True)
-        try:
+    try:
+        with headless_chromium() as browser:
             for width in WIDTHS:
                 written += _shoot(browser, site, output, width, args.full_page, log)
-        finally:
-            browser.close()
+    except (FileNotFoundError, RuntimeError) as exc:  # no chromium, or no playwright
+        print(exc, file=sys.stderr)
+        return 1
     for path in written:
         log(f"wrote {path}")
     return 0 if written else 1

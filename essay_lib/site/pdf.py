@@ -28,15 +28,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from essay_lib.site.browser import CHROMIUM, headless_chromium
 from essay_lib.util.paths import write_atomic
 
 __all__ = ["CHROMIUM", "PdfReport", "print_order", "section_label", "write_pdf"]
 
-#: Debian's chromium, as the browser tests use it (tests/test_site.py).
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-quic"]
 #: The essay's title, on the first section's footer and in the PDF's metadata.
 TITLE = "Dropout and Linearity"
 PAGE_FORMATS = ("A4", "Letter")
@@ -134,37 +130,28 @@ def write_pdf(html_dir: Path | str, out: Path | str, *, page_format: str = "A4",
         raise FileNotFoundError(f"site folder {html_dir} does not exist: build the site first "
                                 "(make essay, or python -m essay_lib build)")
     order = print_order(p.name for p in html_dir.glob("*.html"))
-    if not chromium.exists():
-        raise FileNotFoundError(f"{chromium} is missing: printing needs Debian's chromium "
-                                "(make browser, or apt-get install chromium)")
     try:
         import pypdf
-        from playwright.sync_api import sync_playwright
     except ImportError as exc:
         raise RuntimeError(f"the PDF edition needs {exc.name}: pip install -e '.[pdf]' "
                            "(make pdf installs it)") from None
 
     writer, sections = pypdf.PdfWriter(), []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium),
-                                             args=CHROMIUM_ARGS, headless=True)
-        try:
-            for name in order:
-                page = browser.new_page()
-                page.emulate_media(media="print")
-                page.goto((html_dir / name).resolve().as_uri(), wait_until="load")
-                label = section_label(name, page.title())
-                footer = _FOOTER.format(left=f"<span>{html.escape(label)}</span>", right="")
-                reader = pypdf.PdfReader(io.BytesIO(_print(page, footer=footer,
-                                                           page_format=page_format)))
-                page.close()
-                sections.append((label, len(writer.pages)))
-                writer.append(reader, outline_item=label)
-                log(f"printed {name}: {len(reader.pages)} pages")
-            numbers = pypdf.PdfReader(io.BytesIO(_numbers(browser, len(writer.pages),
-                                                           page_format)))
-        finally:
-            browser.close()
+    with headless_chromium(chromium) as browser:
+        for name in order:
+            page = browser.new_page()
+            page.emulate_media(media="print")
+            page.goto((html_dir / name).resolve().as_uri(), wait_until="load")
+            label = section_label(name, page.title())
+            footer = _FOOTER.format(left=f"<span>{html.escape(label)}</span>", right="")
+            reader = pypdf.PdfReader(io.BytesIO(_print(page, footer=footer,
+                                                       page_format=page_format)))
+            page.close()
+            sections.append((label, len(writer.pages)))
+            writer.append(reader, outline_item=label)
+            log(f"printed {name}: {len(reader.pages)} pages")
+        numbers = pypdf.PdfReader(io.BytesIO(_numbers(browser, len(writer.pages),
+                                                       page_format)))
     if len(numbers.pages) != len(writer.pages):
         raise RuntimeError(f"page numbers: {len(numbers.pages)} pages for "
                            f"{len(writer.pages)}")
