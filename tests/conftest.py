@@ -10,9 +10,9 @@
   ``tests/test_notebooks.py`` and ``tests/test_site.py`` both use it.
 * ``single_torch_thread``: torch runs on one thread for the test (float results that
   are compared do not depend on the thread count), restored afterwards.
-* ``browser`` (session): headless Debian chromium through Playwright
+* ``browser`` (per module): headless Debian chromium through Playwright
   (:func:`essay_lib.site.browser.headless_chromium`; fails, does not skip, when missing),
-  shared by every browser test.
+  shared by a module's browser tests.
 * ``no_plt_show``: ``plt.show()`` raises (plot helpers must not call it); figures are
   closed after the test.
 * Tiers: a test that starts a Jupyter kernel (executes a notebook) is marked ``kernel``,
@@ -80,9 +80,11 @@ def built_site(tmp_path_factory):
                            figures_dir=root / "figures", log=log)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless chromium for the browser tests (one for the session)."""
+    """Headless chromium for a module's browser tests, closed at the module's end: Playwright's
+    sync API allows one running instance, and the PDF edition and the screenshots command
+    start their own (:func:`essay_lib.site.browser.headless_chromium`)."""
     with headless_chromium() as chromium:
         yield chromium
 

@@ -30,8 +30,6 @@ import nbformat
 import pytest
 from conftest import NOTEBOOKS, NOTEBOOKS_DIR
 
-from essay_lib.site.browser import headless_chromium
-
 pytestmark = pytest.mark.lab
 
 JUPYTER = Path(sys.executable).parent / "jupyter"
@@ -208,19 +206,20 @@ def lab_ui(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def lab_page(lab_ui):
+def lab_page(lab_ui, browser):
     """Chromium on JupyterLab's first view, as a student opens it (its screenshot saved)."""
     server, _ = lab_ui
-    with headless_chromium() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(120_000)
-        page.goto(f"{server.url}/lab?token={server.token}")
-        page.wait_for_selector(".jp-DirListing-item", state="visible")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
-        page.wait_for_timeout(4000)  # any toast (news, updates) would be up by now
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
-        yield page
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(f"{server.url}/lab?token={server.token}")
+    page.wait_for_selector(".jp-DirListing-item", state="visible")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+    page.wait_for_timeout(4000)  # any toast (news, updates) would be up by now
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    yield page
+    context.close()
 
 
 def _open_by_double_click(page, name: str) -> dict:
