@@ -392,3 +392,37 @@ def test_index_run_times_gallery_and_licence_are_stable_across_cached_builds(tin
     assert tiny.run().status == {"00_tiny": "cached"}
     again = {p.name: p.read_bytes() for p in tiny.html.iterdir() if p.is_file()}
     assert again == files  # the index shows the stored seconds: byte-stable
+
+
+WAIT_POLICY = HEADER + '''
+# %%
+import os
+
+from IPython.display import Markdown, display
+
+display(Markdown(f"wait policy: {os.environ.get('OMP_WAIT_POLICY', 'unset')}"))
+'''
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("jobs, policy", [(1, "unset"), (2, "PASSIVE")])
+def test_kernels_side_by_side_sleep_instead_of_spinning(tmp_path, monkeypatch, jobs, policy):
+    """With more than one chapter at a time the kernels get OMP_WAIT_POLICY=PASSIVE
+    (essay_lib.site.schedule: spinning OpenMP threads made side-by-side sweeps 8x slower);
+    one at a time, the environment is left as it is."""
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "00_tiny.py").write_text(WAIT_POLICY)
+    build.build_site(notebooks_dir=notebooks, output_dir=tmp_path / "build",
+                     figures_dir=tmp_path / "figures", chapters=CHAPTERS, log=lambda m: None,
+                     timeout=120, jobs=jobs)
+    page = (tmp_path / "build" / "html" / "00_tiny.html").read_text(encoding="utf-8")
+    assert f"wait policy: {policy}" in page
+
+
+def test_build_command_refuses_fewer_than_one_job(capsys):
+    parser = argparse.ArgumentParser()
+    build_command.add_arguments(parser)
+    assert build_command.run(parser.parse_args(["--jobs", "0"])) == 1
+    assert "--jobs must be at least 1, got 0" in capsys.readouterr().err
