@@ -522,11 +522,21 @@ assert np.allclose(linearity.z_score(examples.power(2), zero_start, same_step, s
 # when the three numbers $w$, $-u$, $-v$ never have opposite signs (all $\ge 0$ or all
 # $\le 0$): **$u$ and $v$ lie on the side of 0 opposite to $w$**. Both single steps move $f$
 # one way and the combined step the other way, so the defect is as large as the changes
-# themselves. For $x^2$ at the
-# figure's triple: $f(x_0) = 0.36$, $u = 0.04 - 0.36 = -0.32$, $v = 0.09 - 0.36 = -0.27$,
-# $w = 0.49 - 0.36 = 0.13$, so $D = 0.13 + 0.32 + 0.27 = 0.72 = 2ab$ and
-# $Z = 0.72 / 0.72 = 1$: the parabola turns between $x_0$ and $x_0 + a + b$. The cell checks
-# the value with `z_score`, and the bounds on random triples.
+# themselves. For $x^2$ at the figure's triple, $D = 2ab > 0$ always; with $x_0 < 0$ and
+# $x_0 + a$, $x_0 + b$ closer to 0 than $x_0$, both single steps *lower* $f$ ($u, v < 0$), while
+# the combined step ends on the far side of the turning point, higher than it started
+# ($w > 0$): so $Z = 1$. The cells compute $u, v, w, D$ there and check the value with
+# `z_score`, and the bounds on random triples.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+x0_t, a_t, b_t = triple["x0"], triple["a"], triple["b"]
+square = examples.power(2)
+u_t = float(square(x0_t + a_t) - square(x0_t))
+v_t = float(square(x0_t + b_t) - square(x0_t))
+w_t = float(square(x0_t + a_t + b_t) - square(x0_t))
+display(Markdown(f"At $x_0 = {x0_t}$, $a = {a_t}$, $b = {b_t}$: $u = {u_t:.2f}$, $v = {v_t:.2f}$, "
+                 f"$w = {w_t:.2f}$, so $D = w - u - v = {w_t - u_t - v_t:.2f} = 2ab$ and "
+                 f"$Z = {abs(w_t - u_t - v_t):.2f} / {abs(u_t) + abs(v_t) + abs(w_t):.2f}$."))
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 figure_triple = [np.array([[triple[key]]]) for key in ("x0", "a", "b")]

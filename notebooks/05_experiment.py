@@ -360,6 +360,7 @@ display(Markdown("\n".join([
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 d = np.array([-0.020, -0.014, -0.011, -0.009, -0.006, 0.003])
+assert np.isclose(np.abs(d).sum(), 0.063) and np.isclose(d.sum(), -0.057)  # S and the sum
 assert report.inference.signflip_pvalue(d) == 4 / 2 ** 6
 d_16 = np.append(-np.linspace(0.01, 0.03, 15), 0.001)
 assert report.inference.signflip_pvalue(d_16) == 4 / 2 ** 16
