@@ -40,16 +40,17 @@ import copy
 import re
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "MANUAL_KINDS", "Exercise", "exercise_points", "parse_exercises",
-           "source_notebook"]
+__all__ = ["EXERCISE_HEADER", "KINDS", "MANUAL_KINDS", "Exercise", "exercise_points",
+           "parse_exercises", "source_notebook"]
 
 #: the exercise kinds of the format; the first two are graded by hand
 KINDS = ("pen and paper", "conceptual", "computation")
 MANUAL_KINDS = ("pen and paper", "conceptual")
 SCHEMA_VERSION = 3
 _SECTION = re.compile(r"^##\s+Exercises\s*$", re.M)
-_HEADER = re.compile(r"^\*\*Exercise (\d+)\*\* \((★{1,3}) · (pen and paper|conceptual|"
-                     r"computation)\)\.", re.M)
+#: an exercise's header: ``**Exercise N** (LEVEL · KIND).``, groups N, the stars and the kind
+EXERCISE_HEADER = re.compile(r"^\*\*Exercise (\d+)\*\* \((★{1,3}) · (" + "|".join(KINDS)
+                             + r")\)\.", re.M)
 #: a line that looks like an exercise header, well formed or not
 _HEADER_LIKE = re.compile(r"^\*\*Exercise\b", re.M)
 _MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
@@ -133,7 +134,7 @@ def _read_only(cell, grade_id: str):
 
 def _header(cell, name: str, position: int) -> Exercise:
     text = _source(cell)
-    found = list(_HEADER.finditer(text))
+    found = list(EXERCISE_HEADER.finditer(text))
     if len(found) != 1:
         first = text.strip().splitlines()[0] if text.strip() else "(empty)"
         raise ValueError(

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from essay_lib.site.assignments import EXERCISE_HEADER
 from essay_lib.site.lecture_plans import LECTURE_MINUTES, PLANS
 from essay_lib.util.paths import write_atomic
 
@@ -26,12 +27,9 @@ __all__ = ["ASSIGN_RULE", "INSTRUCTORS_PAGE", "Exercise", "choose_exercise", "he
            "notebook_headings", "parse_exercises", "write_instructors_page", "you_need"]
 
 INSTRUCTORS_PAGE = "instructors.html"
-KINDS = ("pen and paper", "conceptual", "computation")
 #: How the exercise to assign is chosen (said on the page; :func:`choose_exercise`).
 ASSIGN_RULE = ("the first ★★ exercise, a computation one first (nbgrader grades it "
                "automatically); without a ★★ exercise the first ★★★, then the first ★")
-_HEADER = re.compile(r"^\s*\*\*Exercise\s+(\d+)\*\*\s*\(\s*(★{1,3})\s*·\s*("
-                     + "|".join(KINDS) + r")\s*\)\.?\s*(.*)", re.S)
 _HEADING = re.compile(r"^# ## (.+?)\s*$", re.M)
 _YOU_NEED = re.compile(r"\*\*You need\*\*\s*\n(.*)", re.S)
 
@@ -39,7 +37,7 @@ _YOU_NEED = re.compile(r"\*\*You need\*\*\s*\n(.*)", re.S)
 @dataclass(frozen=True)
 class Exercise:
     """One parsed exercise: its ``number``, ``level`` (1 to 3 stars), ``kind`` (one of
-    :data:`KINDS`) and ``text`` (its question, markdown)."""
+    :data:`essay_lib.site.assignments.KINDS`) and ``text`` (its question, markdown)."""
 
     number: int
     level: int
@@ -65,11 +63,11 @@ def parse_exercises(cells) -> tuple[list[Exercise], int]:
         if "exercise" not in _tags(cell):
             continue
         tagged += 1
-        match = _HEADER.match(cell.get("source", "")) if cell.get("cell_type") == "markdown" \
-            else None
-        if match:
+        source = cell.get("source", "").strip()
+        match = EXERCISE_HEADER.match(source) if cell.get("cell_type") == "markdown" else None
+        if match:  # the assignments' format (essay_lib.site.assignments), one home
             parsed.append(Exercise(int(match.group(1)), len(match.group(2)), match.group(3),
-                                   " ".join(match.group(4).split())))
+                                   " ".join(source[match.end():].split())))
     return parsed, tagged
 
 
